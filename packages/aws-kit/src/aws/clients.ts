@@ -1,0 +1,60 @@
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import * as core from '@actions/core';
+import type { CommonInputs } from '../gha/inputs.js';
+import { createCredentialProvider, credentialOptions, getAccountId } from './credentials.js';
+
+/** The version stamped into the user agent; bundles replace it at build time. */
+export const KIT_VERSION = '1.0.0';
+
+export interface ClientConfig {
+  region: string;
+  credentials: AwsCredentialIdentityProvider;
+  retryMode: 'adaptive';
+  maxAttempts: number;
+  customUserAgent: string;
+}
+
+/** Everything an action needs to talk to AWS: one client factory, one set of credentials. */
+export class AwsContext {
+  private readonly clients = new Map<unknown, unknown>();
+  constructor(
+    readonly actionName: string,
+    readonly region: string,
+    readonly credentials: AwsCredentialIdentityProvider,
+    readonly accountId: string,
+  ) {}
+
+  /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action. */
+  clientConfig(): ClientConfig {
+    return {
+      region: this.region,
+      credentials: this.credentials,
+      retryMode: 'adaptive',
+      maxAttempts: 6,
+      customUserAgent: `deploy-actions/${this.actionName}/${KIT_VERSION}`,
+    };
+  }
+
+  /**
+   * One client per class. Endpoints come from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables,
+   * so tests point clients at local servers without test-only code paths.
+   */
+  client<T>(Ctor: new (config: ClientConfig & Record<string, unknown>) => T, extra: Record<string, unknown> = {}): T {
+    const key = Object.keys(extra).length ? undefined : Ctor;
+    if (key && this.clients.has(key)) return this.clients.get(key) as T;
+    const client = new Ctor({ ...this.clientConfig(), ...extra });
+    if (key) this.clients.set(key, client);
+    return client;
+  }
+}
+
+/** Authenticate from the common inputs: OIDC → AssumeRoleWithWebIdentity, or the ambient chain. */
+export async function connect(common: CommonInputs): Promise<AwsContext> {
+  const credentials = createCredentialProvider(credentialOptions(common));
+  const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
+  core.info(`Authenticating in ${common.region}, ${how}.`);
+  const accountId = await getAccountId(common.region, credentials);
+  core.info(`Authenticated to account ${accountId}.`);
+  core.setOutput('aws-account-id', accountId);
+  return new AwsContext(common.actionName, common.region, credentials, accountId);
+}

@@ -1,0 +1,158 @@
+import * as core from '@actions/core';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../errors.js';
+import type { CommonInputs } from '../gha/inputs.js';
+import { systemClock, type Clock } from './clock.js';
+
+/** Refresh this long before the session expires, so no call is signed with a dying key. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface CredentialOptions {
+  region: string;
+  roleToAssume?: string;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+  audience: string;
+  clock?: Clock;
+  /** Fetches the GitHub OIDC token; defaults to core.getIDToken. */
+  getIdToken?: (audience: string) => Promise<string>;
+}
+
+/** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
+export function describeToken(token: string): { sub?: string; aud?: string | string[] } {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return { sub: payload.sub, aud: payload.aud };
+  } catch {
+    return {};
+  }
+}
+
+function maskCredentials(c: AwsCredentialIdentity): void {
+  core.setSecret(c.accessKeyId);
+  core.setSecret(c.secretAccessKey);
+  if (c.sessionToken) core.setSecret(c.sessionToken);
+}
+
+async function requestIdToken(opts: CredentialOptions): Promise<string> {
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+    throw new InputError(
+      'role-to-assume',
+      'needs a GitHub OIDC token, but this job cannot request one (ACTIONS_ID_TOKEN_REQUEST_URL is not set).',
+      'Add `permissions: { id-token: write, contents: read }` to the job (or workflow). For pull requests from forks, OIDC tokens are not available.',
+    );
+  }
+  try {
+    const token = await (opts.getIdToken ?? ((aud) => core.getIDToken(aud)))(opts.audience);
+    core.setSecret(token);
+    return token;
+  } catch (err) {
+    throw new DeploymentError(`Could not get a GitHub OIDC token for audience "${opts.audience}": ${errorMessage(err)}`,
+      'Check that the job has `permissions: id-token: write`.', { cause: err });
+  }
+}
+
+async function assumeRole(opts: CredentialOptions & { roleToAssume: string }): Promise<AwsCredentialIdentity> {
+  const token = await requestIdToken(opts);
+  // AssumeRoleWithWebIdentity is an unsigned call: the token is the credential.
+  const sts = new STSClient({ region: opts.region, maxAttempts: 3 });
+  try {
+    const out = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: opts.roleToAssume,
+        RoleSessionName: opts.roleSessionName,
+        WebIdentityToken: token,
+        DurationSeconds: opts.roleDurationSeconds,
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new DeploymentError('STS returned no credentials for AssumeRoleWithWebIdentity.');
+    const creds: AwsCredentialIdentity = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+    maskCredentials(creds);
+    return creds;
+  } catch (err) {
+    if (err instanceof DeploymentError) throw err;
+    const code = awsErrorCode(err);
+    const claims = describeToken(token);
+    if (code === 'AccessDenied' || code === 'InvalidIdentityToken' || code === 'IDPRejectedClaim') {
+      throw new DeploymentError(
+        `Could not assume ${opts.roleToAssume}: ${errorMessage(err)} (${code}).`,
+        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for federated principal token.actions.githubusercontent.com ` +
+          `with "token.actions.githubusercontent.com:aud" = "${opts.audience}" and a "sub" condition matching "${claims.sub ?? 'this job'}". ` +
+          `For jobs bound to an environment the sub is repo:OWNER/REPO:environment:NAME, not a branch ref.`,
+        { cause: err },
+      );
+    }
+    throw new DeploymentError(`Could not assume ${opts.roleToAssume}: ${errorMessage(err)}`, undefined, { cause: err });
+  }
+}
+
+/**
+ * A credential provider that keeps itself fresh: it re-requests the OIDC token and re-assumes the
+ * role shortly before the session expires, so a wait longer than the session does not fail with ExpiredToken.
+ */
+export function createCredentialProvider(opts: CredentialOptions): AwsCredentialIdentityProvider {
+  const clock = opts.clock ?? systemClock;
+  const source: AwsCredentialIdentityProvider = opts.roleToAssume
+    ? () => assumeRole({ ...opts, roleToAssume: opts.roleToAssume! })
+    : ambientChain();
+  let cached: Promise<AwsCredentialIdentity> | undefined;
+  let cachedValue: AwsCredentialIdentity | undefined;
+  return async () => {
+    const fresh = cachedValue && (!cachedValue.expiration || cachedValue.expiration.getTime() - REFRESH_MARGIN_MS > clock.now());
+    if (fresh) return cachedValue!;
+    if (!cached || cachedValue) {
+      cachedValue = undefined;
+      cached = source().then(
+        (c) => (cachedValue = c),
+        (err) => {
+          cached = undefined;
+          throw err;
+        },
+      );
+    }
+    return cached;
+  };
+}
+
+function ambientChain(): AwsCredentialIdentityProvider {
+  const chain = fromNodeProviderChain();
+  return async () => {
+    try {
+      const c = await chain();
+      maskCredentials(c);
+      return c;
+    } catch (err) {
+      throw new InputError(
+        'role-to-assume',
+        `is not set and no AWS credentials were found in the environment (${errorMessage(err).split('\n')[0]}).`,
+        'Set role-to-assume to an IAM role that trusts GitHub OIDC (and give the job `permissions: id-token: write`), or configure credentials in an earlier step.',
+      );
+    }
+  };
+}
+
+/** Checks the credentials work and returns the account they belong to. */
+export async function getAccountId(region: string, credentials: AwsCredentialIdentityProvider): Promise<string> {
+  const sts = new STSClient({ region, credentials, maxAttempts: 3 });
+  const out = await sts.send(new GetCallerIdentityCommand({}));
+  if (!out.Account) throw new DeploymentError('sts:GetCallerIdentity returned no account.');
+  return out.Account;
+}
+
+export function credentialOptions(common: CommonInputs): CredentialOptions {
+  return {
+    region: common.region,
+    roleToAssume: common.roleToAssume,
+    roleSessionName: common.roleSessionName,
+    roleDurationSeconds: common.roleDurationSeconds,
+    audience: common.audience,
+  };
+}

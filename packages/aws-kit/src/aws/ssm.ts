@@ -1,0 +1,62 @@
+import * as core from '@actions/core';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
+import type { AwsContext } from './clients.js';
+
+const PREFIX = 'ssm:';
+
+export function isSsmReference(value: string): boolean {
+  return value.startsWith(PREFIX + '/') || /^ssm:[\w.-]/.test(value);
+}
+
+/**
+ * Replaces every string written `ssm:/path/name` (in the object, its arrays and maps) with the
+ * parameter's value, decrypted; SecureString values are masked. Returns a new object.
+ */
+export async function resolveSsmReferences<T>(inputs: T, aws: AwsContext): Promise<T> {
+  const ssm = aws.client(SSMClient);
+  const cache = new Map<string, Promise<string>>();
+  const lookup = (ref: string): Promise<string> => {
+    const name = ref.slice(PREFIX.length);
+    if (!cache.has(name)) {
+      cache.set(
+        name,
+        ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true })).then(
+          (out) => {
+            const value = out.Parameter?.Value ?? '';
+            if (out.Parameter?.Type === 'SecureString') core.setSecret(value);
+            core.info(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
+            return value;
+          },
+          (err) => {
+            const code = awsErrorCode(err);
+            throw new DeploymentError(
+              `Could not read SSM parameter ${name}: ${code === 'ParameterNotFound' ? 'it does not exist' : errorMessage(err)}.`,
+              code === 'ParameterNotFound'
+                ? `Check the name and region (${aws.region}).`
+                : 'The role needs ssm:GetParameter on it (and kms:Decrypt for SecureString).',
+              { cause: err },
+            );
+          },
+        ),
+      );
+    }
+    return cache.get(name)!;
+  };
+  const walk = async (value: unknown): Promise<unknown> => {
+    if (typeof value === 'string') return isSsmReference(value) ? lookup(value) : value;
+    if (Array.isArray(value)) return Promise.all(value.map(walk));
+    if (value instanceof Map) {
+      const out = new Map();
+      for (const [k, v] of value) out.set(k, await walk(v));
+      return out;
+    }
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await walk(v);
+      return out;
+    }
+    return value;
+  };
+  return (await walk(inputs)) as T;
+}

@@ -1,0 +1,67 @@
+import * as core from '@actions/core';
+import { DeploymentError, errorMessage } from '../errors.js';
+import { formatDuration } from '../gha/inputs.js';
+import { shutdownSignal } from '../gha/signals.js';
+import { systemClock, type Clock } from './clock.js';
+import { isRetryableError } from './retry.js';
+
+export type PollResult<T> = { done: true; value: T } | { done: false; progress: string };
+
+export interface WaitOptions<T> {
+  /** What we wait for, as it reads in "Timed out after 15m waiting for <description>". */
+  description: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** One poll. Throw to fail fast (e.g. a DeploymentError when the rollout failed). */
+  poll: (attempt: number) => Promise<PollResult<T>>;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** What to add to the timeout error (e.g. where to look). */
+  timeoutHint?: string;
+  /** Consecutive transient (throttling, 5xx, reset) poll errors tolerated before giving up. */
+  maxTransientErrors?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The one poll loop: a progress line per poll, timeout is a failure, transient errors are retried,
+ * SIGINT/SIGTERM from the runner cancels it.
+ */
+export async function waitFor<T>(opts: WaitOptions<T>): Promise<T> {
+  const clock = opts.clock ?? systemClock;
+  const signal = opts.signal ?? shutdownSignal();
+  const log = opts.log ?? ((line: string) => core.info(line));
+  const started = clock.now();
+  const deadline = started + opts.timeoutMs;
+  const maxTransient = opts.maxTransientErrors ?? 5;
+  let transient = 0;
+  let lastProgress = 'no answer yet';
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+    let result: PollResult<T> | undefined;
+    try {
+      result = await opts.poll(attempt);
+      transient = 0;
+    } catch (err) {
+      if (!isRetryableError(err) || ++transient > maxTransient) throw err;
+      log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
+    }
+    const elapsed = clock.now() - started;
+    if (result?.done) return result.value;
+    if (result) {
+      lastProgress = result.progress;
+      log(`[${formatDuration(elapsed)}] ${result.progress}`);
+    }
+    if (clock.now() + opts.intervalMs > deadline) {
+      throw new DeploymentError(
+        `Timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.description}. Last state: ${lastProgress}`,
+        opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.',
+      );
+    }
+    try {
+      await clock.sleep(opts.intervalMs, signal);
+    } catch {
+      throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+    }
+  }
+}
