@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every scripts/bench/*.mjs (or those named on the command line). Each one measures
+// ours against a reference side by side in one run and prints ratios. Never part of `npm test`.
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const dir = resolve(import.meta.dirname, 'bench');
+const only = process.argv.slice(2);
+const benches = readdirSync(dir).filter((f) => f.endsWith('.mjs') && (!only.length || only.some((o) => f.includes(o)))).sort();
+let failed = 0;
+for (const file of benches) {
+  console.log(`\n=== ${file} ===`);
+  try {
+    await import(pathToFileURL(join(dir, file)).href);
+  } catch (err) {
+    failed++;
+    console.error(`${file} failed: ${err?.stack ?? err}`);
+  }
+}
+process.exit(failed ? 1 : 0);
