@@ -1,1 +1,327 @@
-export async function main(): Promise<void> {}
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { exec } from '@actions/exec';
+import {
+  connect,
+  DeploymentError,
+  formatDuration,
+  InputError,
+  phase,
+  resolveSsmReferences,
+  setOutputs,
+  writeSummary,
+  type AwsContext,
+  type SummaryRow,
+} from '@deploy-actions/aws-kit';
+import { buildCommands, detectBuilder, unsupported, type Builder, type BuildSpec, type Probe } from './builders.js';
+import { createRepository, describeRepository, getRegistryCredentials, type RegistryCredentials, type RepositoryInfo } from './ecr.js';
+import { getInputs, parseTarget, type Inputs } from './inputs.js';
+import { decideBuild, planRetag, type BuildDecision } from './plan.js';
+import { RegistryClient, RegistryError, type Manifest } from './registry.js';
+import { computeTags, ociLabels, type TagPlan } from './tags.js';
+
+/** Runs a probe quietly with a timeout, so a hung Docker socket cannot hang the job. */
+const probe: Probe = (command, args) =>
+  new Promise((resolve) => {
+    execFile(command, args, { timeout: 20_000 }, (err, _stdout, stderr) => {
+      const detail = (String(stderr).trim().split('\n')[0] || (err as NodeJS.ErrnoException | null)?.code || err?.message || '').toString();
+      resolve({ ok: !err, detail: err ? detail : '' });
+    });
+  });
+
+interface Target {
+  registryHost: string;
+  insecure: boolean;
+  name: string;
+  registryId?: string;
+  repositoryUri: string;
+}
+
+/** Where the image goes: the `registry` override, else the repository URI's host, else the account's ECR registry. */
+function resolveTarget(inputs: Inputs, aws: AwsContext): Target {
+  const { repository, registry } = parseTarget(inputs);
+  if (repository.region && repository.region !== aws.region) {
+    throw new InputError('repository', `is in ${repository.region}, but aws-region is ${aws.region}.`, 'Use the same region for both, or give the repository by name.');
+  }
+  const registryId = repository.registryId;
+  const ecrHost = `${registryId ?? aws.accountId}.dkr.ecr.${aws.region}.amazonaws.com${aws.region.startsWith('cn-') ? '.cn' : ''}`;
+  const registryHost = registry?.host ?? repository.host ?? ecrHost;
+  return { registryHost, insecure: registry?.insecure ?? false, name: repository.name, registryId, repositoryUri: `${registryHost}/${repository.name}` };
+}
+
+export async function main(): Promise<void> {
+  const inputs = getInputs();
+  const rows: SummaryRow[] = [];
+  let ok = false;
+  let status = 'Failed before anything was pushed.';
+  try {
+    const { builder } = await phase('Choose the builder', async () => {
+      const chosen = await detectBuilder(inputs.builder, probe);
+      core.info(`Builder: ${chosen.builder} (${chosen.why}).`);
+      return chosen;
+    });
+    rows.push(['Builder', builder]);
+
+    const aws = await connect(inputs.common);
+    const resolved = await resolveSsmReferences(
+      { repository: inputs.repository, registry: inputs.registry, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets },
+      aws,
+    );
+    for (const value of resolved.buildSecrets.values()) if (value) core.setSecret(value);
+    Object.assign(inputs, resolved);
+    const target = resolveTarget(inputs, aws);
+    const tags = computeTags(inputs.git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
+    core.info(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
+    const baseOutputs = {
+      registry: target.registryHost,
+      'repository-uri': target.repositoryUri,
+      'image-uri': `${target.repositoryUri}:${tags.primary}`,
+      tags: tags.tags.join('\n'),
+    };
+    rows.push(['Repository', target.repositoryUri], ['Tags', tags.tags.join(', ')]);
+    for (const note of unsupported(builder, inputs)) core.warning(note);
+
+    if (!inputs.push) {
+      status = await buildOnly(inputs, builder, target, tags, rows, baseOutputs);
+      ok = true;
+      return;
+    }
+
+    const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
+    const credentials = await getRegistryCredentials(aws, target.registryId);
+    const registry = new RegistryClient(target.registryHost, { insecure: target.insecure, ...credentials });
+    const immutable = repo?.immutable ?? false;
+
+    const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map<string, string | undefined>();
+    const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
+    if (!decision.build && decision.warning) core.warning(decision.warning);
+    core.info(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
+
+    if (inputs.common.dryRun) {
+      status = printPlan(inputs, builder, target, tags, repo, decision, existing, immutable);
+      setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...(decision.build ? {} : digestOutputs(target, decision.digest)) });
+      rows.push(['Result', 'dry run']);
+      ok = true;
+      return;
+    }
+
+    let digest: string;
+    let buildMs: number | undefined;
+    if (decision.build) {
+      const cacheRepository = inputs.cache === 'registry' ? await ensureCacheRepository(aws, inputs, target) : undefined;
+      const started = Date.now();
+      await phase(`Build and push with ${builder}`, () => buildAndPush(inputs, builder, target, tags, credentials, cacheRepository));
+      buildMs = Date.now() - started;
+      const pushed = await registry.digestOf(target.name, tags.shaTag);
+      if (!pushed) throw new DeploymentError(`${builder} finished, but ${target.repositoryUri}:${tags.shaTag} is not in the registry.`, 'Check the push output above.');
+      digest = pushed;
+      existing.set(tags.shaTag, digest);
+    } else {
+      digest = decision.digest;
+    }
+    // Set what is known before retagging, so a failure there still leaves a usable digest for the next step.
+    setOutputs({ ...baseOutputs, ...digestOutputs(target, digest), skipped: String(!decision.build) });
+    const tagged = await phase('Tag the image', () => retag(registry, target, tags, existing, digest, immutable));
+    setOutputs({ tags: tagged.join('\n') });
+
+    rows.push(['Image', `${target.repositoryUri}@${digest}`], ['Digest', digest], ['Tags', tagged.join(', ')]);
+    rows.push(['Result', decision.build ? 'built and pushed' : `skipped (${decision.reason}); tags added by copying the manifest`]);
+    rows.push(['Build time', buildMs !== undefined ? formatDuration(buildMs) : 'none (skipped)']);
+    status = decision.build ? `Built and pushed ${target.repositoryUri}@${digest}.` : `Skipped the build: ${decision.reason}; reused ${digest}.`;
+    ok = true;
+  } catch (err) {
+    status = `Failed: ${err instanceof Error ? err.message : String(err)}`;
+    throw err;
+  } finally {
+    await writeSummary({ title: 'ecr-build-push', ok, status, rows: dedupeRows(rows) });
+  }
+}
+
+function digestOutputs(target: Target, digest: string): Record<string, string> {
+  return { digest, image: `${target.repositoryUri}@${digest}` };
+}
+
+/** Later rows replace earlier ones with the same label (e.g. the final Tags). */
+function dedupeRows(rows: SummaryRow[]): SummaryRow[] {
+  const byLabel = new Map<string, string>();
+  for (const [k, v] of rows) byLabel.set(k, v);
+  return [...byLabel];
+}
+
+async function ensureRepository(aws: AwsContext, inputs: Inputs, name: string, registryId?: string): Promise<RepositoryInfo | undefined> {
+  const repo = await describeRepository(aws, name, registryId);
+  if (repo) {
+    core.info(`Repository ${repo.uri} exists${repo.immutable ? ' (tags are IMMUTABLE)' : ''}.`);
+    return repo;
+  }
+  if (!inputs.createRepository) {
+    throw new DeploymentError(`ECR repository ${name} does not exist in ${aws.region}.`, 'Create it, or set create-repository: true to let the action create it.');
+  }
+  if (inputs.common.dryRun) {
+    core.info(`Repository ${name} does not exist; would create it (scan on push).`);
+    return undefined;
+  }
+  return createRepository(aws, name, registryId);
+}
+
+/** The `<repository>-cache` repository for registry caching; without it the build runs uncached. */
+async function ensureCacheRepository(aws: AwsContext, inputs: Inputs, target: Target): Promise<string | undefined> {
+  const name = `${target.name}-cache`;
+  const existing = await describeRepository(aws, name, target.registryId);
+  if (existing) return `${target.registryHost}/${name}`;
+  if (!inputs.createRepository) {
+    core.warning(`cache: registry needs the ECR repository ${name}, which does not exist; building without a cache. Create it or set cache: none.`);
+    return undefined;
+  }
+  await createRepository(aws, name, target.registryId);
+  return `${target.registryHost}/${name}`;
+}
+
+async function lookUpTags(registry: RegistryClient, name: string, tags: string[]): Promise<Map<string, string | undefined>> {
+  const digests = await Promise.all(tags.map((t) => registry.digestOf(name, t)));
+  return new Map(tags.map((t, i) => [t, digests[i]]));
+}
+
+/** Points every tag at the digest by copying its manifest; tags an immutable repository will not move are kept, with a warning. */
+async function retag(registry: RegistryClient, target: Target, tags: TagPlan, existing: Map<string, string | undefined>, digest: string, immutable: boolean): Promise<string[]> {
+  const plan = planRetag(tags.tags, existing, digest, immutable);
+  const onDigest = [...plan.unchanged];
+  for (const b of plan.blocked) core.warning(`${target.repositoryUri}:${b.tag} stays on ${b.digest}: the repository is IMMUTABLE, so the tag cannot move to ${digest}.`);
+  if (plan.add.length === 0) {
+    core.info(`All tags already point at ${digest}.`);
+    return onDigest;
+  }
+  const manifest: Manifest | undefined = await registry.getManifest(target.name, digest);
+  if (!manifest) throw new DeploymentError(`${target.repositoryUri}@${digest} disappeared from the registry before it could be tagged.`, 'Check for a lifecycle policy or a parallel job deleting images, then re-run.');
+  core.info(`Manifest ${digest} is ${manifest.mediaType}.`);
+  for (const tag of plan.add) {
+    try {
+      await registry.putManifest(target.name, tag, manifest);
+      core.info(`Tagged ${target.repositoryUri}:${tag} → ${digest}.`);
+      onDigest.push(tag);
+    } catch (err) {
+      // Some tags may be immutable through exclusion filters: a re-run must not fail over a tag that cannot move.
+      if (err instanceof RegistryError && (err.code === 'TAG_INVALID' || /immutable/i.test(err.message))) {
+        core.warning(`${target.repositoryUri}:${tag} was not moved: ${err.message}`);
+        continue;
+      }
+      throw err;
+    }
+  }
+  return tags.tags.filter((t) => onDigest.includes(t));
+}
+
+/** A private working directory for the auth file and secret files, removed afterwards. */
+function workDir(): string {
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'ecr-build-push-'));
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+function spec(inputs: Inputs, target: Target, tags: TagPlan, dir: string, refs: string[], push: boolean, cacheRepository?: string): { spec: BuildSpec; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  const secrets = [...inputs.buildSecrets].map(([id, value], i) => {
+    const file = join(dir, `secret-${i}`);
+    writeFileSync(file, value, { mode: 0o600 });
+    const name = `ECR_BUILD_PUSH_SECRET_${i}`;
+    env[name] = value;
+    return { id, env: name, file };
+  });
+  return {
+    env,
+    spec: {
+      context: inputs.context,
+      dockerfile: inputs.dockerfile,
+      target: inputs.target,
+      buildArgs: inputs.buildArgs,
+      secrets,
+      platforms: inputs.platforms,
+      labels: ociLabels(inputs.git, tags, new Date()),
+      refs,
+      cacheRepository,
+      cache: inputs.cache,
+      provenance: inputs.provenance,
+      push,
+      insecure: target.insecure,
+      authFile: push ? join(dir, 'auth.json') : undefined,
+      digestFile: push ? join(dir, 'digest') : undefined,
+    },
+  };
+}
+
+async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, string>): Promise<void> {
+  for (const c of buildCommands(builder, s)) {
+    const optional = c.args[0] === 'manifest' && c.args[1] === 'rm';
+    const code = await exec(c.command, c.args, { env: { ...process.env, ...env } as Record<string, string>, ignoreReturnCode: true, silent: optional });
+    if (code !== 0 && !optional) {
+      throw new DeploymentError(`${c.command} ${c.args[0]}${c.args[0] === 'manifest' ? ` ${c.args[1]}` : ''} failed with exit code ${code}.`, 'The builder output above says why (a failing Dockerfile step, a missing file in the context, or a registry refusal).');
+    }
+  }
+}
+
+async function buildAndPush(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, credentials: RegistryCredentials, cacheRepository?: string): Promise<void> {
+  const dir = workDir();
+  try {
+    const { spec: s, env } = spec(inputs, target, tags, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
+    if (builder === 'docker') {
+      const code = await exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
+        input: Buffer.from(credentials.password),
+        ignoreReturnCode: true,
+      });
+      if (code !== 0) throw new DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
+    } else {
+      const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+      writeFileSync(s.authFile!, JSON.stringify({ auths: { [target.registryHost]: { auth } } }), { mode: 0o600 });
+    }
+    await runCommands(builder, s, env);
+    try {
+      const fromBuilder = readFileSync(s.digestFile!, 'utf8').trim();
+      if (fromBuilder) core.info(`${builder} pushed ${fromBuilder}.`);
+    } catch {
+      /* docker writes no digest file; the registry is asked next either way */
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function buildOnly(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, rows: SummaryRow[], outputs: Record<string, string>): Promise<string> {
+  const refs = tags.tags.map((t) => `${target.repositoryUri}:${t}`);
+  if (inputs.common.dryRun) {
+    core.info(`Dry run: would build ${refs.join(', ')} with ${builder} and push nothing (push: false).`);
+    setOutputs({ ...outputs, skipped: 'false' });
+    rows.push(['Result', 'dry run (push: false)']);
+    return 'Dry run: nothing built.';
+  }
+  const dir = workDir();
+  const started = Date.now();
+  try {
+    const { spec: s, env } = spec(inputs, target, tags, dir, refs, false);
+    await phase(`Build with ${builder} (push: false)`, () => runCommands(builder, s, env));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ms = Date.now() - started;
+  setOutputs({ ...outputs, skipped: 'false' });
+  rows.push(['Result', 'built, not pushed (push: false)'], ['Build time', formatDuration(ms)]);
+  return `Built ${refs[0]} in ${formatDuration(ms)}; not pushed.`;
+}
+
+function printPlan(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, repo: RepositoryInfo | undefined, decision: BuildDecision, existing: Map<string, string | undefined>, immutable: boolean): string {
+  const lines = [`Dry run for ${target.repositoryUri}:`];
+  lines.push(repo ? `  repository: exists${immutable ? ' (IMMUTABLE tags)' : ''}` : '  repository: would be created (scan on push)');
+  lines.push(`  builder: ${builder}; platforms: ${inputs.platforms.join(', ')}; cache: ${inputs.cache}`);
+  for (const tag of tags.tags) lines.push(`  tag ${tag}: ${existing.get(tag) ? `now ${existing.get(tag)}` : 'new'}`);
+  if (decision.build) {
+    lines.push(`  would build and push ${target.repositoryUri}:${tags.shaTag} (${decision.reason}), then point the other tags at its digest`);
+  } else {
+    const plan = planRetag(tags.tags, existing, decision.digest, immutable);
+    lines.push(`  would skip the build (${decision.reason}) and reuse ${decision.digest}`);
+    lines.push(`  would add tags: ${plan.add.join(', ') || 'none'}${plan.blocked.length ? `; cannot move (IMMUTABLE): ${plan.blocked.map((b) => b.tag).join(', ')}` : ''}`);
+  }
+  core.info(lines.join('\n'));
+  return `Dry run: ${decision.build ? 'would build and push' : 'would skip the build and retag'}; nothing changed.`;
+}
