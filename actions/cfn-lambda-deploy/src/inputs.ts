@@ -1,0 +1,152 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { type CommonInputs, InputError, InputReader, parseKeyValueLines } from '@deploy-actions/aws-kit';
+import { isValidStackName, parseParameterOverrides, readTemplateInfo, type TemplateInfo } from './parameters.js';
+import { parseTrafficShift, type TrafficShift } from './traffic.js';
+
+export const ACTION = 'cfn-lambda-deploy';
+
+/** Templates larger than this must go through S3 (CloudFormation's TemplateBody limit). */
+export const TEMPLATE_BODY_LIMIT = 51_200;
+/** Lambda's direct-upload limit for a zip. */
+export const ZIP_UPLOAD_LIMIT = 50 * 1024 * 1024;
+
+const KNOWN_CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+
+export interface StackInputs {
+  mode: 'stack';
+  stackName: string;
+  templateFile: string;
+  templateBody: string;
+  template: TemplateInfo;
+  overrides: Map<string, string>;
+  imageUri?: string;
+  imageParameter: string;
+  capabilities: string[];
+  tags: Map<string, string>;
+  roleArn?: string;
+  templateBucket?: string;
+  execute: boolean;
+  failOnEmptyChangeset: boolean;
+  recreateFailedStack: boolean;
+  continueRollback: boolean;
+  timeoutMs: number;
+}
+
+export interface FunctionInputs {
+  mode: 'function';
+  functionName: string;
+  imageUri?: string;
+  zipFile?: string;
+  alias?: string;
+  trafficShift: TrafficShift;
+  alarms: string[];
+  timeoutMs: number;
+}
+
+export type Inputs = { common: CommonInputs } & (StackInputs | FunctionInputs);
+
+const STACK_ONLY = ['template', 'parameter-overrides', 'template-bucket', 'role-arn', 'tags'] as const;
+const FUNCTION_ONLY = ['zip-file', 'alias', 'alarms'] as const;
+
+/** The only place inputs are read. Everything that can be checked without AWS is checked here. */
+export function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WORKSPACE || process.cwd()): Inputs {
+  const common = reader.common(ACTION);
+  const stackName = reader.optional('stack-name');
+  const functionName = reader.optional('function-name');
+  if (stackName && functionName) {
+    throw new InputError('function-name', 'cannot be given together with stack-name.', 'Give stack-name to deploy a stack, or function-name to update a function directly.');
+  }
+  if (!stackName && !functionName) {
+    throw new InputError('stack-name', 'is required (or function-name, for function mode).', 'Give stack-name and template to deploy a stack, or function-name to update a function.');
+  }
+  const timeoutMs = reader.duration('timeout', '30m');
+  const imageUri = reader.optional('image-uri');
+
+  if (stackName) {
+    for (const name of FUNCTION_ONLY) {
+      if (reader.optional(name)) throw new InputError(name, 'is for function mode (function-name); it does nothing with stack-name.');
+    }
+    if (!stackName.startsWith('ssm:') && !isValidStackName(stackName)) {
+      throw new InputError('stack-name', `"${stackName}" is not a valid stack name.`, 'Use a letter followed by letters, digits and hyphens (at most 128).');
+    }
+    const templateFile = reader.string('template', { required: true });
+    const templatePath = isAbsolute(templateFile) ? templateFile : resolve(workspace, templateFile);
+    if (!existsSync(templatePath) || !statSync(templatePath).isFile()) {
+      throw new InputError('template', `${templateFile} does not exist.`, 'Give the path of the template file, relative to the repository root.', templateFile);
+    }
+    const templateBody = readFileSync(templatePath, 'utf8');
+    const template = readTemplateInfo(templateBody, templateFile);
+    const overrides = parseParameterOverrides(reader.raw('parameter-overrides'), workspace);
+    const imageParameter = reader.string('image-parameter', { fallback: 'ImageUri' });
+    if (imageUri) {
+      if (!template.parameters.some((p) => p.name === imageParameter)) {
+        throw new InputError('image-parameter', `the template has no parameter ${imageParameter} to put image-uri in.`, 'Set image-parameter to the template parameter that takes the image URI.', templateFile);
+      }
+      if (overrides.has(imageParameter)) {
+        throw new InputError('parameter-overrides', `sets ${imageParameter}, which image-uri also sets.`, 'Give the image in one place only.');
+      }
+      overrides.set(imageParameter, imageUri);
+    }
+    const capabilities = reader.list('capabilities', { commas: true });
+    const caps = capabilities.length ? capabilities : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+    const bad = caps.filter((c) => !KNOWN_CAPABILITIES.includes(c));
+    if (bad.length) throw new InputError('capabilities', `${bad.join(', ')} is not a CloudFormation capability.`, `Use ${KNOWN_CAPABILITIES.join(', ')}.`);
+    if (template.hasTransform && !caps.includes('CAPABILITY_AUTO_EXPAND')) {
+      throw new InputError('capabilities', 'the template declares a Transform, which needs CAPABILITY_AUTO_EXPAND.', 'Add CAPABILITY_AUTO_EXPAND to capabilities.');
+    }
+    const templateBucket = reader.optional('template-bucket');
+    const size = Buffer.byteLength(templateBody);
+    if (size > TEMPLATE_BODY_LIMIT && !templateBucket) {
+      throw new InputError('template-bucket', `is needed: ${templateFile} is ${size} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template sent inline.`, 'Give an S3 bucket to upload it to.');
+    }
+    const roleArn = reader.optional('role-arn');
+    if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+      throw new InputError('role-arn', `"${roleArn}" is not an IAM role ARN.`, 'Give the ARN of the CloudFormation service role, or leave it empty.');
+    }
+    return {
+      common,
+      mode: 'stack',
+      stackName,
+      templateFile,
+      templateBody,
+      template,
+      overrides,
+      imageUri,
+      imageParameter,
+      capabilities: caps,
+      tags: parseKeyValueLines('tags', reader.raw('tags')),
+      roleArn,
+      templateBucket,
+      execute: reader.boolean('execute', true),
+      failOnEmptyChangeset: reader.boolean('fail-on-empty-changeset', false),
+      recreateFailedStack: reader.boolean('recreate-failed-stack', true),
+      continueRollback: reader.boolean('continue-rollback', false),
+      timeoutMs,
+    };
+  }
+
+  for (const name of STACK_ONLY) {
+    if (reader.optional(name)) throw new InputError(name, 'is for stack mode (stack-name); it does nothing with function-name.');
+  }
+  const zipFile = reader.optional('zip-file');
+  if (imageUri && zipFile) throw new InputError('zip-file', 'cannot be given together with image-uri.', 'Give image-uri for an image function, or zip-file for a zip function.');
+  if (!imageUri && !zipFile) throw new InputError('image-uri', 'or zip-file is required with function-name.', 'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.');
+  let zipPath: string | undefined;
+  if (zipFile) {
+    zipPath = isAbsolute(zipFile) ? zipFile : resolve(workspace, zipFile);
+    if (!existsSync(zipPath)) throw new InputError('zip-file', `${zipFile} does not exist.`, 'Give a .zip file or a directory to zip, relative to the repository root.', zipFile);
+    const st = statSync(zipPath);
+    if (st.isFile() && !/\.(zip|jar)$/i.test(zipPath)) throw new InputError('zip-file', `${zipFile} is neither a .zip file nor a directory.`, undefined, zipFile);
+    if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT) throw new InputError('zip-file', `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3 instead.', zipFile);
+  }
+  const alias = reader.optional('alias');
+  if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias)) throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');
+  const trafficShift = parseTrafficShift(reader.string('traffic-shift'));
+  if (trafficShift.kind !== 'all-at-once' && !alias) throw new InputError('traffic-shift', `${trafficShift.kind} shifts an alias's traffic, so it needs alias.`, 'Set alias (e.g. live).');
+  const alarms = reader.list('alarms', { commas: true });
+  if (alarms.length && trafficShift.kind === 'all-at-once') {
+    throw new InputError('alarms', 'are watched during a traffic shift, but traffic-shift is all-at-once.', 'Set traffic-shift to canary:10%:5m or linear:25%:2m, or remove alarms.');
+  }
+  return { common, mode: 'function', functionName: functionName!, imageUri, zipFile: zipPath, alias, trafficShift, alarms, timeoutMs };
+}
