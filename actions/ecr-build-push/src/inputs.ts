@@ -70,8 +70,8 @@ export function getInputs(reader = new InputReader()): Inputs {
 
   const buildSecrets = reader.keyValues('build-secrets');
   for (const [id, value] of buildSecrets) {
-    if (value) core.setSecret(value);
     if (!SECRET_ID.test(id)) throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
+    if (value) core.setSecret(value);
   }
   const buildArgs = reader.keyValues('build-args');
 
