@@ -1,5 +1,155 @@
 // Generated from actions/*/action.yml by scripts/generate.mjs. Do not edit.
 
+/** Inputs of cfn-lambda-deploy: Deploy a Lambda-backed stack through CloudFormation change sets (printed before they run, root causes on failure), or a Lambda function directly with versions, aliases and traffic shifting. */
+export interface CfnLambdaDeployInputs {
+  /** Stack mode. The CloudFormation stack to create or update. */
+  'stack-name'?: string;
+  /** Stack mode. The template file (YAML or JSON), relative to the repository root. */
+  'template'?: string;
+  /** Stack mode. `Key=Value` lines (values may hold commas and `=`), or the path of a JSON/YAML file of parameters. Parameters not given keep their previous value. */
+  'parameter-overrides'?: string;
+  /** The image to deploy, e.g. `repo@sha256:…` (the `image` output of ecr-build-push). Stack mode: fills the `image-parameter` parameter. Function mode: the function's new code. */
+  'image-uri'?: string;
+  /** Stack mode. The template parameter that `image-uri` fills. Default: `ImageUri`. */
+  'image-parameter'?: string;
+  /** Stack mode. Capabilities acknowledged for the change set (comma or line separated). Default: `CAPABILITY_IAM,CAPABILITY_NAMED_IAM`. */
+  'capabilities'?: string;
+  /** Stack mode. Stack tags, `Key=Value` lines. */
+  'tags'?: string;
+  /** Stack mode. The IAM role CloudFormation uses to change resources (a service role). Default is the caller's credentials. */
+  'role-arn'?: string;
+  /** Stack mode. An S3 bucket to upload the template to; needed for templates over 51,200 bytes. */
+  'template-bucket'?: string;
+  /** Stack mode. Execute the change set. `false` creates and prints it, and leaves it for review (its id is the `change-set-id` output). Default: `true`. */
+  'execute'?: string;
+  /** Stack mode. Fail when there is nothing to change (by default that is a success with `has-changes=false`). Default: `false`. */
+  'fail-on-empty-changeset'?: string;
+  /** Stack mode. A stack whose first create failed (ROLLBACK_COMPLETE) is deleted and created again. Default: `true`. */
+  'recreate-failed-stack'?: string;
+  /** Stack mode. A stack in UPDATE_ROLLBACK_FAILED gets its rollback continued before the deploy (otherwise the deploy fails, explaining why). Default: `false`. */
+  'continue-rollback'?: string;
+  /** How long to wait for each stack operation or Lambda update (e.g. 30m, 1h). A timeout is a failure. Default: `30m`. */
+  'timeout'?: string;
+  /** Function mode. The Lambda function (name or ARN) whose code is updated directly. */
+  'function-name'?: string;
+  /** Function mode. A .zip file, or a directory to zip, as the function's new code. */
+  'zip-file'?: string;
+  /** Function mode. The alias to point at the newly published version (created if missing). */
+  'alias'?: string;
+  /** Function mode. How the alias moves to the new version: `all-at-once`, `canary:10%:5m` (10% for 5 minutes, then all) or `linear:25%:2m` (25% more every 2 minutes). Default: `all-at-once`. */
+  'traffic-shift'?: string;
+  /** Function mode. CloudWatch alarm names watched during a traffic shift; one in ALARM moves the alias back to the previous version and fails the step. */
+  'alarms'?: string;
+  /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
+  'aws-region'?: string;
+  /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */
+  'role-to-assume'?: string;
+  /** STS session name. Default is derived from the action and run id. */
+  'role-session-name'?: string;
+  /** Session duration in seconds; long waits re-assume the role before it expires. Default: `3600`. */
+  'role-duration-seconds'?: string;
+  /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
+  'audience'?: string;
+  /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
+  'dry-run'?: string;
+}
+
+/** Outputs of cfn-lambda-deploy. */
+export interface CfnLambdaDeployOutputs {
+  /** Stack mode. The stack's ARN. */
+  'stack-id': string;
+  /** Stack mode. The stack's status at the end (e.g. UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE). */
+  'stack-status': string;
+  /** Stack mode. The change set's ARN (to review and execute it when `execute` is false). */
+  'change-set-id': string;
+  /** Stack mode. `true` when the change set had changes, `false` when there was nothing to deploy. */
+  'has-changes': string;
+  /** Stack mode. All stack outputs as a JSON object. Each stack output is also an output under its own name. */
+  'outputs': string;
+  /** Function mode. The function's ARN. */
+  'function-arn': string;
+  /** Function mode. The version published for this deploy. */
+  'version': string;
+  /** Function mode. The version the alias pointed at before (or the published version matching the old code). */
+  'previous-version': string;
+  /** Function mode. The alias ARN. */
+  'alias-arn': string;
+  /** The AWS account deployed to. */
+  'aws-account-id': string;
+}
+
+/** Inputs of ecr-build-push: Build an image once (docker buildx, buildah or podman), push it to ECR, and output a digest-pinned reference; a commit already in the registry is re-tagged instead of rebuilt. */
+export interface EcrBuildPushInputs {
+  /** The ECR repository, as a name (e.g. spotter-app) or a full URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/spotter-app). */
+  'repository': string;
+  /** The build context directory. Default: `.`. */
+  'context'?: string;
+  /** The Dockerfile. Default is `Dockerfile` in the context. */
+  'dockerfile'?: string;
+  /** The build stage to build (multi-stage Dockerfiles). */
+  'target'?: string;
+  /** Build arguments, one `KEY=VALUE` per line. */
+  'build-args'?: string;
+  /** Build secrets, one `id=value` per line, for `RUN --mount=type=secret,id=…`. Values are masked and never reach the image history or the log. */
+  'build-secrets'?: string;
+  /** Target platforms, comma- or line-separated (e.g. `linux/amd64,linux/arm64`). More than one pushes a multi-platform index. Default: `linux/amd64`. */
+  'platforms'?: string;
+  /** Extra tags, one per line (or comma-separated). */
+  'tags'?: string;
+  /** Add tags from the git ref: the sanitised branch name on a branch push, `pr-<n>` on a pull request, and `1.2.3`, `1.2`, `1` on a `v1.2.3` tag push. `sha-<7>` is always pushed: it is how a re-run finds the commit's image. Default: `true`. */
+  'auto-tags'?: string;
+  /** Tag `latest`: `auto` on version tag pushes that are not pre-releases (v2.0.0-rc.1 is not), `true` always, `false` never. Default: `auto`. */
+  'latest'?: string;
+  /** Create the repository (with scan on push) when it does not exist. Default: `true`. */
+  'create-repository'?: string;
+  /** When the commit's `sha-<7>` tag is already in the registry, do not build; add the missing tags by copying its manifest and output its digest. Default: `true`. */
+  'skip-if-exists'?: string;
+  /** Build and push even when the commit's image already exists (e.g. a manual-dispatch force flag). Default: `false`. */
+  'force'?: string;
+  /** Build cache: `registry` (a `<repository>-cache` repository next to the image), `gha` (GitHub Actions cache, docker buildx only), or `none`. Default: `registry`. */
+  'cache'?: string;
+  /** Attach a provenance attestation (docker buildx only). This turns the push into an image index, which AWS Lambda does not accept. Default: `false`. */
+  'provenance'?: string;
+  /** `auto` (docker buildx when a Docker daemon answers, else buildah, else podman), `docker`, `buildah` or `podman`. Default: `auto`. */
+  'builder'?: string;
+  /** Push the image. `false` only builds it (e.g. to check a pull request), and touches no registry. Default: `true`. */
+  'push'?: string;
+  /** Push to this registry host instead of the account's ECR registry (a custom endpoint or a pull-through host); `http://host:port` for a plain-HTTP registry. */
+  'registry'?: string;
+  /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
+  'aws-region'?: string;
+  /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */
+  'role-to-assume'?: string;
+  /** STS session name. Default is derived from the action and run id. */
+  'role-session-name'?: string;
+  /** Session duration in seconds; long waits re-assume the role before it expires. Default: `3600`. */
+  'role-duration-seconds'?: string;
+  /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
+  'audience'?: string;
+  /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
+  'dry-run'?: string;
+}
+
+/** Outputs of ecr-build-push. */
+export interface EcrBuildPushOutputs {
+  /** The digest-pinned image, `registry/repository@sha256:…` (deploy this). */
+  'image': string;
+  /** The image by its primary tag, `registry/repository:tag` (the version on a version tag push, else `sha-<7>`). */
+  'image-uri': string;
+  /** The manifest digest the registry reports after the push (or of the existing image when skipped). */
+  'digest': string;
+  /** The tags the image carries, one per line. */
+  'tags': string;
+  /** The registry host. */
+  'registry': string;
+  /** `registry/repository`. */
+  'repository-uri': string;
+  /** `true` when the build was skipped because the commit's image already existed. */
+  'skipped': string;
+  /** The AWS account deployed to. */
+  'aws-account-id': string;
+}
+
 /** Inputs of ecs-deploy-and-wait: Roll a new image or task definition out to one or more ECS services and wait until ECS says it is done, failing fast with the reason when it is not. */
 export interface EcsDeployAndWaitInputs {
   /** The ECS cluster name or ARN. */
@@ -8,7 +158,7 @@ export interface EcsDeployAndWaitInputs {
   'service': string;
   /** A task definition JSON file (as exported by describe-task-definition), or a family, family:revision or ARN. Default is the service's current task definition. */
   'task-definition'?: string;
-  /** The container whose image is replaced by `image`. Default is the only container, or the first essential one. */
+  /** The container whose image (and environment) is replaced. Required when the task definition has more than one container. */
   'container-name'?: string;
   /** The image to roll out (e.g. the `image` output of ecr-build-push). */
   'image'?: string;
@@ -20,7 +170,7 @@ export interface EcsDeployAndWaitInputs {
   'force-new-deployment'?: string;
   /** Set the services' desired task count. */
   'desired-count'?: string;
-  /** A command run as a one-off task on the new revision with the service's network configuration before the service is updated (e.g. database migrations). A non-zero exit fails the deploy before the service is touched. */
+  /** A command (a shell line run with `sh -c`, or a JSON array run as is) run as a one-off task on the new revision with the service's network configuration before the service is updated (e.g. database migrations). A non-zero exit fails the deploy before the service is touched. */
   'run-task-command'?: string;
   /** The container that runs `run-task-command`. Default is `container-name`. */
   'run-task-container'?: string;

@@ -70,7 +70,8 @@ export async function main(): Promise<void> {
       { repository: inputs.repository, registry: inputs.registry, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets },
       aws,
     );
-    for (const value of resolved.buildSecrets.values()) if (value) core.setSecret(value);
+    // Secrets read from plain SSM Strings are secrets all the same (the inputs themselves were masked on reading).
+    for (const [id, value] of resolved.buildSecrets) if (value && value !== inputs.buildSecrets.get(id)) core.setSecret(value);
     Object.assign(inputs, resolved);
     const target = resolveTarget(inputs, aws);
     const tags = computeTags(inputs.git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
