@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { connect, InputReader, type AwsContext } from '@deploy-actions/aws-kit';
+import { createRepository, describeRepository, getRegistryCredentials } from '../../actions/ecr-build-push/src/ecr.js';
+import { main } from '../../actions/ecr-build-push/src/main.js';
+import { runInProcess } from '../helpers/in-process.js';
+import { freePort, setEnv, startMoto, type Moto } from '../helpers/moto.js';
+
+/** ECR's control plane through the real SDK against moto (moto has no registry API; the e2e suite covers pushes). */
+describe('ecr-build-push against moto (ECR control plane)', () => {
+  let moto: Moto;
+  let restore: () => void;
+  let aws: AwsContext;
+  let workspace: string;
+  beforeAll(async () => {
+    moto = await startMoto();
+    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app' });
+    aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
+    workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
+    writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
+  });
+  afterAll(async () => {
+    restore?.();
+    await moto?.stop();
+  });
+
+  it('creates a repository with scan on push, and tolerates one created meanwhile', async () => {
+    const created = await createRepository(aws, 'team/api');
+    expect(created).toEqual({ name: 'team/api', uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api', immutable: false });
+    const out = await new ECRClient({ region: 'us-east-1' }).send(new DescribeRepositoriesCommand({ repositoryNames: ['team/api'] }));
+    expect(out.repositories?.[0]?.imageScanningConfiguration?.scanOnPush).toBe(true);
+    await expect(createRepository(aws, 'team/api')).resolves.toEqual(created);
+  });
+
+  it('reads tag immutability and reports a missing repository as undefined', async () => {
+    await new ECRClient({ region: 'us-east-1' }).send(new CreateRepositoryCommand({ repositoryName: 'locked', imageTagMutability: 'IMMUTABLE' }));
+    await expect(describeRepository(aws, 'locked')).resolves.toMatchObject({ immutable: true });
+    await expect(describeRepository(aws, 'nothing-here')).resolves.toBeUndefined();
+  });
+
+  it('decodes the ECR login token into user and password', async () => {
+    const creds = await getRegistryCredentials(aws);
+    expect(creds.username).toBe('AWS');
+    expect(creds.password.length).toBeGreaterThan(0);
+  });
+
+  it('fails with what to do when the repository is missing and create-repository is false, creating nothing', async () => {
+    const r = await runInProcess(main, {
+      inputs: { repository: 'not-created', context: workspace, 'create-repository': 'false', registry: 'http://127.0.0.1:9', builder: 'buildah' },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(/ECR repository not-created does not exist in us-east-1.*create-repository: true/);
+    await expect(describeRepository(aws, 'not-created')).resolves.toBeUndefined();
+    expect(r.summary).toMatch(/does not exist/);
+  });
+
+  it('names the registry when it cannot be reached, and masks the ECR token', async () => {
+    const port = await freePort();
+    const r = await runInProcess(main, { inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors[0]).toMatch(new RegExp(`Could not reach the registry at 127\\.0\\.0\\.1:${port} \\(HEAD unreachable:sha-0123456\\).*Check that the registry is running`));
+    const { password } = await getRegistryCredentials(aws);
+    expect(r.log).toContain(`::add-mask::${password}`);
+  });
+});
