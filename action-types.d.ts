@@ -132,7 +132,7 @@ export interface EcrBuildPushInputs {
 
 /** Outputs of ecr-build-push. */
 export interface EcrBuildPushOutputs {
-  /** The digest-pinned image, `registry/repository@sha256:…` (deploy this). */
+  /** The digest-pinned image, `registry/repository@sha256:…` (deploy this). In a dry run that would build, `registry/repository:sha-<7>`. */
   'image': string;
   /** The image by its primary tag, `registry/repository:tag` (the version on a version tag push, else `sha-<7>`). */
   'image-uri': string;

@@ -162,7 +162,8 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('repository: would be created (scan on push)');
     expect(r.stdout).toMatch(/would build and push 127\.0\.0\.1:\d+\/planned:sha-0123456/);
-    expect(r.outputs).toMatchObject({ tags: 'sha-0123456\n3.1.4\n3.1\n3\nlatest', skipped: 'false', 'image-uri': `${registry.host}/planned:3.1.4` });
+    expect(r.outputs).toMatchObject({ tags: 'sha-0123456\n3.1.4\n3.1\n3\nlatest', skipped: 'false', 'image-uri': `${registry.host}/planned:3.1.4`, image: `${registry.host}/planned:sha-0123456` });
+    expect(r.outputs.digest).toBeUndefined();
     expect(built(r)).toBe(false);
     expect(await describeRepo('planned')).toBeUndefined();
     expect(await registry.tags('planned')).toEqual([]);

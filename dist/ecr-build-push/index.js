@@ -74310,7 +74310,9 @@ async function main() {
         info(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
         if (inputs.common.dryRun) {
             status = printPlan(inputs, builder, target, tags, repo, decision, existing, immutable);
-            setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...(decision.build ? {} : digestOutputs(target, decision.digest)) });
+            // No digest exists before a build; the sha-tag reference lets later dry-run steps render what they would deploy.
+            const image = decision.build ? { image: `${target.repositoryUri}:${tags.shaTag}` } : digestOutputs(target, decision.digest);
+            setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...image });
             rows.push(['Result', 'dry run']);
             ok = true;
             return;

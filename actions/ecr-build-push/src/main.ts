@@ -103,7 +103,9 @@ export async function main(): Promise<void> {
 
     if (inputs.common.dryRun) {
       status = printPlan(inputs, builder, target, tags, repo, decision, existing, immutable);
-      setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...(decision.build ? {} : digestOutputs(target, decision.digest)) });
+      // No digest exists before a build; the sha-tag reference lets later dry-run steps render what they would deploy.
+      const image = decision.build ? { image: `${target.repositoryUri}:${tags.shaTag}` } : digestOutputs(target, decision.digest);
+      setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...image });
       rows.push(['Result', 'dry run']);
       ok = true;
       return;
