@@ -184,5 +184,6 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     expect(built(r)).toBe(false);
     expect(await describeRepo('bad-input')).toBeUndefined();
     expect(await registry.tags('bad-input')).toEqual([]);
+    expect(r.summary).toContain(`Input "${input}"`);
   });
 });

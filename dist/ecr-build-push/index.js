@@ -74264,11 +74264,11 @@ function resolveTarget(inputs, aws) {
     return { registryHost, insecure: registry?.insecure ?? false, name: repository.name, registryId, repositoryUri: `${registryHost}/${repository.name}` };
 }
 async function main() {
-    const inputs = getInputs();
     const rows = [];
     let ok = false;
     let status = 'Failed before anything was pushed.';
     try {
+        const inputs = getInputs();
         const { builder } = await phase('Choose the builder', async () => {
             const chosen = await detectBuilder(inputs.builder, probe);
             info(`Builder: ${chosen.builder} (${chosen.why}).`);
@@ -74344,7 +74344,7 @@ async function main() {
         ok = true;
     }
     catch (err) {
-        status = `Failed: ${err instanceof Error ? err.message : String(err)}`;
+        status = `Failed: ${failureMessage(err).message}`;
         throw err;
     }
     finally {

@@ -7,6 +7,7 @@ import { exec } from '@actions/exec';
 import {
   connect,
   DeploymentError,
+  failureMessage,
   formatDuration,
   InputError,
   phase,
@@ -53,11 +54,11 @@ function resolveTarget(inputs: Inputs, aws: AwsContext): Target {
 }
 
 export async function main(): Promise<void> {
-  const inputs = getInputs();
   const rows: SummaryRow[] = [];
   let ok = false;
   let status = 'Failed before anything was pushed.';
   try {
+    const inputs = getInputs();
     const { builder } = await phase('Choose the builder', async () => {
       const chosen = await detectBuilder(inputs.builder, probe);
       core.info(`Builder: ${chosen.builder} (${chosen.why}).`);
@@ -136,7 +137,7 @@ export async function main(): Promise<void> {
     status = decision.build ? `Built and pushed ${target.repositoryUri}@${digest}.` : `Skipped the build: ${decision.reason}; reused ${digest}.`;
     ok = true;
   } catch (err) {
-    status = `Failed: ${err instanceof Error ? err.message : String(err)}`;
+    status = `Failed: ${failureMessage(err).message}`;
     throw err;
   } finally {
     await writeSummary({ title: 'ecr-build-push', ok, status, rows: dedupeRows(rows) });
