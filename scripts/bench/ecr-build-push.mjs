@@ -110,7 +110,7 @@ try {
   console.log(`  skip (re-run):  ${s.toFixed(0)} ms`);
   console.log(`  ratio: the skip path takes ${(s / b).toFixed(2)}x the build's time (${(b / s).toFixed(1)}x faster)`);
 } finally {
-  moto.kill('SIGTERM');
-  registry.kill('SIGTERM');
+  // Wait for both to exit, so they are reaped here rather than left behind.
+  await Promise.all([moto, registry].map((p) => (p.exitCode !== null ? undefined : new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); }))));
   rmSync(work, { recursive: true, force: true });
 }
