@@ -221,3 +221,65 @@ export interface EcsDeployAndWaitOutputs {
   /** The AWS account deployed to. */
   'aws-account-id': string;
 }
+
+/** Inputs of s3-site-sync: Publish a built static site to S3 so visitors never see it half-deployed (assets, then HTML, then deletions), uploading only what changed by content, and invalidate exactly what changed in CloudFront. */
+export interface S3SiteSyncInputs {
+  /** The built site folder, relative to the workspace (e.g. dist). It must stay inside the workspace. */
+  'source': string;
+  /** The S3 bucket name (or ssm:/path to read it from SSM Parameter Store). */
+  'bucket': string;
+  /** Key prefix in the bucket to publish under (default is the bucket root). */
+  'prefix'?: string;
+  /** Delete objects below the prefix that are no longer in the build. Default: `true`. */
+  'delete'?: string;
+  /** Refuse to delete more than this share of the objects in the bucket (e.g. 25%) or this many (e.g. 50), unless `force` is set, so a broken build cannot empty the site. Default: `25%`. */
+  'max-delete'?: string;
+  /** Globs (one per line) of files that are neither uploaded nor deleted, matched against the path in source (a glob without / matches file names anywhere). */
+  'exclude'?: string;
+  /** Cache-Control rules, one `glob=value` per line, first match wins (e.g. `*.html=no-cache`). Unmatched files get the defaults: HTML and files without a content hash in their name `public, max-age=0, must-revalidate`; fingerprinted assets (`_astro/**`, `_next/static/**`, `name.1a2b3c4d.js`) `public, max-age=31536000, immutable`. */
+  'cache-control'?: string;
+  /** Content-Type overrides, one `.ext=type` per line (e.g. `.data=application/octet-stream`). Others come from the action's own table. */
+  'content-types'?: string;
+  /** How many S3 requests run at once. Default: `32`. */
+  'concurrency'?: string;
+  /** The CloudFront distribution in front of the bucket (or ssm:/path). Without it nothing is invalidated. */
+  'cloudfront-distribution-id'?: string;
+  /** auto: invalidate the changed and deleted paths (collapsed into wildcards past 50 paths); all: invalidate everything below the prefix; none. Default: `auto`. */
+  'invalidate'?: string;
+  /** Wait until CloudFront reports the invalidation completed. Default: `false`. */
+  'wait-for-invalidation'?: string;
+  /** Delete even when more than `max-delete` would go. Default: `false`. */
+  'force'?: string;
+  /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
+  'aws-region'?: string;
+  /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */
+  'role-to-assume'?: string;
+  /** STS session name. Default is derived from the action and run id. */
+  'role-session-name'?: string;
+  /** Session duration in seconds; long waits re-assume the role before it expires. Default: `3600`. */
+  'role-duration-seconds'?: string;
+  /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
+  'audience'?: string;
+  /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
+  'dry-run'?: string;
+}
+
+/** Outputs of s3-site-sync. */
+export interface S3SiteSyncOutputs {
+  /** Number of files uploaded (new or changed content). */
+  'uploaded': string;
+  /** Number of objects whose headers were updated in place (content unchanged). */
+  'metadata-updated': string;
+  /** Number of objects deleted. */
+  'deleted': string;
+  /** Number of files already in the bucket with the same content and headers. */
+  'unchanged': string;
+  /** Bytes uploaded. */
+  'bytes-uploaded': string;
+  /** The CloudFront invalidation ID, when one was created. */
+  'invalidation-id': string;
+  /** JSON list of the paths invalidated (empty when nothing needed it). */
+  'invalidated-paths': string;
+  /** The AWS account deployed to. */
+  'aws-account-id': string;
+}

@@ -1,1 +1,264 @@
-export async function main(): Promise<void> {}
+import * as core from '@actions/core';
+import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import {
+  appendRecord,
+  connect,
+  DeploymentError,
+  errorMessage,
+  InputError,
+  phase,
+  resolveSsmReferences,
+  setOutputs,
+  writeSummary,
+  type SummaryRow,
+} from '@deploy-actions/aws-kit';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath } from '@deploy-actions/aws-kit/s3';
+import { cacheControlFor, compileGlob } from './cache-control.js';
+import { contentTypeFor } from './content-types.js';
+import { executePlan, type SyncResult } from './execute.js';
+import { ACTION, getInputs, validateBucketName, type Inputs } from './inputs.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, nextManifest, planSync, recordChanges, type ObjectHeaders, type Plan } from './plan.js';
+import { deleteBatch, headObject, listRemote, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
+import { resolveSource, scanSource } from './source.js';
+
+/** Most paths in an `auto` invalidation before directories collapse into wildcards. */
+const MAX_INVALIDATION_PATHS = 50;
+
+export async function main(): Promise<void> {
+  const started = Date.now();
+  const rows: SummaryRow[] = [];
+  let ok = false;
+  let status = 'Failed before planning.';
+  try {
+    const inputs = getInputs();
+    // Bad source fails here, naming the input, before any AWS call.
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const sourceDir = await resolveSource(inputs.source, workspace);
+    const aws = await connect(inputs.common);
+    const resolved = await resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws);
+    const bucket = validateBucketName(resolved.bucket);
+    const distributionId = resolved.distributionId;
+    if (distributionId && !/^[A-Z0-9]{8,20}$/.test(distributionId)) {
+      throw new InputError('cloudfront-distribution-id', `"${distributionId}" (from SSM) is not a CloudFront distribution ID.`);
+    }
+    const destination = `s3://${bucket}/${inputs.prefix}`;
+    rows.push(['Source', inputs.source], ['Destination', destination]);
+
+    const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
+    const excluded = (rel: string) => excludes.some((m) => m(rel));
+    const local = await phase(`Reading ${inputs.source}`, async () => {
+      const files = await scanSource(sourceDir, { workspaceRoot: workspace, excluded });
+      core.info(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
+      return files;
+    });
+
+    const s3 = aws.client(S3Client, {
+      // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { httpAgent: { keepAlive: true, maxSockets: inputs.concurrency }, httpsAgent: { keepAlive: true, maxSockets: inputs.concurrency } },
+    });
+    const { plan, versioning } = await phase(`Comparing with ${destination}`, async () => {
+      const [versioning, remoteAll, manifest] = await Promise.all([
+        bucketVersioningEnabled(s3, bucket),
+        listRemote(s3, bucket, inputs.prefix),
+        readManifest(s3, bucket, inputs.prefix, (m) => core.warning(m)),
+      ]);
+      // Excluded keys are neither uploaded nor deleted.
+      const remote = remoteAll.filter((o) => !excluded(o.rel));
+      core.info(`${remote.length} objects in the bucket below ${inputs.prefix || 'its root'}; versioning is ${versioning ? 'on' : 'off'}.`);
+      const limit = pLimit(inputs.concurrency);
+      const heads = new Map<string, ObjectHeaders>();
+      const inspect = async (keys: string[]) => {
+        await Promise.all(keys.map((key) => limit(async () => {
+          const h = await headObject(s3, bucket, key);
+          if (h) heads.set(key, h);
+        })));
+      };
+      const toInspect = keysToInspect(local, new Map(remote.map((o) => [o.rel, o])), manifest);
+      if (toInspect.length) core.info(`Reading the headers of ${toInspect.length} objects not described by the sync manifest.`);
+      await inspect(toInspect);
+      const desired = (rel: string) => ({ contentType: contentTypeFor(rel, inputs.contentTypes), cacheControl: cacheControlFor(rel, inputs.cacheRules) });
+      let plan = planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, deleteRemoved: inputs.delete });
+      if (versioning) {
+        // The record needs the version each overwritten or deleted object had.
+        const missing = keysNeedingVersion(plan);
+        await inspect(missing);
+        if (missing.length) plan = planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, deleteRemoved: inputs.delete });
+      }
+      printPlan(plan, inputs.common.dryRun);
+      return { plan, versioning };
+    });
+
+    const counts = {
+      uploads: itemsOf(plan, 'upload'),
+      metadata: itemsOf(plan, 'metadata'),
+      deletes: itemsOf(plan, 'delete'),
+      unchanged: itemsOf(plan, 'unchanged').length,
+    };
+    const pathPrefix = distributionId && inputs.invalidate !== 'none' ? await urlPrefix(aws.client(CloudFrontClient), distributionId, bucket, inputs.prefix) : '';
+    const plannedPaths =
+      !distributionId || inputs.invalidate === 'none'
+        ? []
+        : inputs.invalidate === 'all'
+          ? [invalidationPath(pathPrefix) + '*']
+          : collapseInvalidationPaths(invalidationPaths(plan, pathPrefix), { maxPaths: MAX_INVALIDATION_PATHS });
+
+    if (inputs.common.dryRun) {
+      setOutputs({
+        uploaded: counts.uploads.length,
+        'metadata-updated': counts.metadata.length,
+        deleted: counts.deletes.length,
+        unchanged: counts.unchanged,
+        'bytes-uploaded': counts.uploads.reduce((n, i) => n + (i.local?.size ?? 0), 0),
+        'invalidated-paths': plannedPaths,
+      });
+      if (plannedPaths.length) core.info(`Would invalidate on ${distributionId}: ${plannedPaths.join(' ')}`);
+      checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
+      status = `Dry run: would upload ${counts.uploads.length}, update headers of ${counts.metadata.length}, delete ${counts.deletes.length}; ${counts.unchanged} unchanged. Nothing was changed.`;
+      rows.push(...countRows(counts.uploads.length, counts.metadata.length, counts.deletes.length, counts.unchanged));
+      core.info(status);
+      ok = true;
+      return;
+    }
+
+    checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
+    const changes = recordChanges(plan);
+    if (changes.length) {
+      const file = appendRecord({
+        kind: 's3-site',
+        action: ACTION,
+        region: aws.region,
+        accountId: aws.accountId,
+        bucket,
+        prefix: inputs.prefix,
+        versioning,
+        distributionId,
+        objects: changes,
+      });
+      core.info(
+        versioning
+          ? `Recorded the previous version of ${changes.filter((c) => c.change !== 'added').length} objects and ${changes.filter((c) => c.change === 'added').length} added keys in ${file}, so rollback-on-failure can restore this site.`
+          : `Bucket versioning is off on ${bucket}: overwritten and deleted objects cannot be restored by rollback-on-failure (only added keys can be removed). Turn on versioning to make deploys undoable. Changes recorded in ${file}.`,
+      );
+    }
+
+    const result = await phase('Publishing', () =>
+      executePlan(
+        plan,
+        {
+          upload: (item) => uploadFile(s3, bucket, item),
+          updateMetadata: (item) => updateMetadata(s3, bucket, item),
+          deleteBatch: (items) => deleteBatch(s3, bucket, items),
+        },
+        {
+          concurrency: inputs.concurrency,
+          log: (l) => core.info(l),
+          onPhase: (p) => core.info(p === 'assets' ? 'Uploading new and changed assets…' : p === 'html' ? 'Uploading HTML…' : 'Deleting removed files…'),
+        },
+      ),
+    );
+    const failed = new Set(result.failures.map((f) => f.rel));
+    await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed)).catch((err) =>
+      core.warning(`Could not save the sync manifest (the next sync will read every object's headers again): ${errorMessage(err)}`),
+    );
+    const outputs = {
+      uploaded: result.uploaded.length,
+      'metadata-updated': result.metadataUpdated.length,
+      deleted: result.deleted.length,
+      unchanged: counts.unchanged,
+      'bytes-uploaded': result.bytesUploaded,
+    };
+    setOutputs(outputs);
+    rows.push(...countRows(result.uploaded.length, result.metadataUpdated.length, result.deleted.length, counts.unchanged), ['Bytes uploaded', formatBytes(result.bytesUploaded)]);
+    if (result.failures.length) throw syncFailure(result);
+
+    let invalidation = 'none';
+    if (distributionId && plannedPaths.length) {
+      const inv = await phase(`Invalidating ${plannedPaths.length} path(s) on ${distributionId}`, () =>
+        createInvalidation(aws.client(CloudFrontClient), {
+          distributionId,
+          paths: plannedPaths,
+          callerReference: `${ACTION}-${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${Date.now()}`,
+          wait: inputs.waitForInvalidation,
+        }),
+      );
+      setOutputs({ 'invalidation-id': inv.id, 'invalidated-paths': inv.paths });
+      invalidation = `${inv.id} (${inv.status}): ${inv.paths.length > 8 ? `${inv.paths.slice(0, 8).join(' ')} … (${inv.paths.length})` : inv.paths.join(' ')}`;
+    } else if (distributionId) {
+      setOutputs({ 'invalidated-paths': [] });
+      invalidation = inputs.invalidate === 'none' ? 'none (invalidate: none)' : 'none needed (nothing cached changed)';
+    }
+    rows.push(['Invalidation', invalidation], ['Versioning', versioning ? 'on (previous versions recorded)' : 'off (overwrites cannot be undone)']);
+    status = `Published ${destination} in ${((Date.now() - started) / 1000).toFixed(1)}s.`;
+    core.info(status);
+    ok = true;
+  } catch (err) {
+    status = err instanceof Error ? err.message : String(err);
+    throw err;
+  } finally {
+    await writeSummary({ title: 'S3 site sync', ok, status, rows });
+  }
+}
+
+function countRows(uploaded: number, metadata: number, deleted: number, unchanged: number): SummaryRow[] {
+  return [
+    ['Uploaded', String(uploaded)],
+    ['Metadata updated', String(metadata)],
+    ['Deleted', String(deleted)],
+    ['Unchanged', String(unchanged)],
+  ];
+}
+
+function syncFailure(result: SyncResult): DeploymentError {
+  const first = result.failures.slice(0, 5).map((f) => `${f.operation} ${f.rel}: ${f.message}`).join('\n  ');
+  const skipped =
+    result.stoppedIn === 'assets' ? 'HTML was not uploaded and nothing was deleted' : result.stoppedIn === 'html' ? 'nothing was deleted' : 'the remaining deletions were skipped';
+  return new DeploymentError(
+    `${result.failures.length} S3 operation(s) failed during the ${result.stoppedIn} phase, so ${skipped}:\n  ${first}`,
+    'The deployment record lists what changed; rollback-on-failure can undo it. Fix the cause above (permissions, bucket policy, KMS key) and run the sync again.',
+  );
+}
+
+function printPlan(plan: Plan, dryRun: boolean): void {
+  const verb = dryRun ? 'would ' : '';
+  const lines: string[] = [];
+  for (const i of plan.items) {
+    if (i.action === 'unchanged') continue;
+    const what = i.action === 'upload' ? `${verb}upload (${i.reason})` : i.action === 'metadata' ? `${verb}update headers` : `${verb}delete`;
+    lines.push(`  ${what.padEnd(dryRun ? 26 : 20)} ${i.rel}${i.action !== 'delete' ? `  [${i.contentType}; ${i.cacheControl}]` : ''}`);
+  }
+  const shown = dryRun ? lines : lines.slice(0, 200);
+  for (const l of shown) core.info(l);
+  if (shown.length < lines.length) core.info(`  … and ${lines.length - shown.length} more`);
+  core.info(
+    `Plan: ${itemsOf(plan, 'upload').length} to upload, ${itemsOf(plan, 'metadata').length} headers to update, ${itemsOf(plan, 'delete').length} to delete, ${itemsOf(plan, 'unchanged').length} unchanged.`,
+  );
+}
+
+/**
+ * The part of each key that also appears in URLs: the prefix, unless the distribution's origin for this
+ * bucket has an origin path that already maps to it.
+ */
+async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
+  if (!prefix) return '';
+  try {
+    const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
+      const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
+      if (origin.DomainName?.startsWith(`${bucket}.`) && path !== '/' && prefix.startsWith(path)) return prefix.slice(path.length);
+    }
+  } catch (err) {
+    core.warning(`Could not read distribution ${distributionId}'s origins (${errorMessage(err)}); invalidating paths with the prefix ${prefix}.`);
+  }
+  return prefix;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,224 @@
+import { DeploymentError, type S3ObjectChange } from '@deploy-actions/aws-kit';
+import { invalidationPath } from '@deploy-actions/aws-kit/s3';
+import type { LocalFile } from './source.js';
+
+/** An object in the bucket below the prefix, as ListObjectsV2 shows it. */
+export interface RemoteObject {
+  key: string;
+  /** Key relative to the prefix. */
+  rel: string;
+  /** ETag without quotes. */
+  etag: string;
+  size: number;
+  lastModified?: string;
+}
+
+/** What HeadObject tells (or the manifest remembers) about an object. */
+export interface ObjectHeaders {
+  contentType?: string;
+  cacheControl?: string;
+  /** Our stored MD5 (metadata `md5`), the only content hash for multipart objects. */
+  md5?: string;
+  versionId?: string;
+  metadata?: Record<string, string>;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+}
+
+/**
+ * The headers we last wrote, per key, so a re-sync need not HEAD every object (S3 lists no metadata).
+ * An entry is trusted only while the listing still shows the same ETag and LastModified: anything
+ * else that touched the object makes us ask S3 again.
+ */
+export interface ManifestEntry {
+  etag: string;
+  /** Filled in from the listing on the run after the upload (PutObject does not return it). */
+  lastModified?: string;
+  md5: string;
+  contentType: string;
+  cacheControl: string;
+}
+export interface Manifest {
+  version: 1;
+  entries: Record<string, ManifestEntry>;
+}
+
+export type ItemAction = 'upload' | 'metadata' | 'unchanged' | 'delete';
+export interface PlanItem {
+  rel: string;
+  key: string;
+  action: ItemAction;
+  /** new / changed content / headers only (for metadata) */
+  reason?: 'new' | 'changed' | 'headers';
+  local?: LocalFile;
+  remote?: RemoteObject;
+  contentType?: string;
+  cacheControl?: string;
+  /** The remote object's headers (HEAD or manifest), when known. */
+  current?: ObjectHeaders;
+}
+
+export interface Plan {
+  items: PlanItem[];
+  /** Objects below the prefix before the sync (the site, for max-delete). */
+  remoteCount: number;
+}
+
+export interface DesiredHeaders {
+  contentType: string;
+  cacheControl: string;
+}
+
+const PLAIN_MD5 = /^[0-9a-f]{32}$/;
+
+export function isHtml(rel: string): boolean {
+  return /\.html?$/i.test(rel);
+}
+
+/** The manifest's memory of an object, if the listing shows it untouched since. */
+export function trustedEntry(manifest: Manifest | undefined, obj: RemoteObject): ManifestEntry | undefined {
+  const entry = manifest?.entries[obj.rel];
+  if (!entry || entry.etag !== obj.etag) return undefined;
+  if (entry.lastModified !== undefined && entry.lastModified !== obj.lastModified) return undefined;
+  return entry;
+}
+
+/**
+ * Keys to HEAD before planning: in both places, not vouched for by the manifest, and not obviously
+ * different already (a different size means an upload whatever the headers say).
+ */
+export function keysToInspect(local: LocalFile[], remote: Map<string, RemoteObject>, manifest: Manifest | undefined): string[] {
+  const out: string[] = [];
+  for (const file of local) {
+    const obj = remote.get(file.rel);
+    if (!obj || obj.size !== file.size || trustedEntry(manifest, obj)) continue;
+    out.push(obj.key);
+  }
+  return out;
+}
+
+function sameHeader(a: string | undefined, b: string | undefined): boolean {
+  const norm = (s: string | undefined) => (s ?? '').toLowerCase().replace(/\s+/g, '');
+  return norm(a) === norm(b);
+}
+
+/**
+ * Compares the build with the bucket. Content decides uploads (MD5 against the ETag, or our stored
+ * MD5 for multipart/KMS objects); headers decide in-place metadata updates; what is only remote is deleted.
+ */
+export function planSync(input: {
+  local: LocalFile[];
+  remote: RemoteObject[];
+  prefix: string;
+  desired: (rel: string) => DesiredHeaders;
+  manifest?: Manifest;
+  heads?: Map<string, ObjectHeaders>;
+  deleteRemoved: boolean;
+}): Plan {
+  const remote = new Map(input.remote.map((o) => [o.rel, o]));
+  const heads = input.heads ?? new Map();
+  const items: PlanItem[] = [];
+  const localRels = new Set<string>();
+  for (const file of input.local) {
+    localRels.add(file.rel);
+    const { contentType, cacheControl } = input.desired(file.rel);
+    const base = { rel: file.rel, key: input.prefix + file.rel, local: file, contentType, cacheControl };
+    const obj = remote.get(file.rel);
+    if (!obj) {
+      items.push({ ...base, action: 'upload', reason: 'new' });
+      continue;
+    }
+    const entry = trustedEntry(input.manifest, obj);
+    const head = heads.get(obj.key);
+    const current: ObjectHeaders | undefined = head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
+    const storedMd5 = current?.md5;
+    const sameContent = obj.size === file.size && ((PLAIN_MD5.test(obj.etag) && obj.etag === file.md5) || storedMd5 === file.md5);
+    if (!sameContent) {
+      items.push({ ...base, remote: obj, current, action: 'upload', reason: 'changed' });
+    } else if (!current) {
+      // Content matches but we could not learn the headers: rewrite them rather than guess.
+      items.push({ ...base, remote: obj, action: 'metadata', reason: 'headers' });
+    } else if (!sameHeader(current.contentType, contentType) || !sameHeader(current.cacheControl, cacheControl)) {
+      items.push({ ...base, remote: obj, current, action: 'metadata', reason: 'headers' });
+    } else {
+      items.push({ ...base, remote: obj, current, action: 'unchanged' });
+    }
+  }
+  if (input.deleteRemoved) {
+    for (const obj of input.remote) {
+      if (!localRels.has(obj.rel)) items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete' });
+    }
+  }
+  return { items, remoteCount: input.remote.length };
+}
+
+export function itemsOf(plan: Plan, action: ItemAction): PlanItem[] {
+  return plan.items.filter((i) => i.action === action);
+}
+
+/** Keys whose previous version the record needs (versioned buckets): everything overwritten, updated or deleted. */
+export function keysNeedingVersion(plan: Plan): string[] {
+  return plan.items.filter((i) => i.remote && i.action !== 'unchanged' && !i.current?.versionId).map((i) => i.key);
+}
+
+export type MaxDelete = { kind: 'percent'; value: number } | { kind: 'count'; value: number };
+
+/**
+ * Refuses to delete more than `max-delete` of the site (a share of what is in the bucket now, or a count)
+ * unless forced: a broken build that produced half a site must not empty production.
+ */
+export function checkDeleteGuard(plan: Plan, maxDelete: MaxDelete, force: boolean): void {
+  const deletes = itemsOf(plan, 'delete').length;
+  if (deletes === 0 || force) return;
+  const allowed = maxDelete.kind === 'count' ? maxDelete.value : (plan.remoteCount * maxDelete.value) / 100;
+  if (deletes <= allowed) return;
+  const share = plan.remoteCount ? Math.round((deletes / plan.remoteCount) * 1000) / 10 : 100;
+  const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${plan.remoteCount} objects there`;
+  throw new DeploymentError(
+    `Refusing to delete ${deletes} of ${plan.remoteCount} objects (${share}%) from the bucket: max-delete allows ${limit}. Nothing was uploaded or deleted.`,
+    'If the build output is complete and these files really should go, set force: true (or raise max-delete). Otherwise check that the build produced the whole site in source.',
+  );
+}
+
+/** Changes for the deployment record, taken before anything is written. */
+export function recordChanges(plan: Plan): S3ObjectChange[] {
+  const out: S3ObjectChange[] = [];
+  for (const i of plan.items) {
+    if (i.action === 'unchanged') continue;
+    const change = i.action === 'delete' ? 'deleted' : i.action === 'metadata' ? 'metadata' : i.reason === 'new' ? 'added' : 'overwritten';
+    out.push({ key: i.key, change, ...(i.current?.versionId && change !== 'added' ? { previousVersionId: i.current.versionId } : {}) });
+  }
+  return out;
+}
+
+/**
+ * CloudFront paths for what visitors may have cached: changed, re-headed and deleted objects
+ * (new keys were never cached). `x/index.html` also invalidates `/x/`. `pathPrefix` is the part
+ * of the key that is also in the URL (the S3 prefix, unless the origin path strips it).
+ */
+export function invalidationPaths(plan: Plan, pathPrefix: string): string[] {
+  const paths = new Set<string>();
+  for (const i of plan.items) {
+    if (i.action === 'unchanged' || (i.action === 'upload' && i.reason === 'new')) continue;
+    const key = pathPrefix + i.rel;
+    paths.add(invalidationPath(key));
+    if (key === 'index.html' || key.endsWith('/index.html')) paths.add(invalidationPath(key.slice(0, -'index.html'.length)).replace(/\/?$/, '/'));
+  }
+  return [...paths].sort();
+}
+
+/** Updates the manifest from what the sync left in the bucket. */
+export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>): Manifest {
+  const entries: Record<string, ManifestEntry> = {};
+  for (const i of plan.items) {
+    if (!i.local || failed.has(i.rel)) continue;
+    const base = { md5: i.local.md5, contentType: i.contentType!, cacheControl: i.cacheControl! };
+    if (i.action === 'unchanged' && i.remote) {
+      entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base };
+    } else if (written.has(i.rel)) {
+      entries[i.rel] = { etag: written.get(i.rel)!, ...base };
+    }
+  }
+  return { version: 1, entries };
+}

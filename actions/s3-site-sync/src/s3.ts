@@ -1,0 +1,147 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
+import type { Manifest, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
+
+/** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
+export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+/** Where the manifest of headers we wrote lives, below the prefix (never synced or deleted). */
+export const MANIFEST_NAME = '.s3-site-sync/manifest.json';
+
+const unquote = (etag: string | undefined) => (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
+
+function explain(what: string, bucket: string, err: unknown): DeploymentError {
+  const code = awsErrorCode(err);
+  const hint =
+    code === 'NoSuchBucket'
+      ? `Check the bucket name and region: s3://${bucket} does not exist.`
+      : isAuthError(err)
+        ? 'The role lacks a permission this action needs (see the IAM policy in the README of s3-site-sync).'
+        : undefined;
+  return new DeploymentError(`${what} failed: ${code ?? ''} ${errorMessage(err)}`.replace(/\s+/g, ' ').trim(), hint, { cause: err });
+}
+
+/** Every object below the prefix except folder markers and our manifest. */
+export async function listRemote(s3: S3Client, bucket: string, prefix: string): Promise<RemoteObject[]> {
+  const out: RemoteObject[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        if (!o.Key || o.Key.endsWith('/')) continue;
+        const rel = o.Key.slice(prefix.length);
+        if (rel === MANIFEST_NAME) continue;
+        out.push({ key: o.Key, rel, etag: unquote(o.ETag), size: o.Size ?? 0, lastModified: o.LastModified?.toISOString() });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } catch (err) {
+    throw explain(`Listing s3://${bucket}/${prefix}`, bucket, err);
+  }
+  return out;
+}
+
+export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHeaders | undefined> {
+  try {
+    const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return {
+      contentType: h.ContentType,
+      cacheControl: h.CacheControl,
+      md5: h.Metadata?.md5,
+      versionId: h.VersionId && h.VersionId !== 'null' ? h.VersionId : undefined,
+      metadata: h.Metadata,
+      contentEncoding: h.ContentEncoding,
+      contentDisposition: h.ContentDisposition,
+      contentLanguage: h.ContentLanguage,
+    };
+  } catch (err) {
+    if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return undefined;
+    throw explain(`Reading s3://${bucket}/${key}`, bucket, err);
+  }
+}
+
+/** PutObject with Content-MD5 (S3 checks it), or a multipart upload for large files; our MD5 goes into metadata. */
+export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, threshold = MULTIPART_THRESHOLD): Promise<string> {
+  const file = item.local!;
+  const params = {
+    Bucket: bucket,
+    Key: item.key,
+    ContentType: item.contentType,
+    CacheControl: item.cacheControl,
+    Metadata: { md5: file.md5 },
+  };
+  if (file.size < threshold) {
+    const body = await readFile(file.path);
+    const out = await s3.send(new PutObjectCommand({ ...params, Body: body, ContentMD5: Buffer.from(file.md5, 'hex').toString('base64') }));
+    return unquote(out.ETag);
+  }
+  const upload = new Upload({ client: s3, params: { ...params, Body: createReadStream(file.path) }, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false });
+  const out = await upload.done();
+  return unquote(out.ETag);
+}
+
+/** Rewrites Content-Type and Cache-Control in place, keeping the content and the other headers. */
+export async function updateMetadata(s3: S3Client, bucket: string, item: PlanItem): Promise<string> {
+  const cur = item.current ?? (await headObject(s3, bucket, item.key)) ?? {};
+  const source = `${bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`;
+  const out = await s3.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: item.key,
+      CopySource: cur.versionId ? `${source}?versionId=${encodeURIComponent(cur.versionId)}` : source,
+      MetadataDirective: 'REPLACE',
+      ContentType: item.contentType,
+      CacheControl: item.cacheControl,
+      ContentEncoding: cur.contentEncoding,
+      ContentDisposition: cur.contentDisposition,
+      ContentLanguage: cur.contentLanguage,
+      Metadata: { ...(cur.metadata ?? {}), md5: item.local!.md5 },
+    }),
+  );
+  return unquote(out.CopyObjectResult?.ETag);
+}
+
+export async function deleteBatch(s3: S3Client, bucket: string, items: PlanItem[]): Promise<{ key: string; message: string }[]> {
+  const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: items.map((i) => ({ Key: i.key })), Quiet: true } }));
+  return (out.Errors ?? []).map((e) => ({ key: e.Key ?? '', message: `${e.Code ?? ''} ${e.Message ?? ''}`.trim() }));
+}
+
+/** The manifest, or undefined when there is none or it cannot be read (then every object is HEADed). */
+export async function readManifest(s3: S3Client, bucket: string, prefix: string, warn: (m: string) => void): Promise<Manifest | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + MANIFEST_NAME }));
+    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '') as Manifest;
+    if (parsed?.version !== 1 || typeof parsed.entries !== 'object') throw new Error('unknown format');
+    return parsed;
+  } catch (err) {
+    const code = awsErrorCode(err);
+    if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+    if (isAuthError(err)) throw explain(`Reading s3://${bucket}/${prefix}${MANIFEST_NAME}`, bucket, err);
+    warn(`Ignoring the sync manifest s3://${bucket}/${prefix}${MANIFEST_NAME} (${errorMessage(err)}); every object will be inspected.`);
+    return undefined;
+  }
+}
+
+export async function writeManifest(s3: S3Client, bucket: string, prefix: string, manifest: Manifest): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: prefix + MANIFEST_NAME,
+      Body: JSON.stringify(manifest),
+      ContentType: 'application/json',
+      CacheControl: 'no-store',
+    }),
+  );
+}
