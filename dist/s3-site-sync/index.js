@@ -92737,7 +92737,11 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
  */
 function compileGlob(input, glob) {
     try {
-        return picomatch(glob, { dot: true, basename: true });
+        // picomatch's own `basename` option mis-handles globs with `**`, so the file-name case is done here.
+        const matcher = picomatch(glob, { dot: true });
+        if (glob.includes('/'))
+            return matcher;
+        return (key) => matcher(key.slice(key.lastIndexOf('/') + 1));
     }
     catch (err) {
         throw new InputError(input, `"${glob}" is not a valid glob (${err.message}).`);

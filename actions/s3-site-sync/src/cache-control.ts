@@ -16,7 +16,10 @@ export interface CacheRule {
  */
 export function compileGlob(input: string, glob: string): (key: string) => boolean {
   try {
-    return picomatch(glob, { dot: true, basename: true });
+    // picomatch's own `basename` option mis-handles globs with `**`, so the file-name case is done here.
+    const matcher = picomatch(glob, { dot: true });
+    if (glob.includes('/')) return matcher;
+    return (key) => matcher(key.slice(key.lastIndexOf('/') + 1));
   } catch (err) {
     throw new InputError(input, `"${glob}" is not a valid glob (${(err as Error).message}).`);
   }

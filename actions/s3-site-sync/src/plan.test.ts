@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { DeploymentError } from '@deploy-actions/aws-kit';
+import { cacheControlFor } from './cache-control.js';
+import { contentTypeFor } from './content-types.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, nextManifest, planSync, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
+import type { LocalFile } from './source.js';
+
+const md5 = (c: string) => createHash('md5').update(c).digest('hex');
+const file = (rel: string, content: string, size = 10): LocalFile => ({ rel, path: `/w/dist/${rel}`, size, md5: md5(content) });
+const obj = (rel: string, etag: string, size = 10, prefix = ''): RemoteObject => ({ key: prefix + rel, rel, etag, size, lastModified: '2026-01-01T00:00:00.000Z' });
+const desired = (rel: string) => ({ contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rel, []) });
+const headers = (rel: string, extra: Partial<ObjectHeaders> = {}): ObjectHeaders => ({ ...desired(rel), ...extra });
+
+describe('planSync', () => {
+  it('uploads new and changed content, keeps identical content, deletes what the build dropped', () => {
+    const plan = planSync({
+      local: [file('index.html', 'a'), file('about/index.html', 'b'), file('_astro/app.1a2b3c4d.js', 'c')],
+      remote: [obj('index.html', md5('a')), obj('about/index.html', md5('x')), obj('old.html', md5('o'))],
+      prefix: '',
+      desired,
+      heads: new Map([['index.html', headers('index.html')]]),
+      deleteRemoved: true,
+    });
+    const byRel = Object.fromEntries(plan.items.map((i) => [i.rel, `${i.action}${i.reason ? ':' + i.reason : ''}`]));
+    expect(byRel).toEqual({ 'index.html': 'unchanged', 'about/index.html': 'upload:changed', '_astro/app.1a2b3c4d.js': 'upload:new', 'old.html': 'delete' });
+    expect(plan.remoteCount).toBe(3);
+  });
+
+  it('never uploads because of mtimes: same MD5 as the ETag is unchanged', () => {
+    const plan = planSync({ local: [file('a.css', 'a')], remote: [obj('a.css', md5('a'))], prefix: '', desired, heads: new Map([['a.css', headers('a.css')]]), deleteRemoved: true });
+    expect(itemsOf(plan, 'unchanged')).toHaveLength(1);
+  });
+
+  it('uses the stored MD5 for multipart objects, whose ETag is no MD5', () => {
+    const remote = [obj('video.mp4', '9b2cf535f27731c974343645a3985328-3', 10)];
+    const same = planSync({ local: [file('video.mp4', 'v')], remote, prefix: '', desired, heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]), deleteRemoved: true });
+    expect(same.items[0]!.action).toBe('unchanged');
+    const changed = planSync({ local: [file('video.mp4', 'w')], remote, prefix: '', desired, heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]), deleteRemoved: true });
+    expect(changed.items[0]).toMatchObject({ action: 'upload', reason: 'changed' });
+  });
+
+  it('updates headers in place when only they differ', () => {
+    const plan = planSync({
+      local: [file('_astro/app.1a2b3c4d.js', 'c')],
+      remote: [obj('_astro/app.1a2b3c4d.js', md5('c'))],
+      prefix: '',
+      desired,
+      heads: new Map([['_astro/app.1a2b3c4d.js', { contentType: 'application/javascript', cacheControl: undefined }]]),
+      deleteRemoved: true,
+    });
+    expect(plan.items[0]).toMatchObject({ action: 'metadata', reason: 'headers', contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=31536000, immutable' });
+  });
+
+  it('trusts the manifest only while ETag and LastModified match, and says which keys to HEAD', () => {
+    const manifest: Manifest = {
+      version: 1,
+      entries: {
+        'a.html': { etag: md5('a'), lastModified: '2026-01-01T00:00:00.000Z', md5: md5('a'), ...desired('a.html') },
+        'b.html': { etag: md5('b'), lastModified: '2025-01-01T00:00:00.000Z', md5: md5('b'), ...desired('b.html') },
+        'c.html': { etag: md5('c'), md5: md5('c'), ...desired('c.html') },
+      },
+    };
+    const local = [file('a.html', 'a'), file('b.html', 'b'), file('c.html', 'c'), file('d.html', 'd', 99), file('e.html', 'e')];
+    const remote = [obj('a.html', md5('a')), obj('b.html', md5('b')), obj('c.html', md5('c')), obj('d.html', md5('x')), obj('e.html', md5('e'))];
+    expect(keysToInspect(local, new Map(remote.map((o) => [o.rel, o])), manifest)).toEqual(['b.html', 'e.html']);
+    const plan = planSync({ local, remote, prefix: '', desired, manifest, deleteRemoved: true });
+    expect(plan.items.map((i) => i.action)).toEqual(['unchanged', 'metadata', 'unchanged', 'upload', 'metadata']);
+  });
+
+  it('leaves remote-only objects alone when delete is false', () => {
+    const plan = planSync({ local: [], remote: [obj('old.html', md5('o'))], prefix: '', desired, deleteRemoved: false });
+    expect(plan.items).toEqual([]);
+  });
+
+  it('puts the prefix in front of every key', () => {
+    const plan = planSync({ local: [file('a.html', 'a')], remote: [], prefix: 'site/', desired, deleteRemoved: true });
+    expect(plan.items[0]!.key).toBe('site/a.html');
+  });
+});
+
+describe('max-delete guard', () => {
+  const planWith = (remote: number, deletes: number) =>
+    planSync({
+      local: Array.from({ length: remote - deletes }, (_, i) => file(`f${i}.html`, String(i % 10))),
+      remote: Array.from({ length: remote }, (_, i) => obj(`f${i}.html`, md5(String(i % 10)))),
+      prefix: '',
+      desired,
+      heads: new Map(Array.from({ length: remote }, (_, i) => [`f${i}.html`, headers(`f${i}.html`)])),
+      deleteRemoved: true,
+    });
+
+  it('allows up to the share of the site, refuses more, unless forced', () => {
+    expect(() => checkDeleteGuard(planWith(100, 25), { kind: 'percent', value: 25 }, false)).not.toThrow();
+    expect(() => checkDeleteGuard(planWith(100, 26), { kind: 'percent', value: 25 }, false)).toThrow(DeploymentError);
+    expect(() => checkDeleteGuard(planWith(100, 100), { kind: 'percent', value: 25 }, true)).not.toThrow();
+  });
+
+  it('counts when given a count, and says what to do', () => {
+    expect(() => checkDeleteGuard(planWith(10, 3), { kind: 'count', value: 3 }, false)).not.toThrow();
+    let err: DeploymentError | undefined;
+    try {
+      checkDeleteGuard(planWith(10, 10), { kind: 'count', value: 3 }, false);
+    } catch (e) {
+      err = e as DeploymentError;
+    }
+    expect(err!.message).toBe('Refusing to delete 10 of 10 objects (100%) from the bucket: max-delete allows 3 objects. Nothing was uploaded or deleted.');
+    expect(err!.hint).toMatch(/force: true/);
+  });
+});
+
+describe('record, invalidation paths and manifest', () => {
+  const plan = planSync({
+    local: [file('index.html', 'n'), file('blog/post/index.html', 'p'), file('new.html', 'w'), file('same.css', 's'), file('head.css', 'h')],
+    remote: [obj('index.html', md5('o')), obj('blog/post/index.html', md5('q')), obj('gone.js', md5('g')), obj('same.css', md5('s')), obj('head.css', md5('h'))],
+    prefix: '',
+    desired,
+    heads: new Map([
+      ['index.html', headers('index.html', { versionId: 'v-index' })],
+      ['blog/post/index.html', headers('blog/post/index.html', { versionId: 'v-post' })],
+      ['gone.js', { versionId: 'v-gone' }],
+      ['same.css', headers('same.css', { versionId: 'v-same' })],
+      ['head.css', { contentType: 'text/css', cacheControl: 'max-age=60', versionId: 'v-head' }],
+    ]),
+    deleteRemoved: true,
+  });
+
+  it('records the previous version of what is overwritten, re-headed or deleted, and the added keys', () => {
+    expect(recordChanges(plan)).toEqual([
+      { key: 'index.html', change: 'overwritten', previousVersionId: 'v-index' },
+      { key: 'blog/post/index.html', change: 'overwritten', previousVersionId: 'v-post' },
+      { key: 'new.html', change: 'added' },
+      { key: 'head.css', change: 'metadata', previousVersionId: 'v-head' },
+      { key: 'gone.js', change: 'deleted', previousVersionId: 'v-gone' },
+    ]);
+    expect(keysNeedingVersion(plan)).toEqual([]);
+  });
+
+  it('invalidates changed, re-headed and deleted paths (an index.html also its directory), not new ones', () => {
+    expect(invalidationPaths(plan, '')).toEqual(['/', '/blog/post/', '/blog/post/index.html', '/gone.js', '/head.css', '/index.html']);
+    expect(invalidationPaths(plan, 'site/')).toContain('/site/');
+  });
+
+  it('writes manifest entries for what is known to be in the bucket, not for failures', () => {
+    const written = new Map([['index.html', 'etag-new'], ['new.html', 'etag-w']]);
+    const manifest = nextManifest(plan, written, new Set(['new.html']));
+    expect(Object.keys(manifest.entries).sort()).toEqual(['index.html', 'same.css']);
+    expect(manifest.entries['index.html']).toEqual({ etag: 'etag-new', md5: md5('n'), contentType: 'text/html; charset=utf-8', cacheControl: 'public, max-age=0, must-revalidate' });
+    expect(manifest.entries['same.css']!.lastModified).toBe('2026-01-01T00:00:00.000Z');
+  });
+});

@@ -1,0 +1,121 @@
+import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
+import { FakeClock } from '../aws/clock.js';
+import { DeploymentError } from '../errors.js';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath } from './index.js';
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+const CF = 'https://cloudfront.amazonaws.com';
+const invalidationXml = (id: string, status: string) =>
+  `<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>${id}</Id><Status>${status}</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/x</Path></Items></Paths><CallerReference>r</CallerReference></InvalidationBatch></Invalidation>`;
+const errorXml = (code: string) => `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code} says no</Message></Error><RequestId>1</RequestId></ErrorResponse>`;
+
+describe('collapseInvalidationPaths', () => {
+  it('keeps a short list as it is, sorted and without duplicates', () => {
+    expect(collapseInvalidationPaths(['/b.html', 'a.html', '/b.html'])).toEqual(['/a.html', '/b.html']);
+  });
+
+  it('collapses the directory that saves the most paths first', () => {
+    const paths = ['/index.html', '/', ...Array.from({ length: 6 }, (_, i) => `/blog/p${i}/index.html`), '/docs/a.html', '/docs/b.html'];
+    expect(collapseInvalidationPaths(paths, { maxPaths: 6 })).toEqual(['/', '/blog/*', '/docs/a.html', '/docs/b.html', '/index.html']);
+  });
+
+  it('prefers the deeper directory when it covers the same paths', () => {
+    expect(collapseInvalidationPaths(['/a/b/1', '/a/b/2', '/a/b/3'], { maxPaths: 2 })).toEqual(['/a/b/*']);
+  });
+
+  it('falls back to /* when wildcards would pass the limit or nothing else fits', () => {
+    expect(collapseInvalidationPaths(['/1', '/2', '/3'], { maxPaths: 2 })).toEqual(['/*']);
+    const manyDirs = Array.from({ length: 20 }, (_, i) => [`/d${i}/a`, `/d${i}/b`]).flat();
+    expect(collapseInvalidationPaths(manyDirs, { maxPaths: 10, maxWildcards: 3 })).toEqual(['/*']);
+    expect(collapseInvalidationPaths(['/a', '/*'])).toEqual(['/*']);
+  });
+});
+
+describe('invalidationPath', () => {
+  it('URL-encodes each segment and escapes the wildcard character', () => {
+    expect(invalidationPath('blog/hello world/ü.html')).toBe('/blog/hello%20world/%C3%BC.html');
+    expect(invalidationPath('a*b')).toBe('/a%2Ab');
+  });
+});
+
+describe('createInvalidation (real SDK, nock answering)', () => {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL;
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => {
+    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
+  });
+  afterEach(() => nock.cleanAll());
+  const client = () => new CloudFrontClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
+
+  it('retries TooManyInvalidationsInProgress and throttling with the same caller reference, then waits', async () => {
+    const refs: string[] = [];
+    const scope = nock(CF)
+      .post('/2020-05-31/distribution/E123ABC/invalidation', (body: string) => (refs.push(/<CallerReference>(.*?)</.exec(body)![1]!), true))
+      .reply(400, errorXml('TooManyInvalidationsInProgress'))
+      .post('/2020-05-31/distribution/E123ABC/invalidation', (body: string) => (refs.push(/<CallerReference>(.*?)</.exec(body)![1]!), true))
+      .reply(400, errorXml('Throttling'))
+      .post('/2020-05-31/distribution/E123ABC/invalidation')
+      .reply(201, invalidationXml('I9', 'InProgress'))
+      .get('/2020-05-31/distribution/E123ABC/invalidation/I9')
+      .reply(200, invalidationXml('I9', 'InProgress'))
+      .get('/2020-05-31/distribution/E123ABC/invalidation/I9')
+      .reply(200, invalidationXml('I9', 'Completed'));
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const out = await createInvalidation(client(), { distributionId: 'E123ABC', paths: ['/x'], callerReference: 'run-1', wait: true, clock, log: (l) => lines.push(l) });
+    expect(out).toEqual({ id: 'I9', status: 'Completed', paths: ['/x'] });
+    expect(refs).toEqual(['run-1', 'run-1']);
+    expect(lines.filter((l) => /retrying the invalidation/.test(l))).toHaveLength(2);
+    expect(lines.some((l) => /invalidation I9: InProgress/.test(l))).toBe(true);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('gives up after the retry timeout with a DeploymentError saying why', async () => {
+    nock(CF).post('/2020-05-31/distribution/E123ABC/invalidation').times(20).reply(400, errorXml('TooManyInvalidationsInProgress'));
+    const err = await createInvalidation(client(), { distributionId: 'E123ABC', paths: ['/x'], clock: new FakeClock(), retryTimeoutMs: 60_000, log: () => undefined }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeploymentError);
+    expect((err as Error).message).toMatch(/kept refusing.*TooManyInvalidationsInProgress/);
+  });
+
+  it('fails at once, naming the fix, when the distribution does not exist', async () => {
+    nock(CF).post('/2020-05-31/distribution/EMISSING/invalidation').reply(404, errorXml('NoSuchDistribution'));
+    const err = (await createInvalidation(client(), { distributionId: 'EMISSING', paths: ['/x'], clock: new FakeClock(), log: () => undefined }).catch((e: unknown) => e)) as DeploymentError;
+    expect(err.message).toMatch(/refused the invalidation.*NoSuchDistribution/);
+    expect(err.hint).toMatch(/cloudfront-distribution-id/);
+  });
+});
+
+describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL;
+  });
+  afterAll(() => {
+    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
+  });
+  const s3 = () => new S3Client({ region: 'us-east-1', credentials, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const versioning = (body: string) => nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(200, `<?xml version="1.0"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</VersioningConfiguration>`);
+
+  it('is true only for Enabled', async () => {
+    versioning('<Status>Enabled</Status>');
+    await expect(bucketVersioningEnabled(s3(), 'site')).resolves.toBe(true);
+    versioning('<Status>Suspended</Status>');
+    await expect(bucketVersioningEnabled(s3(), 'site')).resolves.toBe(false);
+    versioning('');
+    await expect(bucketVersioningEnabled(s3(), 'site')).resolves.toBe(false);
+  });
+
+  it('explains a missing bucket', async () => {
+    nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
+    await expect(bucketVersioningEnabled(s3(), 'site')).rejects.toThrow(/S3 bucket site does not exist/);
+  });
+});
