@@ -173,6 +173,9 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     if (err instanceof StackOperationError) {
       report.stackStatus = err.status;
       report.causes = err.causes;
+    } else {
+      // e.g. a timeout: report where the stack is now, not where it was before.
+      note((await describeStack(cfn, report.stackId ?? inp.stackName).catch(() => undefined)) ?? stack);
     }
     throw err;
   }
