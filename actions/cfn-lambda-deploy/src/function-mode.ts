@@ -251,7 +251,7 @@ async function shiftTraffic(aws: AwsContext, lambda: LambdaClient, inp: Function
     } catch (err) {
       await route(s.previous, {});
       const what = err instanceof AlarmFired ? `alarm ${err.firing.map((f) => `${f.name} went into ALARM (${f.reason})`).join(', ')}` : errorMessage(err);
-      core.error(`Moved alias ${alias} back to version ${s.previous}.`);
+      core.warning(`Moved alias ${alias} back to version ${s.previous}.`);
       throw new DeploymentError(
         `Traffic shift of ${name}:${alias} to version ${s.version} stopped at ${pct}: ${what}. All traffic is back on version ${s.previous}.`,
         err instanceof AlarmFired ? 'Look at the new version\'s errors and logs; version ' + s.version + ' stays published for inspection.' : undefined,
