@@ -93486,6 +93486,9 @@ async function main() {
             // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',
+            // Dotted names (kelifax.com) cannot be virtual hosts over TLS; the SDK already falls back to path style
+            // for them on AWS, and saying so keeps custom endpoints (S3-compatible stores) working too.
+            forcePathStyle: bucket.includes('.'),
             requestHandler: { httpAgent: { keepAlive: true, maxSockets: inputs.concurrency }, httpsAgent: { keepAlive: true, maxSockets: inputs.concurrency } },
         });
         const { plan, versioning } = await phase(`Comparing with ${destination}`, async () => {
