@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError, InputReader } from '@deploy-actions/aws-kit';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { formatChangeTable, lastOperationEvents, rootCauseEvents, uniqueChangeSetName } from '@deploy-actions/aws-kit/cfn';
 import { getInputs } from './inputs.js';
 import { buildParameters, parseParameterOverrides, readTemplateInfo } from './parameters.js';
@@ -94,9 +95,9 @@ describe('inputs', () => {
 });
 
 describe('kit cfn: events and change sets', () => {
-  const ev = (id: string, logical: string, status: string, reason = '', t = 0, type = 'AWS::Lambda::Function') => ({
+  const ev = (id: string, logical: string, status: string, reason = '', t = 0, type = 'AWS::Lambda::Function'): StackEvent => ({
     EventId: id, StackId: 'arn:s', StackName: 'app', LogicalResourceId: logical, PhysicalResourceId: logical === 'app' ? 'arn:s' : `${logical}-1`,
-    ResourceType: logical === 'app' ? 'AWS::CloudFormation::Stack' : type, ResourceStatus: status, ResourceStatusReason: reason, Timestamp: new Date(t * 1000),
+    ResourceType: logical === 'app' ? 'AWS::CloudFormation::Stack' : type, ResourceStatus: status as StackEvent['ResourceStatus'], ResourceStatusReason: reason, Timestamp: new Date(t * 1000),
   });
   it('root causes are the first failures, oldest first, without cancellation noise', () => {
     const newestFirst = [
