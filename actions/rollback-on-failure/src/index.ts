@@ -1,4 +1,4 @@
 import { run } from '@deploy-actions/aws-kit';
-import { main } from './main.js';
+import { main, post } from './main.js';
 
-void run(main);
+void run(main, post);

@@ -1,0 +1,112 @@
+import { CancelUpdateStackCommand, CloudFormationClient, ContinueUpdateRollbackCommand, GetTemplateCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
+import {
+  continueRollbackAndWait,
+  deployChangeSet,
+  describeStack,
+  explainLastOperation,
+  isInProgress,
+  latestEventId,
+  StackOperationError,
+  uniqueChangeSetName,
+  waitForStackOperation,
+} from '@deploy-actions/aws-kit/cfn';
+import type { CfnTarget } from './plan.js';
+import { clientFor, type Prepared, type UndoContext } from './undo.js';
+
+/** CreateChangeSet takes at most this many bytes of TemplateBody; bigger templates need TemplateURL. */
+const TEMPLATE_BODY_LIMIT = 51_200;
+
+/**
+ * CloudFormation: an update in progress is cancelled, a failed rollback continued, any other operation waited for;
+ * then (with a record) the previous template and parameters are deployed again through a change set.
+ */
+export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prepared> {
+  const cfn = clientFor(ctx, CloudFormationClient, t.region);
+  const ref = t.stackId ?? t.stackName;
+  const stack = await describeStack(cfn, ref);
+  if (!stack || stack.StackStatus === 'DELETE_COMPLETE') throw new DeploymentError(`Stack ${t.stackName} does not exist (any more) in ${t.region}.`, 'Nothing can be rolled back there; check stack-name and the region.');
+  const status = stack.StackStatus!;
+  const steps: string[] = [];
+  if (status === 'UPDATE_IN_PROGRESS') steps.push('cancel the update in progress');
+  else if (isInProgress(status)) steps.push(`wait for ${status} to end`);
+  if (status === 'UPDATE_ROLLBACK_FAILED') steps.push('continue the failed rollback');
+
+  const prev = t.previous;
+  if (prev && Buffer.byteLength(prev.templateBody) > TEMPLATE_BODY_LIMIT) {
+    throw new DeploymentError(
+      `The previous template of ${t.stackName} is ${Buffer.byteLength(prev.templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for an inline template, so it cannot be redeployed from the record.`,
+      `Redeploy the previous commit with cfn-lambda-deploy (with template-bucket).`,
+    );
+  }
+  if (prev && !steps.length && (await sameAsPrevious(cfn, stack, prev))) {
+    return { before: status, to: 'previous template and parameters', description: `already runs the previous template and parameters (${status})`, unchanged: true };
+  }
+  if (prev) steps.push(`deploy the previous template and ${prev.parameters.length} parameter(s) through a change set`);
+  if (!steps.length) {
+    if (/ROLLBACK_COMPLETE$/.test(status)) return { before: status, to: status, description: `is at rest in ${status}`, unchanged: true };
+    return {
+      before: status,
+      to: status,
+      description: `is at rest in ${status}, and without a deployment record there is no previous template to deploy. Roll it back by deploying the previous commit with cfn-lambda-deploy.`,
+      skipped: true,
+    };
+  }
+
+  return {
+    before: status,
+    to: prev ? 'previous template and parameters' : 'UPDATE_ROLLBACK_COMPLETE',
+    description: steps.join(', then '),
+    apply: async () => {
+      let current: Stack = stack;
+      const opts = { timeoutMs: ctx.timeoutMs, clock: ctx.clock, log: ctx.log };
+      if (status === 'UPDATE_IN_PROGRESS') {
+        const marker = await latestEventId(cfn, ref);
+        try {
+          await cfn.send(new CancelUpdateStackCommand({ StackName: ref }));
+        } catch (err) {
+          throw new DeploymentError(`CloudFormation refused to cancel the update of ${t.stackName}: ${errorMessage(err)}`, 'The role needs cloudformation:CancelUpdateStack.', { cause: err });
+        }
+        ctx.log(`Cancelled the update of ${t.stackName}; CloudFormation rolls it back.`);
+        if (!ctx.wait && !prev) return 'UPDATE_ROLLBACK_IN_PROGRESS (not waited for)';
+        current = await waitForStackOperation(cfn, ref, { ...opts, afterEventId: marker, description: `stack ${t.stackName} to roll back the cancelled update` });
+      } else if (isInProgress(status)) {
+        current = await waitForStackOperation(cfn, ref, opts);
+      }
+      if (current.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
+        if (!ctx.wait && !prev) {
+          await cfn.send(new ContinueUpdateRollbackCommand({ StackName: ref }));
+          return 'UPDATE_ROLLBACK_IN_PROGRESS (not waited for)';
+        }
+        current = await continueRollbackAndWait(cfn, ref, opts);
+      }
+      if (!prev) {
+        if (!/ROLLBACK_COMPLETE$|UPDATE_COMPLETE$/.test(current.StackStatus ?? '')) {
+          throw new StackOperationError(t.stackName, current.StackStatus ?? 'UNKNOWN', await explainLastOperation(cfn, ref), 'Bringing the stack to rest failed');
+        }
+        return current.StackStatus!;
+      }
+      const outcome = await deployChangeSet(cfn, {
+        ...opts,
+        stackName: t.stackName,
+        stackId: current.StackId,
+        changeSetName: uniqueChangeSetName(`rollback-${t.stackName}`),
+        changeSetType: 'UPDATE',
+        templateBody: prev.templateBody,
+        parameters: prev.parameters,
+        capabilities: prev.capabilities ?? current.Capabilities,
+        description: `rollback-on-failure run ${process.env.GITHUB_RUN_ID ?? 'local'}`,
+        execute: true,
+      });
+      return `${outcome.stack?.StackStatus ?? current.StackStatus}, ${outcome.hasChanges ? 'previous template and parameters deployed' : 'already on the previous template and parameters'}`;
+    },
+  };
+}
+
+/** True when the stack runs exactly the recorded template and parameters (NoEcho ones cannot be compared and are kept). */
+async function sameAsPrevious(cfn: CloudFormationClient, stack: Stack, prev: NonNullable<CfnTarget['previous']>): Promise<boolean> {
+  const current = await cfn.send(new GetTemplateCommand({ StackName: stack.StackId ?? stack.StackName, TemplateStage: 'Original' }));
+  if ((current.TemplateBody ?? '').trim() !== prev.templateBody.trim()) return false;
+  const now = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  return prev.parameters.every((p) => p.UsePreviousValue || now.get(p.ParameterKey) === p.ParameterValue) && now.size === prev.parameters.length;
+}

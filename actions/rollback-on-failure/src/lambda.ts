@@ -1,0 +1,105 @@
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
+import { DeploymentError, errorMessage, waitFor } from '@deploy-actions/aws-kit';
+import type { LambdaAliasTarget, LambdaFunctionTarget } from './plan.js';
+import { clientFor, type Prepared, type UndoContext } from './undo.js';
+
+/** Lambda alias: back to the recorded (or named, or previous) version, with no traffic split left over. */
+export async function prepareLambdaAlias(ctx: UndoContext, t: LambdaAliasTarget): Promise<Prepared> {
+  const lambda = clientFor(ctx, LambdaClient, t.region);
+  let alias;
+  try {
+    alias = await lambda.send(new GetAliasCommand({ FunctionName: t.functionName, Name: t.alias }));
+  } catch (err) {
+    throw new DeploymentError(`Cannot read alias ${t.alias} of ${t.functionName}: ${errorMessage(err)}`, 'Check lambda-function / lambda-alias and the region; the role needs lambda:GetAlias.', { cause: err });
+  }
+  const current = alias.FunctionVersion!;
+  const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
+  const split = Object.entries(weights).map(([v, w]) => `${Math.round(w * 100)}% → ${v}`);
+  const before = `version ${current}${split.length ? ` (${split.join(', ')})` : ''}`;
+  const to = t.toVersion ?? (await versionBefore(lambda, t.functionName, current));
+  if (current === to && !split.length) return { before, to: `version ${to}`, description: `already points at version ${to}`, unchanged: true };
+  return {
+    before,
+    to: `version ${to}`,
+    description: `point alias ${t.alias} at version ${to}${split.length ? ' and end the traffic split' : ''}`,
+    apply: async () => {
+      try {
+        await lambda.send(new UpdateAliasCommand({ FunctionName: t.functionName, Name: t.alias, FunctionVersion: to, RoutingConfig: { AdditionalVersionWeights: {} } }));
+      } catch (err) {
+        throw new DeploymentError(`Lambda refused to point ${t.functionName}:${t.alias} at version ${to}: ${errorMessage(err)}`, `The alias still points at ${before}. The role needs lambda:UpdateAlias.`, { cause: err });
+      }
+      return `version ${to}`;
+    },
+  };
+}
+
+/** The newest published version older than `current`. */
+async function versionBefore(lambda: LambdaClient, functionName: string, current: string): Promise<string> {
+  const versions: number[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
+    for (const v of page.Versions ?? []) if (v.Version && /^\d+$/.test(v.Version) && Number(v.Version) < Number(current)) versions.push(Number(v.Version));
+    marker = page.NextMarker;
+  } while (marker);
+  if (!versions.length) throw new DeploymentError(`${functionName} has no published version before ${current} to go back to.`, 'Name the version with to-version.');
+  return String(Math.max(...versions));
+}
+
+/** $LATEST: its code back to what the recorded version holds (configuration is never touched by the deploy). */
+export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionTarget): Promise<Prepared> {
+  const lambda = clientFor(ctx, LambdaClient, t.region);
+  const [latest, previous] = await Promise.all([
+    lambda.send(new GetFunctionCommand({ FunctionName: t.functionName })),
+    lambda.send(new GetFunctionCommand({ FunctionName: t.functionName, Qualifier: t.fromVersion })),
+  ]).catch((err: unknown) => {
+    throw new DeploymentError(`Cannot read ${t.functionName} (and its version ${t.fromVersion}): ${errorMessage(err)}`, 'The role needs lambda:GetFunction.', { cause: err });
+  });
+  const now = latest.Configuration?.CodeSha256;
+  const was = previous.Configuration?.CodeSha256;
+  const before = `code ${now?.slice(0, 12)}`;
+  const to = `code of version ${t.fromVersion} (${was?.slice(0, 12)})`;
+  if (now && now === was) return { before, to, description: `$LATEST already holds the code of version ${t.fromVersion}`, unchanged: true };
+  const image = previous.Code?.ResolvedImageUri ?? previous.Code?.ImageUri;
+  return {
+    before,
+    to,
+    description: `restore the code of $LATEST from version ${t.fromVersion}${image ? ` (${image})` : ''}`,
+    apply: async () => {
+      let zip: Uint8Array | undefined;
+      if (!image) {
+        if (!previous.Code?.Location) throw new DeploymentError(`Lambda gave no code location for ${t.functionName}:${t.fromVersion}.`);
+        const res = await fetch(previous.Code.Location);
+        if (!res.ok) throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion}: HTTP ${res.status}.`);
+        zip = new Uint8Array(await res.arrayBuffer());
+      }
+      try {
+        await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: t.functionName, ImageUri: image, ZipFile: zip }));
+      } catch (err) {
+        throw new DeploymentError(`Lambda refused to restore the code of ${t.functionName}: ${errorMessage(err)}`, 'The role needs lambda:UpdateFunctionCode (and ECR pull rights for image functions).', { cause: err });
+      }
+      await waitFor({
+        description: `${t.functionName} to apply the restored code`,
+        intervalMs: 2_000,
+        timeoutMs: ctx.timeoutMs,
+        clock: ctx.clock,
+        log: ctx.log,
+        poll: async () => {
+          const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName }));
+          if (c.LastUpdateStatus === 'Failed') throw new DeploymentError(`Lambda could not apply the restored code of ${t.functionName}: ${c.LastUpdateStatusReason ?? 'no reason given'}`);
+          if (c.LastUpdateStatus === 'InProgress') return { done: false, progress: `${t.functionName}: update InProgress` };
+          return { done: true, value: c };
+        },
+      });
+      return to;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import * as core from '@actions/core';
+import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { CopyObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsErrorCode, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation } from '@deploy-actions/aws-kit/s3';
+import { sitePaths, type S3Target } from './plan.js';
+import { clientFor, type Prepared, type UndoContext } from './undo.js';
+
+const CONCURRENCY = 16;
+
+/**
+ * S3: every recorded object back to its previous version (CopyObject from the versionId, HTML last), then
+ * the objects the deploy added deleted — only when every restore worked — then the touched paths invalidated.
+ */
+export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepared> {
+  const s3 = clientFor(ctx, S3Client, t.region, { requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const site = `s3://${t.bucket}/${t.prefix}`;
+  const total = t.restore.length + t.remove.length;
+  if (!total) return { before: 'nothing changed', to: 'as it was', description: 'the deploy changed no object', unchanged: true };
+  if (t.restore.length && !(await bucketVersioningEnabled(s3, t.bucket))) {
+    return { before: `${total} object(s) changed`, to: 'as it was', description: `versioning is no longer enabled on ${t.bucket}, so previous versions cannot be read back`, skipped: true };
+  }
+  const parts = [
+    t.restore.length ? `restore ${t.restore.length} object(s) to their recorded versions` : '',
+    t.remove.length ? `delete ${t.remove.length} object(s) the deploy added` : '',
+    t.distributionId ? `invalidate them on ${t.distributionId}` : '',
+  ].filter(Boolean);
+  return {
+    before: `${total} object(s) changed by the deploy`,
+    to: 'as it was',
+    description: parts.join(', '),
+    apply: async () => {
+      const failures: string[] = [];
+      let restored = 0;
+      const restoreOne = async ({ key, versionId }: S3Target['restore'][number]) => {
+        try {
+          await s3.send(new CopyObjectCommand({ Bucket: t.bucket, Key: key, CopySource: `${t.bucket}/${encodeKey(key)}?versionId=${encodeURIComponent(versionId)}`, MetadataDirective: 'COPY' }));
+          restored++;
+        } catch (err) {
+          // The recorded version is still the current one (the deploy failed before overwriting it): nothing to do.
+          if (awsErrorCode(err) === 'InvalidRequest' && /copy .* to itself/i.test(errorMessage(err))) return;
+          failures.push(`${key} (version ${versionId}): ${awsErrorCode(err) ?? ''} ${errorMessage(err)}`.trim());
+        }
+      };
+      // Assets first, then HTML: a restored page never points at an asset that is not back yet.
+      await forEachLimit(t.restore.filter((r) => !isHtml(r.key)), CONCURRENCY, restoreOne);
+      if (!failures.length) await forEachLimit(t.restore.filter((r) => isHtml(r.key)), CONCURRENCY, restoreOne);
+      if (failures.length) {
+        throw new DeploymentError(
+          `Could not restore ${failures.length} of ${t.restore.length} object(s) of ${site}; the objects the deploy added were left in place so no page loses its files. First: ${failures.slice(0, 3).join('; ')}`,
+          'The role needs s3:GetObjectVersion and s3:PutObject on the bucket; a version deleted by a lifecycle rule cannot be restored.',
+        );
+      }
+      let deleted = 0;
+      await forEachLimit(t.remove, CONCURRENCY, async (key) => {
+        try {
+          await s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: key }));
+          deleted++;
+        } catch (err) {
+          failures.push(`${key}: ${awsErrorCode(err) ?? ''} ${errorMessage(err)}`.trim());
+        }
+      });
+      ctx.log(`${site}: restored ${restored} object(s), deleted ${deleted} added object(s).`);
+      if (failures.length) {
+        throw new DeploymentError(`Restored ${restored} object(s) of ${site} but could not delete ${failures.length} added object(s): ${failures.slice(0, 3).join('; ')}`, 'The role needs s3:DeleteObject on the bucket.');
+      }
+      let invalidation = '';
+      if (t.distributionId) {
+        const cloudfront = clientFor(ctx, CloudFrontClient, 'us-east-1');
+        const keys = [...t.restore.map((r) => r.key), ...t.remove];
+        const paths = collapseInvalidationPaths(sitePaths(keys, t.prefix, await urlPrefix(cloudfront, t.distributionId, t.bucket, t.prefix)));
+        const inv = await createInvalidation(cloudfront, { distributionId: t.distributionId, paths, clock: ctx.clock, log: ctx.log });
+        invalidation = `, invalidation ${inv.id} (${paths.length} path(s))`;
+      }
+      return `as it was: ${restored} restored, ${deleted} deleted${invalidation}`;
+    },
+  };
+}
+
+const isHtml = (key: string) => /\.html?$/i.test(key);
+
+/** CopySource wants the key URL-encoded, slashes kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * The part of the site's key prefix that is also in the URL: all of it, unless the distribution's origin path
+ * for this bucket strips some of it. (The same rule as s3-site-sync; see the report about moving it to the kit.)
+ */
+async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
+  if (!prefix) return '';
+  try {
+    const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
+      const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
+      if (origin.DomainName?.startsWith(`${bucket}.`) && path !== '/' && prefix.startsWith(path)) return prefix.slice(path.length);
+    }
+  } catch (err) {
+    core.warning(`Could not read distribution ${distributionId}'s origins (${errorMessage(err)}); invalidating paths with the prefix ${prefix}.`);
+  }
+  return prefix;
+}
+
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
