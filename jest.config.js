@@ -1,6 +1,7 @@
 /** Unit, integration (moto) and end-to-end (bundles on Node 24) tests, one runner. */
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/jest-setup.ts'],
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@deploy-actions/aws-kit$': '<rootDir>/packages/aws-kit/src/index.ts',

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import { jest } from '@jest/globals';
 import { run } from '@deploy-actions/aws-kit';
 import { parseCommandFile } from './action.js';
@@ -45,6 +46,9 @@ export async function runInProcess(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+  // @actions/core keeps the first summary file it wrote to for the whole process: start each run afresh.
+  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+  core.summary.emptyBuffer();
   let log = '';
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     log += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();

@@ -12,10 +12,14 @@ export function parseArn(arn: string): Arn | undefined {
   return { partition: m[1]!, service: m[2]!, region: m[3]!, accountId: m[4]!, resource: m[5]! };
 }
 
-/** The last path segment of an ARN's resource (`service/cluster/name` → `name`), or the input when not an ARN. */
+/**
+ * The readable name in an ARN: the last `/` segment of its resource (`service/cluster/web` → `web`,
+ * `task-definition/web:3` → `web:3`), or the last `:` segment when it has no `/` (`function:api` → `api`).
+ * Returns the input when it is not an ARN.
+ */
 export function arnName(arnOrName: string): string {
   const arn = parseArn(arnOrName);
   if (!arn) return arnOrName;
-  const parts = arn.resource.split(/[/:]/);
+  const parts = arn.resource.split(arn.resource.includes('/') ? '/' : ':');
   return parts[parts.length - 1]!;
 }

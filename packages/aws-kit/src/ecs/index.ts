@@ -1,1 +1,2 @@
-export {};
+export * from './logs.js';
+export * from './rollout.js';

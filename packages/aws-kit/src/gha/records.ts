@@ -51,6 +51,8 @@ export interface CfnStackRecord extends RecordBase {
   previousTemplateBody?: string;
   previousParameters?: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
   previousCapabilities?: string[];
+  /** The bucket templates went through, for a previous template over 51,200 bytes. */
+  templateBucket?: string;
   changeSetId?: string;
 }
 
