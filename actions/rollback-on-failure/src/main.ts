@@ -84,7 +84,7 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
     core.info(
       inputs.manual
         ? `Rolling back the named target(s): ${plan.targets.map((t) => t.label).join(', ') || 'none'}.`
-        : `${records.length} deployment record(s) in this job; rolling back ${plan.targets.length} target(s), newest first: ${plan.targets.map((t) => t.label).join(', ')}.`,
+        : `${records.length} deployment record(s) in this job; ${plan.targets.length ? `rolling back ${plan.targets.length} target(s), newest first: ${plan.targets.map((t) => t.label).join(', ')}` : 'no target can be rolled back'}.`,
     );
     for (const s of plan.skipped) {
       core.warning(`${s.label} cannot be rolled back: ${s.reason}`, { title: `Not rolled back: ${s.label}` });
