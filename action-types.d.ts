@@ -222,6 +222,52 @@ export interface EcsDeployAndWaitOutputs {
   'aws-account-id': string;
 }
 
+/** Inputs of rollback-on-failure: Undo what this job deployed when the job fails — ECS services back to their previous task definition, Lambda aliases to their previous version, CloudFormation stacks to their previous template, S3 sites to their previous objects — or roll back named targets by hand. */
+export interface RollbackOnFailureInputs {
+  /** Manual rollback. The cluster of `ecs-service`. */
+  'ecs-cluster'?: string;
+  /** Manual rollback. ECS service(s) (one per line) to put back on `to-task-definition`, or on the revision of their family before the one they run now. */
+  'ecs-service'?: string;
+  /** Manual rollback. The task definition (family:revision or ARN) `ecs-service` goes back to. Default is the revision before the current one. */
+  'to-task-definition'?: string;
+  /** Manual rollback. The function whose `lambda-alias` moves back. */
+  'lambda-function'?: string;
+  /** Manual rollback. The alias of `lambda-function` to point at `to-version`, or at the published version before the one it points at now. */
+  'lambda-alias'?: string;
+  /** Manual rollback. The Lambda version `lambda-alias` goes back to. */
+  'to-version'?: string;
+  /** Manual rollback. A CloudFormation stack to bring to rest: an update in progress is cancelled, a failed rollback is continued. */
+  'stack-name'?: string;
+  /** Manual rollback. A deployment records file (as written under RUNNER_TEMP by s3-site-sync, e.g. saved with actions/upload-artifact) whose `s3-site` records are undone. */
+  's3-record'?: string;
+  /** Wait for ECS services to be stable and CloudFormation stacks to finish after rolling them back. Default: `true`. */
+  'wait'?: string;
+  /** How long each ECS or CloudFormation wait may take (e.g. 15m, 1h). A timeout is a failure. Default: `15m`. */
+  'timeout'?: string;
+  /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
+  'aws-region'?: string;
+  /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */
+  'role-to-assume'?: string;
+  /** STS session name. Default is derived from the action and run id. */
+  'role-session-name'?: string;
+  /** Session duration in seconds; long waits re-assume the role before it expires. Default: `3600`. */
+  'role-duration-seconds'?: string;
+  /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
+  'audience'?: string;
+  /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
+  'dry-run'?: string;
+}
+
+/** Outputs of rollback-on-failure. */
+export interface RollbackOnFailureOutputs {
+  /** true when at least one target was put back (see `actions` for each one). */
+  'rolled-back': string;
+  /** JSON list of what was done per target: kind, target, from, to, status (rolled-back, unchanged, skipped, failed, planned) and detail. */
+  'actions': string;
+  /** The AWS account rolled back in. */
+  'aws-account-id': string;
+}
+
 /** Inputs of s3-site-sync: Publish a built static site to S3 so visitors never see it half-deployed (assets, then HTML, then deletions), uploading only what changed by content, and invalidate exactly what changed in CloudFront. */
 export interface S3SiteSyncInputs {
   /** The built site folder, relative to the workspace (e.g. dist). It must stay inside the workspace. */
