@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../errors.js';
 import type { CommonInputs } from '../gha/inputs.js';
@@ -123,7 +123,7 @@ export function createCredentialProvider(opts: CredentialOptions): AwsCredential
 }
 
 function ambientChain(): AwsCredentialIdentityProvider {
-  const chain = fromNodeProviderChain();
+  const chain = defaultProvider();
   return async () => {
     try {
       const c = await chain();

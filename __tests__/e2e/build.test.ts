@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { repoRoot } from '../helpers/action.js';
+
+const actions = readdirSync(join(repoRoot, 'actions')).filter((n) => existsSync(join(repoRoot, 'actions', n, 'action.yml')));
+
+describe('committed build output', () => {
+  it('has all five actions', () => {
+    expect(actions.sort()).toEqual(['cfn-lambda-deploy', 'ecr-build-push', 'ecs-deploy-and-wait', 's3-site-sync', 'rollback-on-failure'].sort());
+  });
+
+  it('dist/ matches a fresh tsc -b + ncc build byte for byte', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dist-'));
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), '--out', out], { cwd: repoRoot, stdio: 'pipe' });
+    const stale: string[] = [];
+    for (const name of actions) {
+      const fresh = readdirSync(join(out, name), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      for (const entry of fresh) {
+        const rel = join(entry.parentPath.slice(join(out, name).length), entry.name);
+        const committed = join(repoRoot, 'dist', name, rel);
+        if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(out, name, rel)))) stale.push(`dist/${name}${rel}`);
+      }
+    }
+    expect(stale).toEqual([]); // run `npm run build` and commit dist/
+  }, 300_000);
+
+  it('action-types.d.ts and the README tables match the action.yml files', () => {
+    const res = (() => {
+      try {
+        execFileSync(process.execPath, [join(repoRoot, 'scripts', 'generate.mjs'), '--check'], { cwd: repoRoot, stdio: 'pipe' });
+        return '';
+      } catch (err) {
+        return String((err as { stderr?: Buffer }).stderr ?? err);
+      }
+    })();
+    expect(res).toBe('');
+  });
+
+  it.each(actions)('%s runs on node24 from its committed bundle, and src/index.ts only calls run()', (name) => {
+    const spec = YAML.parse(readFileSync(join(repoRoot, 'actions', name, 'action.yml'), 'utf8'));
+    expect(spec.runs.using).toBe('node24');
+    expect(spec.runs.main).toBe(`../../dist/${name}/index.js`);
+    if (spec.runs.post) expect(spec.runs.post).toBe(spec.runs.main);
+    expect(existsSync(join(repoRoot, 'dist', name, 'index.js'))).toBe(true);
+    expect(spec.outputs['aws-account-id']).toBeDefined();
+    for (const common of ['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run']) expect(spec.inputs[common]).toBeDefined();
+    const index = readFileSync(join(repoRoot, 'actions', name, 'src', 'index.ts'), 'utf8');
+    const code = index.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//') && !l.startsWith('import '));
+    expect(code).toEqual([expect.stringMatching(/^void run\(main(, post)?\);$/)]);
+  });
+});
