@@ -68,7 +68,9 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
   const before = `code ${now?.slice(0, 12)}`;
   const to = `code of version ${t.fromVersion} (${was?.slice(0, 12)})`;
   if (now && now === was) return { before, to, description: `$LATEST already holds the code of version ${t.fromVersion}`, unchanged: true };
-  const image = previous.Code?.ResolvedImageUri ?? previous.Code?.ImageUri;
+  // A digest-pinned ImageUri is exact; a tag may have moved since, so then the digest Lambda resolved it to.
+  const pinned = previous.Code?.ImageUri?.includes('@sha256:') ? previous.Code.ImageUri : undefined;
+  const image = pinned ?? previous.Code?.ResolvedImageUri ?? previous.Code?.ImageUri;
   return {
     before,
     to,
@@ -77,7 +79,9 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
       let zip: Uint8Array | undefined;
       if (!image) {
         if (!previous.Code?.Location) throw new DeploymentError(`Lambda gave no code location for ${t.functionName}:${t.fromVersion}.`);
-        const res = await fetch(previous.Code.Location);
+        const res = await fetch(previous.Code.Location).catch((err: unknown) => {
+          throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion} from the location Lambda gave: ${errorMessage(err)}${err instanceof Error && err.cause ? ` (${errorMessage(err.cause)})` : ''}`, 'Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.', { cause: err });
+        });
         if (!res.ok) throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion}: HTTP ${res.status}.`);
         zip = new Uint8Array(await res.arrayBuffer());
       }

@@ -69,7 +69,7 @@ async function rollback(when: 'main' | 'post', deps: Deps): Promise<void> {
     }
     return;
   }
-  if (when === 'main' && !inputs.common.dryRun) core.saveState(HANDLED_STATE, String(all.length));
+  if (when === 'main' && !inputs.common.dryRun && !inputs.manual) core.saveState(HANDLED_STATE, String(all.length));
   await rollBackNow(inputs, records, deps);
 }
 
