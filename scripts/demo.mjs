@@ -6,7 +6,7 @@
 // site sync, a smoke test that fails — and the safety net's post step, which puts everything back.
 // Prints each step's log and the job summary, checks every target is back on v1, and stops what it started.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNode24, root } from './node24.mjs';
@@ -109,8 +109,10 @@ async function main() {
   const workspace = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-'));
   const runnerTemp = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-runner-'));
   started.push({ stop: async () => rmSync(workspace, { recursive: true, force: true }) }, { stop: async () => rmSync(runnerTemp, { recursive: true, force: true }) });
-  cpSync(join(root, 'scripts', 'demo', 'stack.yaml'), join(workspace, 'stack.yaml'));
+  const stackTemplate = readFileSync(join(root, 'scripts', 'demo', 'stack.yaml'), 'utf8');
   const writeRelease = (release, health) => {
+    // Each release's template differs a little (its description), as templates do between releases.
+    writeFileSync(join(workspace, 'stack.yaml'), stackTemplate.replace('deploy-actions demo -', `deploy-actions demo ${release} -`));
     writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\nARG RELEASE\nCOPY release.txt /release.txt\n');
     writeFileSync(join(workspace, 'release.txt'), `${release}\n`);
     const site = join(workspace, 'site');
@@ -166,9 +168,12 @@ async function main() {
   const step = (name, inputs, opts = {}) =>
     runAction(name, { inputs: { ...common, ...inputs }, env: { ...env, ...(opts.env ?? {}) }, cwd: workspace, runnerTemp: opts.runnerTemp ?? runnerTemp, state: opts.state });
 
+  // The job summary is every step's summary in order, as GitHub shows it.
+  const summaries = [];
   const deploySteps = async (release, show) => {
     const log = (title, uses, run) => {
       if (!show) return;
+      summaries.push(run.summary);
       console.log(`\n${bold(`▶ ${title}`)}${uses ? dim(`  (uses: org/deploy-actions/actions/${uses}@v1)`) : ''}`);
       console.log(renderLog(run.stdout));
       const outputs = Object.entries(run.outputs).filter(([k]) => k !== 'outputs');
@@ -214,6 +219,7 @@ async function main() {
   const safetyNet = await step('rollback-on-failure', {});
   console.log(`\n${bold('▶ Rollback safety net')}${dim('  (uses: org/deploy-actions/actions/rollback-on-failure@v1; its post step runs if the job fails)')}`);
   console.log(renderLog(safetyNet.stdout));
+  summaries.push(safetyNet.summary);
   await deploySteps('v2', true);
   const afterDeploy = await state();
 
@@ -229,9 +235,9 @@ async function main() {
   if (post.outputs.actions) console.log(dim(`    outputs: rolled-back=${post.outputs['rolled-back']}`));
   const afterRollback = await state();
 
-  console.log(bold('\n═══ Job summary ═══\n'));
-  // Each step wrote its own summary file; the runner shows them in order.
-  console.log(renderSummary(post.summary) || '(the rollback step wrote no summary)');
+  summaries.push(post.summary);
+  console.log(bold('\n═══ Job summary ═══'));
+  console.log(summaries.filter(Boolean).map(renderSummary).join('\n\n'));
 
   console.log(bold('\n═══ What the job did to each target ═══\n'));
   const rows = Object.keys(before).map((k) => [k, before[k], afterDeploy[k], afterRollback[k]]);
