@@ -286,6 +286,8 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       expect(run.errors).toHaveLength(1);
       expect(run.errors[0]).toContain(`Input "${input}"`);
       expect(run.errors[0]).not.toMatch(/\n\s+at /); // no stack trace
+      expect(run.summary).toContain('❌ ecs-deploy-and-wait'); // the summary tells the story even then
+      expect(run.outputs.result).toBe('failed');
       expect(fake.calls.map((c) => c.target).filter((t) => !t.startsWith('Describe'))).toEqual([]);
     });
 

@@ -24,15 +24,18 @@ import { targetContainer } from './task-definition.js';
 type Result = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
 
 export async function main(): Promise<void> {
-  const raw = getInputs();
   const log = (l: string) => core.info(l);
-  const rows: SummaryRow[] = [['Cluster', raw.cluster]];
+  const rows: SummaryRow[] = [];
+  let title = 'ecs-deploy-and-wait';
   const details: { title: string; body: string }[] = [];
   let result: Result = 'failed';
   let status = '';
   const started = Date.now();
   const outputs: Record<string, string | undefined> = {};
   try {
+    const raw = getInputs();
+    title += `: ${raw.services.join(', ')}`;
+    rows.push(['Cluster', raw.cluster]);
     const aws = await connect(raw.common);
     // ssm:/ values are resolved in the inputs only, never inside a task-definition file.
     const resolved = await resolveSsmReferences(
@@ -167,7 +170,7 @@ export async function main(): Promise<void> {
     outputs.result = result;
     setOutputs(outputs);
     rows.push(['Result', result]);
-    await writeSummary({ title: `ecs-deploy-and-wait: ${raw.services.join(', ')}`, ok: result === 'deployed' || result === 'unchanged', status, rows, details });
+    await writeSummary({ title, ok: result === 'deployed' || result === 'unchanged', status, rows, details });
   }
 }
 
