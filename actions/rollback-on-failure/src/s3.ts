@@ -1,8 +1,8 @@
-import * as core from '@actions/core';
-import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CopyObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation } from '@deploy-actions/aws-kit/s3';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import { sitePaths, type S3Target } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -30,6 +30,7 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
     to: 'as it was',
     description: parts.join(', '),
     apply: async () => {
+      const limit = pLimit(CONCURRENCY);
       const failures: string[] = [];
       let restored = 0;
       const restoreOne = async ({ key, versionId }: S3Target['restore'][number]) => {
@@ -43,8 +44,8 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
         }
       };
       // Assets first, then HTML: a restored page never points at an asset that is not back yet.
-      await forEachLimit(t.restore.filter((r) => !isHtml(r.key)), CONCURRENCY, restoreOne);
-      if (!failures.length) await forEachLimit(t.restore.filter((r) => isHtml(r.key)), CONCURRENCY, restoreOne);
+      await limit.map(t.restore.filter((r) => !isHtml(r.key)), restoreOne);
+      if (!failures.length) await limit.map(t.restore.filter((r) => isHtml(r.key)), restoreOne);
       if (failures.length) {
         throw new DeploymentError(
           `Could not restore ${failures.length} of ${t.restore.length} object(s) of ${site}; the objects the deploy added were left in place so no page loses its files. First: ${failures.slice(0, 3).join('; ')}`,
@@ -52,7 +53,7 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
         );
       }
       let deleted = 0;
-      await forEachLimit(t.remove, CONCURRENCY, async (key) => {
+      await limit.map(t.remove, async (key) => {
         try {
           await s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: key }));
           deleted++;
@@ -82,30 +83,4 @@ const isHtml = (key: string) => /\.html?$/i.test(key);
 /** CopySource wants the key URL-encoded, slashes kept. */
 function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
-}
-
-/**
- * The part of the site's key prefix that is also in the URL: all of it, unless the distribution's origin path
- * for this bucket strips some of it. (The same rule as s3-site-sync; see the report about moving it to the kit.)
- */
-async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
-  if (!prefix) return '';
-  try {
-    const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
-      const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
-      if (origin.DomainName?.startsWith(`${bucket}.`) && path !== '/' && prefix.startsWith(path)) return prefix.slice(path.length);
-    }
-  } catch (err) {
-    core.warning(`Could not read distribution ${distributionId}'s origins (${errorMessage(err)}); invalidating paths with the prefix ${prefix}.`);
-  }
-  return prefix;
-}
-
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import {
@@ -14,7 +14,7 @@ import {
   writeSummary,
   type SummaryRow,
 } from '@deploy-actions/aws-kit';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath } from '@deploy-actions/aws-kit/s3';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import { cacheControlFor, compileGlob } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
 import { executePlan, type SyncResult } from './execute.js';
@@ -239,24 +239,6 @@ function printPlan(plan: Plan, dryRun: boolean): void {
   core.info(
     `Plan: ${itemsOf(plan, 'upload').length} to upload, ${itemsOf(plan, 'metadata').length} headers to update, ${itemsOf(plan, 'delete').length} to delete, ${itemsOf(plan, 'unchanged').length} unchanged.`,
   );
-}
-
-/**
- * The part of each key that also appears in URLs: the prefix, unless the distribution's origin for this
- * bucket has an origin path that already maps to it.
- */
-async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
-  if (!prefix) return '';
-  try {
-    const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
-      const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
-      if (origin.DomainName?.startsWith(`${bucket}.`) && path !== '/' && prefix.startsWith(path)) return prefix.slice(path.length);
-    }
-  } catch (err) {
-    core.warning(`Could not read distribution ${distributionId}'s origins (${errorMessage(err)}); invalidating paths with the prefix ${prefix}.`);
-  }
-  return prefix;
 }
 
 function formatBytes(n: number): string {

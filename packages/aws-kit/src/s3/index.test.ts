@@ -1,10 +1,10 @@
-import { afterEach, beforeAll, afterAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, afterAll, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath } from './index.js';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from './index.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const CF = 'https://cloudfront.amazonaws.com';
@@ -117,5 +117,57 @@ describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
   it('explains a missing bucket', async () => {
     nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
     await expect(bucketVersioningEnabled(s3(), 'site')).rejects.toThrow(/S3 bucket site does not exist/);
+  });
+});
+
+describe('urlPrefix (real SDK, nock answering)', () => {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL;
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => {
+    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
+  });
+  afterEach(() => nock.cleanAll());
+  const client = () => new CloudFrontClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
+  const origin = (domain: string, path: string) => `<Origin><Id>${domain}</Id><DomainName>${domain}</DomainName><OriginPath>${path}</OriginPath></Origin>`;
+  /** GetDistributionConfig of E1 answering once with these origins. */
+  const distribution = (...origins: string[]) =>
+    nock(CF)
+      .get('/2020-05-31/distribution/E1/config')
+      .reply(200, `<?xml version="1.0"?><DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>r</CallerReference><Origins><Quantity>${origins.length}</Quantity><Items>${origins.join('')}</Items></Origins><Enabled>true</Enabled></DistributionConfig>`);
+
+  it('is empty for a site at the bucket root, without asking CloudFront', async () => {
+    await expect(urlPrefix(client(), 'E1', 'site', '')).resolves.toBe('');
+  });
+
+  it("drops the part of the prefix that this bucket's origin path maps", async () => {
+    const scope = distribution(origin('other.s3.us-east-1.amazonaws.com', '/site/en'), origin('site.s3.us-east-1.amazonaws.com', '/site'));
+    await expect(urlPrefix(client(), 'E1', 'site', 'site/en/')).resolves.toBe('en/');
+    expect(scope.isDone()).toBe(true);
+    distribution(origin('site.s3.us-east-1.amazonaws.com', '/site/en/'));
+    await expect(urlPrefix(client(), 'E1', 'site', 'site/en/')).resolves.toBe('');
+  });
+
+  it('keeps the whole prefix when no origin path of this bucket covers it', async () => {
+    distribution(origin('site.s3.us-east-1.amazonaws.com', ''));
+    await expect(urlPrefix(client(), 'E1', 'site', 'site/en/')).resolves.toBe('site/en/');
+    distribution(origin('site.s3.us-east-1.amazonaws.com', '/docs'), origin('other.s3.us-east-1.amazonaws.com', '/site'));
+    await expect(urlPrefix(client(), 'E1', 'site', 'site/en/')).resolves.toBe('site/en/');
+  });
+
+  it('keeps the whole prefix and warns, naming the distribution, when CloudFront cannot be read', async () => {
+    nock(CF).get('/2020-05-31/distribution/E1/config').reply(403, errorXml('AccessDenied'));
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    try {
+      await expect(urlPrefix(client(), 'E1', 'site', 'site/en/')).resolves.toBe('site/en/');
+    } finally {
+      write.mockRestore();
+    }
+    expect(out.join('')).toMatch(/::warning::Could not read distribution E1's origins \(AccessDenied says no\); invalidating paths with the prefix site\/en\//);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * S3 and CloudFront pieces shared by s3-site-sync and rollback-on-failure: is versioning on,
- * which CloudFront paths to invalidate, and creating (and waiting for) an invalidation with retries.
+ * which CloudFront paths to invalidate (and which part of a key is in the URL), and creating
+ * (and waiting for) an invalidation with retries.
  */
 import * as core from '@actions/core';
-import { CreateInvalidationCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateInvalidationCommand, GetDistributionConfigCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import { formatDuration } from '../gha/inputs.js';
@@ -27,6 +28,31 @@ export async function bucketVersioningEnabled(s3: S3Client, bucket: string): Pro
       { cause: err },
     );
   }
+}
+
+/**
+ * Where s3-site-sync keeps the headers it wrote, below the site's prefix. Not part of the site: never
+ * synced, deleted or invalidated, but recorded and restored with it.
+ */
+export const SITE_SYNC_MANIFEST = '.s3-site-sync/manifest.json';
+
+/**
+ * The part of a site's key prefix that is also in its URLs: all of it, unless the distribution's origin
+ * for this bucket has an origin path that already maps to some of it (origin path `/site`, prefix
+ * `site/en/` → `en/`). When the distribution cannot be read: the whole prefix, with a warning.
+ */
+export async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
+  if (!prefix) return '';
+  try {
+    const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
+      const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
+      if (origin.DomainName?.startsWith(`${bucket}.`) && path !== '/' && prefix.startsWith(path)) return prefix.slice(path.length);
+    }
+  } catch (err) {
+    core.warning(`Could not read distribution ${distributionId}'s origins (${errorMessage(err)}); invalidating paths with the prefix ${prefix}.`);
+  }
+  return prefix;
 }
 
 /**
