@@ -107,6 +107,8 @@ describe('s3-site-sync against moto', () => {
         ['about/index.html', { key: 'about/index.html', change: 'metadata', previousVersionId: before['about/index.html'] }],
         ['index.html', { key: 'index.html', change: 'overwritten', previousVersionId: before['index.html'] }],
         ['old/index.html', { key: 'old/index.html', change: 'deleted', previousVersionId: before['old/index.html'] }],
+        // the manifest this sync writes, so a rollback deletes it again
+        ['.s3-site-sync/manifest.json', { key: '.s3-site-sync/manifest.json', change: 'added' }],
       ]),
     );
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'old/' }));
@@ -141,6 +143,33 @@ describe('s3-site-sync against moto', () => {
     expect(now.ETag).toBe(old.ETag);
     expect(now.VersionId).not.toBe(old.VersionId);
     expect(run.outputs['invalidation-id']).toBeUndefined();
+  });
+
+  it("records S3's null version for objects from before versioning was on, and the manifest's previous version", async () => {
+    const bucket = 'kelifax-legacy';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'index.html', Body: '<html>from before versioning</html>' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const first = await sync({ bucket });
+    expect(first.exitCode).toBe(0);
+    const [firstRecord] = readRecords(join(first.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    expect(firstRecord!.objects).toContainEqual({ key: 'index.html', change: 'overwritten', previousVersionId: 'null' });
+    expect(firstRecord!.objects).toContainEqual({ key: '.s3-site-sync/manifest.json', change: 'added' });
+
+    const manifestVersion = (await head(bucket, '.s3-site-sync/manifest.json')).VersionId!;
+    write('robots.txt', 'User-agent: *\nDisallow: /admin');
+    try {
+      const second = await sync({ bucket });
+      expect(second.outputs).toMatchObject({ uploaded: '1', unchanged: '4' });
+      const [secondRecord] = readRecords(join(second.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+      expect(secondRecord!.objects).toEqual([
+        { key: 'robots.txt', change: 'overwritten', previousVersionId: expect.stringMatching(/^(?!null$).+/) },
+        { key: '.s3-site-sync/manifest.json', change: 'overwritten', previousVersionId: manifestVersion },
+      ]);
+      expect(secondRecord!.objects[0]!.previousVersionId).not.toBe(manifestVersion);
+    } finally {
+      freshSite();
+    }
   });
 
   it('refuses to delete more than max-delete of the site, before uploading anything', async () => {

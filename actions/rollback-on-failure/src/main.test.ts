@@ -233,6 +233,8 @@ describe('S3 site', () => {
     const old0 = site.put('site/old.js', 'old js');
     site.put('site/old.js', null);
     site.put('site/app.2.js', 'new js');
+    const manifest0 = site.put('site/.s3-site-sync/manifest.json', '{"old":1}');
+    site.put('site/.s3-site-sync/manifest.json', '{"new":1}');
     site.install();
     const record = {
       kind: 's3-site',
@@ -244,12 +246,13 @@ describe('S3 site', () => {
         { key: 'site/app.2.js', change: 'added' },
         { key: 'site/index.html', change: 'overwritten', previousVersionId: idx0 },
         { key: 'site/old.js', change: 'deleted', previousVersionId: old0 },
+        { key: 'site/.s3-site-sync/manifest.json', change: 'overwritten', previousVersionId: manifest0 },
       ],
     } as const;
     return { site, record };
   }
 
-  it('restores recorded versions (assets, then HTML), deletes added objects, invalidates the paths', async () => {
+  it('restores recorded versions (assets and the sync manifest, then HTML), deletes added objects, invalidates the pages', async () => {
     const { site, record } = siteJob();
     installFakes({});
     const run = await postStep(jobWith([record]));
@@ -257,13 +260,15 @@ describe('S3 site', () => {
     expect(site.current('site/index.html')).toBe('<old index>');
     expect(site.current('site/old.js')).toBe('old js');
     expect(site.current('site/app.2.js')).toBeNull();
+    expect(site.current('site/.s3-site-sync/manifest.json')).toBe('{"old":1}');
     expect(site.calls.filter((c) => !c.startsWith('Get'))).toEqual([
+      'CopyObject site/.s3-site-sync/manifest.json from www-example/site/.s3-site-sync/manifest.json?versionId=v6',
       'CopyObject site/old.js from www-example/site/old.js?versionId=v3',
       'CopyObject site/index.html from www-example/site/index.html?versionId=v1',
       'DeleteObject site/app.2.js',
     ]);
     expect(site.invalidations).toEqual([['/site/', '/site/app.2.js', '/site/index.html', '/site/old.js']]);
-    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', after: 'as it was: 2 restored, 1 deleted, invalidation I1 (4 path(s))' });
+    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', after: 'as it was: 3 restored, 1 deleted, invalidation I1 (4 path(s))' });
   });
 
   it('when a restore fails, keeps the added objects, still rolls back the other targets, and fails the step', async () => {
@@ -281,7 +286,7 @@ describe('S3 site', () => {
       ['ecs-service', 'rolled-back'],
     ]);
     expect(run.outputs['rolled-back']).toBe('true');
-    expect(run.errors.join('\n')).toContain('Could not restore 1 of 2 object(s) of s3://www-example/site/; the objects the deploy added were left in place');
+    expect(run.errors.join('\n')).toContain('Could not restore 1 of 3 object(s) of s3://www-example/site/; the objects the deploy added were left in place');
     expect(run.errors.at(-1)).toContain('The rollback of Site s3://www-example/site/ failed');
   });
 

@@ -89,7 +89,7 @@ describe('planFromRecords', () => {
     ]);
     const t = plan.targets[0] as S3Target;
     expect(t.restore).toEqual([
-      // written before versioning was on: S3's "null" version
+      // an older record, written before s3-site-sync named S3's "null" version (versioning on: it can only be that)
       { key: 'site/legacy.css', versionId: 'null' },
       { key: 'site/old.js', versionId: 'v-old-0' },
       { key: 'site/about.html', versionId: 'v-about-0' },
@@ -97,6 +97,29 @@ describe('planFromRecords', () => {
     ]);
     expect(t.remove).toEqual(['site/app.1.js']);
     expect(t.distributionId).toBe('E123');
+  });
+
+  it("restores S3's null version and the sync manifest as recorded", () => {
+    const plan = planFromRecords([
+      site([
+        { key: 'site/legacy.css', change: 'overwritten', previousVersionId: 'null' },
+        { key: 'site/.s3-site-sync/manifest.json', change: 'overwritten', previousVersionId: 'v-manifest-0' },
+      ]),
+    ]);
+    expect((plan.targets[0] as S3Target).restore).toEqual([
+      { key: 'site/.s3-site-sync/manifest.json', versionId: 'v-manifest-0' },
+      { key: 'site/legacy.css', versionId: 'null' },
+    ]);
+  });
+
+  it('judges each object by the record that first changed it: versioning off then means it cannot be restored', () => {
+    // Versioning was on for the first deploy of the job, so its overwrite is restorable; the second one only added a file.
+    const mixed = planFromRecords([site([{ key: 'site/index.html', change: 'overwritten', previousVersionId: 'v0' }]), site([{ key: 'site/b.js', change: 'added' }], false)]);
+    expect(mixed.targets[0]).toMatchObject({ restore: [{ key: 'site/index.html', versionId: 'v0' }], remove: ['site/b.js'] });
+    // An id recorded while versioning was off (a suspended bucket's "null") is no version to go back to.
+    const suspended = planFromRecords([site([{ key: 'site/index.html', change: 'overwritten', previousVersionId: 'null' }], false)]);
+    expect(suspended.targets).toEqual([]);
+    expect(suspended.skipped[0]!.reason).toMatch(/versioning was off .* 1 object\(s\) .* site\/index.html/);
   });
 
   it('will not half-undo a site deployed without versioning, but removes what was only added', () => {

@@ -168,21 +168,25 @@ function toTarget(records: DeploymentRecord[], label: string): Target | Skipped 
  */
 function s3Target(records: S3SiteRecord[], base: TargetBase): S3Target | Skipped {
   const first = records[0]!;
-  const earliest = new Map<string, S3SiteRecord['objects'][number]>();
-  for (const r of records) for (const o of r.objects) if (!earliest.has(o.key)) earliest.set(o.key, o);
-  const versioning = records.every((r) => r.versioning);
+  const earliest = new Map<string, { object: S3SiteRecord['objects'][number]; versioning: boolean }>();
+  for (const r of records) for (const o of r.objects) if (!earliest.has(o.key)) earliest.set(o.key, { object: o, versioning: r.versioning });
   const restore: S3Target['restore'] = [];
   const remove: string[] = [];
-  for (const o of earliest.values()) {
+  /** Overwritten or deleted while versioning was off: no version to go back to. */
+  const lost: string[] = [];
+  for (const { object: o, versioning } of earliest.values()) {
     if (o.change === 'added') remove.push(o.key);
-    // s3-site-sync records no id for an object written before versioning was turned on: S3 calls that version "null".
-    else restore.push({ key: o.key, versionId: o.previousVersionId ?? 'null' });
+    else if (!versioning) lost.push(o.key);
+    else if (o.previousVersionId) restore.push({ key: o.key, versionId: o.previousVersionId });
+    // Records written before s3-site-sync named S3's "null" version (an object from before versioning was
+    // turned on) hold no id for it; with versioning on, that is the only version it can have been.
+    else restore.push({ key: o.key, versionId: 'null' });
   }
-  if (!versioning && restore.length) {
+  if (lost.length) {
     return {
       kind: 's3-site',
       label: base.label,
-      reason: `bucket versioning was off when it was deployed, so the ${restore.length} object(s) it overwrote or deleted (e.g. ${restore[0]!.key}) cannot be restored. Nothing was changed (removing only the added files would break the new pages). Redeploy the previous build with s3-site-sync, and turn versioning on: aws s3api put-bucket-versioning --bucket ${first.bucket} --versioning-configuration Status=Enabled`,
+      reason: `bucket versioning was off when it was deployed, so the ${lost.length} object(s) it overwrote or deleted (e.g. ${lost[0]!}) cannot be restored. Nothing was changed (removing only the added files would break the new pages). Redeploy the previous build with s3-site-sync, and turn versioning on: aws s3api put-bucket-versioning --bucket ${first.bucket} --versioning-configuration Status=Enabled`,
     };
   }
   const isHtml = (k: string) => /\.html?$/i.test(k);

@@ -2,7 +2,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CopyObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, urlPrefix } from '@deploy-actions/aws-kit/s3';
+import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, SITE_SYNC_MANIFEST, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import { sitePaths, type S3Target } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -66,9 +66,10 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
         throw new DeploymentError(`Restored ${restored} object(s) of ${site} but could not delete ${failures.length} added object(s): ${failures.slice(0, 3).join('; ')}`, 'The role needs s3:DeleteObject on the bucket.');
       }
       let invalidation = '';
-      if (t.distributionId) {
+      // s3-site-sync's manifest is restored with the site but is no page: nothing to invalidate.
+      const keys = [...t.restore.map((r) => r.key), ...t.remove].filter((key) => key !== t.prefix + SITE_SYNC_MANIFEST);
+      if (t.distributionId && keys.length) {
         const cloudfront = clientFor(ctx, CloudFrontClient, 'us-east-1');
-        const keys = [...t.restore.map((r) => r.key), ...t.remove];
         const paths = collapseInvalidationPaths(sitePaths(keys, t.prefix, await urlPrefix(cloudfront, t.distributionId, t.bucket, t.prefix)));
         const inv = await createInvalidation(cloudfront, { distributionId: t.distributionId, paths, clock: ctx.clock, log: ctx.log });
         invalidation = `, invalidation ${inv.id} (${paths.length} path(s))`;

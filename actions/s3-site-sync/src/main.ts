@@ -19,8 +19,8 @@ import { cacheControlFor, compileGlob } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
 import { executePlan, type SyncResult } from './execute.js';
 import { ACTION, getInputs, validateBucketName, type Inputs } from './inputs.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, nextManifest, planSync, recordChanges, type ObjectHeaders, type Plan } from './plan.js';
-import { deleteBatch, headObject, listRemote, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type ObjectHeaders, type Plan } from './plan.js';
+import { deleteBatch, headManifest, headObject, listRemote, MANIFEST_NAME, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
 import { resolveSource, scanSource } from './source.js';
 
 /** Most paths in an `auto` invalidation before directories collapse into wildcards. */
@@ -63,8 +63,8 @@ export async function main(): Promise<void> {
       forcePathStyle: bucket.includes('.'),
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: inputs.concurrency }, httpsAgent: { keepAlive: true, maxSockets: inputs.concurrency } },
     });
-    const { plan, versioning } = await phase(`Comparing with ${destination}`, async () => {
-      const [versioning, remoteAll, manifest] = await Promise.all([
+    const { plan, versioning, manifestBefore } = await phase(`Comparing with ${destination}`, async () => {
+      const [versioning, remoteAll, { manifest, before: manifestBefore }] = await Promise.all([
         bucketVersioningEnabled(s3, bucket),
         listRemote(s3, bucket, inputs.prefix),
         readManifest(s3, bucket, inputs.prefix, (m) => core.warning(m)),
@@ -76,7 +76,7 @@ export async function main(): Promise<void> {
       const heads = new Map<string, ObjectHeaders>();
       const inspect = async (keys: string[]) => {
         await Promise.all(keys.map((key) => limit(async () => {
-          const h = await headObject(s3, bucket, key);
+          const h = await headObject(s3, bucket, key, versioning);
           if (h) heads.set(key, h);
         })));
       };
@@ -92,7 +92,7 @@ export async function main(): Promise<void> {
         if (missing.length) plan = planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, deleteRemoved: inputs.delete });
       }
       printPlan(plan, inputs.common.dryRun);
-      return { plan, versioning };
+      return { plan, versioning, manifestBefore };
     });
 
     const counts = {
@@ -130,6 +130,8 @@ export async function main(): Promise<void> {
     checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
     const changes = recordChanges(plan);
     if (changes.length) {
+      // The manifest is rewritten below: recorded too, so a rollback restores it with the site.
+      const manifest = manifestChange(inputs.prefix + MANIFEST_NAME, manifestBefore ?? (await headManifest(s3, bucket, inputs.prefix, versioning)), versioning);
       const file = appendRecord({
         kind: 's3-site',
         action: ACTION,
@@ -139,7 +141,7 @@ export async function main(): Promise<void> {
         prefix: inputs.prefix,
         versioning,
         distributionId,
-        objects: changes,
+        objects: manifest ? [...changes, manifest] : changes,
       });
       core.info(
         versioning

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DeploymentError } from '@deploy-actions/aws-kit';
 import { cacheControlFor } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, nextManifest, planSync, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
 import type { LocalFile } from './source.js';
 
 const md5 = (c: string) => createHash('md5').update(c).digest('hex');
@@ -134,6 +134,31 @@ describe('record, invalidation paths and manifest', () => {
       { key: 'gone.js', change: 'deleted', previousVersionId: 'v-gone' },
     ]);
     expect(keysNeedingVersion(plan)).toEqual([]);
+  });
+
+  it("records S3's null version (written before versioning) as 'null', not as no version", () => {
+    const nullVersion = planSync({
+      local: [file('index.html', 'n')],
+      remote: [obj('index.html', md5('o'))],
+      prefix: '',
+      desired,
+      heads: new Map([['index.html', headers('index.html', { versionId: 'null' })]]),
+      deleteRemoved: true,
+    });
+    expect(recordChanges(nullVersion)).toEqual([{ key: 'index.html', change: 'overwritten', previousVersionId: 'null' }]);
+    expect(keysNeedingVersion(nullVersion)).toEqual([]);
+  });
+
+  it('records the manifest: added, or its previous version when versioning is on', () => {
+    const key = 'site/.s3-site-sync/manifest.json';
+    expect(manifestChange(key, { exists: false }, true)).toEqual({ key, change: 'added' });
+    expect(manifestChange(key, { exists: false }, false)).toEqual({ key, change: 'added' });
+    expect(manifestChange(key, { exists: true, versionId: 'v-m' }, true)).toEqual({ key, change: 'overwritten', previousVersionId: 'v-m' });
+    // Versioned bucket, no version id from S3: the manifest was written before versioning was turned on.
+    expect(manifestChange(key, { exists: true }, true)).toEqual({ key, change: 'overwritten', previousVersionId: 'null' });
+    // Without versioning it cannot be restored, and must not stop the rollback of a deploy that only added files.
+    expect(manifestChange(key, { exists: true }, false)).toBeUndefined();
+    expect(manifestChange(key, { exists: true, versionId: 'null' }, false)).toBeUndefined();
   });
 
   it('invalidates changed, re-headed and deleted paths (an index.html also its directory), not new ones', () => {

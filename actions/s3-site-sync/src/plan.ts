@@ -181,7 +181,7 @@ export function checkDeleteGuard(plan: Plan, maxDelete: MaxDelete, force: boolea
   );
 }
 
-/** Changes for the deployment record, taken before anything is written. */
+/** Changes for the deployment record, taken before anything is written. The manifest is added by manifestChange. */
 export function recordChanges(plan: Plan): S3ObjectChange[] {
   const out: S3ObjectChange[] = [];
   for (const i of plan.items) {
@@ -190,6 +190,20 @@ export function recordChanges(plan: Plan): S3ObjectChange[] {
     out.push({ key: i.key, change, ...(i.current?.versionId && change !== 'added' ? { previousVersionId: i.current.versionId } : {}) });
   }
   return out;
+}
+
+/** The manifest object before the sync: none, or one with its version id when S3 gave one. */
+export type ManifestObject = { exists: false } | { exists: true; versionId?: string };
+
+/**
+ * The record's entry for the manifest, which every sync rewrites, so a rollback puts back the manifest that
+ * describes the restored site. In a versioned bucket, an object S3 gives no version id is its "null" version.
+ * Without versioning an overwritten manifest cannot be restored and is left out: it is only a cache whose
+ * entries are trusted while ETag and LastModified match, so the old site with the new manifest is still read right.
+ */
+export function manifestChange(key: string, before: ManifestObject, versioning: boolean): S3ObjectChange | undefined {
+  if (!before.exists) return { key, change: 'added' };
+  return versioning ? { key, change: 'overwritten', previousVersionId: before.versionId ?? 'null' } : undefined;
 }
 
 /**

@@ -11,13 +11,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
-import type { Manifest, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
+import { SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
+import type { Manifest, ManifestObject, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
 
 /** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
-/** Where the manifest of headers we wrote lives, below the prefix (never synced or deleted). */
-export const MANIFEST_NAME = '.s3-site-sync/manifest.json';
+/** Where the manifest of headers we wrote lives, below the prefix (never synced or deleted; recorded and restored with the site). */
+export const MANIFEST_NAME = SITE_SYNC_MANIFEST;
 
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 
@@ -53,14 +54,19 @@ export async function listRemote(s3: S3Client, bucket: string, prefix: string): 
   return out;
 }
 
-export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHeaders | undefined> {
+/**
+ * The object's headers, or undefined when there is none. `versioned`: the bucket's versioning is on, so an
+ * object without a version id is S3's "null" version (written before versioning was turned on; S3 says
+ * "null", moto leaves the header out): the record names it so rollback can restore it.
+ */
+export async function headObject(s3: S3Client, bucket: string, key: string, versioned = false): Promise<ObjectHeaders | undefined> {
   try {
     const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return {
       contentType: h.ContentType,
       cacheControl: h.CacheControl,
       md5: h.Metadata?.md5,
-      versionId: h.VersionId && h.VersionId !== 'null' ? h.VersionId : undefined,
+      versionId: h.VersionId ?? (versioned ? 'null' : undefined),
       metadata: h.Metadata,
       contentEncoding: h.ContentEncoding,
       contentDisposition: h.ContentDisposition,
@@ -118,20 +124,34 @@ export async function deleteBatch(s3: S3Client, bucket: string, items: PlanItem[
   return (out.Errors ?? []).map((e) => ({ key: e.Key ?? '', message: `${e.Code ?? ''} ${e.Message ?? ''}`.trim() }));
 }
 
-/** The manifest, or undefined when there is none or it cannot be read (then every object is HEADed). */
-export async function readManifest(s3: S3Client, bucket: string, prefix: string, warn: (m: string) => void): Promise<Manifest | undefined> {
+export interface ManifestRead {
+  /** The manifest; undefined when there is none or it cannot be read (then every object is HEADed). */
+  manifest?: Manifest;
+  /** What was at the manifest's key, for the record; undefined when reading it failed for another reason than its absence. */
+  before?: ManifestObject;
+}
+
+export async function readManifest(s3: S3Client, bucket: string, prefix: string, warn: (m: string) => void): Promise<ManifestRead> {
+  let before: ManifestObject | undefined;
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + MANIFEST_NAME }));
+    before = { exists: true, versionId: out.VersionId };
     const parsed = JSON.parse((await out.Body?.transformToString()) ?? '') as Manifest;
     if (parsed?.version !== 1 || typeof parsed.entries !== 'object') throw new Error('unknown format');
-    return parsed;
+    return { manifest: parsed, before };
   } catch (err) {
     const code = awsErrorCode(err);
-    if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+    if (code === 'NoSuchKey' || code === 'NotFound') return { before: { exists: false } };
     if (isAuthError(err)) throw explain(`Reading s3://${bucket}/${prefix}${MANIFEST_NAME}`, bucket, err);
     warn(`Ignoring the sync manifest s3://${bucket}/${prefix}${MANIFEST_NAME} (${errorMessage(err)}); every object will be inspected.`);
-    return undefined;
+    return { before };
   }
+}
+
+/** What is at the manifest's key now (when readManifest could not tell), by HEAD. */
+export async function headManifest(s3: S3Client, bucket: string, prefix: string, versioned: boolean): Promise<ManifestObject> {
+  const h = await headObject(s3, bucket, prefix + MANIFEST_NAME, versioned);
+  return h ? { exists: true, versionId: h.versionId } : { exists: false };
 }
 
 export async function writeManifest(s3: S3Client, bucket: string, prefix: string, manifest: Manifest): Promise<void> {
