@@ -70,3 +70,26 @@ export class FakeSite {
     });
   }
 }
+
+/**
+ * A template bucket answering PutObject through nock, for a previous template over 51,200 bytes that
+ * rollback-on-failure sends through S3: `objects` holds what was uploaded, key → body.
+ */
+export class FakeTemplateBucket {
+  objects = new Map<string, string>();
+
+  constructor(
+    readonly bucket = 'cfn-templates',
+    readonly region = 'us-east-1',
+  ) {}
+
+  install(): void {
+    nock(`https://${this.bucket}.s3.${this.region}.amazonaws.com`)
+      .persist()
+      .intercept(/.*/, 'PUT')
+      .reply(async (req: Request) => {
+        this.objects.set(decodeURIComponent(new URL(req.url).pathname.slice(1)), await req.text());
+        return [200, '', { ETag: '"e"' }];
+      });
+  }
+}

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { type CommonInputs, InputError, InputReader, parseKeyValueLines } from '@deploy-actions/aws-kit';
+import { TEMPLATE_BODY_LIMIT } from '@deploy-actions/aws-kit/cfn';
 import { isValidStackName, parseParameterOverrides, readTemplateInfo, type TemplateInfo } from './parameters.js';
 import { parseTrafficShift, type TrafficShift } from './traffic.js';
 
 export const ACTION = 'cfn-lambda-deploy';
 
-/** Templates larger than this must go through S3 (CloudFormation's TemplateBody limit). */
-export const TEMPLATE_BODY_LIMIT = 51_200;
 /** Lambda's direct-upload limit for a zip. */
 export const ZIP_UPLOAD_LIMIT = 50 * 1024 * 1024;
 

@@ -212,6 +212,17 @@ describe('stack mode (scripted CloudFormation)', () => {
         { ParameterKey: 'MongoDbName', ParameterValue: 'kairos_prod' },
       ],
     });
+    expect(rec).not.toHaveProperty('templateBucket');
+  });
+
+  it('records template-bucket, so rollback-on-failure can send a previous template over 51,200 bytes through it', async () => {
+    script(cfn, { before: stackAs('UPDATE_COMPLETE'), after: [{ status: 'UPDATE_IN_PROGRESS' }, { status: 'UPDATE_COMPLETE' }] });
+    // The template itself is small: it goes inline (no S3 call is scripted), and the bucket is still recorded.
+    const res = await deploy({ 'image-uri': IMAGE, 'template-bucket': 'cfn-templates' });
+    expect(res.errors).toEqual([]);
+    expect(cfn.callsOf('CreateChangeSet')[0]).toMatchObject({ TemplateBody: TEMPLATE });
+    const [rec] = readRecords(join(res.runnerTemp, 'deploy-actions', 'records.jsonl'));
+    expect(rec).toMatchObject({ kind: 'cfn-stack', created: false, previousTemplateBody: 'old template body', templateBucket: 'cfn-templates' });
   });
 
   it('an empty change set (AWS: FAILED, "didn\'t contain changes") is success with has-changes=false and is deleted', async () => {

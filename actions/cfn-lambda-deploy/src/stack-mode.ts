@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
 import { type Change, CloudFormationClient, GetTemplateCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { appendRecord, type AwsContext, type Clock, DeploymentError, errorMessage, InputError } from '@deploy-actions/aws-kit';
+import { S3Client } from '@aws-sdk/client-s3';
+import { appendRecord, type AwsContext, type Clock, DeploymentError, InputError } from '@deploy-actions/aws-kit';
 import {
   continueRollbackAndWait,
   deleteStackAndWait,
@@ -12,13 +11,15 @@ import {
   formatRootCauses,
   isFailedCreate,
   isInProgress,
+  needsTemplateUrl,
   type RootCause,
   StackOperationError,
   table,
   uniqueChangeSetName,
+  uploadTemplate,
   waitForStackOperation,
 } from '@deploy-actions/aws-kit/cfn';
-import { ACTION, type StackInputs, TEMPLATE_BODY_LIMIT } from './inputs.js';
+import { ACTION, type StackInputs } from './inputs.js';
 import { buildParameters, describeParameters, isValidStackName } from './parameters.js';
 
 /** What the stack deploy found and did, filled in as it goes so a failure still reports it. */
@@ -136,7 +137,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     return;
   }
 
-  const templateUrl = Buffer.byteLength(inp.templateBody) > TEMPLATE_BODY_LIMIT ? await uploadTemplate(aws, inp) : undefined;
+  const templateUrl = needsTemplateUrl(inp.templateBody) ? await uploadToTemplateBucket(aws, inp) : undefined;
   const runTag = `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
   try {
     const outcome = await deployChangeSet(cfn, {
@@ -156,7 +157,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
       beforeExecute: async (cs) => {
         report.changeSetId = cs.id;
         report.changes = cs.changes;
-        await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack);
+        await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack, inp.templateBucket);
       },
     });
     report.changeSetId = outcome.changeSetId;
@@ -181,8 +182,19 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
   }
 }
 
-/** Records the stack as it was (template, parameters, capabilities), before the change set runs. */
-async function recordStack(aws: AwsContext, cfn: CloudFormationClient, stackName: string, stackId: string, changeSetId: string, previous: Stack | undefined): Promise<void> {
+/**
+ * Records the stack as it was (template, parameters, capabilities), before the change set runs, and the
+ * template bucket, through which rollback-on-failure sends a previous template too big to send inline.
+ */
+async function recordStack(
+  aws: AwsContext,
+  cfn: CloudFormationClient,
+  stackName: string,
+  stackId: string,
+  changeSetId: string,
+  previous: Stack | undefined,
+  templateBucket: string | undefined,
+): Promise<void> {
   let previousTemplateBody: string | undefined;
   if (previous) {
     const t = await cfn.send(new GetTemplateCommand({ StackName: previous.StackId, TemplateStage: 'Original' }));
@@ -203,19 +215,20 @@ async function recordStack(aws: AwsContext, cfn: CloudFormationClient, stackName
     previousTemplateBody,
     previousParameters,
     previousCapabilities: previous?.Capabilities,
+    templateBucket,
     changeSetId,
   });
   core.info(`Recorded the stack's previous ${previous ? 'template and parameters' : 'state (new stack)'} in ${file} for rollback-on-failure.`);
 }
 
-async function uploadTemplate(aws: AwsContext, inp: StackInputs): Promise<string> {
-  const bucket = inp.templateBucket!;
-  const key = `${ACTION}/${inp.stackName}/${createHash('sha256').update(inp.templateBody).digest('hex')}.template`;
-  try {
-    await aws.client(S3Client, { requestChecksumCalculation: 'WHEN_REQUIRED' }).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: inp.templateBody }));
-  } catch (err) {
-    throw new DeploymentError(`Could not upload the template to s3://${bucket}/${key}: ${errorMessage(err)}`, 'The role needs s3:PutObject and s3:GetObject on template-bucket.', { cause: err });
-  }
-  core.info(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${bucket}/${key}.`);
-  return `https://${bucket}.s3.${aws.region}.amazonaws.com/${key}`;
+async function uploadToTemplateBucket(aws: AwsContext, inp: StackInputs): Promise<string> {
+  const { key, url } = await uploadTemplate(aws.client(S3Client, { requestChecksumCalculation: 'WHEN_REQUIRED' }), {
+    bucket: inp.templateBucket!,
+    region: aws.region,
+    keyPrefix: `${ACTION}/${inp.stackName}`,
+    templateBody: inp.templateBody,
+    hint: 'The role needs s3:PutObject and s3:GetObject on template-bucket.',
+  });
+  core.info(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${inp.templateBucket}/${key}.`);
+  return url;
 }

@@ -1,4 +1,5 @@
 import { CancelUpdateStackCommand, CloudFormationClient, ContinueUpdateRollbackCommand, GetTemplateCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
 import {
   continueRollbackAndWait,
@@ -7,19 +8,20 @@ import {
   explainLastOperation,
   isInProgress,
   latestEventId,
+  needsTemplateUrl,
   StackOperationError,
+  TEMPLATE_BODY_LIMIT,
   uniqueChangeSetName,
+  uploadTemplate,
   waitForStackOperation,
 } from '@deploy-actions/aws-kit/cfn';
 import type { CfnTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
-/** CreateChangeSet takes at most this many bytes of TemplateBody; bigger templates need TemplateURL. */
-const TEMPLATE_BODY_LIMIT = 51_200;
-
 /**
  * CloudFormation: an update in progress is cancelled, a failed rollback continued, any other operation waited for;
- * then (with a record) the previous template and parameters are deployed again through a change set.
+ * then (with a record) the previous template and parameters are deployed again through a change set — a template
+ * over 51,200 bytes through the recorded template bucket.
  */
 export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prepared> {
   const cfn = clientFor(ctx, CloudFormationClient, t.region);
@@ -33,16 +35,21 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
   if (status === 'UPDATE_ROLLBACK_FAILED') steps.push('continue the failed rollback');
 
   const prev = t.previous;
-  if (prev && Buffer.byteLength(prev.templateBody) > TEMPLATE_BODY_LIMIT) {
+  const viaBucket = prev && needsTemplateUrl(prev.templateBody) ? prev.templateBucket : undefined;
+  if (prev && needsTemplateUrl(prev.templateBody) && !viaBucket) {
     throw new DeploymentError(
-      `The previous template of ${t.stackName} is ${Buffer.byteLength(prev.templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for an inline template, so it cannot be redeployed from the record.`,
-      `Redeploy the previous commit with cfn-lambda-deploy (with template-bucket).`,
+      `The previous template of ${t.stackName} is ${Buffer.byteLength(prev.templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for an inline template, and the record names no template bucket to send it through.`,
+      `Redeploy the previous commit with cfn-lambda-deploy (with template-bucket). Deploys made with template-bucket record it, and rollback-on-failure then sends the template through it.`,
     );
   }
   if (prev && !steps.length && (await sameAsPrevious(cfn, stack, prev))) {
     return { before: status, to: 'previous template and parameters', description: `already runs the previous template and parameters (${status})`, unchanged: true };
   }
-  if (prev) steps.push(`deploy the previous template and ${prev.parameters.length} parameter(s) through a change set`);
+  if (prev) {
+    steps.push(
+      `deploy the previous template${viaBucket ? ` (${Buffer.byteLength(prev.templateBody)} bytes, through s3://${viaBucket})` : ''} and ${prev.parameters.length} parameter(s) through a change set`,
+    );
+  }
   if (!steps.length) {
     if (/ROLLBACK_COMPLETE$/.test(status)) return { before: status, to: status, description: `is at rest in ${status}`, unchanged: true };
     return {
@@ -86,13 +93,27 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
         }
         return current.StackStatus!;
       }
+      let templateUrl: string | undefined;
+      if (viaBucket) {
+        const s3 = clientFor(ctx, S3Client, t.region, { requestChecksumCalculation: 'WHEN_REQUIRED' });
+        const upload = await uploadTemplate(s3, {
+          bucket: viaBucket,
+          region: t.region,
+          keyPrefix: `rollback-on-failure/${t.stackName}`,
+          templateBody: prev.templateBody,
+          hint: `The role needs s3:PutObject on ${viaBucket} (and s3:GetObject, which CloudFormation uses to read it).`,
+        });
+        templateUrl = upload.url;
+        ctx.log(`Uploaded the previous template of ${t.stackName} (${Buffer.byteLength(prev.templateBody)} bytes) to s3://${viaBucket}/${upload.key}.`);
+      }
       const outcome = await deployChangeSet(cfn, {
         ...opts,
         stackName: t.stackName,
         stackId: current.StackId,
         changeSetName: uniqueChangeSetName(`rollback-${t.stackName}`),
         changeSetType: 'UPDATE',
-        templateBody: prev.templateBody,
+        templateBody: templateUrl ? undefined : prev.templateBody,
+        templateUrl,
         parameters: prev.parameters,
         capabilities: prev.capabilities ?? current.Capabilities,
         description: `rollback-on-failure run ${process.env.GITHUB_RUN_ID ?? 'local'}`,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, type DeploymentRecord } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__tests__/helpers/fake-ecs.js';
 import { AwsFault, FakeCfn, FakeLambda, installFakes, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
-import { FakeSite } from '../../../__tests__/helpers/rollback-on-failure-fakes.js';
+import { FakeSite, FakeTemplateBucket } from '../../../__tests__/helpers/rollback-on-failure-fakes.js';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
 import { setEnv } from '../../../__tests__/helpers/moto.js';
 import { main, post, type ActionEntry } from './main.js';
@@ -185,6 +185,58 @@ describe('CloudFormation', () => {
     expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateBody: '{"v":1}', 'Parameters.member.1.ParameterKey': 'ImageUri', 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM' });
     expect(cfn.actions()).toContain('ExecuteChangeSet');
     expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'UPDATE_COMPLETE', after: 'UPDATE_COMPLETE, previous template and parameters deployed' });
+  });
+
+  /** A stack at rest after the job's update (template {"v":2}) that takes a change set and completes it. */
+  function completedUpdate(): FakeCfn {
+    const cfn = new FakeCfn();
+    let status = 'UPDATE_COMPLETE';
+    cfn.handlers = {
+      DescribeStacks: () => {
+        const answer = stack(status);
+        if (status === 'UPDATE_IN_PROGRESS') status = 'UPDATE_COMPLETE';
+        return answer;
+      },
+      GetTemplate: () => ({ TemplateBody: '{"v":2}' }),
+      CreateChangeSet: () => ({ Id: 'cs-1', StackId: arn }),
+      DescribeChangeSet: () => ({ Status: 'CREATE_COMPLETE', Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Fn', ResourceType: 'AWS::Lambda::Function' } }] }),
+      DescribeStackEvents: () => ({ StackEvents: [] }),
+      ExecuteChangeSet: () => {
+        status = 'UPDATE_IN_PROGRESS';
+        return {};
+      },
+    };
+    return cfn;
+  }
+  /** A previous template CloudFormation will not take inline (over 51,200 bytes). */
+  const bigTemplate = JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Description: 'x'.repeat(60_000) } } } });
+
+  it('sends a previous template over 51,200 bytes through the recorded template bucket (TemplateURL)', async () => {
+    const cfn = completedUpdate();
+    const templates = new FakeTemplateBucket('cfn-templates');
+    templates.install();
+    installFakes({ cfn });
+    const run = await postStep(jobWith([{ ...record, previousTemplateBody: bigTemplate, templateBucket: 'cfn-templates' }]));
+    expect(run.errors).toEqual([]);
+    expect([...templates.objects.keys()]).toEqual([expect.stringMatching(/^rollback-on-failure\/api\/[0-9a-f]{64}\.template$/)]);
+    const [[key, uploaded]] = [...templates.objects];
+    expect(uploaded).toBe(bigTemplate);
+    const [cs] = cfn.callsOf('CreateChangeSet');
+    expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateURL: `https://cfn-templates.s3.us-east-1.amazonaws.com/${key}`, 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM' });
+    expect(cs).not.toHaveProperty('TemplateBody');
+    expect(cfn.actions()).toContain('ExecuteChangeSet');
+    expect(run.log).toContain(`Uploaded the previous template of api (${bigTemplate.length} bytes) to s3://cfn-templates/${key}.`);
+    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', detail: expect.stringContaining('through s3://cfn-templates'), after: 'UPDATE_COMPLETE, previous template and parameters deployed' });
+  });
+
+  it('without a recorded template bucket, a previous template over 51,200 bytes fails the step saying what to do, and changes nothing', async () => {
+    const cfn = completedUpdate();
+    installFakes({ cfn });
+    const run = await postStep(jobWith([{ ...record, previousTemplateBody: bigTemplate }]));
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/The previous template of api is \d+ bytes, over CloudFormation's 51200-byte limit for an inline template, and the record names no template bucket/);
+    expect(cfn.actions()).not.toContain('CreateChangeSet');
+    expect(actionsOf(run)[0]).toMatchObject({ kind: 'cfn-stack', status: 'failed' });
   });
 
   it('cancels an update still in progress, and redeploys nothing when the rollback restored the template', async () => {

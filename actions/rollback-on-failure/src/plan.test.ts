@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DeploymentRecord } from '@deploy-actions/aws-kit';
-import { planFromRecords, planManual, sitePaths, type S3Target } from './plan.js';
+import { planFromRecords, planManual, sitePaths, type CfnTarget, type S3Target } from './plan.js';
 
 const base = { action: 'test', at: '2026-01-01T00:00:00Z', region: 'us-east-1', accountId: '123456789012' };
 const td = (rev: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${rev}`;
@@ -71,6 +71,12 @@ describe('planFromRecords', () => {
   it('redeploys the template from before the first update of a stack', () => {
     const [t] = planFromRecords([stack('v1'), stack('v2')]).targets;
     expect(t).toMatchObject({ kind: 'cfn-stack', stackName: 'api', previous: { templateBody: 'v1', parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'v1' }], capabilities: ['CAPABILITY_IAM'] } });
+    expect((t as CfnTarget).previous).not.toHaveProperty('templateBucket');
+  });
+
+  it('keeps the template bucket a deploy of the stack recorded, for a template too big to send inline', () => {
+    const [t] = planFromRecords([stack('v1'), { ...stack('v2'), templateBucket: 'cfn-templates' } as DeploymentRecord]).targets;
+    expect((t as CfnTarget).previous).toMatchObject({ templateBody: 'v1', templateBucket: 'cfn-templates' });
   });
 
   it('restores a site to the versions before the first deploy, deletes what was added, HTML last', () => {

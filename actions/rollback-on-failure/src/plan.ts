@@ -45,7 +45,13 @@ export interface CfnTarget extends TargetBase {
   stackName: string;
   stackId?: string;
   /** What to redeploy after a completed update; undefined (manual form) = only cancel / continue a rollback. */
-  previous?: { templateBody: string; parameters: NonNullable<CfnStackRecord['previousParameters']>; capabilities?: string[] };
+  previous?: {
+    templateBody: string;
+    parameters: NonNullable<CfnStackRecord['previousParameters']>;
+    capabilities?: string[];
+    /** The bucket the stack's deploys sent templates through: the way for a template over 51,200 bytes. */
+    templateBucket?: string;
+  };
 }
 
 export interface S3Target extends TargetBase {
@@ -153,7 +159,10 @@ function toTarget(records: DeploymentRecord[], label: string): Target | Skipped 
       if (first.created) {
         return { kind: first.kind, label, reason: `this job created the stack; rollback-on-failure does not delete stacks. Delete it by hand if it must go: aws cloudformation delete-stack --stack-name ${first.stackName}` };
       }
-      const previous = first.previousTemplateBody ? { templateBody: first.previousTemplateBody, parameters: first.previousParameters ?? [], capabilities: first.previousCapabilities } : undefined;
+      const templateBucket = (records as CfnStackRecord[]).map((r) => r.templateBucket).find(Boolean);
+      const previous = first.previousTemplateBody
+        ? { templateBody: first.previousTemplateBody, parameters: first.previousParameters ?? [], capabilities: first.previousCapabilities, ...(templateBucket ? { templateBucket } : {}) }
+        : undefined;
       if (!previous) return { kind: first.kind, label, reason: 'the record holds no previous template to redeploy.' };
       return { ...base, kind: 'cfn-stack', stackName: first.stackName, stackId: first.stackId || undefined, previous };
     }
