@@ -35,8 +35,9 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
   if (status === 'UPDATE_ROLLBACK_FAILED') steps.push('continue the failed rollback');
 
   const prev = t.previous;
-  const viaBucket = prev && needsTemplateUrl(prev.templateBody) ? prev.templateBucket : undefined;
-  if (prev && needsTemplateUrl(prev.templateBody) && !viaBucket) {
+  const tooBigInline = !!prev && needsTemplateUrl(prev.templateBody);
+  const viaBucket = tooBigInline ? prev!.templateBucket : undefined;
+  if (prev && tooBigInline && !viaBucket) {
     throw new DeploymentError(
       `The previous template of ${t.stackName} is ${Buffer.byteLength(prev.templateBody)} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for an inline template, and the record names no template bucket to send it through.`,
       `Redeploy the previous commit with cfn-lambda-deploy (with template-bucket). Deploys made with template-bucket record it, and rollback-on-failure then sends the template through it.`,
