@@ -33,6 +33,7 @@ function stackAs(status: string, extra: Json = {}): Json {
     StackStatus: status,
     CreationTime: new Date(Date.UTC(2026, 0, 1)),
     Capabilities: ['CAPABILITY_IAM'],
+    RoleARN: 'arn:aws:iam::123456789012:role/cfn-service',
     Parameters: [
       { ParameterKey: 'ImageUri', ParameterValue: 'old@sha256:aaa' },
       { ParameterKey: 'SecretKey', ParameterValue: '****' },
@@ -206,6 +207,7 @@ describe('stack mode (scripted CloudFormation)', () => {
       created: false,
       previousTemplateBody: 'old template body',
       previousCapabilities: ['CAPABILITY_IAM'],
+      previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service',
       previousParameters: [
         { ParameterKey: 'ImageUri', ParameterValue: 'old@sha256:aaa' },
         { ParameterKey: 'SecretKey', UsePreviousValue: true },

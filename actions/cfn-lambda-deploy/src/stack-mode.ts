@@ -213,6 +213,7 @@ async function recordStack(
     stackId,
     created: !previous,
     previousTemplateBody,
+    previousRoleArn: previous?.RoleARN,
     previousParameters,
     previousCapabilities: previous?.Capabilities,
     templateBucket,

@@ -117,6 +117,7 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
         templateUrl,
         parameters: prev.parameters,
         capabilities: prev.capabilities ?? current.Capabilities,
+        roleArn: prev.roleArn ?? current.RoleARN,
         description: `rollback-on-failure run ${process.env.GITHUB_RUN_ID ?? 'local'}`,
         execute: true,
       });

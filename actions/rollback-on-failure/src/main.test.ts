@@ -157,7 +157,7 @@ describe('Lambda', () => {
 
 describe('CloudFormation', () => {
   const arn = stackArn('api');
-  const record = { kind: 'cfn-stack', stackName: 'api', stackId: arn, created: false, previousTemplateBody: '{"v":1}', previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }], previousCapabilities: ['CAPABILITY_IAM'] } as const;
+  const record = { kind: 'cfn-stack', stackName: 'api', stackId: arn, created: false, previousTemplateBody: '{"v":1}', previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }], previousCapabilities: ['CAPABILITY_IAM'], previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service' } as const;
   const stack = (status: string) => ({ Stacks: [{ StackName: 'api', StackId: arn, StackStatus: status, CreationTime: new Date(0), Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:new' }] }] });
 
   it('after a completed update, deploys the previous template and parameters through a change set', async () => {
@@ -182,7 +182,7 @@ describe('CloudFormation', () => {
     const run = await postStep(jobWith([record]));
     expect(run.errors).toEqual([]);
     const [cs] = cfn.callsOf('CreateChangeSet');
-    expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateBody: '{"v":1}', 'Parameters.member.1.ParameterKey': 'ImageUri', 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM' });
+    expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateBody: '{"v":1}', 'Parameters.member.1.ParameterKey': 'ImageUri', 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM', RoleARN: 'arn:aws:iam::123456789012:role/cfn-service' });
     expect(cfn.actions()).toContain('ExecuteChangeSet');
     expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'UPDATE_COMPLETE', after: 'UPDATE_COMPLETE, previous template and parameters deployed' });
   });

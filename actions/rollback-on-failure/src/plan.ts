@@ -49,6 +49,7 @@ export interface CfnTarget extends TargetBase {
     templateBody: string;
     parameters: NonNullable<CfnStackRecord['previousParameters']>;
     capabilities?: string[];
+    roleArn?: string;
     /** The bucket the stack's deploys sent templates through: the way for a template over 51,200 bytes. */
     templateBucket?: string;
   };
@@ -161,7 +162,7 @@ function toTarget(records: DeploymentRecord[], label: string): Target | Skipped 
       }
       const templateBucket = (records as CfnStackRecord[]).map((r) => r.templateBucket).find(Boolean);
       const previous = first.previousTemplateBody
-        ? { templateBody: first.previousTemplateBody, parameters: first.previousParameters ?? [], capabilities: first.previousCapabilities, ...(templateBucket ? { templateBucket } : {}) }
+        ? { templateBody: first.previousTemplateBody, parameters: first.previousParameters ?? [], capabilities: first.previousCapabilities, roleArn: first.previousRoleArn, ...(templateBucket ? { templateBucket } : {}) }
         : undefined;
       if (!previous) return { kind: first.kind, label, reason: 'the record holds no previous template to redeploy.' };
       return { ...base, kind: 'cfn-stack', stackName: first.stackName, stackId: first.stackId || undefined, previous };

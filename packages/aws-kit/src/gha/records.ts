@@ -51,6 +51,8 @@ export interface CfnStackRecord extends RecordBase {
   previousTemplateBody?: string;
   previousParameters?: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
   previousCapabilities?: string[];
+  /** The service role CloudFormation used for the stack, so a rollback redeploys with the same permissions. */
+  previousRoleArn?: string;
   /** The bucket templates went through, for a previous template over 51,200 bytes. */
   templateBucket?: string;
   changeSetId?: string;
