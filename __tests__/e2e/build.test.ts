@@ -23,7 +23,7 @@ describe('committed build output', () => {
       for (const entry of fresh) {
         const rel = join(entry.parentPath.slice(join(out, name).length), entry.name);
         const committed = join(repoRoot, 'dist', name, rel);
-        if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(out, name, rel)))) stale.push(`dist/${name}${rel}`);
+        if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(out, name, rel)))) stale.push(join("dist", name, rel));
       }
     }
     expect(stale).toEqual([]); // run `npm run build` and commit dist/

@@ -6,8 +6,9 @@ import { readRecords } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { fileURLToPath } from 'node:url';
 
-const fixtures = resolve(import.meta.dirname, '..', 'fixtures', 'cfn');
+const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairos@sha256:${d.repeat(64)}`;
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 

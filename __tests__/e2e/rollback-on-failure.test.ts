@@ -13,9 +13,10 @@ import { bigTaskDefinition } from '../helpers/fake-ecs.js';
 import { createEcsService } from '../helpers/ecs-fixture.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
 import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { fileURLToPath } from 'node:url';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
-const cfnFixtures = resolve(import.meta.dirname, '..', 'fixtures', 'cfn');
+const cfnFixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairos@sha256:${d.repeat(64)}`;
 const BUCKET = 'www-rollback-example';
 

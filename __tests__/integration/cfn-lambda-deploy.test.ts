@@ -11,8 +11,9 @@ import { main } from '../../actions/cfn-lambda-deploy/src/main.js';
 import { zipDirectory } from '../../actions/cfn-lambda-deploy/src/zip.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
+import { fileURLToPath } from 'node:url';
 
-const fixtures = resolve(import.meta.dirname, '..', 'fixtures', 'cfn');
+const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
 const template = join(fixtures, 'lambda-image.yaml');
 /** What a reader of the job log sees: the runner consumes ::add-mask:: commands instead of printing them. */
 const visible = (log: string) => log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');

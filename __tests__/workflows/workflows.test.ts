@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import YAML from 'yaml';
 import { checkWorkflow, loadCatalog, parseAction, parseReusableWorkflow, workflowFiles, type Catalog } from './contract.js';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(import.meta.dirname, '..', '..');
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const linter = join(root, '__tests__', 'workflows', 'actionlint.cjs');
 const reusableDir = join(root, '.github', 'workflows');
 const examplesDir = join(root, 'workflows-examples');
