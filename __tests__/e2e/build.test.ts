@@ -29,6 +29,16 @@ describe('committed build output', () => {
     expect(stale).toEqual([]); // run `npm run build` and commit dist/
   }, 300_000);
 
+  it('the tests type-check too (ts-jest only transpiles them)', () => {
+    let errors = '';
+    try {
+      execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], { cwd: repoRoot, stdio: 'pipe' });
+    } catch (err) {
+      errors = String((err as { stdout?: Buffer }).stdout ?? err);
+    }
+    expect(errors).toBe('');
+  }, 120_000);
+
   it('action-types.d.ts and the README tables match the action.yml files', () => {
     const res = (() => {
       try {

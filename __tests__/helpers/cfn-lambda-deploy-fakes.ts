@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { answerCallerIdentity } from './nock-sts.js';
 
 /**
  * Scripted CloudFormation, Lambda and CloudWatch answering through nock, for what moto cannot do:
@@ -8,7 +9,6 @@ import nock from 'nock';
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 const CFN = `https://cloudformation.${REGION}.amazonaws.com`;
-const STS = `https://sts.${REGION}.amazonaws.com`;
 const LAMBDA = `https://lambda.${REGION}.amazonaws.com`;
 const CW = `https://monitoring.${REGION}.amazonaws.com`;
 
@@ -106,13 +106,7 @@ export class FakeCloudWatch {
 export function installFakes(fakes: { cfn?: FakeCfn; lambda?: FakeLambda; cw?: FakeCloudWatch }): void {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
-  nock(STS)
-    .persist()
-    .post('/')
-    .reply(
-      200,
-      `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:user/ci</Arn><UserId>AIDA</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
-    );
+  answerCallerIdentity(ACCOUNT, REGION);
   if (fakes.cfn) {
     const cfn = fakes.cfn;
     nock(CFN)

@@ -1,4 +1,4 @@
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { bigTaskDefinition } from './fake-ecs.js';
 
 /** A cluster with a Fargate service on a realistic task definition, created in moto through the real SDK. */
@@ -6,7 +6,7 @@ export async function createEcsService(opts: { cluster: string; service: string;
   const ecs = new ECSClient({ region: 'us-east-1' });
   await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
   const td = bigTaskDefinition(opts.family ?? 'web');
-  const reg = await ecs.send(new RegisterTaskDefinitionCommand({ ...td, tags: [{ key: 'team', value: 'web' }] }));
+  const reg = await ecs.send(new RegisterTaskDefinitionCommand({ ...(td as RegisterTaskDefinitionCommandInput), tags: [{ key: 'team', value: 'web' }] }));
   await ecs.send(
     new CreateServiceCommand({
       cluster: opts.cluster,

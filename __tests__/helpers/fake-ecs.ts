@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { answerCallerIdentity } from './nock-sts.js';
 
 /**
  * A scripted ECS (and CloudWatch Logs, STS identity) answering through nock, for what moto cannot do:
@@ -9,7 +10,6 @@ export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 const ECS = `https://ecs.${REGION}.amazonaws.com`;
 const LOGS = `https://logs.${REGION}.amazonaws.com`;
-const STS = `https://sts.${REGION}.amazonaws.com`;
 
 type Json = Record<string, any>;
 
@@ -246,13 +246,7 @@ export class FakeEcs {
         if (!lines) return [400, JSON.stringify({ __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' })];
         return [200, JSON.stringify({ events: lines.map((message, i) => ({ timestamp: i, message })) })];
       });
-    nock(STS)
-      .persist()
-      .post('/')
-      .reply(
-        200,
-        `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:user/ci</Arn><UserId>AIDA</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
-      );
+    answerCallerIdentity(ACCOUNT, REGION);
   }
 
   static uninstall(): void {

@@ -24,7 +24,7 @@ describe('toRegisterRequest', () => {
     const req = toRegisterRequest({ taskDefinition: described() as never, tags: [{ key: 'team', value: 'web' }] });
     expect(req.family).toBe('web');
     expect(req.tags).toEqual([{ key: 'team', value: 'web' }]);
-    expect((req as Record<string, unknown>).revision).toBeUndefined();
+    expect((req as unknown as Record<string, unknown>).revision).toBeUndefined();
   });
 });
 

@@ -29,7 +29,10 @@ afterEach(() => uninstallFakes());
 const base = { action: 'test', at: '2026-01-01T00:00:00Z', region: 'us-east-1', accountId: ACCOUNT, step: 'deploy' };
 
 /** A RUNNER_TEMP holding these records, as the deploy steps of the job left them. */
-function jobWith(records: Omit<DeploymentRecord, 'at' | 'action' | 'region' | 'accountId'>[]): string {
+/** A record as a test writes it: any kind, without the fields every record shares (`base` adds them). */
+type RecordInput = DeploymentRecord extends infer R ? (R extends DeploymentRecord ? Omit<R, 'at' | 'action' | 'region' | 'accountId'> : never) : never;
+
+function jobWith(records: RecordInput[]): string {
   const temp = mkdtempSync(join(tmpdir(), 'rollback-'));
   mkdirSync(join(temp, 'deploy-actions'));
   writeFileSync(join(temp, 'deploy-actions', 'records.jsonl'), records.map((r) => JSON.stringify({ ...base, ...r }) + '\n').join(''));
@@ -59,7 +62,7 @@ function ecsJob() {
     }
   };
   fake.install();
-  const record = { kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: v1, newTaskDefinition: v2, previousDesiredCount: 2 } as const;
+  const record = { kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: v1, newTaskDefinition: v2, previousDesiredCount: 2 } satisfies RecordInput;
   return { fake, v1, v2, record };
 }
 
@@ -157,7 +160,7 @@ describe('Lambda', () => {
 
 describe('CloudFormation', () => {
   const arn = stackArn('api');
-  const record = { kind: 'cfn-stack', stackName: 'api', stackId: arn, created: false, previousTemplateBody: '{"v":1}', previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }], previousCapabilities: ['CAPABILITY_IAM'], previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service' } as const;
+  const record = { kind: 'cfn-stack', stackName: 'api', stackId: arn, created: false, previousTemplateBody: '{"v":1}', previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }], previousCapabilities: ['CAPABILITY_IAM'], previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service' } satisfies RecordInput;
   const stack = (status: string) => ({ Stacks: [{ StackName: 'api', StackId: arn, StackStatus: status, CreationTime: new Date(0), Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:new' }] }] });
 
   it('after a completed update, deploys the previous template and parameters through a change set', async () => {
@@ -300,7 +303,7 @@ describe('S3 site', () => {
         { key: 'site/old.js', change: 'deleted', previousVersionId: old0 },
         { key: 'site/.s3-site-sync/manifest.json', change: 'overwritten', previousVersionId: manifest0 },
       ],
-    } as const;
+    } satisfies RecordInput;
     return { site, record };
   }
 
