@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import * as core from '@actions/core';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -34,11 +33,6 @@ describe('cfn-lambda-deploy against moto', () => {
     restore();
     await moto.stop();
   });
-  // @actions/core caches the summary file path of the first run; each in-process run has its own file.
-  beforeEach(() => {
-    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
-  });
-
   const deploy = (inputs: Record<string, string>, opts: { runnerTemp?: string } = {}) =>
     runInProcess(() => main({ clock: new FakeClock() }), { inputs: { 'aws-region': 'us-east-1', ...inputs }, ...opts });
   const stackOf = async (name: string) => (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import * as core from '@actions/core';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { join } from 'node:path';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
@@ -62,7 +61,6 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     lambda = new FakeLambda();
     cw = new FakeCloudWatch();
     installFakes({ lambda, cw });
-    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   });
   afterEach(() => uninstallFakes());
 

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import * as core from '@actions/core';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
 import { AwsFault, event, FakeCfn, fakeEnv, installFakes, notFound, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
@@ -104,7 +103,6 @@ describe('stack mode (scripted CloudFormation)', () => {
     installFakes({ cfn });
     dir = mkdtempSync(join(tmpdir(), 'cfn-unit-'));
     writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
-    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   });
   afterEach(() => uninstallFakes());
 
