@@ -58,7 +58,9 @@ describe('committed build output', () => {
     if (spec.runs.post) expect(spec.runs.post).toBe(spec.runs.main);
     expect(existsSync(join(repoRoot, 'dist', name, 'index.js'))).toBe(true);
     expect(spec.outputs['aws-account-id']).toBeDefined();
-    for (const common of ['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run']) expect(spec.inputs[common]).toBeDefined();
+    // The common inputs and their defaults, as DESIGN.md promises them for every action.
+    const common = Object.fromEntries(['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run'].map((k) => [k, spec.inputs[k]?.default ?? null]));
+    expect(common).toEqual({ 'aws-region': null, 'role-to-assume': null, 'role-session-name': null, 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'dry-run': 'false' });
     const index = readFileSync(join(repoRoot, 'actions', name, 'src', 'index.ts'), 'utf8');
     const code = index.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//') && !l.startsWith('import '));
     expect(code).toEqual([expect.stringMatching(/^void run\(main(, post)?\);$/)]);

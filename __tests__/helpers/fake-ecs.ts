@@ -36,7 +36,9 @@ export class FakeEcs {
   /** Called on every DescribeServices of `service` after the first UpdateService: move the rollout on. */
   onPoll?: (svc: Json, poll: number, fake: FakeEcs) => void;
   /** How a RunTask task ends. */
-  runTaskOutcome: { exitCode?: number; reason?: string; stoppedReason?: string; logs?: string[] } = { exitCode: 0 };
+  runTaskOutcome: { exitCode?: number; reason?: string; stoppedReason?: string; logs?: string[]; neverStops?: boolean } = { exitCode: 0 };
+  /** An AWS error DeregisterTaskDefinition answers with, e.g. AccessDeniedException. */
+  deregisterFault?: string;
   polls = 0;
   private seq = 1;
   now = 1_767_225_600; // seconds
@@ -197,8 +199,8 @@ export class FakeEcs {
           overrides: body.overrides,
         };
         this.tasks.set(arn, task);
-        // It stops on the next DescribeTasks.
-        setImmediate(() => {
+        // It stops on the next DescribeTasks (unless it is a task that hangs).
+        if (!out.neverStops) setImmediate(() => {
           Object.assign(task, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: out.stoppedReason ?? 'Essential container in task exited' });
           task.containers = [{ name: container, lastStatus: 'STOPPED', exitCode: out.exitCode, reason: out.reason } as any];
         });
@@ -213,7 +215,13 @@ export class FakeEcs {
         const arns = [...this.taskDefinitions.values()].filter((t) => t.family.startsWith(body.familyPrefix) && t.status === 'ACTIVE').map((t) => t.taskDefinitionArn);
         return [200, { taskDefinitionArns: body.sort === 'DESC' ? arns.reverse() : arns }];
       }
+      case 'StopTask': {
+        const task = this.tasks.get(body.task)!;
+        Object.assign(task, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedReason: body.reason });
+        return [200, { task }];
+      }
       case 'DeregisterTaskDefinition': {
+        if (this.deregisterFault) return [400, { __type: this.deregisterFault, message: `User is not authorized to perform: ecs:DeregisterTaskDefinition` }];
         const td = this.taskDefinitions.get(body.taskDefinition)!;
         td.status = 'INACTIVE';
         return [200, { taskDefinition: td }];

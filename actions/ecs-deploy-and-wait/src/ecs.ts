@@ -4,15 +4,14 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
-  UpdateServiceCommand,
+  StopTaskCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { arnName, awsErrorCode, DeploymentError, errorMessage, InputError, waitFor, type Clock } from '@deploy-actions/aws-kit';
-import { lastLogLines, primaryDeployment } from '@deploy-actions/aws-kit/ecs';
+import { activeRevisions, lastLogLines, startDeployment } from '@deploy-actions/aws-kit/ecs';
 import type { Inputs } from './inputs.js';
 import { canonicalJson, diffTaskDefinitions, renderTaskDefinition, sameTaskDefinition, targetContainer, toRegisterRequest, type TaskDefinitionRequest } from './task-definition.js';
 
@@ -138,19 +137,32 @@ export async function runOneOffTask(
     throw new DeploymentError(`ECS could not start the run-task-command task: ${failure?.reason ?? 'no task returned'}${failure?.detail ? ` (${failure.detail})` : ''}.`, 'The service was not touched.');
   }
   log(`Started task ${arnName(taskArn)} on ${arnName(plan.targetArn!)}: ${opts.command.join(' ')}`);
-  const task = await waitFor({
-    description: `the run-task-command task ${arnName(taskArn)} to finish`,
-    intervalMs: opts.intervalMs,
-    timeoutMs: opts.timeoutMs,
-    clock: opts.clock,
-    log,
-    poll: async () => {
-      const out = await ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: [taskArn] }));
-      const t = out.tasks?.[0];
-      if (t?.lastStatus === 'STOPPED') return { done: true, value: t };
-      return { done: false, progress: `run-task ${arnName(taskArn)}: ${t?.lastStatus ?? 'unknown'}` };
-    },
-  });
+  const stopTask = async (why: string) => {
+    await ecs.send(new StopTaskCommand({ cluster: opts.cluster, task: taskArn, reason: `deploy-actions: ${why}` })).then(
+      () => log(`Stopped task ${arnName(taskArn)} (${why}), so it does not go on after this step.`),
+      (err) => log(`Could not stop task ${arnName(taskArn)}: ${errorMessage(err)}. Stop it by hand.`),
+    );
+  };
+  let task;
+  try {
+    task = await waitFor({
+      description: `the run-task-command task ${arnName(taskArn)} to finish`,
+      intervalMs: opts.intervalMs,
+      timeoutMs: opts.timeoutMs,
+      clock: opts.clock,
+      log,
+      poll: async () => {
+        const out = await ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: [taskArn] }));
+        const t = out.tasks?.[0];
+        if (t?.lastStatus === 'STOPPED') return { done: true, value: t };
+        return { done: false, progress: `run-task ${arnName(taskArn)}: ${t?.lastStatus ?? 'unknown'}` };
+      },
+    });
+  } catch (err) {
+    // Timed out or cancelled: a migration left running would go on after the step failed.
+    await stopTask('the deploy gave up waiting for it');
+    throw err;
+  }
   const container = task.containers?.find((c) => c.name === opts.container);
   const defs = plan.next.containerDefinitions ?? [];
   const logLines = await lastLogLines(logs, defs.find((d) => d.name === opts.container), taskArn, 30);
@@ -160,18 +172,13 @@ export async function runOneOffTask(
 /** Starts the rollout of plan.targetArn; returns the new deployment's id. */
 export async function updateService(ecs: ECSClient, cluster: string, plan: ServicePlan, opts: { force: boolean; desiredCount?: number; taskDefinition?: string }): Promise<string> {
   try {
-    const out = await ecs.send(
-      new UpdateServiceCommand({
-        cluster,
-        service: plan.service,
-        taskDefinition: opts.taskDefinition ?? plan.targetArn,
-        forceNewDeployment: opts.force,
-        desiredCount: opts.desiredCount,
-      }),
-    );
-    const deployment = primaryDeployment(out.service);
-    if (!deployment?.id) throw new DeploymentError(`UpdateService on ${plan.service} returned no PRIMARY deployment.`);
-    return deployment.id;
+    return await startDeployment(ecs, {
+      cluster,
+      service: plan.service,
+      taskDefinition: opts.taskDefinition ?? plan.targetArn!,
+      forceNewDeployment: opts.force,
+      desiredCount: opts.desiredCount,
+    });
   } catch (err) {
     if (err instanceof DeploymentError) throw err;
     throw new DeploymentError(`ECS refused to update service ${plan.service}: ${errorMessage(err)}`, 'Nothing was rolled out to this service.', { cause: err });
@@ -180,15 +187,7 @@ export async function updateService(ecs: ECSClient, cluster: string, plan: Servi
 
 /** Deregisters ACTIVE revisions of `family` beyond the newest `keep`, never one a service was just using. */
 export async function pruneRevisions(ecs: ECSClient, family: string, keep: number, protect: Set<string>, log: (l: string) => void): Promise<string[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
-    arns.push(...(out.taskDefinitionArns ?? []).filter((a) => arnName(a.replace(/:\d+$/, '')) === family));
-    nextToken = out.nextToken;
-  } while (nextToken);
-  const byRevision = arns.sort((a, b) => Number(b.split(':').pop()) - Number(a.split(':').pop()));
-  const doomed = byRevision.slice(keep).filter((a) => !protect.has(a));
+  const doomed = (await activeRevisions(ecs, family)).slice(keep).filter((a) => !protect.has(a));
   for (const arn of doomed) {
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
     log(`Deregistered ${arnName(arn)} (keep-revisions ${keep}).`);

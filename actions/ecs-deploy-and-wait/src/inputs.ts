@@ -81,6 +81,9 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
     rollback: reader.boolean('rollback', true),
     keepRevisions: reader.integer('keep-revisions', { min: 0 }) ?? 0,
   };
+  if (inputs.healthCheck && !inputs.wait) {
+    throw new InputError('health-check-url', 'is set but wait is false: the health check runs after the rollout, so it needs wait: true.', 'Remove health-check-url, or set wait: true.');
+  }
   if (inputs.pollIntervalMs <= 0) throw new InputError('poll-interval', 'must be more than zero.');
   if (inputs.timeoutMs < inputs.pollIntervalMs) throw new InputError('timeout', `(${reader.string('timeout')}) is shorter than poll-interval.`);
   const nothingToDo = !image && !images.size && !environment.size && taskDefinition.kind === 'service' && !forceNewDeployment && inputs.desiredCount === undefined;

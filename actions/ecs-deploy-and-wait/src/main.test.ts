@@ -231,6 +231,29 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     expect(order).toEqual(['RegisterTaskDefinition', 'RunTask', 'UpdateService']);
   });
 
+  it('stops a migration task that outlives the timeout, and does not touch the service', async () => {
+    const { fake, inputs } = setup({ 'run-task-command': 'npm run migrate', timeout: '100ms', 'poll-interval': '20ms' });
+    fake.runTaskOutcome = { neverStops: true };
+    const run = await runInProcess(main, { inputs });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(/Timed out after 100ms waiting for the run-task-command task run\d+ to finish/);
+    const [stop] = fake.callsTo('StopTask');
+    expect(stop).toMatchObject({ cluster: 'app-cluster', reason: 'deploy-actions: the deploy gave up waiting for it' });
+    expect(run.log).toMatch(/Stopped task run\d+ \(the deploy gave up waiting for it\)/);
+    expect(fake.callsTo('UpdateService')).toHaveLength(0);
+  });
+
+  it('a deploy that succeeded stays a success when pruning old revisions is not allowed', async () => {
+    const { fake, inputs } = setup({ 'keep-revisions': '1' });
+    fake.addTaskDefinition(bigTaskDefinition()); // web:2, unused: would be pruned
+    fake.deregisterFault = 'AccessDeniedException';
+    completes(fake);
+    const run = await runInProcess(main, { inputs });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.result).toBe('deployed');
+    expect(run.log).toMatch(/::warning::Could not deregister old revisions \(keep-revisions 1\): User is not authorized to perform: ecs:DeregisterTaskDefinition/);
+  });
+
   it('is unchanged when the image is already running and not forced', async () => {
     const { fake, inputs } = setup({ image: bigTaskDefinition().containerDefinitions[0].image });
     const run = await runInProcess(main, { inputs });
@@ -279,6 +302,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       [{ 'container-name': 'api' }, 'container-name'],
       [{ timeout: 'soon' }, 'timeout'],
       [{ 'role-to-assume': 'deploy-role' }, 'role-to-assume'],
+      [{ 'health-check-url': 'https://example.com/health', wait: 'false' }, 'health-check-url'],
     ])('%j', async (bad, input) => {
       const { fake, inputs } = setup(bad as Record<string, string>);
       const run = await runInProcess(main, { inputs });

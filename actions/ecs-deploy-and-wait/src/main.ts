@@ -160,7 +160,12 @@ export async function main(): Promise<void> {
       await phase('Prune old revisions', async () => {
         const families = new Set(plans.map((p) => p.next.family!));
         const protect = new Set(plans.flatMap((p) => [p.previousArn, p.targetArn!]));
-        for (const family of families) await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+        try {
+          for (const family of families) await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+        } catch (err) {
+          // The deploy succeeded; housekeeping failing must not turn it into a failure.
+          core.warning(`Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`);
+        }
       });
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { arnName, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { describeService, primaryDeployment, waitForRollout } from '@deploy-actions/aws-kit/ecs';
+import { activeRevisions, describeService, primaryDeployment, startDeployment, waitForRollout } from '@deploy-actions/aws-kit/ecs';
 import type { EcsTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -53,14 +53,13 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     to: target,
     description: `update ${t.service} to ${target}${ctx.wait ? ' and wait until it is stable' : ''}`,
     apply: async () => {
-      let deploymentId: string | undefined;
+      let deploymentId: string;
       try {
-        const out = await ecs.send(new UpdateServiceCommand({ cluster: t.cluster, service: t.service, taskDefinition: to, desiredCount: count }));
-        deploymentId = primaryDeployment(out.service)?.id;
+        deploymentId = await startDeployment(ecs, { cluster: t.cluster, service: t.service, taskDefinition: to, desiredCount: count });
       } catch (err) {
+        if (err instanceof DeploymentError) throw err;
         throw new DeploymentError(`ECS refused to put ${t.service} back on ${arnName(to)}: ${errorMessage(err)}`, 'The service still runs ' + arnName(current) + '. The role needs ecs:UpdateService (and iam:PassRole for the task roles).', { cause: err });
       }
-      if (!deploymentId) throw new DeploymentError(`UpdateService on ${t.service} returned no PRIMARY deployment.`);
       ctx.log(`Started deployment ${deploymentId} of ${arnName(to)} on ${t.service}.`);
       return waitFor(deploymentId);
     },
@@ -81,15 +80,7 @@ async function taskDefinitionArn(ecs: ECSClient, ref: string): Promise<string> {
 /** The newest ACTIVE revision of the same family older than `current`. */
 export async function revisionBefore(ecs: ECSClient, current: string): Promise<string> {
   const [family, rev] = arnName(current).split(':');
-  const revision = Number(rev);
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
-    for (const arn of page.taskDefinitionArns ?? []) {
-      const [f, r] = arnName(arn).split(':');
-      if (f === family && Number(r) < revision) return arn;
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const before = (await activeRevisions(ecs, family!)).find((arn) => Number(arnName(arn).split(':')[1]) < Number(rev));
+  if (before) return before;
   throw new DeploymentError(`There is no ACTIVE revision of ${family} before ${arnName(current)} to go back to.`, 'Name the revision to go back to with to-task-definition.');
 }

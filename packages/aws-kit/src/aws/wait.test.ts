@@ -69,6 +69,18 @@ describe('waitFor', () => {
     expect(polls).toBe(1);
   });
 
+  it('gives up after too many transient errors in a row, as a DeploymentError naming the wait', async () => {
+    const clock = new FakeClock();
+    let polls = 0;
+    const err = await waitFor({
+      description: 'service web', intervalMs: 1000, timeoutMs: 600_000, clock, log: () => {}, maxTransientErrors: 3,
+      poll: async () => { polls++; throw throttle(); },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(DeploymentError);
+    expect(err.message).toMatch(/Gave up waiting for service web: AWS kept failing \(4 times in a row\), last with: Rate exceeded/);
+    expect(polls).toBe(4);
+  });
+
   it('stops when the runner cancels the job', async () => {
     const controller = new AbortController();
     let polls = 0;

@@ -43,7 +43,14 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<T> {
       result = await opts.poll(attempt);
       transient = 0;
     } catch (err) {
-      if (!isRetryableError(err) || ++transient > maxTransient) throw err;
+      if (!isRetryableError(err)) throw err;
+      if (++transient > maxTransient) {
+        throw new DeploymentError(
+          `Gave up waiting for ${opts.description}: AWS kept failing (${maxTransient + 1} times in a row), last with: ${errorMessage(err)}`,
+          'This is AWS throttling or an outage, not the deployment itself; check its state in the console and run the job again.',
+          { cause: err },
+        );
+      }
       log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
     }
     const elapsed = clock.now() - started;

@@ -1,2 +1,3 @@
 export * from './logs.js';
 export * from './rollout.js';
+export * from './service.js';

@@ -148,7 +148,11 @@ export class InputReader {
     }
     if (!REGION.test(region)) throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
     const roleToAssume = this.optional('role-to-assume');
-    if (roleToAssume && !roleToAssume.startsWith('ssm:') && !ROLE_ARN.test(roleToAssume)) {
+    if (roleToAssume?.startsWith('ssm:')) {
+      // Reading SSM needs credentials, and these are the credentials.
+      throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+    }
+    if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
       throw new InputError(
         'role-to-assume',
         `"${roleToAssume}" is not an IAM role ARN.`,

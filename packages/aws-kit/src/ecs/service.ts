@@ -1,0 +1,38 @@
+import { ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DeploymentError } from '../errors.js';
+import { arnName } from '../aws/arn.js';
+import { primaryDeployment } from './rollout.js';
+
+/** ACTIVE revisions of exactly `family` (not families it prefixes), newest first. */
+export async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
+    arns.push(...(page.taskDefinitionArns ?? []).filter((a) => arnName(a).split(':')[0] === family));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns.sort((a, b) => Number(arnName(b).split(':')[1]) - Number(arnName(a).split(':')[1]));
+}
+
+/**
+ * UpdateService and the id of the deployment it started (the PRIMARY one), to follow with waitForRollout.
+ * AWS's refusal propagates as is, for the caller to say what it means for its deploy.
+ */
+export async function startDeployment(
+  ecs: ECSClient,
+  opts: { cluster: string; service: string; taskDefinition: string; forceNewDeployment?: boolean; desiredCount?: number },
+): Promise<string> {
+  const out = await ecs.send(
+    new UpdateServiceCommand({
+      cluster: opts.cluster,
+      service: opts.service,
+      taskDefinition: opts.taskDefinition,
+      forceNewDeployment: opts.forceNewDeployment,
+      desiredCount: opts.desiredCount,
+    }),
+  );
+  const id = primaryDeployment(out.service)?.id;
+  if (!id) throw new DeploymentError(`UpdateService on ${opts.service} returned no PRIMARY deployment.`);
+  return id;
+}
