@@ -182,7 +182,7 @@ export interface EcsDeployAndWaitInputs {
   'poll-interval'?: string;
   /** Fail as soon as more than this many tasks of the new revision have stopped. Default: `2`. */
   'max-failed-tasks'?: string;
-  /** A URL that must answer `health-check-status` after the rollout. */
+  /** A URL that must answer `health-check-status` after the rollout (needs `wait`). */
   'health-check-url'?: string;
   /** The HTTP status the health check expects. Default: `200`. */
   'health-check-status'?: string;
