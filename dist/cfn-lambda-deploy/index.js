@@ -100662,7 +100662,11 @@ class InputReader {
         if (!REGION.test(region))
             throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
         const roleToAssume = this.optional('role-to-assume');
-        if (roleToAssume && !roleToAssume.startsWith('ssm:') && !ROLE_ARN.test(roleToAssume)) {
+        if (roleToAssume?.startsWith('ssm:')) {
+            // Reading SSM needs credentials, and these are the credentials.
+            throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+        }
+        if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
             throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
         }
         const runId = process.env.GITHUB_RUN_ID ?? 'local';
@@ -100943,8 +100947,11 @@ async function waitFor(opts) {
             transient = 0;
         }
         catch (err) {
-            if (!isRetryableError(err) || ++transient > maxTransient)
+            if (!isRetryableError(err))
                 throw err;
+            if (++transient > maxTransient) {
+                throw new DeploymentError(`Gave up waiting for ${opts.description}: AWS kept failing (${maxTransient + 1} times in a row), last with: ${errorMessage(err)}`, 'This is AWS throttling or an outage, not the deployment itself; check its state in the console and run the job again.', { cause: err });
+            }
             log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
         }
         const elapsed = clock.now() - started;
@@ -101612,6 +101619,63 @@ async function uploadTemplate(s3, u) {
 var client_cloudwatch_dist_cjs = __nccwpck_require__(4085);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
 var client_lambda_dist_cjs = __nccwpck_require__(1696);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/lambda/index.js
+/**
+ * Lambda pieces shared by cfn-lambda-deploy and rollback-on-failure: the published versions of a
+ * function (every page), and the wait until Lambda has finished applying an update.
+ */
+
+
+
+/** Every published version of the function (all pages of ListVersionsByFunction), newest first; `$LATEST` left out. */
+async function listPublishedVersions(lambda, functionName) {
+    const versions = [];
+    let marker;
+    do {
+        const page = await lambda.send(new client_lambda_dist_cjs/* ListVersionsByFunctionCommand */.Ox4({ FunctionName: functionName, Marker: marker }));
+        for (const v of page.Versions ?? [])
+            if (v.Version && /^\d+$/.test(v.Version))
+                versions.push(v);
+        marker = page.NextMarker;
+    } while (marker);
+    return versions.sort((a, b) => Number(b.Version) - Number(a.Version));
+}
+/**
+ * Waits until Lambda has finished with the function: State not Pending and LastUpdateStatus not InProgress.
+ * State Failed or LastUpdateStatus Failed fails at once with Lambda's reason and reason code (unless `allowFailed`).
+ * Returns the configuration Lambda reported last.
+ */
+async function waitForFunctionUpdate(lambda, functionName, opts) {
+    const label = opts.qualifier ? `${functionName}:${opts.qualifier}` : functionName;
+    return waitFor({
+        description: `Lambda function ${label} to finish updating`,
+        intervalMs: opts.intervalMs ?? 2_000,
+        timeoutMs: opts.timeoutMs,
+        clock: opts.clock,
+        log: opts.log,
+        poll: async () => {
+            const c = await lambda.send(new client_lambda_dist_cjs/* GetFunctionConfigurationCommand */.qA6({ FunctionName: functionName, Qualifier: opts.qualifier }));
+            const failure = opts.allowFailed ? undefined : functionFailure(label, c, opts.failedHint);
+            if (failure)
+                throw failure;
+            if (c.State === 'Pending' || c.LastUpdateStatus === 'InProgress') {
+                return { done: false, progress: `${label}: State ${c.State ?? '?'}, LastUpdateStatus ${c.LastUpdateStatus ?? '?'}` };
+            }
+            return { done: true, value: c };
+        },
+    });
+}
+/** The failure a configuration reports (State Failed, or its last update Failed), with Lambda's words; undefined when none. */
+function functionFailure(label, c, hint) {
+    if (c.State === 'Failed') {
+        return new DeploymentError(`Lambda function ${label} is Failed: ${c.StateReason ?? 'no reason given'} (${c.StateReasonCode ?? 'no code'}).`, hint ?? 'Fix the cause Lambda names (image, role or VPC access), then deploy again.');
+    }
+    if (c.LastUpdateStatus === 'Failed') {
+        return new DeploymentError(`Lambda could not apply the update to ${label}: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}).`, hint ?? 'Fix the cause Lambda names (e.g. the image is missing, or not a Lambda-compatible manifest), then deploy again.');
+    }
+    return undefined;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/cfn-lambda-deploy/lib/parameters.js
@@ -104652,6 +104716,7 @@ function readCode(path) {
 
 
 
+
 const POLL_MS = 2_000;
 /** How often alarms are read while traffic is split. */
 const ALARM_POLL_MS = 30_000;
@@ -104741,41 +104806,11 @@ async function getAlias(lambda, name, alias) {
 }
 /** The newest published version holding the code $LATEST has now (what to restore from), if any. */
 async function publishedVersionOf(lambda, name, codeSha256) {
-    const versions = [];
-    let marker;
-    do {
-        const page = await lambda.send(new client_lambda_dist_cjs/* ListVersionsByFunctionCommand */.Ox4({ FunctionName: name, Marker: marker }));
-        versions.push(...(page.Versions ?? []));
-        marker = page.NextMarker;
-    } while (marker);
-    const match = versions.filter((v) => v.Version !== '$LATEST' && v.CodeSha256 === codeSha256).sort((a, b) => Number(b.Version) - Number(a.Version));
-    return match[0]?.Version;
+    return (await listPublishedVersions(lambda, name)).find((v) => v.CodeSha256 === codeSha256)?.Version;
 }
-/**
- * Waits until Lambda has finished with the function (State not Pending, LastUpdateStatus not InProgress).
- * A failed update fails, with Lambda's reason, unless `allowFailed` (a past failure before our update).
- */
-async function waitForFunction(lambda, name, qualifier, opts) {
-    const label = qualifier ? `${name}:${qualifier}` : name;
-    return waitFor({
-        description: `Lambda function ${label} to finish updating`,
-        intervalMs: POLL_MS,
-        timeoutMs: opts.timeoutMs,
-        clock: opts.clock,
-        poll: async () => {
-            const c = await lambda.send(new client_lambda_dist_cjs/* GetFunctionConfigurationCommand */.qA6({ FunctionName: name, Qualifier: qualifier }));
-            if (c.State === 'Failed' && !opts.allowFailed) {
-                throw new DeploymentError(`Lambda function ${label} is Failed: ${c.StateReason ?? 'no reason given'} (${c.StateReasonCode ?? 'no code'}).`, 'Fix the cause Lambda names (image, role or VPC access), then deploy again.');
-            }
-            if (c.LastUpdateStatus === 'Failed' && !opts.allowFailed) {
-                throw new DeploymentError(`Lambda could not apply the update to ${label}: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}).`, 'Fix the cause Lambda names (e.g. the image is missing, or not a Lambda-compatible manifest), then deploy again.');
-            }
-            if (c.State === 'Pending' || c.LastUpdateStatus === 'InProgress') {
-                return { done: false, progress: `${label}: State ${c.State ?? '?'}, LastUpdateStatus ${c.LastUpdateStatus ?? '?'}` };
-            }
-            return { done: true, value: c };
-        },
-    });
+/** Waits until Lambda has finished with the function; see the kit's waitForFunctionUpdate. */
+function waitForFunction(lambda, name, qualifier, opts) {
+    return waitForFunctionUpdate(lambda, name, { qualifier, intervalMs: POLL_MS, ...opts });
 }
 /** Runs a Lambda update; when another update is still in progress (ResourceConflictException), waits for it and tries again. */
 async function whenIdle(lambda, name, opts, what, send) {
@@ -104854,8 +104889,17 @@ async function shiftTraffic(aws, lambda, inp, s) {
             });
         }
         catch (err) {
-            await route(s.previous, {});
             const what = err instanceof AlarmFired ? `alarm ${err.firing.map((f) => `${f.name} went into ALARM (${f.reason})`).join(', ')}` : errorMessage(err);
+            try {
+                await route(s.previous, {});
+            }
+            catch (backErr) {
+                // Both failures matter: why the shift stopped, and that the new version may still take traffic.
+                throw new DeploymentError(`Traffic shift of ${name}:${alias} to version ${s.version} stopped at ${pct}: ${what}. ` +
+                    `Moving the alias back to version ${s.previous} then FAILED: ${[awsErrorCode(backErr), errorMessage(backErr)].filter(Boolean).join(': ')}. ` +
+                    `Alias ${alias} may still send ${pct} of traffic to version ${s.version}.`, `Move it back by hand now: aws lambda update-alias --function-name ${name} --name ${alias} --function-version ${s.previous} --routing-config '{"AdditionalVersionWeights":{}}' ` +
+                    `(the role needs lambda:UpdateAlias), or run rollback-on-failure, which finds this deploy's record. Then look into why the new version failed.`, { cause: err });
+            }
             warning(`Moved alias ${alias} back to version ${s.previous}.`);
             throw new DeploymentError(`Traffic shift of ${name}:${alias} to version ${s.version} stopped at ${pct}: ${what}. All traffic is back on version ${s.previous}.`, err instanceof AlarmFired ? 'Look at the new version\'s errors and logs; version ' + s.version + ' stays published for inspection.' : undefined, { cause: err });
         }
@@ -105067,16 +105111,31 @@ async function uploadToTemplateBucket(aws, inp) {
  * print it → execute → wait → outputs. Function mode: new code → version → alias (shifted, watching alarms).
  */
 async function main(deps = {}) {
-    const inputs = getInputs();
-    const aws = await phase('Authenticate', () => connect(inputs.common));
-    const dryRun = inputs.common.dryRun;
-    if (inputs.mode === 'stack') {
-        const inp = await resolveSsmReferences(inputs, aws);
-        await runStack(inp, (report) => deployStack(aws, inp, dryRun, report, deps), dryRun);
+    // Once a mode runs, it writes the full summary itself; before that (bad input, authentication, ssm:
+    // values) a failure still leaves a short one, so every run of the action has a summary.
+    let summarized = false;
+    let target;
+    try {
+        const inputs = getInputs();
+        target = inputs.mode === 'stack' ? inputs.stackName : inputs.functionName;
+        const aws = await phase('Authenticate', () => connect(inputs.common));
+        const dryRun = inputs.common.dryRun;
+        if (inputs.mode === 'stack') {
+            const inp = await resolveSsmReferences(inputs, aws);
+            summarized = true;
+            await runStack(inp, (report) => deployStack(aws, inp, dryRun, report, deps), dryRun);
+        }
+        else {
+            const inp = await resolveSsmReferences(inputs, aws);
+            summarized = true;
+            await runFunction(inp, (report) => deployFunction(aws, inp, dryRun, report, deps), dryRun);
+        }
     }
-    else {
-        const inp = await resolveSsmReferences(inputs, aws);
-        await runFunction(inp, (report) => deployFunction(aws, inp, dryRun, report, deps), dryRun);
+    catch (err) {
+        if (!summarized) {
+            await writeSummary({ title: `cfn-lambda-deploy${target ? `: ${target}` : ''}`, ok: false, status: failureMessage(err).message.split('\n')[0], rows: [] });
+        }
+        throw err;
     }
 }
 async function runStack(inp, deploy, dryRun) {

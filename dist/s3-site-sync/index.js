@@ -90612,7 +90612,11 @@ class InputReader {
         if (!REGION.test(region))
             throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
         const roleToAssume = this.optional('role-to-assume');
-        if (roleToAssume && !roleToAssume.startsWith('ssm:') && !ROLE_ARN.test(roleToAssume)) {
+        if (roleToAssume?.startsWith('ssm:')) {
+            // Reading SSM needs credentials, and these are the credentials.
+            throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+        }
+        if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
             throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
         }
         const runId = process.env.GITHUB_RUN_ID ?? 'local';
@@ -90893,8 +90897,11 @@ async function waitFor(opts) {
             transient = 0;
         }
         catch (err) {
-            if (!isRetryableError(err) || ++transient > maxTransient)
+            if (!isRetryableError(err))
                 throw err;
+            if (++transient > maxTransient) {
+                throw new DeploymentError(`Gave up waiting for ${opts.description}: AWS kept failing (${maxTransient + 1} times in a row), last with: ${errorMessage(err)}`, 'This is AWS throttling or an outage, not the deployment itself; check its state in the console and run the job again.', { cause: err });
+            }
             log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
         }
         const elapsed = clock.now() - started;
@@ -91423,8 +91430,8 @@ function validateConcurrency(concurrency) {
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/s3/index.js
 /**
  * S3 and CloudFront pieces shared by s3-site-sync and rollback-on-failure: is versioning on,
- * which CloudFront paths to invalidate (and which part of a key is in the URL), and creating
- * (and waiting for) an invalidation with retries.
+ * which objects are pages, how to name an object to copy, which CloudFront paths to invalidate (and
+ * which part of a key is in the URL), and creating (and waiting for) an invalidation with retries.
  */
 
 
@@ -91480,6 +91487,33 @@ async function urlPrefix(cloudfront, distributionId, bucket, prefix) {
  */
 function invalidationPath(key) {
     return '/' + key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())).join('/');
+}
+/** A page (`.html` / `.htm`, any case): uploaded and restored after the assets it links to. */
+function isHtml(key) {
+    return /\.html?$/i.test(key);
+}
+/** A directory's index page (`index.html` / `index.htm`, any case), which visitors also request as its directory (`/docs/`). */
+const INDEX_PAGE = /(^|\/)index\.html?$/i;
+/**
+ * The CloudFront paths to invalidate for site objects: each key's path, and for an index page its directory
+ * path too (`docs/index.html` → `/docs/index.html` and `/docs/`). `prefix` is the site's key prefix and
+ * `urlPrefix` the part of it that is also in the URL (all of it, unless the origin path strips some; see
+ * urlPrefix). One rule for deploy and rollback, so both invalidate the same paths. Sorted, no duplicates.
+ */
+function siteInvalidationPaths(keys, prefix, urlPrefix = prefix) {
+    const out = new Set();
+    for (const key of keys) {
+        const url = urlPrefix + (prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key);
+        out.add(invalidationPath(url));
+        if (INDEX_PAGE.test(url))
+            out.add(invalidationPath(url.replace(/index\.html?$/i, '')));
+    }
+    return [...out].sort();
+}
+/** CopyObject's CopySource for an object (a version of it when `versionId` is given): the key URL-encoded, slashes kept. */
+function copySource(bucket, key, versionId) {
+    const source = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    return versionId ? `${source}?versionId=${encodeURIComponent(versionId)}` : source;
 }
 /**
  * Sorted, de-duplicated paths; when there are more than `maxPaths`, the directory that saves the most
@@ -91766,163 +91800,6 @@ function contentTypeFor(key, overrides = new Map()) {
     return DEFAULT_TYPE;
 }
 
-;// CONCATENATED MODULE: ./actions/s3-site-sync/lib/plan.js
-
-
-const PLAIN_MD5 = /^[0-9a-f]{32}$/;
-function isHtml(rel) {
-    return /\.html?$/i.test(rel);
-}
-/** The manifest's memory of an object, if the listing shows it untouched since. */
-function trustedEntry(manifest, obj) {
-    const entry = manifest?.entries[obj.rel];
-    if (!entry || entry.etag !== obj.etag)
-        return undefined;
-    if (entry.lastModified !== undefined && entry.lastModified !== obj.lastModified)
-        return undefined;
-    return entry;
-}
-/**
- * Keys to HEAD before planning: in both places, not vouched for by the manifest, and not obviously
- * different already (a different size means an upload whatever the headers say).
- */
-function keysToInspect(local, remote, manifest) {
-    const out = [];
-    for (const file of local) {
-        const obj = remote.get(file.rel);
-        if (!obj || obj.size !== file.size || trustedEntry(manifest, obj))
-            continue;
-        out.push(obj.key);
-    }
-    return out;
-}
-function sameHeader(a, b) {
-    const norm = (s) => (s ?? '').toLowerCase().replace(/\s+/g, '');
-    return norm(a) === norm(b);
-}
-/**
- * Compares the build with the bucket. Content decides uploads (MD5 against the ETag, or our stored
- * MD5 for multipart/KMS objects); headers decide in-place metadata updates; what is only remote is deleted.
- */
-function planSync(input) {
-    const remote = new Map(input.remote.map((o) => [o.rel, o]));
-    const heads = input.heads ?? new Map();
-    const items = [];
-    const localRels = new Set();
-    for (const file of input.local) {
-        localRels.add(file.rel);
-        const { contentType, cacheControl } = input.desired(file.rel);
-        const base = { rel: file.rel, key: input.prefix + file.rel, local: file, contentType, cacheControl };
-        const obj = remote.get(file.rel);
-        if (!obj) {
-            items.push({ ...base, action: 'upload', reason: 'new' });
-            continue;
-        }
-        const entry = trustedEntry(input.manifest, obj);
-        const head = heads.get(obj.key);
-        const current = head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
-        const storedMd5 = current?.md5;
-        const sameContent = obj.size === file.size && ((PLAIN_MD5.test(obj.etag) && obj.etag === file.md5) || storedMd5 === file.md5);
-        if (!sameContent) {
-            items.push({ ...base, remote: obj, current, action: 'upload', reason: 'changed' });
-        }
-        else if (!current) {
-            // Content matches but we could not learn the headers: rewrite them rather than guess.
-            items.push({ ...base, remote: obj, action: 'metadata', reason: 'headers' });
-        }
-        else if (!sameHeader(current.contentType, contentType) || !sameHeader(current.cacheControl, cacheControl)) {
-            items.push({ ...base, remote: obj, current, action: 'metadata', reason: 'headers' });
-        }
-        else {
-            items.push({ ...base, remote: obj, current, action: 'unchanged' });
-        }
-    }
-    if (input.deleteRemoved) {
-        for (const obj of input.remote) {
-            if (!localRels.has(obj.rel))
-                items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete' });
-        }
-    }
-    return { items, remoteCount: input.remote.length };
-}
-function itemsOf(plan, action) {
-    return plan.items.filter((i) => i.action === action);
-}
-/** Keys whose previous version the record needs (versioned buckets): everything overwritten, updated or deleted. */
-function keysNeedingVersion(plan) {
-    return plan.items.filter((i) => i.remote && i.action !== 'unchanged' && !i.current?.versionId).map((i) => i.key);
-}
-/**
- * Refuses to delete more than `max-delete` of the site (a share of what is in the bucket now, or a count)
- * unless forced: a broken build that produced half a site must not empty production.
- */
-function checkDeleteGuard(plan, maxDelete, force) {
-    const deletes = itemsOf(plan, 'delete').length;
-    if (deletes === 0 || force)
-        return;
-    const allowed = maxDelete.kind === 'count' ? maxDelete.value : (plan.remoteCount * maxDelete.value) / 100;
-    if (deletes <= allowed)
-        return;
-    const share = plan.remoteCount ? Math.round((deletes / plan.remoteCount) * 1000) / 10 : 100;
-    const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${plan.remoteCount} objects there`;
-    throw new DeploymentError(`Refusing to delete ${deletes} of ${plan.remoteCount} objects (${share}%) from the bucket: max-delete allows ${limit}. Nothing was uploaded or deleted.`, 'If the build output is complete and these files really should go, set force: true (or raise max-delete). Otherwise check that the build produced the whole site in source.');
-}
-/** Changes for the deployment record, taken before anything is written. The manifest is added by manifestChange. */
-function recordChanges(plan) {
-    const out = [];
-    for (const i of plan.items) {
-        if (i.action === 'unchanged')
-            continue;
-        const change = i.action === 'delete' ? 'deleted' : i.action === 'metadata' ? 'metadata' : i.reason === 'new' ? 'added' : 'overwritten';
-        out.push({ key: i.key, change, ...(i.current?.versionId && change !== 'added' ? { previousVersionId: i.current.versionId } : {}) });
-    }
-    return out;
-}
-/**
- * The record's entry for the manifest, which every sync rewrites, so a rollback puts back the manifest that
- * describes the restored site. In a versioned bucket, an object S3 gives no version id is its "null" version.
- * Without versioning an overwritten manifest cannot be restored and is left out: it is only a cache whose
- * entries are trusted while ETag and LastModified match, so the old site with the new manifest is still read right.
- */
-function manifestChange(key, before, versioning) {
-    if (!before.exists)
-        return { key, change: 'added' };
-    return versioning ? { key, change: 'overwritten', previousVersionId: before.versionId ?? 'null' } : undefined;
-}
-/**
- * CloudFront paths for what visitors may have cached: changed, re-headed and deleted objects
- * (new keys were never cached). `x/index.html` also invalidates `/x/`. `pathPrefix` is the part
- * of the key that is also in the URL (the S3 prefix, unless the origin path strips it).
- */
-function invalidationPaths(plan, pathPrefix) {
-    const paths = new Set();
-    for (const i of plan.items) {
-        if (i.action === 'unchanged' || (i.action === 'upload' && i.reason === 'new'))
-            continue;
-        const key = pathPrefix + i.rel;
-        paths.add(invalidationPath(key));
-        if (key === 'index.html' || key.endsWith('/index.html'))
-            paths.add(invalidationPath(key.slice(0, -'index.html'.length)).replace(/\/?$/, '/'));
-    }
-    return [...paths].sort();
-}
-/** Updates the manifest from what the sync left in the bucket. */
-function nextManifest(plan, written, failed) {
-    const entries = {};
-    for (const i of plan.items) {
-        if (!i.local || failed.has(i.rel))
-            continue;
-        const base = { md5: i.local.md5, contentType: i.contentType, cacheControl: i.cacheControl };
-        if (i.action === 'unchanged' && i.remote) {
-            entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base };
-        }
-        else if (written.has(i.rel)) {
-            entries[i.rel] = { etag: written.get(i.rel), ...base };
-        }
-    }
-    return { version: 1, entries };
-}
-
 ;// CONCATENATED MODULE: ./actions/s3-site-sync/lib/execute.js
 
 
@@ -92096,6 +91973,153 @@ function getInputs(reader = new InputReader()) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/s3-site-sync/lib/plan.js
+
+
+const PLAIN_MD5 = /^[0-9a-f]{32}$/;
+/** The manifest's memory of an object, if the listing shows it untouched since. */
+function trustedEntry(manifest, obj) {
+    const entry = manifest?.entries[obj.rel];
+    if (!entry || entry.etag !== obj.etag)
+        return undefined;
+    if (entry.lastModified !== undefined && entry.lastModified !== obj.lastModified)
+        return undefined;
+    return entry;
+}
+/**
+ * Keys to HEAD before planning: in both places, not vouched for by the manifest, and not obviously
+ * different already (a different size means an upload whatever the headers say).
+ */
+function keysToInspect(local, remote, manifest) {
+    const out = [];
+    for (const file of local) {
+        const obj = remote.get(file.rel);
+        if (!obj || obj.size !== file.size || trustedEntry(manifest, obj))
+            continue;
+        out.push(obj.key);
+    }
+    return out;
+}
+function sameHeader(a, b) {
+    const norm = (s) => (s ?? '').toLowerCase().replace(/\s+/g, '');
+    return norm(a) === norm(b);
+}
+/**
+ * Compares the build with the bucket. Content decides uploads (MD5 against the ETag, or our stored
+ * MD5 for multipart/KMS objects); headers decide in-place metadata updates; what is only remote is deleted.
+ */
+function planSync(input) {
+    const remote = new Map(input.remote.map((o) => [o.rel, o]));
+    const heads = input.heads ?? new Map();
+    const items = [];
+    const localRels = new Set();
+    for (const file of input.local) {
+        localRels.add(file.rel);
+        const { contentType, cacheControl } = input.desired(file.rel);
+        const base = { rel: file.rel, key: input.prefix + file.rel, local: file, contentType, cacheControl };
+        const obj = remote.get(file.rel);
+        if (!obj) {
+            items.push({ ...base, action: 'upload', reason: 'new' });
+            continue;
+        }
+        const entry = trustedEntry(input.manifest, obj);
+        const head = heads.get(obj.key);
+        const current = head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
+        const storedMd5 = current?.md5;
+        const sameContent = obj.size === file.size && ((PLAIN_MD5.test(obj.etag) && obj.etag === file.md5) || storedMd5 === file.md5);
+        if (!sameContent) {
+            items.push({ ...base, remote: obj, current, action: 'upload', reason: 'changed' });
+        }
+        else if (!current) {
+            // Content matches but we could not learn the headers: rewrite them rather than guess.
+            items.push({ ...base, remote: obj, action: 'metadata', reason: 'headers' });
+        }
+        else if (!sameHeader(current.contentType, contentType) || !sameHeader(current.cacheControl, cacheControl)) {
+            items.push({ ...base, remote: obj, current, action: 'metadata', reason: 'headers' });
+        }
+        else {
+            items.push({ ...base, remote: obj, current, action: 'unchanged' });
+        }
+    }
+    if (input.deleteRemoved) {
+        for (const obj of input.remote) {
+            if (!localRels.has(obj.rel))
+                items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete' });
+        }
+    }
+    return { items, remoteCount: input.remote.length };
+}
+function itemsOf(plan, action) {
+    return plan.items.filter((i) => i.action === action);
+}
+/** Keys whose previous version the record needs (versioned buckets): everything overwritten, updated or deleted. */
+function keysNeedingVersion(plan) {
+    return plan.items.filter((i) => i.remote && i.action !== 'unchanged' && !i.current?.versionId).map((i) => i.key);
+}
+/**
+ * Refuses to delete more than `max-delete` of the site (a share of what is in the bucket now, or a count)
+ * unless forced: a broken build that produced half a site must not empty production.
+ */
+function checkDeleteGuard(plan, maxDelete, force) {
+    const deletes = itemsOf(plan, 'delete').length;
+    if (deletes === 0 || force)
+        return;
+    const allowed = maxDelete.kind === 'count' ? maxDelete.value : (plan.remoteCount * maxDelete.value) / 100;
+    if (deletes <= allowed)
+        return;
+    const share = plan.remoteCount ? Math.round((deletes / plan.remoteCount) * 1000) / 10 : 100;
+    const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${plan.remoteCount} objects there`;
+    throw new DeploymentError(`Refusing to delete ${deletes} of ${plan.remoteCount} objects (${share}%) from the bucket: max-delete allows ${limit}. Nothing was uploaded or deleted.`, 'If the build output is complete and these files really should go, set force: true (or raise max-delete). Otherwise check that the build produced the whole site in source.');
+}
+/** Changes for the deployment record, taken before anything is written. The manifest is added by manifestChange. */
+function recordChanges(plan) {
+    const out = [];
+    for (const i of plan.items) {
+        if (i.action === 'unchanged')
+            continue;
+        const change = i.action === 'delete' ? 'deleted' : i.action === 'metadata' ? 'metadata' : i.reason === 'new' ? 'added' : 'overwritten';
+        out.push({ key: i.key, change, ...(i.current?.versionId && change !== 'added' ? { previousVersionId: i.current.versionId } : {}) });
+    }
+    return out;
+}
+/**
+ * The record's entry for the manifest, which every sync rewrites, so a rollback puts back the manifest that
+ * describes the restored site. In a versioned bucket, an object S3 gives no version id is its "null" version.
+ * Without versioning an overwritten manifest cannot be restored and is left out: it is only a cache whose
+ * entries are trusted while ETag and LastModified match, so the old site with the new manifest is still read right.
+ */
+function manifestChange(key, before, versioning) {
+    if (!before.exists)
+        return { key, change: 'added' };
+    return versioning ? { key, change: 'overwritten', previousVersionId: before.versionId ?? 'null' } : undefined;
+}
+/**
+ * CloudFront paths for what visitors may have cached: changed, re-headed and deleted objects
+ * (new keys were never cached). `x/index.html` also invalidates `/x/` (the kit's rule, shared with
+ * rollback-on-failure). `pathPrefix` is the part of the key that is also in the URL (the S3 prefix,
+ * unless the origin path strips it).
+ */
+function invalidationPaths(plan, pathPrefix) {
+    const rels = plan.items.filter((i) => !(i.action === 'unchanged' || (i.action === 'upload' && i.reason === 'new'))).map((i) => i.rel);
+    return siteInvalidationPaths(rels, '', pathPrefix);
+}
+/** Updates the manifest from what the sync left in the bucket. */
+function nextManifest(plan, written, failed) {
+    const entries = {};
+    for (const i of plan.items) {
+        if (!i.local || failed.has(i.rel))
+            continue;
+        const base = { md5: i.local.md5, contentType: i.contentType, cacheControl: i.cacheControl };
+        if (i.action === 'unchanged' && i.remote) {
+            entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base };
+        }
+        else if (written.has(i.rel)) {
+            entries[i.rel] = { etag: written.get(i.rel), ...base };
+        }
+    }
+    return { version: 1, entries };
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
@@ -92192,11 +92216,10 @@ async function uploadFile(s3, bucket, item, threshold = MULTIPART_THRESHOLD) {
 /** Rewrites Content-Type and Cache-Control in place, keeping the content and the other headers. */
 async function updateMetadata(s3, bucket, item) {
     const cur = item.current ?? (await headObject(s3, bucket, item.key)) ?? {};
-    const source = `${bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`;
     const out = await s3.send(new client_s3_dist_cjs.CopyObjectCommand({
         Bucket: bucket,
         Key: item.key,
-        CopySource: cur.versionId ? `${source}?versionId=${encodeURIComponent(cur.versionId)}` : source,
+        CopySource: copySource(bucket, item.key, cur.versionId),
         MetadataDirective: 'REPLACE',
         ContentType: item.contentType,
         CacheControl: item.cacheControl,

@@ -119,6 +119,31 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     expect(clock.now() - started).toBe(2_000 + 60_000); // a 2s poll for the code update, then the hold
   });
 
+  it('canary: when moving the alias back fails too, reports the alarm AND that the alias may still split traffic, with what to do', async () => {
+    const { alias, updates } = scriptLambda(lambda);
+    const route = lambda.route;
+    lambda.route = (m, p, b, n) => {
+      // The first UpdateAlias (to 10%) works; the one moving all traffic back is refused.
+      if (m === 'PUT' && p.endsWith('/aliases/live') && b.FunctionVersion === '7' && !Object.keys(b.RoutingConfig.AdditionalVersionWeights).length) {
+        return new AwsFault('AccessDeniedException', 'User is not authorized to perform: lambda:UpdateAlias on resource: kairos-api:live', 403);
+      }
+      return route(m, p, b, n);
+    };
+    cw.alarms = (n) => [n <= 2 ? alarm('OK', 'fine') : alarm('ALARM')];
+    const res = await deploy({ 'traffic-shift': 'canary:10%:5m', alarms: 'kairos-errors' });
+    expect(res.exitCode).toBe(1);
+    expect(res.errors).toHaveLength(1);
+    const error = decodeURIComponent(res.errors[0]!);
+    expect(error).toMatch(/stopped at 10%: alarm kairos-errors went into ALARM \(Threshold Crossed/);
+    expect(error).toContain('Moving the alias back to version 7 then FAILED: AccessDeniedException: User is not authorized to perform: lambda:UpdateAlias on resource: kairos-api:live');
+    expect(error).toContain('Alias live may still send 10% of traffic to version 8');
+    expect(error).toContain('aws lambda update-alias --function-name kairos-api --name live --function-version 7');
+    expect(error).not.toContain('All traffic is back');
+    expect(res.log).not.toContain('Moved alias live back');
+    expect(alias.RoutingConfig).toEqual({ AdditionalVersionWeights: { '8': 0.1 } });
+    expect(res.summary).toContain('❌');
+  });
+
   it('linear: moves by weights, holding each step while the alarms stay OK', async () => {
     const { updates } = scriptLambda(lambda);
     cw.alarms = () => [alarm('OK', 'fine')];

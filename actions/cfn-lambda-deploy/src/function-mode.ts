@@ -7,12 +7,12 @@ import {
   type GetAliasCommandOutput,
   GetFunctionConfigurationCommand,
   LambdaClient,
-  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import { appendRecord, type AwsContext, awsErrorCode, type Clock, DeploymentError, errorMessage, formatDuration, systemClock, waitFor } from '@deploy-actions/aws-kit';
+import { listPublishedVersions, waitForFunctionUpdate } from '@deploy-actions/aws-kit/lambda';
 import { ACTION, type FunctionInputs, ZIP_UPLOAD_LIMIT } from './inputs.js';
 import { formatShift, shiftSteps } from './traffic.js';
 import { readCode } from './zip.js';
@@ -127,50 +127,12 @@ async function getAlias(lambda: LambdaClient, name: string, alias: string): Prom
 
 /** The newest published version holding the code $LATEST has now (what to restore from), if any. */
 async function publishedVersionOf(lambda: LambdaClient, name: string, codeSha256: string | undefined): Promise<string | undefined> {
-  const versions: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, Marker: marker }));
-    versions.push(...(page.Versions ?? []));
-    marker = page.NextMarker;
-  } while (marker);
-  const match = versions.filter((v) => v.Version !== '$LATEST' && v.CodeSha256 === codeSha256).sort((a, b) => Number(b.Version) - Number(a.Version));
-  return match[0]?.Version;
+  return (await listPublishedVersions(lambda, name)).find((v) => v.CodeSha256 === codeSha256)?.Version;
 }
 
-/**
- * Waits until Lambda has finished with the function (State not Pending, LastUpdateStatus not InProgress).
- * A failed update fails, with Lambda's reason, unless `allowFailed` (a past failure before our update).
- */
-async function waitForFunction(
-  lambda: LambdaClient,
-  name: string,
-  qualifier: string | undefined,
-  opts: { clock: Clock; timeoutMs: number; allowFailed?: boolean },
-): Promise<FunctionConfiguration> {
-  const label = qualifier ? `${name}:${qualifier}` : name;
-  return waitFor({
-    description: `Lambda function ${label} to finish updating`,
-    intervalMs: POLL_MS,
-    timeoutMs: opts.timeoutMs,
-    clock: opts.clock,
-    poll: async () => {
-      const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: qualifier }));
-      if (c.State === 'Failed' && !opts.allowFailed) {
-        throw new DeploymentError(`Lambda function ${label} is Failed: ${c.StateReason ?? 'no reason given'} (${c.StateReasonCode ?? 'no code'}).`, 'Fix the cause Lambda names (image, role or VPC access), then deploy again.');
-      }
-      if (c.LastUpdateStatus === 'Failed' && !opts.allowFailed) {
-        throw new DeploymentError(
-          `Lambda could not apply the update to ${label}: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}).`,
-          'Fix the cause Lambda names (e.g. the image is missing, or not a Lambda-compatible manifest), then deploy again.',
-        );
-      }
-      if (c.State === 'Pending' || c.LastUpdateStatus === 'InProgress') {
-        return { done: false, progress: `${label}: State ${c.State ?? '?'}, LastUpdateStatus ${c.LastUpdateStatus ?? '?'}` };
-      }
-      return { done: true, value: c };
-    },
-  });
+/** Waits until Lambda has finished with the function; see the kit's waitForFunctionUpdate. */
+function waitForFunction(lambda: LambdaClient, name: string, qualifier: string | undefined, opts: { clock: Clock; timeoutMs: number; allowFailed?: boolean }): Promise<FunctionConfiguration> {
+  return waitForFunctionUpdate(lambda, name, { qualifier, intervalMs: POLL_MS, ...opts });
 }
 
 /** Runs a Lambda update; when another update is still in progress (ResourceConflictException), waits for it and tries again. */
@@ -249,8 +211,20 @@ async function shiftTraffic(aws: AwsContext, lambda: LambdaClient, inp: Function
         },
       });
     } catch (err) {
-      await route(s.previous, {});
       const what = err instanceof AlarmFired ? `alarm ${err.firing.map((f) => `${f.name} went into ALARM (${f.reason})`).join(', ')}` : errorMessage(err);
+      try {
+        await route(s.previous, {});
+      } catch (backErr) {
+        // Both failures matter: why the shift stopped, and that the new version may still take traffic.
+        throw new DeploymentError(
+          `Traffic shift of ${name}:${alias} to version ${s.version} stopped at ${pct}: ${what}. ` +
+            `Moving the alias back to version ${s.previous} then FAILED: ${[awsErrorCode(backErr), errorMessage(backErr)].filter(Boolean).join(': ')}. ` +
+            `Alias ${alias} may still send ${pct} of traffic to version ${s.version}.`,
+          `Move it back by hand now: aws lambda update-alias --function-name ${name} --name ${alias} --function-version ${s.previous} --routing-config '{"AdditionalVersionWeights":{}}' ` +
+            `(the role needs lambda:UpdateAlias), or run rollback-on-failure, which finds this deploy's record. Then look into why the new version failed.`,
+          { cause: err },
+        );
+      }
       core.warning(`Moved alias ${alias} back to version ${s.previous}.`);
       throw new DeploymentError(
         `Traffic shift of ${name}:${alias} to version ${s.version} stopped at ${pct}: ${what}. All traffic is back on version ${s.previous}.`,

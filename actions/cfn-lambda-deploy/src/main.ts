@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { connect, phase, resolveSsmReferences, setOutputs, type SummaryRow, writeSummary } from '@deploy-actions/aws-kit';
+import { connect, failureMessage, phase, resolveSsmReferences, setOutputs, type SummaryRow, writeSummary } from '@deploy-actions/aws-kit';
 import { formatChangeTable, formatRootCauses } from '@deploy-actions/aws-kit/cfn';
 import { deployFunction, type FunctionReport } from './function-mode.js';
 import { getInputs, type FunctionInputs, type StackInputs } from './inputs.js';
@@ -10,15 +10,29 @@ import { type Deps, deployStack, emptyStackReport, type StackReport } from './st
  * print it → execute → wait → outputs. Function mode: new code → version → alias (shifted, watching alarms).
  */
 export async function main(deps: Deps = {}): Promise<void> {
-  const inputs = getInputs();
-  const aws = await phase('Authenticate', () => connect(inputs.common));
-  const dryRun = inputs.common.dryRun;
-  if (inputs.mode === 'stack') {
-    const inp = await resolveSsmReferences<StackInputs>(inputs, aws);
-    await runStack(inp, (report) => deployStack(aws, inp, dryRun, report, deps), dryRun);
-  } else {
-    const inp = await resolveSsmReferences<FunctionInputs>(inputs, aws);
-    await runFunction(inp, (report) => deployFunction(aws, inp, dryRun, report, deps), dryRun);
+  // Once a mode runs, it writes the full summary itself; before that (bad input, authentication, ssm:
+  // values) a failure still leaves a short one, so every run of the action has a summary.
+  let summarized = false;
+  let target: string | undefined;
+  try {
+    const inputs = getInputs();
+    target = inputs.mode === 'stack' ? inputs.stackName : inputs.functionName;
+    const aws = await phase('Authenticate', () => connect(inputs.common));
+    const dryRun = inputs.common.dryRun;
+    if (inputs.mode === 'stack') {
+      const inp = await resolveSsmReferences<StackInputs>(inputs, aws);
+      summarized = true;
+      await runStack(inp, (report) => deployStack(aws, inp, dryRun, report, deps), dryRun);
+    } else {
+      const inp = await resolveSsmReferences<FunctionInputs>(inputs, aws);
+      summarized = true;
+      await runFunction(inp, (report) => deployFunction(aws, inp, dryRun, report, deps), dryRun);
+    }
+  } catch (err) {
+    if (!summarized) {
+      await writeSummary({ title: `cfn-lambda-deploy${target ? `: ${target}` : ''}`, ok: false, status: failureMessage(err).message.split('\n')[0]!, rows: [] });
+    }
+    throw err;
   }
 }
 

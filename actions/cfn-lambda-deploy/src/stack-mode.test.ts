@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
 import { AwsFault, event, FakeCfn, fakeEnv, installFakes, notFound, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
@@ -394,6 +395,29 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(bad.errors[0]).toMatch(/Input "stack-name": "kairos_backend!" is not a valid stack name/);
     const missing = await deploy({ template: 'infra/missing.yaml' });
     expect(missing.errors[0]).toMatch(/Input "template": infra\/missing.yaml does not exist/);
+    expect(cfn.calls).toEqual([]);
+  });
+
+  it('a malformed parameter-overrides line fails before any AWS call and still writes a failed job summary', async () => {
+    script(cfn, {});
+    const res = await deploy({ 'parameter-overrides': 'ImageUri=x\nnot a pair' });
+    expect(res.exitCode).toBe(1);
+    expect(res.errors[0]).toMatch(/Input "parameter-overrides":.*line 2 \("not a pair"\)/);
+    expect(res.summary).toContain('❌ cfn-lambda-deploy');
+    expect(res.summary).toMatch(/Input "parameter-overrides":.*line 2/);
+    expect(cfn.calls).toEqual([]);
+  });
+
+  it('a failed ssm: value (after authentication) still writes a failed job summary naming the stack', async () => {
+    script(cfn, {});
+    nock('https://ssm.us-east-1.amazonaws.com')
+      .post('/')
+      .reply(400, JSON.stringify({ __type: 'ParameterNotFound', message: 'Parameter /kairos/secret not found.' }), { 'content-type': 'application/x-amz-json-1.1' });
+    const res = await deploy({ 'image-uri': IMAGE, 'parameter-overrides': 'SecretKey=ssm:/kairos/secret' });
+    expect(res.exitCode).toBe(1);
+    expect(res.errors[0]).toContain('/kairos/secret');
+    expect(res.summary).toContain(`❌ cfn-lambda-deploy: ${NAME}`);
+    expect(res.summary).toContain('/kairos/secret');
     expect(cfn.calls).toEqual([]);
   });
 

@@ -1,13 +1,6 @@
-import {
-  GetAliasCommand,
-  GetFunctionCommand,
-  GetFunctionConfigurationCommand,
-  LambdaClient,
-  ListVersionsByFunctionCommand,
-  UpdateAliasCommand,
-  UpdateFunctionCodeCommand,
-} from '@aws-sdk/client-lambda';
-import { DeploymentError, errorMessage, waitFor } from '@deploy-actions/aws-kit';
+import { GetAliasCommand, GetFunctionCommand, LambdaClient, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
+import { listPublishedVersions, waitForFunctionUpdate } from '@deploy-actions/aws-kit/lambda';
 import type { LambdaAliasTarget, LambdaFunctionTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -43,15 +36,9 @@ export async function prepareLambdaAlias(ctx: UndoContext, t: LambdaAliasTarget)
 
 /** The newest published version older than `current`. */
 async function versionBefore(lambda: LambdaClient, functionName: string, current: string): Promise<string> {
-  const versions: number[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
-    for (const v of page.Versions ?? []) if (v.Version && /^\d+$/.test(v.Version) && Number(v.Version) < Number(current)) versions.push(Number(v.Version));
-    marker = page.NextMarker;
-  } while (marker);
-  if (!versions.length) throw new DeploymentError(`${functionName} has no published version before ${current} to go back to.`, 'Name the version with to-version.');
-  return String(Math.max(...versions));
+  const before = (await listPublishedVersions(lambda, functionName)).find((v) => Number(v.Version) < Number(current));
+  if (!before) throw new DeploymentError(`${functionName} has no published version before ${current} to go back to.`, 'Name the version with to-version.');
+  return before.Version;
 }
 
 /** $LATEST: its code back to what the recorded version holds (configuration is never touched by the deploy). */
@@ -90,18 +77,11 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
       } catch (err) {
         throw new DeploymentError(`Lambda refused to restore the code of ${t.functionName}: ${errorMessage(err)}`, 'The role needs lambda:UpdateFunctionCode (and ECR pull rights for image functions).', { cause: err });
       }
-      await waitFor({
-        description: `${t.functionName} to apply the restored code`,
-        intervalMs: 2_000,
+      await waitForFunctionUpdate(lambda, t.functionName, {
         timeoutMs: ctx.timeoutMs,
         clock: ctx.clock,
         log: ctx.log,
-        poll: async () => {
-          const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName }));
-          if (c.LastUpdateStatus === 'Failed') throw new DeploymentError(`Lambda could not apply the restored code of ${t.functionName}: ${c.LastUpdateStatusReason ?? 'no reason given'}`);
-          if (c.LastUpdateStatus === 'InProgress') return { done: false, progress: `${t.functionName}: update InProgress` };
-          return { done: true, value: c };
-        },
+        failedHint: `$LATEST may not run the code of version ${t.fromVersion}. Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.`,
       });
       return to;
     },

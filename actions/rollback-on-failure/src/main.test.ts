@@ -96,6 +96,8 @@ describe('safety net: main arms, post rolls back', () => {
     const temp = jobWith([record]);
     const now = await runInProcess(() => main({ clock: clock() }), { runnerTemp: temp });
     expect(now.exitCode).toBe(0);
+    // It cannot see the job status: it says why it rolls back, so a misplaced step is noticed.
+    expect(now.log).toMatch(/::notice title=Rolling back this job's deploys::.*found 1 deployment record\(s\) of this job.*if: failure\(\)/);
     expect(fake.callsTo('UpdateService')).toHaveLength(1);
     const later = await postStep(temp, { handledRecords: '1' });
     expect(later.exitCode).toBe(0);
@@ -155,6 +157,45 @@ describe('Lambda', () => {
     expect(lambda.calls.find((c) => c.method === 'PUT')!.body).toEqual({ ImageUri: image });
     expect(lambda.paths().filter((p) => p.endsWith('/configuration'))).toHaveLength(2);
     expect(actionsOf(run)[0]).toMatchObject({ kind: 'lambda-function', status: 'rolled-back' });
+  });
+});
+
+describe('Lambda (kit: version listing and update wait)', () => {
+  it('manual alias rollback without to-version goes to the newest published version before the current one, over every page', async () => {
+    const lambda = new FakeLambda();
+    lambda.route = (method, path) => {
+      if (method === 'GET' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '12' };
+      if (method === 'GET' && path === '/2015-03-31/functions/api/versions') return { Versions: [{ Version: '$LATEST' }, { Version: '2' }, { Version: '12' }], NextMarker: 'm2' };
+      if (method === 'GET' && path === '/2015-03-31/functions/api/versions?Marker=m2') return { Versions: [{ Version: '9' }, { Version: '13' }] };
+      if (method === 'PUT' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '9' };
+      return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
+    };
+    installFakes({ lambda });
+    const run = await runInProcess(() => main({ clock: clock() }), { inputs: { 'lambda-function': 'api', 'lambda-alias': 'live' } });
+    expect(run.errors).toEqual([]);
+    expect(lambda.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ FunctionVersion: '9', RoutingConfig: { AdditionalVersionWeights: {} } }]);
+  });
+
+  it("restoring $LATEST waits while State is Pending and fails with Lambda's reason when the update fails", async () => {
+    const lambda = new FakeLambda();
+    lambda.route = (method, path, _body, n) => {
+      if (method === 'GET' && path === '/2015-03-31/functions/api') return { Configuration: { CodeSha256: 'new-sha', PackageType: 'Image' }, Code: {} };
+      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7') return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: `repo@sha256:${'b'.repeat(64)}` } };
+      if (method === 'PUT' && path === '/2015-03-31/functions/api/code') return { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
+      if (method === 'GET' && path === '/2015-03-31/functions/api/configuration') {
+        return n === 1
+          ? { State: 'Pending', LastUpdateStatus: 'Successful' }
+          : { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'Source image does not exist.', LastUpdateStatusReasonCode: 'ImageDeleted' };
+      }
+      return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
+    };
+    installFakes({ lambda });
+    const run = await postStep(jobWith([{ kind: 'lambda-function', functionName: 'api', previousVersion: '7' }]));
+    expect(run.exitCode).toBe(1);
+    expect(lambda.paths().filter((p) => p.endsWith('/configuration'))).toHaveLength(2);
+    expect(run.log).toContain('api: State Pending, LastUpdateStatus Successful');
+    expect(run.errors.join('\n')).toContain('Lambda could not apply the update to api: Source image does not exist. (ImageDeleted).');
+    expect(actionsOf(run)[0]).toMatchObject({ kind: 'lambda-function', status: 'failed' });
   });
 });
 

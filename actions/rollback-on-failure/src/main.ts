@@ -69,7 +69,16 @@ async function rollback(when: 'main' | 'post', deps: Deps): Promise<void> {
     }
     return;
   }
-  if (when === 'main' && !inputs.common.dryRun && !inputs.manual) core.saveState(HANDLED_STATE, String(all.length));
+  if (when === 'main' && !inputs.manual) {
+    // The step cannot see the job's status: records present means it assumes it runs under `if: failure()`.
+    // Placed after the deploys without that condition, it would undo a successful deploy; say so every time.
+    core.notice(
+      `${inputs.common.dryRun ? 'Planning a rollback (dry run)' : 'Rolling back now'}: found ${records.length} deployment record(s) of this job, so this step assumes it runs under \`if: failure()\` (a step cannot see the job's status). ` +
+        'If the job has NOT failed, this step is misplaced: put it before the deploy steps (its post step then rolls back only on failure) or give it `if: failure()`.',
+      { title: "Rolling back this job's deploys" },
+    );
+    if (!inputs.common.dryRun) core.saveState(HANDLED_STATE, String(all.length));
+  }
   await rollBackNow(inputs, records, deps);
 }
 

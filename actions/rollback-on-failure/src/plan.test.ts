@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DeploymentRecord } from '@deploy-actions/aws-kit';
-import { planFromRecords, planManual, sitePaths, type CfnTarget, type S3Target } from './plan.js';
+import { planFromRecords, planManual, type CfnTarget, type S3Target } from './plan.js';
 
 const base = { action: 'test', at: '2026-01-01T00:00:00Z', region: 'us-east-1', accountId: '123456789012' };
 const td = (rev: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${rev}`;
@@ -150,12 +150,5 @@ describe('planManual', () => {
     expect(plan.targets.map((t) => t.label)).toEqual(['ECS service app/web', 'ECS service app/worker', 'Lambda alias api:live', 'Stack api-stack', 'Site s3://www/site/']);
     expect(plan.targets[2]).toMatchObject({ toVersion: undefined });
     expect(plan.targets[3]).not.toHaveProperty('previous');
-  });
-});
-
-describe('sitePaths', () => {
-  it('maps keys to URL paths, index.html also to its directory', () => {
-    expect(sitePaths(['site/index.html', 'site/docs/index.html', 'site/a b.js'], 'site/')).toEqual(['/site/', '/site/a%20b.js', '/site/docs/', '/site/docs/index.html', '/site/index.html']);
-    expect(sitePaths(['site/index.html'], 'site/', '')).toEqual(['/', '/index.html']);
   });
 });

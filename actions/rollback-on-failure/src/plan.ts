@@ -1,5 +1,5 @@
 import { arnName, type CfnStackRecord, type DeploymentRecord, type S3SiteRecord } from '@deploy-actions/aws-kit';
-import { invalidationPath } from '@deploy-actions/aws-kit/s3';
+import { isHtml } from '@deploy-actions/aws-kit/s3';
 import type { ManualTargets } from './inputs.js';
 
 /**
@@ -199,7 +199,6 @@ function s3Target(records: S3SiteRecord[], base: TargetBase): S3Target | Skipped
       reason: `bucket versioning was off when it was deployed, so the ${lost.length} object(s) it overwrote or deleted (e.g. ${lost[0]!}) cannot be restored. Nothing was changed (removing only the added files would break the new pages). Redeploy the previous build with s3-site-sync, and turn versioning on: aws s3api put-bucket-versioning --bucket ${first.bucket} --versioning-configuration Status=Enabled`,
     };
   }
-  const isHtml = (k: string) => /\.html?$/i.test(k);
   restore.sort((a, b) => Number(isHtml(a.key)) - Number(isHtml(b.key)) || a.key.localeCompare(b.key));
   remove.sort();
   return { ...base, kind: 's3-site', bucket: first.bucket, prefix: first.prefix, distributionId: records.map((r) => r.distributionId).find(Boolean), restore, remove };
@@ -224,19 +223,4 @@ export function planManual(manual: ManualTargets, region: string, accountId?: st
     plan.skipped.push(...fromFile.skipped);
   }
   return plan;
-}
-
-/**
- * CloudFront paths to invalidate for the keys a rollback touched. `prefix` is the site's key prefix and
- * `urlPrefix` the part of it that is also in the URL (all of it, unless the origin path strips some).
- * `dir/index.html` also invalidates `/dir/` (what visitors request).
- */
-export function sitePaths(keys: Iterable<string>, prefix: string, urlPrefix = prefix): string[] {
-  const out = new Set<string>();
-  for (const key of keys) {
-    const url = urlPrefix + (prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key);
-    out.add(invalidationPath(url));
-    if (/(^|\/)index\.html?$/i.test(url)) out.add(invalidationPath(url.replace(/index\.html?$/i, '')));
-  }
-  return [...out].sort();
 }

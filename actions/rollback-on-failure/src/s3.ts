@@ -2,8 +2,8 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CopyObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, SITE_SYNC_MANIFEST, urlPrefix } from '@deploy-actions/aws-kit/s3';
-import { sitePaths, type S3Target } from './plan.js';
+import { bucketVersioningEnabled, collapseInvalidationPaths, copySource, createInvalidation, isHtml, siteInvalidationPaths, SITE_SYNC_MANIFEST, urlPrefix } from '@deploy-actions/aws-kit/s3';
+import type { S3Target } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
 const CONCURRENCY = 16;
@@ -35,7 +35,7 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
       let restored = 0;
       const restoreOne = async ({ key, versionId }: S3Target['restore'][number]) => {
         try {
-          await s3.send(new CopyObjectCommand({ Bucket: t.bucket, Key: key, CopySource: `${t.bucket}/${encodeKey(key)}?versionId=${encodeURIComponent(versionId)}`, MetadataDirective: 'COPY' }));
+          await s3.send(new CopyObjectCommand({ Bucket: t.bucket, Key: key, CopySource: copySource(t.bucket, key, versionId), MetadataDirective: 'COPY' }));
           restored++;
         } catch (err) {
           // The recorded version is still the current one (the deploy failed before overwriting it): nothing to do.
@@ -70,18 +70,11 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
       const keys = [...t.restore.map((r) => r.key), ...t.remove].filter((key) => key !== t.prefix + SITE_SYNC_MANIFEST);
       if (t.distributionId && keys.length) {
         const cloudfront = clientFor(ctx, CloudFrontClient, 'us-east-1');
-        const paths = collapseInvalidationPaths(sitePaths(keys, t.prefix, await urlPrefix(cloudfront, t.distributionId, t.bucket, t.prefix)));
+        const paths = collapseInvalidationPaths(siteInvalidationPaths(keys, t.prefix, await urlPrefix(cloudfront, t.distributionId, t.bucket, t.prefix)));
         const inv = await createInvalidation(cloudfront, { distributionId: t.distributionId, paths, clock: ctx.clock, log: ctx.log });
         invalidation = `, invalidation ${inv.id} (${paths.length} path(s))`;
       }
       return `as it was: ${restored} restored, ${deleted} deleted${invalidation}`;
     },
   };
-}
-
-const isHtml = (key: string) => /\.html?$/i.test(key);
-
-/** CopySource wants the key URL-encoded, slashes kept. */
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
 }

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '@deploy-actions/aws-kit';
-import { isHtml, type Plan, type PlanItem } from './plan.js';
+import { isHtml } from '@deploy-actions/aws-kit/s3';
+import type { Plan, PlanItem } from './plan.js';
 
 /** The S3 writes, injected so ordering and failure handling are tested without S3. */
 export interface SyncOperations {

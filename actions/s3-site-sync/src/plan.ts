@@ -1,5 +1,5 @@
 import { DeploymentError, type S3ObjectChange } from '@deploy-actions/aws-kit';
-import { invalidationPath } from '@deploy-actions/aws-kit/s3';
+import { siteInvalidationPaths } from '@deploy-actions/aws-kit/s3';
 import type { LocalFile } from './source.js';
 
 /** An object in the bucket below the prefix, as ListObjectsV2 shows it. */
@@ -71,10 +71,6 @@ export interface DesiredHeaders {
 }
 
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;
-
-export function isHtml(rel: string): boolean {
-  return /\.html?$/i.test(rel);
-}
 
 /** The manifest's memory of an object, if the listing shows it untouched since. */
 export function trustedEntry(manifest: Manifest | undefined, obj: RemoteObject): ManifestEntry | undefined {
@@ -208,18 +204,13 @@ export function manifestChange(key: string, before: ManifestObject, versioning: 
 
 /**
  * CloudFront paths for what visitors may have cached: changed, re-headed and deleted objects
- * (new keys were never cached). `x/index.html` also invalidates `/x/`. `pathPrefix` is the part
- * of the key that is also in the URL (the S3 prefix, unless the origin path strips it).
+ * (new keys were never cached). `x/index.html` also invalidates `/x/` (the kit's rule, shared with
+ * rollback-on-failure). `pathPrefix` is the part of the key that is also in the URL (the S3 prefix,
+ * unless the origin path strips it).
  */
 export function invalidationPaths(plan: Plan, pathPrefix: string): string[] {
-  const paths = new Set<string>();
-  for (const i of plan.items) {
-    if (i.action === 'unchanged' || (i.action === 'upload' && i.reason === 'new')) continue;
-    const key = pathPrefix + i.rel;
-    paths.add(invalidationPath(key));
-    if (key === 'index.html' || key.endsWith('/index.html')) paths.add(invalidationPath(key.slice(0, -'index.html'.length)).replace(/\/?$/, '/'));
-  }
-  return [...paths].sort();
+  const rels = plan.items.filter((i) => !(i.action === 'unchanged' || (i.action === 'upload' && i.reason === 'new'))).map((i) => i.rel);
+  return siteInvalidationPaths(rels, '', pathPrefix);
 }
 
 /** Updates the manifest from what the sync left in the bucket. */

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
-import { SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
+import { copySource, SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
 import type { Manifest, ManifestObject, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
 
 /** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
@@ -101,12 +101,11 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
 /** Rewrites Content-Type and Cache-Control in place, keeping the content and the other headers. */
 export async function updateMetadata(s3: S3Client, bucket: string, item: PlanItem): Promise<string> {
   const cur = item.current ?? (await headObject(s3, bucket, item.key)) ?? {};
-  const source = `${bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`;
   const out = await s3.send(
     new CopyObjectCommand({
       Bucket: bucket,
       Key: item.key,
-      CopySource: cur.versionId ? `${source}?versionId=${encodeURIComponent(cur.versionId)}` : source,
+      CopySource: copySource(bucket, item.key, cur.versionId),
       MetadataDirective: 'REPLACE',
       ContentType: item.contentType,
       CacheControl: item.cacheControl,

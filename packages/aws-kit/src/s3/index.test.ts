@@ -4,7 +4,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
-import { bucketVersioningEnabled, collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from './index.js';
+import { bucketVersioningEnabled, collapseInvalidationPaths, copySource, createInvalidation, invalidationPath, isHtml, siteInvalidationPaths, urlPrefix } from './index.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const CF = 'https://cloudfront.amazonaws.com';
@@ -38,6 +38,45 @@ describe('invalidationPath', () => {
   it('URL-encodes each segment and escapes the wildcard character', () => {
     expect(invalidationPath('blog/hello world/ü.html')).toBe('/blog/hello%20world/%C3%BC.html');
     expect(invalidationPath('a*b')).toBe('/a%2Ab');
+  });
+});
+
+describe('isHtml', () => {
+  it('is true for .html and .htm pages in any case, false for everything else', () => {
+    expect(['index.html', 'a/b.htm', 'DOCS/README.HTML', 'x.Htm'].map(isHtml)).toEqual([true, true, true, true]);
+    expect(['app.js', 'html', 'page.html.gz', 'a.xhtml.map', 'dir.html/x.css'].map(isHtml)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('siteInvalidationPaths (one rule for deploy and rollback)', () => {
+  it('maps keys to URL paths below the prefix; an index page also to its directory', () => {
+    expect(siteInvalidationPaths(['site/index.html', 'site/docs/index.html', 'site/a b.js'], 'site/')).toEqual(['/site/', '/site/a%20b.js', '/site/docs/', '/site/docs/index.html', '/site/index.html']);
+  });
+
+  it('treats index.htm and any case as index pages, and nothing merely named like one', () => {
+    expect(siteInvalidationPaths(['old/index.htm', 'Docs/INDEX.HTML', 'myindex.html', 'index.html.bak'], '')).toEqual(['/Docs/', '/Docs/INDEX.HTML', '/index.html.bak', '/myindex.html', '/old/', '/old/index.htm']);
+  });
+
+  it('uses the URL prefix (an origin path strips part of the key prefix)', () => {
+    expect(siteInvalidationPaths(['site/en/index.html'], 'site/en/', 'en/')).toEqual(['/en/', '/en/index.html']);
+    expect(siteInvalidationPaths(['site/index.html'], 'site/', '')).toEqual(['/', '/index.html']);
+  });
+
+  it('gives the same paths for keys relative to the prefix (how s3-site-sync calls it) as for full keys (rollback-on-failure)', () => {
+    const rels = ['index.html', 'blog/Index.htm', 'img/a b.png'];
+    expect(siteInvalidationPaths(rels, '', 'site/')).toEqual(siteInvalidationPaths(rels.map((r) => 'site/' + r), 'site/'));
+  });
+
+  it('encodes each segment, the wildcard too, and removes duplicates', () => {
+    expect(siteInvalidationPaths(['ü/index.html', 'ü/', 'a*.css'], '')).toEqual(['/%C3%BC/', '/%C3%BC/index.html', '/a%2A.css']);
+  });
+});
+
+describe('copySource', () => {
+  it('URL-encodes the key segment by segment, keeping slashes, with an encoded versionId when given', () => {
+    expect(copySource('www', 'blog/hello world/ü+x.html')).toBe('www/blog/hello%20world/%C3%BC%2Bx.html');
+    expect(copySource('www', 'a/b.css', 'v1+/=')).toBe('www/a/b.css?versionId=v1%2B%2F%3D');
+    expect(copySource('www', 'index.html', 'null')).toBe('www/index.html?versionId=null');
   });
 });
 

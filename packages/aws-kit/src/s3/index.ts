@@ -1,7 +1,7 @@
 /**
  * S3 and CloudFront pieces shared by s3-site-sync and rollback-on-failure: is versioning on,
- * which CloudFront paths to invalidate (and which part of a key is in the URL), and creating
- * (and waiting for) an invalidation with retries.
+ * which objects are pages, how to name an object to copy, which CloudFront paths to invalidate (and
+ * which part of a key is in the URL), and creating (and waiting for) an invalidation with retries.
  */
 import * as core from '@actions/core';
 import { CreateInvalidationCommand, GetDistributionConfigCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -61,6 +61,36 @@ export async function urlPrefix(cloudfront: CloudFrontClient, distributionId: st
  */
 export function invalidationPath(key: string): string {
   return '/' + key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())).join('/');
+}
+
+/** A page (`.html` / `.htm`, any case): uploaded and restored after the assets it links to. */
+export function isHtml(key: string): boolean {
+  return /\.html?$/i.test(key);
+}
+
+/** A directory's index page (`index.html` / `index.htm`, any case), which visitors also request as its directory (`/docs/`). */
+const INDEX_PAGE = /(^|\/)index\.html?$/i;
+
+/**
+ * The CloudFront paths to invalidate for site objects: each key's path, and for an index page its directory
+ * path too (`docs/index.html` → `/docs/index.html` and `/docs/`). `prefix` is the site's key prefix and
+ * `urlPrefix` the part of it that is also in the URL (all of it, unless the origin path strips some; see
+ * urlPrefix). One rule for deploy and rollback, so both invalidate the same paths. Sorted, no duplicates.
+ */
+export function siteInvalidationPaths(keys: Iterable<string>, prefix: string, urlPrefix = prefix): string[] {
+  const out = new Set<string>();
+  for (const key of keys) {
+    const url = urlPrefix + (prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key);
+    out.add(invalidationPath(url));
+    if (INDEX_PAGE.test(url)) out.add(invalidationPath(url.replace(/index\.html?$/i, '')));
+  }
+  return [...out].sort();
+}
+
+/** CopyObject's CopySource for an object (a version of it when `versionId` is given): the key URL-encoded, slashes kept. */
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const source = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId ? `${source}?versionId=${encodeURIComponent(versionId)}` : source;
 }
 
 export interface CollapseOptions {
