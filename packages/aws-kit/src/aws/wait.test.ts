@@ -72,10 +72,10 @@ describe('waitFor', () => {
   it('gives up after too many transient errors in a row, as a DeploymentError naming the wait', async () => {
     const clock = new FakeClock();
     let polls = 0;
-    const err = await waitFor({
+    const err = (await waitFor({
       description: 'service web', intervalMs: 1000, timeoutMs: 600_000, clock, log: () => {}, maxTransientErrors: 3,
       poll: async () => { polls++; throw throttle(); },
-    }).catch((e) => e);
+    }).catch((e: unknown) => e)) as DeploymentError;
     expect(err).toBeInstanceOf(DeploymentError);
     expect(err.message).toMatch(/Gave up waiting for service web: AWS kept failing \(4 times in a row\), last with: Rate exceeded/);
     expect(polls).toBe(4);
