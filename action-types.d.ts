@@ -102,9 +102,9 @@ export interface EcrBuildPushInputs {
   'latest'?: string;
   /** Create the repository (with scan on push) when it does not exist. Default: `true`. */
   'create-repository'?: string;
-  /** When the commit's `sha-<7>` tag is already in the registry, do not build; add the missing tags by copying its manifest and output its digest. Default: `true`. */
+  /** When the commit's `sha-<7>` tag is already in the registry, do not build; add the missing tags by copying its manifest and output its digest. `false` rebuilds, except in an IMMUTABLE repository (the existing image is reused, with a warning). Default: `true`. */
   'skip-if-exists'?: string;
-  /** Build and push even when the commit's image already exists (e.g. a manual-dispatch force flag). Default: `false`. */
+  /** Build and push even when the commit's image already exists (e.g. a manual-dispatch force flag). In an IMMUTABLE repository the existing image is reused instead, with a warning. Default: `false`. */
   'force'?: string;
   /** Build cache: `registry` (a `<repository>-cache` repository next to the image), `gha` (GitHub Actions cache, docker buildx only), or `none`. Default: `registry`. */
   'cache'?: string;
@@ -114,7 +114,7 @@ export interface EcrBuildPushInputs {
   'builder'?: string;
   /** Push the image. `false` only builds it (e.g. to check a pull request), and touches no registry. Default: `true`. */
   'push'?: string;
-  /** Push to this registry host instead of the account's ECR registry (a custom endpoint or a pull-through host); `http://host:port` for a plain-HTTP registry. */
+  /** Push to this registry host instead of the account's ECR registry (e.g. a local registry); `http://host:port` for a plain-HTTP registry. The ECR login token is sent only to ECR registry hosts (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`) over HTTPS; any other registry is used anonymously. */
   'registry'?: string;
   /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
   'aws-region'?: string;

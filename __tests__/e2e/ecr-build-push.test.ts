@@ -53,6 +53,8 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Builder: buildah \(no Docker daemon answers/);
     expect(built(r)).toBe(true);
+    // The loopback registry is not ECR: no login token is fetched for it or sent to it.
+    expect(r.stdout).toContain(`Sending no ECR credentials to ${registry.host}: it is plain HTTP; pulls and pushes there are anonymous.`);
 
     const digest = await registry.digest('spotter-app', 'sha-0123456');
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -144,8 +146,17 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     const forced = await run({ repository: 'frozen', cache: 'none', force: 'true' }, { GITHUB_REF: 'refs/tags/v1.0.0' });
     expect(forced.exitCode).toBe(0);
     expect(built(forced)).toBe(false);
-    expect(forced.stdout).toMatch(/::warning::force is ignored: the repository is IMMUTABLE/);
+    expect(forced.stdout).toMatch(/::warning::Not rebuilding although force is set: the repository is IMMUTABLE/);
     expect(forced.outputs).toMatchObject({ skipped: 'true', digest: v1 });
+
+    // skip-if-exists: false would re-push the same sha tag, which ECR refuses: reuse, with a warning, and add missing tags.
+    const rerun = await run({ repository: 'frozen', cache: 'none', 'skip-if-exists': 'false', tags: 'stable' }, { GITHUB_REF: 'refs/tags/v1.0.0' });
+    expect(rerun.errors).toEqual([]);
+    expect(rerun.exitCode).toBe(0);
+    expect(built(rerun)).toBe(false);
+    expect(rerun.stdout).toMatch(/::warning::Not rebuilding although skip-if-exists is false: the repository is IMMUTABLE/);
+    expect(rerun.outputs).toMatchObject({ skipped: 'true', digest: v1 });
+    expect(await registry.digest('frozen', 'stable')).toBe(v1);
 
     // A new commit: built and pushed under new tags; `latest` and `1` cannot move, which is a warning, not a failure.
     const next = await run({ repository: 'frozen', cache: 'none' }, { GITHUB_REF: 'refs/tags/v1.0.1', GITHUB_SHA: 'fedcba9876543210fedcba9876543210fedcba98' });

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -58,12 +61,48 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     expect(r.summary).toMatch(/does not exist/);
   });
 
-  it('names the registry when it cannot be reached, and masks the ECR token', async () => {
+  it('names the registry when it cannot be reached, and fetches no ECR token for a non-ECR host', async () => {
     const port = await freePort();
     const r = await runInProcess(main, { inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
     expect(r.exitCode).toBe(1);
     expect(r.errors[0]).toMatch(new RegExp(`Could not reach the registry at 127\\.0\\.0\\.1:${port} \\(HEAD unreachable:sha-0123456\\).*Check that the registry is running`));
+    expect(r.log).toContain(`Sending no ECR credentials to 127.0.0.1:${port}: it is plain HTTP; pulls and pushes there are anonymous.`);
+    // The token was never fetched: moto's (fixed) token password is not even masked.
     const { password } = await getRegistryCredentials(aws);
-    expect(r.log).toContain(`::add-mask::${password}`);
+    expect(r.log).not.toContain(password);
+  });
+
+  it('sends a non-ECR registry no credentials while it reuses and retags the commit image', async () => {
+    const body = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}';
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const requests: { method: string; url: string; authorization?: string }[] = [];
+    // A registry where the commit's sha tag exists, so the action copies its manifest instead of building.
+    const server = createServer((req, res) => {
+      requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization });
+      req.resume();
+      req.on('end', () => {
+        const known = req.url!.endsWith('/sha-0123456') || req.url!.endsWith(`/${digest}`);
+        if (req.method === 'PUT') return res.writeHead(201, { 'docker-content-digest': digest }).end();
+        if (!known) return res.writeHead(404).end();
+        res.writeHead(200, { 'docker-content-digest': digest, 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
+        res.end(req.method === 'GET' ? body : undefined);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await runInProcess(main, { inputs: { repository: 'anonymous', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+      expect(r.errors).toEqual([]);
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs).toMatchObject({ skipped: 'true', digest, tags: 'sha-0123456\nmain' });
+      expect(requests.map((q) => `${q.method} ${q.url}`)).toEqual(
+        expect.arrayContaining([`HEAD /v2/anonymous/manifests/sha-0123456`, `GET /v2/anonymous/manifests/${digest}`, `PUT /v2/anonymous/manifests/main`]),
+      );
+      expect(requests.filter((q) => q.authorization !== undefined)).toEqual([]);
+      expect(r.log).toContain(`Sending no ECR credentials to 127.0.0.1:${port}`);
+      expect(r.log).not.toContain((await getRegistryCredentials(aws)).password);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

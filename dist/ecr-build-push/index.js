@@ -71958,7 +71958,11 @@ class InputReader {
         if (!REGION.test(region))
             throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
         const roleToAssume = this.optional('role-to-assume');
-        if (roleToAssume && !roleToAssume.startsWith('ssm:') && !ROLE_ARN.test(roleToAssume)) {
+        if (roleToAssume?.startsWith('ssm:')) {
+            // Reading SSM needs credentials, and these are the credentials.
+            throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+        }
+        if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
             throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
         }
         const runId = process.env.GITHUB_RUN_ID ?? 'local';
@@ -72223,8 +72227,11 @@ async function waitFor(opts) {
             transient = 0;
         }
         catch (err) {
-            if (!isRetryableError(err) || ++transient > maxTransient)
+            if (!isRetryableError(err))
                 throw err;
+            if (++transient > maxTransient) {
+                throw new DeploymentError(`Gave up waiting for ${opts.description}: AWS kept failing (${maxTransient + 1} times in a row), last with: ${errorMessage(err)}`, 'This is AWS throttling or an outage, not the deployment itself; check its state in the console and run the job again.', { cause: err });
+            }
             log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
         }
         const elapsed = clock.now() - started;
@@ -72739,6 +72746,13 @@ function parseRepository(raw) {
     const ecr = ECR_HOST.exec(first);
     return { name, host: first, registryId: ecr?.[1], region: ecr?.[2] };
 }
+/**
+ * True for ECR's own registry hosts (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, optionally `:443`):
+ * the only hosts the ECR authorization token may be sent to.
+ */
+function isEcrRegistryHost(host) {
+    return ECR_HOST.test(host.toLowerCase().replace(/:443$/, ''));
+}
 function parseRegistry(raw) {
     const m = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(raw.trim());
     if (!m) {
@@ -72933,19 +72947,18 @@ function parseTarget(inputs) {
 function decideBuild(d) {
     if (!d.existingShaDigest)
         return { build: true, reason: "the commit's image is not in the registry yet" };
-    if (d.force && d.immutable) {
+    const rebuildAsked = d.force ? 'force is set' : !d.skipIfExists ? 'skip-if-exists is false' : undefined;
+    if (rebuildAsked && d.immutable) {
         // Re-pushing the sha tag would be refused; a re-run must not fail, so reuse what is there.
         return {
             build: false,
             digest: d.existingShaDigest,
             reason: "the commit's image already exists",
-            warning: 'force is ignored: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image.',
+            warning: `Not rebuilding although ${rebuildAsked}: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image and adding the missing tags.`,
         };
     }
-    if (d.force)
-        return { build: true, reason: 'force is set' };
-    if (!d.skipIfExists)
-        return { build: true, reason: 'skip-if-exists is false' };
+    if (rebuildAsked)
+        return { build: true, reason: rebuildAsked };
     return { build: false, digest: d.existingShaDigest, reason: "the commit's image already exists" };
 }
 /** Which tags need the manifest copied to them, given what each tag points at now. */
@@ -73075,7 +73088,35 @@ function mediaTypeOf(body) {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/login.js
+/**
+ * Who gets the ECR login. The authorization token is valid for 12 hours on every repository the role can reach,
+ * so it goes only to ECR's own registry hosts over TLS; any other registry (a custom host, a loopback test registry,
+ * plain HTTP) is spoken to anonymously, by the registry client and by the builder alike.
+ */
+
+
+
+/** The registry client for `host`; `getCredentials` (ecr:GetAuthorizationToken) is called only for an ECR host. */
+async function registryAccess(host, insecure, getCredentials, fetchImpl) {
+    if (!insecure && isEcrRegistryHost(host)) {
+        const credentials = await getCredentials();
+        return { client: new RegistryClient(host, { ...credentials, fetch: fetchImpl }), credentials };
+    }
+    const why = insecure ? 'it is plain HTTP' : 'it is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)';
+    info(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
+    return { client: new RegistryClient(host, { insecure, fetch: fetchImpl }) };
+}
+/** The containers-auth.json for buildah/podman: the ECR login for an ECR host, else no entry at all. */
+function authFileJson(host, credentials) {
+    if (!credentials)
+        return JSON.stringify({ auths: {} });
+    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+    return JSON.stringify({ auths: { [host]: { auth } } });
+}
+
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/main.js
+
 
 
 
@@ -73144,8 +73185,7 @@ async function main() {
             return;
         }
         const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
-        const credentials = await getRegistryCredentials(aws, target.registryId);
-        const registry = new RegistryClient(target.registryHost, { insecure: target.insecure, ...credentials });
+        const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
         const immutable = repo?.immutable ?? false;
         const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map();
         const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
@@ -73313,21 +73353,23 @@ async function runCommands(builder, s, env) {
         }
     }
 }
+/** `credentials` is the ECR login, present only for an ECR registry host; without it the builder pushes anonymously. */
 async function buildAndPush(inputs, builder, target, tags, credentials, cacheRepository) {
     const dir = workDir();
     try {
         const { spec: s, env } = spec(inputs, target, tags, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
         if (builder === 'docker') {
-            const code = await exec_exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
-                input: Buffer.from(credentials.password),
-                ignoreReturnCode: true,
-            });
-            if (code !== 0)
-                throw new errors_DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
+            if (credentials) {
+                const code = await exec_exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
+                    input: Buffer.from(credentials.password),
+                    ignoreReturnCode: true,
+                });
+                if (code !== 0)
+                    throw new errors_DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
+            }
         }
         else {
-            const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-            (0,external_node_fs_.writeFileSync)(s.authFile, JSON.stringify({ auths: { [target.registryHost]: { auth } } }), { mode: 0o600 });
+            (0,external_node_fs_.writeFileSync)(s.authFile, authFileJson(target.registryHost, credentials), { mode: 0o600 });
         }
         await runCommands(builder, s, env);
         try {

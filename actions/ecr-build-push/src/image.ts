@@ -36,6 +36,14 @@ export function parseRepository(raw: string): RepositoryRef {
   return { name, host: first, registryId: ecr?.[1], region: ecr?.[2] };
 }
 
+/**
+ * True for ECR's own registry hosts (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, optionally `:443`):
+ * the only hosts the ECR authorization token may be sent to.
+ */
+export function isEcrRegistryHost(host: string): boolean {
+  return ECR_HOST.test(host.toLowerCase().replace(/:443$/, ''));
+}
+
 export interface RegistryOverride {
   host: string;
   /** `http://` registries are spoken to without TLS (local registries, tests). */

@@ -21,6 +21,7 @@ import { buildCommands, detectBuilder, unsupported, type Builder, type BuildSpec
 import { createRepository, describeRepository, getRegistryCredentials, type RegistryCredentials, type RepositoryInfo } from './ecr.js';
 import { getInputs, parseTarget, type Inputs } from './inputs.js';
 import { decideBuild, planRetag, type BuildDecision } from './plan.js';
+import { authFileJson, registryAccess } from './login.js';
 import { RegistryClient, RegistryError, type Manifest } from './registry.js';
 import { computeTags, ociLabels, type TagPlan } from './tags.js';
 
@@ -93,8 +94,7 @@ export async function main(): Promise<void> {
     }
 
     const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
-    const credentials = await getRegistryCredentials(aws, target.registryId);
-    const registry = new RegistryClient(target.registryHost, { insecure: target.insecure, ...credentials });
+    const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
     const immutable = repo?.immutable ?? false;
 
     const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map<string, string | undefined>();
@@ -266,19 +266,21 @@ async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, s
   }
 }
 
-async function buildAndPush(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, credentials: RegistryCredentials, cacheRepository?: string): Promise<void> {
+/** `credentials` is the ECR login, present only for an ECR registry host; without it the builder pushes anonymously. */
+async function buildAndPush(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, credentials: RegistryCredentials | undefined, cacheRepository?: string): Promise<void> {
   const dir = workDir();
   try {
     const { spec: s, env } = spec(inputs, target, tags, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
     if (builder === 'docker') {
-      const code = await exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
-        input: Buffer.from(credentials.password),
-        ignoreReturnCode: true,
-      });
-      if (code !== 0) throw new DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
+      if (credentials) {
+        const code = await exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
+          input: Buffer.from(credentials.password),
+          ignoreReturnCode: true,
+        });
+        if (code !== 0) throw new DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
+      }
     } else {
-      const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-      writeFileSync(s.authFile!, JSON.stringify({ auths: { [target.registryHost]: { auth } } }), { mode: 0o600 });
+      writeFileSync(s.authFile!, authFileJson(target.registryHost, credentials), { mode: 0o600 });
     }
     await runCommands(builder, s, env);
     try {

@@ -15,17 +15,17 @@ export type BuildDecision =
 
 export function decideBuild(d: BuildDecisionInput): BuildDecision {
   if (!d.existingShaDigest) return { build: true, reason: "the commit's image is not in the registry yet" };
-  if (d.force && d.immutable) {
+  const rebuildAsked = d.force ? 'force is set' : !d.skipIfExists ? 'skip-if-exists is false' : undefined;
+  if (rebuildAsked && d.immutable) {
     // Re-pushing the sha tag would be refused; a re-run must not fail, so reuse what is there.
     return {
       build: false,
       digest: d.existingShaDigest,
       reason: "the commit's image already exists",
-      warning: 'force is ignored: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image.',
+      warning: `Not rebuilding although ${rebuildAsked}: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image and adding the missing tags.`,
     };
   }
-  if (d.force) return { build: true, reason: 'force is set' };
-  if (!d.skipIfExists) return { build: true, reason: 'skip-if-exists is false' };
+  if (rebuildAsked) return { build: true, reason: rebuildAsked };
   return { build: false, digest: d.existingShaDigest, reason: "the commit's image already exists" };
 }
 
