@@ -12338,7 +12338,7 @@ __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
 __webpack_unused_export__ = StopTask$;
-__webpack_unused_export__ = StopTaskCommand;
+exports.PP1 = StopTaskCommand;
 __webpack_unused_export__ = StopTaskRequest$;
 __webpack_unused_export__ = StopTaskResponse$;
 __webpack_unused_export__ = SubmitAttachmentStateChanges$;
@@ -80428,7 +80428,11 @@ class InputReader {
         if (!REGION.test(region))
             throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
         const roleToAssume = this.optional('role-to-assume');
-        if (roleToAssume && !roleToAssume.startsWith('ssm:') && !ROLE_ARN.test(roleToAssume)) {
+        if (roleToAssume?.startsWith('ssm:')) {
+            // Reading SSM needs credentials, and these are the credentials.
+            throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+        }
+        if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
             throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
         }
         const runId = process.env.GITHUB_RUN_ID ?? 'local';
@@ -80709,8 +80713,11 @@ async function waitFor(opts) {
             transient = 0;
         }
         catch (err) {
-            if (!isRetryableError(err) || ++transient > maxTransient)
+            if (!isRetryableError(err))
                 throw err;
+            if (++transient > maxTransient) {
+                throw new DeploymentError(`Gave up waiting for ${opts.description}: AWS kept failing (${maxTransient + 1} times in a row), last with: ${errorMessage(err)}`, 'This is AWS throttling or an outage, not the deployment itself; check its state in the console and run the job again.', { cause: err });
+            }
             log(`  (transient error while polling, will retry: ${errorMessage(err)})`);
         }
         const elapsed = clock.now() - started;
@@ -81163,7 +81170,42 @@ async function waitForRollout(opts) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/service.js
+
+
+
+
+/** ACTIVE revisions of exactly `family` (not families it prefixes), newest first. */
+async function activeRevisions(ecs, family) {
+    const arns = [];
+    let nextToken;
+    do {
+        const page = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
+        arns.push(...(page.taskDefinitionArns ?? []).filter((a) => arnName(a).split(':')[0] === family));
+        nextToken = page.nextToken;
+    } while (nextToken);
+    return arns.sort((a, b) => Number(arnName(b).split(':')[1]) - Number(arnName(a).split(':')[1]));
+}
+/**
+ * UpdateService and the id of the deployment it started (the PRIMARY one), to follow with waitForRollout.
+ * AWS's refusal propagates as is, for the caller to say what it means for its deploy.
+ */
+async function startDeployment(ecs, opts) {
+    const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+        cluster: opts.cluster,
+        service: opts.service,
+        taskDefinition: opts.taskDefinition,
+        forceNewDeployment: opts.forceNewDeployment,
+        desiredCount: opts.desiredCount,
+    }));
+    const id = primaryDeployment(out.service)?.id;
+    if (!id)
+        throw new DeploymentError(`UpdateService on ${opts.service} returned no PRIMARY deployment.`);
+    return id;
+}
+
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/index.js
+
 
 
 
@@ -81416,20 +81458,31 @@ async function runOneOffTask(ecs, logs, opts, log) {
         throw new DeploymentError(`ECS could not start the run-task-command task: ${failure?.reason ?? 'no task returned'}${failure?.detail ? ` (${failure.detail})` : ''}.`, 'The service was not touched.');
     }
     log(`Started task ${arnName(taskArn)} on ${arnName(plan.targetArn)}: ${opts.command.join(' ')}`);
-    const task = await waitFor({
-        description: `the run-task-command task ${arnName(taskArn)} to finish`,
-        intervalMs: opts.intervalMs,
-        timeoutMs: opts.timeoutMs,
-        clock: opts.clock,
-        log,
-        poll: async () => {
-            const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: [taskArn] }));
-            const t = out.tasks?.[0];
-            if (t?.lastStatus === 'STOPPED')
-                return { done: true, value: t };
-            return { done: false, progress: `run-task ${arnName(taskArn)}: ${t?.lastStatus ?? 'unknown'}` };
-        },
-    });
+    const stopTask = async (why) => {
+        await ecs.send(new client_ecs_dist_cjs/* StopTaskCommand */.PP1({ cluster: opts.cluster, task: taskArn, reason: `deploy-actions: ${why}` })).then(() => log(`Stopped task ${arnName(taskArn)} (${why}), so it does not go on after this step.`), (err) => log(`Could not stop task ${arnName(taskArn)}: ${errorMessage(err)}. Stop it by hand.`));
+    };
+    let task;
+    try {
+        task = await waitFor({
+            description: `the run-task-command task ${arnName(taskArn)} to finish`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock: opts.clock,
+            log,
+            poll: async () => {
+                const out = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: opts.cluster, tasks: [taskArn] }));
+                const t = out.tasks?.[0];
+                if (t?.lastStatus === 'STOPPED')
+                    return { done: true, value: t };
+                return { done: false, progress: `run-task ${arnName(taskArn)}: ${t?.lastStatus ?? 'unknown'}` };
+            },
+        });
+    }
+    catch (err) {
+        // Timed out or cancelled: a migration left running would go on after the step failed.
+        await stopTask('the deploy gave up waiting for it');
+        throw err;
+    }
     const container = task.containers?.find((c) => c.name === opts.container);
     const defs = plan.next.containerDefinitions ?? [];
     const logLines = await lastLogLines(logs, defs.find((d) => d.name === opts.container), taskArn, 30);
@@ -81438,17 +81491,13 @@ async function runOneOffTask(ecs, logs, opts, log) {
 /** Starts the rollout of plan.targetArn; returns the new deployment's id. */
 async function updateService(ecs, cluster, plan, opts) {
     try {
-        const out = await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+        return await startDeployment(ecs, {
             cluster,
             service: plan.service,
             taskDefinition: opts.taskDefinition ?? plan.targetArn,
             forceNewDeployment: opts.force,
             desiredCount: opts.desiredCount,
-        }));
-        const deployment = primaryDeployment(out.service);
-        if (!deployment?.id)
-            throw new DeploymentError(`UpdateService on ${plan.service} returned no PRIMARY deployment.`);
-        return deployment.id;
+        });
     }
     catch (err) {
         if (err instanceof DeploymentError)
@@ -81458,15 +81507,7 @@ async function updateService(ecs, cluster, plan, opts) {
 }
 /** Deregisters ACTIVE revisions of `family` beyond the newest `keep`, never one a service was just using. */
 async function pruneRevisions(ecs, family, keep, protect, log) {
-    const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
-        arns.push(...(out.taskDefinitionArns ?? []).filter((a) => arnName(a.replace(/:\d+$/, '')) === family));
-        nextToken = out.nextToken;
-    } while (nextToken);
-    const byRevision = arns.sort((a, b) => Number(b.split(':').pop()) - Number(a.split(':').pop()));
-    const doomed = byRevision.slice(keep).filter((a) => !protect.has(a));
+    const doomed = (await activeRevisions(ecs, family)).slice(keep).filter((a) => !protect.has(a));
     for (const arn of doomed) {
         await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
         log(`Deregistered ${arnName(arn)} (keep-revisions ${keep}).`);
@@ -81565,6 +81606,9 @@ function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WO
         rollback: reader.boolean('rollback', true),
         keepRevisions: reader.integer('keep-revisions', { min: 0 }) ?? 0,
     };
+    if (inputs.healthCheck && !inputs.wait) {
+        throw new InputError('health-check-url', 'is set but wait is false: the health check runs after the rollout, so it needs wait: true.', 'Remove health-check-url, or set wait: true.');
+    }
     if (inputs.pollIntervalMs <= 0)
         throw new InputError('poll-interval', 'must be more than zero.');
     if (inputs.timeoutMs < inputs.pollIntervalMs)
@@ -81724,8 +81768,14 @@ async function main() {
             await phase('Prune old revisions', async () => {
                 const families = new Set(plans.map((p) => p.next.family));
                 const protect = new Set(plans.flatMap((p) => [p.previousArn, p.targetArn]));
-                for (const family of families)
-                    await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+                try {
+                    for (const family of families)
+                        await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+                }
+                catch (err) {
+                    // The deploy succeeded; housekeeping failing must not turn it into a failure.
+                    warning(`Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`);
+                }
             });
         }
     }
