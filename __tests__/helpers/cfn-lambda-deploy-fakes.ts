@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { answerCallerIdentity } from './nock-sts.js';
+import { answerCallerIdentity } from './nock-aws.js';
 
 /**
  * Scripted CloudFormation, Lambda and CloudWatch answering through nock, for what moto cannot do:

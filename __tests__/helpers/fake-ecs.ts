@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { answerCallerIdentity } from './nock-sts.js';
+import { answerCallerIdentity } from './nock-aws.js';
 
 /**
  * A scripted ECS (and CloudWatch Logs, STS identity) answering through nock, for what moto cannot do:

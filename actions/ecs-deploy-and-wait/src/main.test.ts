@@ -5,23 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecords } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__tests__/helpers/fake-ecs.js';
-import { setEnv } from '../../../__tests__/helpers/moto.js';
+import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
 import { main } from './main.js';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:' + 'b'.repeat(64);
-let restore: () => void;
-beforeAll(() => {
-  restore = setEnv({
-    AWS_ENDPOINT_URL: undefined,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'secret',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_REGION: 'us-east-1',
-    ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-  });
-});
-afterAll(() => restore());
+useNockedAws();
 afterEach(() => FakeEcs.uninstall());
 
 /** A cluster with service `web` on web:1, and inputs for rolling IMAGE onto it quickly. */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,23 +7,11 @@ import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__test
 import { AwsFault, FakeCfn, FakeLambda, installFakes, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
 import { FakeSite, FakeTemplateBucket } from '../../../__tests__/helpers/rollback-on-failure-fakes.js';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
-import { setEnv } from '../../../__tests__/helpers/moto.js';
+import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { main, post, type ActionEntry } from './main.js';
 
 const ACCOUNT = '123456789012';
-let restore: () => void;
-beforeAll(() => {
-  restore = setEnv({
-    AWS_ENDPOINT_URL: undefined,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'secret',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-  });
-});
-afterAll(() => restore());
+useNockedAws();
 afterEach(() => uninstallFakes());
 
 const base = { action: 'test', at: '2026-01-01T00:00:00Z', region: 'us-east-1', accountId: ACCOUNT, step: 'deploy' };

@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
 import { listPublishedVersions, waitForFunctionUpdate } from './index.js';
+import { useNockedAws } from '../../../../__tests__/helpers/nock-aws.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const LAMBDA = 'https://lambda.us-east-1.amazonaws.com';
@@ -11,17 +12,7 @@ const FN = 'kairos-api';
 const json = { 'content-type': 'application/json' };
 
 describe('Lambda kit (real SDK, nock answering)', () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL;
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  afterAll(() => {
-    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
-    nock.enableNetConnect();
-  });
+  useNockedAws();
   afterEach(() => nock.cleanAll());
   const client = () => new LambdaClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
 

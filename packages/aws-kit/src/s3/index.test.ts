@@ -1,10 +1,11 @@
-import { afterEach, beforeAll, afterAll, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
 import { bucketVersioningEnabled, collapseInvalidationPaths, copySource, createInvalidation, invalidationPath, isHtml, siteInvalidationPaths, urlPrefix } from './index.js';
+import { useNockedAws } from '../../../../__tests__/helpers/nock-aws.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const CF = 'https://cloudfront.amazonaws.com';
@@ -81,16 +82,7 @@ describe('copySource', () => {
 });
 
 describe('createInvalidation (real SDK, nock answering)', () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL;
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  afterAll(() => {
-    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
-  });
+  useNockedAws();
   afterEach(() => nock.cleanAll());
   const client = () => new CloudFrontClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
 
@@ -133,14 +125,7 @@ describe('createInvalidation (real SDK, nock answering)', () => {
 });
 
 describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL;
-  });
-  afterAll(() => {
-    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
-  });
+  useNockedAws();
   const s3 = () => new S3Client({ region: 'us-east-1', credentials, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const versioning = (body: string) => nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(200, `<?xml version="1.0"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</VersioningConfiguration>`);
 
@@ -160,16 +145,7 @@ describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
 });
 
 describe('urlPrefix (real SDK, nock answering)', () => {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_ENDPOINT_URL;
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  afterAll(() => {
-    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
-  });
+  useNockedAws();
   afterEach(() => nock.cleanAll());
   const client = () => new CloudFrontClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
   const origin = (domain: string, path: string) => `<Origin><Id>${domain}</Id><DomainName>${domain}</DomainName><OriginPath>${path}</OriginPath></Origin>`;

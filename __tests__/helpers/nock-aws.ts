@@ -1,0 +1,40 @@
+import { afterAll, beforeAll } from '@jest/globals';
+import nock from 'nock';
+import { setEnv } from './moto.js';
+
+/**
+ * For tests where nock answers AWS through the real SDK: no endpoint override (requests go to the real AWS
+ * host names nock intercepts), ambient fake keys instead of OIDC, no network but loopback. Call it at the top
+ * of a file or a describe; it restores everything afterwards.
+ */
+export function useNockedAws(): void {
+  let restore: () => void;
+  beforeAll(() => {
+    restore = setEnv({
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: undefined,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
+    });
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => {
+    restore();
+    nock.enableNetConnect();
+  });
+}
+
+/** Answers sts:GetCallerIdentity (what `connect()` asks first) for every in-process test that fakes AWS with nock. */
+export function answerCallerIdentity(account = '123456789012', region = 'us-east-1'): void {
+  nock(`https://sts.${region}.amazonaws.com`)
+    .persist()
+    .post('/')
+    .reply(
+      200,
+      `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/ci</Arn><UserId>AIDA</UserId><Account>${account}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+    );
+}
