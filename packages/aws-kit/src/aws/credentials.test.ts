@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { startOidcServer, type OidcServer } from '../../../../__tests__/helpers/oidc.js';
 import { setEnv } from '../../../../__tests__/helpers/moto.js';
 import { DeploymentError, InputError } from '../errors.js';
-import { FakeClock } from './clock.js';
+import { FakeClock, systemClock } from './clock.js';
 import { createCredentialProvider } from './credentials.js';
 import { AwsContext } from './clients.js';
 
@@ -61,6 +61,34 @@ describe('credentials via GitHub OIDC', () => {
     clock.time = t0 + 11 * 60_000; // within the refresh margin
     expect((await provider()).accessKeyId).toBe('SECOND');
     expect(oidc.requests.length - before).toBe(2);
+  });
+
+  it('a wait longer than the role session goes on: calls near expiry are signed with a re-assumed session', async () => {
+    // Only Date is faked (the SDK's own credential cache and ours read it); timers and sockets stay real.
+    jest.useFakeTimers({ doNotFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    try {
+      const t0 = Date.UTC(2026, 10, 22, 12);
+      jest.setSystemTime(t0);
+      nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 15 * 60_000), 'ASIAFIRST'));
+      nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 75 * 60_000), 'ASIASECOND'));
+      const signedWith: string[] = [];
+      nock('https://ecs.us-east-1.amazonaws.com')
+        .persist()
+        .post('/')
+        .reply(async (req: Request) => {
+          signedWith.push(/Credential=(\w+)\//.exec(req.headers.get('authorization') ?? '')?.[1] ?? 'unsigned');
+          return [200, JSON.stringify({ clusterArns: [] })];
+        });
+      const ecs = new AwsContext('test', 'us-east-1', createCredentialProvider({ ...options(), clock: systemClock }), '123456789012').client(ECSClient);
+      await ecs.send(new ListClustersCommand({})); // minute 0
+      jest.setSystemTime(t0 + 9 * 60_000);
+      await ecs.send(new ListClustersCommand({})); // minute 9: the session is still good
+      jest.setSystemTime(t0 + 12 * 60_000);
+      await ecs.send(new ListClustersCommand({})); // minute 12: 3 minutes before expiry, re-assumed
+      expect(signedWith).toEqual(['ASIAFIRST', 'ASIAFIRST', 'ASIASECOND']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('explains a trust-policy mismatch with the token subject, never the token', async () => {
