@@ -101622,8 +101622,10 @@ var client_lambda_dist_cjs = __nccwpck_require__(1696);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/lambda/index.js
 /**
  * Lambda pieces shared by cfn-lambda-deploy and rollback-on-failure: the published versions of a
- * function (every page), and the wait until Lambda has finished applying an update.
+ * function (every page), the wait until Lambda has finished applying an update, and retrying an update
+ * that collides with one still in progress.
  */
+
 
 
 
@@ -101674,6 +101676,25 @@ function functionFailure(label, c, hint) {
         return new DeploymentError(`Lambda could not apply the update to ${label}: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}).`, hint ?? 'Fix the cause Lambda names (e.g. the image is missing, or not a Lambda-compatible manifest), then deploy again.');
     }
     return undefined;
+}
+/**
+ * Runs a Lambda update; when another update of the function is still in progress (ResourceConflictException),
+ * waits for Lambda to be idle and tries again, up to `retries` times. Any other error (or the last conflict)
+ * propagates for the caller to explain.
+ */
+async function retryWhileUpdating(lambda, functionName, send, opts) {
+    const log = opts.log ?? ((l) => info(l));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await send();
+        }
+        catch (err) {
+            if (awsErrorCode(err) !== 'ResourceConflictException' || attempt > (opts.retries ?? 5))
+                throw err;
+            log(`${opts.what ?? 'Updating'}: another update of ${functionName} is in progress (${errorMessage(err)}); waiting for it to finish.`);
+            await waitForFunctionUpdate(lambda, functionName, { ...opts, allowFailed: true });
+        }
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -104814,18 +104835,13 @@ function waitForFunction(lambda, name, qualifier, opts) {
 }
 /** Runs a Lambda update; when another update is still in progress (ResourceConflictException), waits for it and tries again. */
 async function whenIdle(lambda, name, opts, what, send) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await send();
-        }
-        catch (err) {
-            if (awsErrorCode(err) === 'ResourceConflictException' && attempt <= MAX_CONFLICT_RETRIES) {
-                info(`${what}: another update of ${name} is in progress (${errorMessage(err)}); waiting for it to finish.`);
-                await waitForFunction(lambda, name, undefined, { ...opts, allowFailed: true });
-                continue;
-            }
-            throw new DeploymentError(`${what} of ${name} failed: ${errorMessage(err)}`, lambdaHint(err), { cause: err });
-        }
+    try {
+        return await retryWhileUpdating(lambda, name, send, { ...opts, intervalMs: POLL_MS, retries: MAX_CONFLICT_RETRIES, what });
+    }
+    catch (err) {
+        if (err instanceof DeploymentError)
+            throw err;
+        throw new DeploymentError(`${what} of ${name} failed: ${errorMessage(err)}`, lambdaHint(err), { cause: err });
     }
 }
 function lambdaHint(err) {

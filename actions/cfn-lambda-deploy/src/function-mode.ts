@@ -12,7 +12,7 @@ import {
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import { appendRecord, type AwsContext, awsErrorCode, type Clock, DeploymentError, errorMessage, formatDuration, systemClock, waitFor } from '@deploy-actions/aws-kit';
-import { listPublishedVersions, waitForFunctionUpdate } from '@deploy-actions/aws-kit/lambda';
+import { listPublishedVersions, waitForFunctionUpdate, retryWhileUpdating } from '@deploy-actions/aws-kit/lambda';
 import { ACTION, type FunctionInputs, ZIP_UPLOAD_LIMIT } from './inputs.js';
 import { formatShift, shiftSteps } from './traffic.js';
 import { readCode } from './zip.js';
@@ -137,17 +137,11 @@ function waitForFunction(lambda: LambdaClient, name: string, qualifier: string |
 
 /** Runs a Lambda update; when another update is still in progress (ResourceConflictException), waits for it and tries again. */
 async function whenIdle<T>(lambda: LambdaClient, name: string, opts: { clock: Clock; timeoutMs: number }, what: string, send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (err) {
-      if (awsErrorCode(err) === 'ResourceConflictException' && attempt <= MAX_CONFLICT_RETRIES) {
-        core.info(`${what}: another update of ${name} is in progress (${errorMessage(err)}); waiting for it to finish.`);
-        await waitForFunction(lambda, name, undefined, { ...opts, allowFailed: true });
-        continue;
-      }
-      throw new DeploymentError(`${what} of ${name} failed: ${errorMessage(err)}`, lambdaHint(err), { cause: err });
-    }
+  try {
+    return await retryWhileUpdating(lambda, name, send, { ...opts, intervalMs: POLL_MS, retries: MAX_CONFLICT_RETRIES, what });
+  } catch (err) {
+    if (err instanceof DeploymentError) throw err;
+    throw new DeploymentError(`${what} of ${name} failed: ${errorMessage(err)}`, lambdaHint(err), { cause: err });
   }
 }
 

@@ -1,6 +1,6 @@
 import { GetAliasCommand, GetFunctionCommand, LambdaClient, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { listPublishedVersions, waitForFunctionUpdate } from '@deploy-actions/aws-kit/lambda';
+import { listPublishedVersions, waitForFunctionUpdate, retryWhileUpdating } from '@deploy-actions/aws-kit/lambda';
 import type { LambdaAliasTarget, LambdaFunctionTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -73,7 +73,12 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
         zip = new Uint8Array(await res.arrayBuffer());
       }
       try {
-        await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: t.functionName, ImageUri: image, ZipFile: zip }));
+        await retryWhileUpdating(lambda, t.functionName, () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: t.functionName, ImageUri: image, ZipFile: zip })), {
+          timeoutMs: ctx.timeoutMs,
+          clock: ctx.clock,
+          log: ctx.log,
+          what: 'Restoring the code',
+        });
       } catch (err) {
         throw new DeploymentError(`Lambda refused to restore the code of ${t.functionName}: ${errorMessage(err)}`, 'The role needs lambda:UpdateFunctionCode (and ECR pull rights for image functions).', { cause: err });
       }

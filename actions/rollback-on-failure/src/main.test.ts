@@ -146,6 +146,26 @@ describe('Lambda', () => {
     expect(lambda.paths().filter((p) => p.endsWith('/configuration'))).toHaveLength(2);
     expect(actionsOf(run)[0]).toMatchObject({ kind: 'lambda-function', status: 'rolled-back' });
   });
+
+  it('restoring $LATEST waits out an update still in progress (ResourceConflictException) and tries again', async () => {
+    const lambda = new FakeLambda();
+    const image = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${'a'.repeat(64)}`;
+    lambda.route = (method, path, _body, n) => {
+      if (method === 'GET' && path === '/2015-03-31/functions/api') return { Configuration: { CodeSha256: 'new-sha', PackageType: 'Image' }, Code: {} };
+      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7') return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: image } };
+      if (method === 'PUT' && path === '/2015-03-31/functions/api/code') {
+        return n === 1 ? new AwsFault('ResourceConflictException', 'An update is in progress for resource: api', 409) : { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
+      }
+      if (method === 'GET' && path === '/2015-03-31/functions/api/configuration') return { LastUpdateStatus: 'Successful' };
+      return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
+    };
+    installFakes({ lambda });
+    const run = await postStep(jobWith([{ kind: 'lambda-function', functionName: 'api', previousVersion: '7' }]));
+    expect(run.errors).toEqual([]);
+    expect(lambda.calls.filter((c) => c.method === 'PUT')).toHaveLength(2);
+    expect(run.log).toContain('Restoring the code: another update of api is in progress');
+    expect(actionsOf(run)[0]).toMatchObject({ kind: 'lambda-function', status: 'rolled-back' });
+  });
 });
 
 describe('Lambda (kit: version listing and update wait)', () => {

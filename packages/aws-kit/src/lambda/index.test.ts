@@ -3,7 +3,7 @@ import nock from 'nock';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
-import { listPublishedVersions, waitForFunctionUpdate } from './index.js';
+import { listPublishedVersions, retryWhileUpdating, waitForFunctionUpdate } from './index.js';
 import { useNockedAws } from '../../../../__tests__/helpers/nock-aws.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -89,6 +89,39 @@ describe('Lambda kit (real SDK, nock answering)', () => {
     it('times out as a failure', async () => {
       answer({ State: 'Active', LastUpdateStatus: 'InProgress' });
       await expect(waitForFunctionUpdate(client(), FN, { timeoutMs: 10_000, clock: new FakeClock(), log: () => {} })).rejects.toThrow(/Timed out after 10s waiting for Lambda function kairos-api to finish updating/);
+    });
+  });
+
+  describe('retryWhileUpdating', () => {
+    const conflict = () => Object.assign(new Error('The operation cannot be performed at this time. An update is in progress for resource: kairos-api'), { name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } });
+
+    it('waits for the update in progress and tries again', async () => {
+      let polls = 0;
+      nock(LAMBDA)
+        .persist()
+        .get(new RegExp(`/2015-03-31/functions/${FN}/configuration`))
+        .reply(() => [200, JSON.stringify({ FunctionName: FN, State: 'Active', LastUpdateStatus: ++polls === 1 ? 'InProgress' : 'Successful' }), json]);
+      let attempts = 0;
+      const lines: string[] = [];
+      const out = await retryWhileUpdating(client(), FN, async () => {
+        if (++attempts === 1) throw conflict();
+        return 'updated';
+      }, { timeoutMs: 60_000, clock: new FakeClock(), log: (l) => lines.push(l), what: 'Restoring the code' });
+      expect(out).toBe('updated');
+      expect(attempts).toBe(2);
+      expect(polls).toBe(2);
+      expect(lines[0]).toMatch(/^Restoring the code: another update of kairos-api is in progress/);
+    });
+
+    it('gives up after `retries` conflicts and lets other errors through at once', async () => {
+      nock(LAMBDA).persist().get(new RegExp(`/2015-03-31/functions/${FN}/configuration`)).reply(200, JSON.stringify({ State: 'Active', LastUpdateStatus: 'Successful' }), json);
+      let attempts = 0;
+      await expect(retryWhileUpdating(client(), FN, async () => { attempts++; throw conflict(); }, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {}, retries: 2 })).rejects.toThrow(/update is in progress/);
+      expect(attempts).toBe(3);
+      attempts = 0;
+      const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+      await expect(retryWhileUpdating(client(), FN, async () => { attempts++; throw denied; }, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {} })).rejects.toThrow('not authorized');
+      expect(attempts).toBe(1);
     });
   });
 });

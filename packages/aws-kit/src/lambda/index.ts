@@ -1,9 +1,11 @@
 /**
  * Lambda pieces shared by cfn-lambda-deploy and rollback-on-failure: the published versions of a
- * function (every page), and the wait until Lambda has finished applying an update.
+ * function (every page), the wait until Lambda has finished applying an update, and retrying an update
+ * that collides with one still in progress.
  */
+import * as core from '@actions/core';
 import { type FunctionConfiguration, GetFunctionConfigurationCommand, type LambdaClient, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { DeploymentError } from '../errors.js';
+import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import type { Clock } from '../aws/clock.js';
 import { waitFor } from '../aws/wait.js';
 
@@ -78,4 +80,27 @@ export function functionFailure(label: string, c: FunctionConfiguration, hint?: 
     );
   }
   return undefined;
+}
+
+/**
+ * Runs a Lambda update; when another update of the function is still in progress (ResourceConflictException),
+ * waits for Lambda to be idle and tries again, up to `retries` times. Any other error (or the last conflict)
+ * propagates for the caller to explain.
+ */
+export async function retryWhileUpdating<T>(
+  lambda: LambdaClient,
+  functionName: string,
+  send: () => Promise<T>,
+  opts: Omit<FunctionWaitOptions, 'allowFailed' | 'qualifier'> & { retries?: number; what?: string },
+): Promise<T> {
+  const log = opts.log ?? ((l: string) => core.info(l));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (awsErrorCode(err) !== 'ResourceConflictException' || attempt > (opts.retries ?? 5)) throw err;
+      log(`${opts.what ?? 'Updating'}: another update of ${functionName} is in progress (${errorMessage(err)}); waiting for it to finish.`);
+      await waitForFunctionUpdate(lambda, functionName, { ...opts, allowFailed: true });
+    }
+  }
 }
