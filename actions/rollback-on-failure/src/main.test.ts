@@ -213,23 +213,7 @@ describe('CloudFormation', () => {
   const stack = (status: string) => ({ Stacks: [{ StackName: 'api', StackId: arn, StackStatus: status, CreationTime: new Date(0), Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:new' }] }] });
 
   it('after a completed update, deploys the previous template and parameters through a change set', async () => {
-    const cfn = new FakeCfn();
-    let status = 'UPDATE_COMPLETE';
-    cfn.handlers = {
-      DescribeStacks: () => {
-        const answer = stack(status);
-        if (status === 'UPDATE_IN_PROGRESS') status = 'UPDATE_COMPLETE'; // the update ends after one more poll
-        return answer;
-      },
-      GetTemplate: () => ({ TemplateBody: '{"v":2}' }),
-      CreateChangeSet: () => ({ Id: 'cs-1', StackId: arn }),
-      DescribeChangeSet: () => ({ Status: 'CREATE_COMPLETE', Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Fn', ResourceType: 'AWS::Lambda::Function' } }] }),
-      DescribeStackEvents: () => ({ StackEvents: [] }),
-      ExecuteChangeSet: () => {
-        status = 'UPDATE_IN_PROGRESS';
-        return {};
-      },
-    };
+    const cfn = completedUpdate();
     installFakes({ cfn });
     const run = await postStep(jobWith([record]));
     expect(run.errors).toEqual([]);
