@@ -72073,6 +72073,46 @@ function setOutputs(outputs) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/log.js
+
+
+// The runner parses `::command::` (and the legacy `##[command]`) at the start of a line after trimming leading
+// whitespace; Unicode line separators and odd whitespace make exact parsing fragile, so any text that contains
+// either marker anywhere is printed with workflow commands stopped around it.
+const COMMAND_MARKER = /::|##\[/;
+/** A fresh, unguessable token for `::stop-commands::`; outside text cannot end the pause without it. */
+function pauseToken() {
+    return `deploy-actions-${randomBytes(16).toString('hex')}`;
+}
+/** Prints text to the log so that none of its lines can act as a workflow command. */
+const log = (text) => {
+    if (!COMMAND_MARKER.test(text)) {
+        core.info(text);
+        return;
+    }
+    const token = pauseToken();
+    process.stdout.write(`::stop-commands::${token}\n`);
+    core.info(text);
+    process.stdout.write(`::${token}::\n`);
+};
+/**
+ * Runs `fn` with workflow commands stopped, for output the action streams without reading it line by line
+ * (a child process writing straight to stdout). `fn` must not issue workflow commands of its own
+ * (groups, annotations, masks): the runner ignores them until the pause ends.
+ */
+async function withCommandsStopped(fn) {
+    const token = pauseToken();
+    process.stdout.write(`::stop-commands::${token}\n`);
+    try {
+        return await fn();
+    }
+    finally {
+        process.stdout.write(`::${token}::\n`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -72497,6 +72537,7 @@ async function resolveSsmReferences(inputs, aws) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/index.js
+
 
 
 
@@ -72976,8 +73017,6 @@ function planRetag(tags, existing, digest, immutable) {
     return plan;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/registry.js
 /**
  * The few Docker Registry HTTP API v2 calls the action needs: does a tag exist (and at which digest),

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './gha/inputs.js';
 export * from './gha/run.js';
 export * from './gha/report.js';
+export * from './gha/log.js';
 export * from './gha/records.js';
 export * from './gha/signals.js';
 export * from './aws/clock.js';
