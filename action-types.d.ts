@@ -50,6 +50,8 @@ export interface CfnLambdaDeployInputs {
   'role-duration-seconds'?: string;
   /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
   'audience'?: string;
+  /** Export the assumed role's credentials (masked) and the region as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION to the steps after this one, so smoke tests, migrations and builds can call AWS. Default: `false`. */
+  'output-env-credentials'?: string;
   /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
   'dry-run'?: string;
 }
@@ -126,6 +128,8 @@ export interface EcrBuildPushInputs {
   'role-duration-seconds'?: string;
   /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
   'audience'?: string;
+  /** Export the assumed role's credentials (masked) and the region as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION to the steps after this one, so smoke tests, migrations and builds can call AWS. Default: `false`. */
+  'output-env-credentials'?: string;
   /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
   'dry-run'?: string;
 }
@@ -202,6 +206,8 @@ export interface EcsDeployAndWaitInputs {
   'role-duration-seconds'?: string;
   /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
   'audience'?: string;
+  /** Export the assumed role's credentials (masked) and the region as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION to the steps after this one, so smoke tests, migrations and builds can call AWS. Default: `false`. */
+  'output-env-credentials'?: string;
   /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
   'dry-run'?: string;
 }
@@ -254,6 +260,8 @@ export interface RollbackOnFailureInputs {
   'role-duration-seconds'?: string;
   /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
   'audience'?: string;
+  /** Export the assumed role's credentials (masked) and the region as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION to the steps after this one, so smoke tests, migrations and builds can call AWS. Default: `false`. */
+  'output-env-credentials'?: string;
   /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
   'dry-run'?: string;
 }
@@ -306,6 +314,8 @@ export interface S3SiteSyncInputs {
   'role-duration-seconds'?: string;
   /** Audience of the GitHub OIDC token. Default: `sts.amazonaws.com`. */
   'audience'?: string;
+  /** Export the assumed role's credentials (masked) and the region as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION to the steps after this one, so smoke tests, migrations and builds can call AWS. Default: `false`. */
+  'output-env-credentials'?: string;
   /** Authenticate, read current state, print what would change, set outputs, change nothing. Default: `false`. */
   'dry-run'?: string;
 }
