@@ -43,8 +43,9 @@ const WORKFLOW_REF = /^(?:org\/deploy-actions\/\.github\/workflows\/|\.\/\.githu
 
 /** Actions that write to AWS and so must sit after the rollback safety net. */
 export const DEPLOY_ACTIONS = new Set(['ecs-deploy-and-wait', 'cfn-lambda-deploy', 's3-site-sync']);
-/** The only inputs the safety net may be given in a deploy job: credentials (its targets come from the records). */
-export const CREDENTIAL_INPUTS = new Set(['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience']);
+/** The only inputs the safety net may be given in a deploy job: credentials (its targets come from the records),
+ * including handing them to the steps after it (output-env-credentials). */
+export const CREDENTIAL_INPUTS = new Set(['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'output-env-credentials']);
 /** Inputs every reusable deploy workflow takes. */
 export const COMMON_WORKFLOW_INPUTS = ['environment', 'aws-region', 'role-to-assume', 'force', 'dry-run'];
 
