@@ -16,7 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { Evaluator, Lexer, Parser, data, type ExpressionData } from '@actions/expressions';
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import type { ExpressionData } from '@actions/expressions/data/expressiondata';
 import {
   NoOperationTraceWriter,
   convertWorkflowTemplate,
@@ -27,9 +28,9 @@ import {
   isSequence,
   isString,
   parseWorkflow,
-  type TemplateToken,
   type WorkflowTemplate,
 } from '@actions/workflow-parser';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import type { FileReference } from '@actions/workflow-parser/workflows/file-reference';
 
 export type Value = string | boolean | number | null | Value[] | { [key: string]: Value };
@@ -123,6 +124,8 @@ type Obj = { [key: string]: Value };
 
 /** Our actions and reusable workflows, however a caller refers to them. */
 const OUR_ACTION = /^(?:org\/deploy-actions\/actions\/|\.\/actions\/)([\w.-]+)(?:@(.+))?$|^(?:org\/deploy-actions\/)(ecs-deploy)(?:@(.+))?$/;
+/** Top-level short forms (scripts/generate.mjs) and the action they are. */
+const ALIASES: Record<string, string> = { 'ecs-deploy': 'ecs-deploy-and-wait' };
 const OUR_WORKFLOW = /^(?:org\/deploy-actions\/\.github\/workflows\/|\.\/\.github\/workflows\/)([\w.-]+\.ya?ml)(?:@.+)?$/;
 const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'];
 
@@ -504,7 +507,7 @@ export class WorkflowEvaluator {
       steps[id] = toData({ outcome: ran ? (failed ? 'failure' : 'success') : 'skipped', conclusion: ran ? (failed ? 'failure' : 'success') : 'skipped', outputs: {} });
       if (ran) {
         const usesRef = uses && isString(uses) ? OUR_ACTION.exec(uses.value) : null;
-        const outputs = new PlaceholderOutputs(`${run.path}.${id}`, usesRef ? usesRef[1] ?? usesRef[3] : undefined);
+        const outputs = new PlaceholderOutputs(`${run.path}.${id}`, usesRef ? usesRef[1] ?? ALIASES[usesRef[3]] : undefined);
         steps[id] = new data.Dictionary(
           { key: 'outcome', value: new data.StringData(failed ? 'failure' : 'success') },
           { key: 'conclusion', value: new data.StringData(failed ? 'failure' : 'success') },
@@ -514,7 +517,7 @@ export class WorkflowEvaluator {
       if (!ran || !step.uses) return;
       if (/^actions\/checkout@/.test(step.uses)) run.checkoutRef = inputs.ref?.value ?? '';
       const ours = OUR_ACTION.exec(step.uses);
-      if (ours) run.actions.push({ action: ours[1] ?? ours[3], ref: ours[2] ?? ours[4] ?? '', step: id, with: inputs });
+      if (ours) run.actions.push({ action: ours[1] ?? ALIASES[ours[3]], ref: ours[2] ?? ours[4] ?? '', step: id, with: inputs });
     });
     if (run.steps.some((s) => s.failed)) run.result = 'failure';
     // The environment URL may read step outputs, so it is known once the steps ran.
