@@ -23,6 +23,8 @@ export interface ExpectedJob {
   refused?: RegExp;
   /** Concurrency group the job waits in. */
   concurrencyGroup?: string;
+  /** Environment variables a (run) step gets, by step name: only the listed ones are compared. */
+  stepEnv?: Record<string, Record<string, string>>;
 }
 
 export interface Case {
@@ -487,7 +489,15 @@ export const cases: Case[] = [
     event: events.pushMain,
     repo: setups.kelifax,
     ran: ['plan', 'deploy', 'deploy/check', 'deploy/deploy'],
-    jobs: { 'deploy/deploy': { environment: 'dev', checkout: '', actions: kelifax('dev', '444444444444') } },
+    jobs: {
+      'deploy/deploy': {
+        environment: 'dev',
+        checkout: '',
+        actions: kelifax('dev', '444444444444'),
+        // The build runs after the safety net exported its credentials, with dev's settings path and secrets.
+        stepEnv: { Build: { DEPLOY_ENVIRONMENT: 'dev', BUILD_ENV_SSM_PATH: '/kelifax/build/dev', BUILD_ENV: 'PUBLIC_SITE=dev', BUILD_COMMAND: 'npm ci && npm run build' } },
+      },
+    },
   },
   {
     name: 'kelifax: a version tag publishes prod',
@@ -495,7 +505,14 @@ export const cases: Case[] = [
     event: events.pushTag,
     repo: setups.kelifax,
     ran: ['plan', 'deploy', 'deploy/check', 'deploy/deploy'],
-    jobs: { 'deploy/deploy': { environment: 'prod', checkout: '', actions: kelifax('prod', '555555555555') } },
+    jobs: {
+      'deploy/deploy': {
+        environment: 'prod',
+        checkout: '',
+        actions: kelifax('prod', '555555555555'),
+        stepEnv: { Build: { DEPLOY_ENVIRONMENT: 'prod', BUILD_ENV_SSM_PATH: '/kelifax/build/prod', BUILD_ENV: 'PUBLIC_SITE=prod' } },
+      },
+    },
   },
   {
     name: 'kelifax: a manual prod deploy of v1.2.0 with force',

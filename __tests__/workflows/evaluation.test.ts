@@ -74,6 +74,16 @@ describe.each(cases)('$name', (c) => {
       if (expected.checkout !== undefined) expect(j.checkoutRef ?? null).toEqual(expected.checkout);
       if (expected.actions) expect(actionsOf(j)).toEqual(expected.actions);
       if (expected.concurrencyGroup) expect(j.concurrency?.group).toBe(expected.concurrencyGroup);
+      for (const [name, vars] of Object.entries(expected.stepEnv ?? {})) {
+        const step = j.steps.find((s) => s.name === name);
+        expect([name, step?.ran]).toEqual([name, true]);
+        expect([name, Object.fromEntries(Object.keys(vars).map((k) => [k, step!.env[k]]))]).toEqual([name, vars]);
+        // Credentials reach a run step only from one of our actions before it that exports them.
+        if ('BUILD_ENV_SSM_PATH' in vars) {
+          const before = j.steps.slice(0, j.steps.indexOf(step!));
+          expect(before.some((s) => s.ran && s.with['output-env-credentials']?.value === 'true')).toBe(true);
+        }
+      }
       if (expected.refused) {
         expect(j.result).toBe('failure');
         expect(j.steps.filter((s) => s.failed).map((s) => s.shown).join('\n')).toMatch(expected.refused);
