@@ -337,6 +337,23 @@ const region = (environment: string, account: string, aws: string) => ecsService
 const PINNED = '333333333333.dkr.ecr.us-east-1.amazonaws.com/shop-api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
 export const cases: Case[] = [
+  // --- The project's own CI (also called by the release workflow) -----------------------------------------
+  {
+    name: 'ci: a push to main tests the pushed commit',
+    workflow: '.github/workflows/ci.yml',
+    event: events.pushMain,
+    repo: { vars: {}, secrets: {} },
+    ran: ['test'],
+    jobs: { test: { environment: null, checkout: '', actions: {} } },
+  },
+  {
+    name: 'ci: a push to another branch does not start CI (pull requests do)',
+    workflow: '.github/workflows/ci.yml',
+    event: events.pushDevelop,
+    repo: { vars: {}, secrets: {} },
+    notTriggered: true,
+  },
+
   // --- Kaapi: main -> staging, version tag -> production, manual dispatch --------------------------------
   {
     name: 'kaapi: a push to main deploys staging with staging\'s account',

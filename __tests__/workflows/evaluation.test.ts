@@ -40,9 +40,17 @@ describe('every workflow parses and validates against GitHub\'s schema', () => {
     await expect(evaluator.load(file)).resolves.toBeDefined();
   });
 
-  test('every example has at least one evaluated case, and every reusable deploy workflow is called by one', () => {
+  test('every example has an evaluated case, and every reusable workflow is evaluated (by a case or through a caller\'s)', () => {
     const covered = new Set(cases.map((c) => c.workflow));
-    for (const f of workflowFiles(join(root, 'workflows-examples'))) expect([f.slice(root.length + 1), covered.has(f.slice(root.length + 1))]).toEqual([f.slice(root.length + 1), true]);
+    for (const c of cases) {
+      for (const m of readFileSync(join(root, c.workflow), 'utf8').matchAll(/uses:\s*(?:org\/deploy-actions\/|\.\/)\.github\/workflows\/([\w.-]+)/g)) covered.add(`.github/workflows/${m[1]}`);
+    }
+    const missing = workflowFiles(join(root, 'workflows-examples')).map((f) => f.slice(root.length + 1)).filter((f) => !covered.has(f));
+    for (const f of workflowFiles(join(root, '.github', 'workflows'))) {
+      const reusable = 'workflow_call' in ((YAML.parse(readFileSync(f, 'utf8')) as { on?: object }).on ?? {});
+      if (reusable && !covered.has(f.slice(root.length + 1))) missing.push(f.slice(root.length + 1));
+    }
+    expect(missing).toEqual([]); // add cases for them to __tests__/workflows/cases.ts
   });
 });
 
