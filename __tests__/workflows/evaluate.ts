@@ -372,8 +372,13 @@ export class WorkflowEvaluator {
     return out;
   }
 
-  private async runJobs(wf: Loaded, prefix: string, call: CallScope, out: Evaluation): Promise<Record<string, { result: string; outputs: Record<string, string> }>> {
+  private async runJobs(wf: Loaded, prefix: string, workflowCall: CallScope, out: Evaluation): Promise<Record<string, { result: string; outputs: Record<string, string> }>> {
     const rawJobs = property(wf.root, 'jobs');
+    const workflowEnv = stringMap(evaluateToken(property(wf.root, 'env'), {
+      contexts: { github: workflowCall.github, inputs: workflowCall.inputs, vars: workflowCall.repo.vars ?? {}, secrets: workflowCall.secrets },
+      status: { success: true, failure: false },
+    }));
+    const call = { ...workflowCall, env: workflowEnv };
     const results: Record<string, { result: string; outputs: Record<string, string> }> = {};
     const pending = [...wf.template.jobs];
     while (pending.length) {
@@ -398,11 +403,13 @@ export class WorkflowEvaluator {
       const legs = expandMatrix(strategy?.matrix as Obj | undefined);
       const legResults: string[] = [];
       let outputs: Record<string, string> = {};
+      // One leg at a time with fail-fast: after a failed leg the others never start.
+      const stopsAtFirstFailure = strategy?.['fail-fast'] !== false && strategy?.['max-parallel'] === 1;
       for (const matrix of legs) {
         const label = Object.keys(matrix).length ? ` (${Object.values(matrix).map(asInputString).join(', ')})` : '';
         const path = `${prefix}${id}${label}`;
         const scope: Scope = { contexts: { ...base, matrix, strategy: strategy ?? {} }, status };
-        const runs = truthy(evaluateExpression(job.if.expression, scope));
+        const runs = !(stopsAtFirstFailure && legResults.includes('failure')) && truthy(evaluateExpression(job.if.expression, scope));
         const run: JobRun = { path, workflow: wf.file, ran: runs, result: runs ? 'success' : 'skipped', steps: [], actions: [], outputs: {} };
         out.jobs.push(run);
         if (!runs) {
@@ -475,7 +482,7 @@ export class WorkflowEvaluator {
       contexts: { ...scope.contexts, vars, secrets, env, steps: new data.Dictionary(...Object.entries(steps).map(([key, value]) => ({ key, value: value as ExpressionData }))) as unknown as Value, job: { status: 'success' }, runner: { os: 'Linux', temp: '/home/runner/work/_temp' } },
       status: { success: !run.steps.some((s) => s.failed), failure: run.steps.some((s) => s.failed) },
     });
-    Object.assign(env, stringMap(evaluateToken(property(raw, 'env'), jobScope())));
+    Object.assign(env, call.env, stringMap(evaluateToken(property(raw, 'env'), jobScope())));
     run.runsOn = evaluateToken(property(raw, 'runs-on'), jobScope());
     const timeout = evaluateToken(property(raw, 'timeout-minutes'), jobScope());
     if (typeof timeout === 'number') run.timeoutMinutes = timeout;
@@ -534,6 +541,8 @@ interface CallScope {
   repo: Repository;
   /** Jobs of a called workflow (environment secrets only through `secrets: inherit`). */
   called: boolean;
+  /** The workflow's top-level `env:`. */
+  env?: Record<string, string>;
   inheritSecrets: boolean;
   secrets: Record<string, string>;
 }
