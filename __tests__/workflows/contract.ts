@@ -6,8 +6,8 @@
  *   and `needs.<job>.outputs.<name>` names a declared workflow output;
  * - a job that assumes a role through OIDC has `id-token: write`;
  * - our reusable deploy workflows keep their promises: bound to a GitHub environment, one concurrency group per
- *   environment and target that queues instead of cancelling, and rollback-on-failure before the first deploy step
- *   with nothing but credentials.
+ *   environment and target that queues instead of cancelling (and keeps every waiting run: `queue: max`), a
+ *   timeout, and rollback-on-failure before the first deploy step with nothing but credentials.
  * actionlint checks everything else (syntax, expressions, contexts), but it cannot read action.yml files or
  * reusable workflows, which is what this covers.
  */
@@ -248,6 +248,12 @@ export function checkWorkflow(file: string, text: string, catalog: Catalog): str
       }
       if (concurrency['cancel-in-progress'] !== false) {
         problems.push(`${at} must set concurrency.cancel-in-progress: false (a cancelled rollout is left half-done)`);
+      }
+      if (concurrency.queue !== 'max') {
+        problems.push(`${at} must set concurrency.queue: max (by default GitHub keeps one pending run per group and cancels the one already waiting)`);
+      }
+      if (job['timeout-minutes'] === undefined) {
+        problems.push(`${at} deploys without timeout-minutes (a hung job would hold the environment for GitHub's 6-hour limit)`);
       }
       if (rollbackAt < 0 || rollbackAt > firstDeployAt) {
         problems.push(`${at} deploys without rollback-on-failure placed before its first deploy step`);

@@ -263,7 +263,7 @@ jobs:
     ]);
   });
 
-  const reusable = (steps: string, concurrency = 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false') => `
+  const reusable = (steps: string, concurrency = 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false\n      queue: max', timeout = 'timeout-minutes: 30') => `
 on:
   workflow_call:
     inputs:
@@ -277,6 +277,7 @@ on:
 jobs:
   deploy:
     runs-on: ubuntu-latest
+    ${timeout}
     permissions: { id-token: write }
     environment: \${{ inputs.environment }}
     concurrency:
@@ -302,10 +303,17 @@ ${steps}
   });
 
   test('flags a concurrency group that is not per environment and target, or that cancels', () => {
-    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false')))
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n      queue: max')))
       .toEqual([expect.stringMatching(/concurrency group "deploy-\$\{\{ inputs.environment \}\}" is not per environment and target/)]);
-    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}')))
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      queue: max')))
       .toEqual([expect.stringMatching(/cancel-in-progress: false/)]);
+  });
+
+  test('flags a deploy queue that drops waiting runs, and a deploy job without a timeout', () => {
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false')))
+      .toEqual([expect.stringMatching(/must set concurrency.queue: max/)]);
+    expect(check(reusable(safetyNet + deployStep, undefined, '')))
+      .toEqual([expect.stringMatching(/deploys without timeout-minutes/)]);
   });
 
   test('flags an empty pass-through that would replace an action default', () => {
