@@ -2,7 +2,12 @@
  * The table of workflow evaluations: each case is a workflow file, an event, the repository's GitHub setup
  * (repository- and environment-level vars and secrets) and what must happen: which jobs run, in which
  * environment, which ref is checked out and exactly which inputs (with their types) reach each of our actions.
- * A new workflow file needs only new cases here (and a `setups` entry if it needs its own GitHub setup).
+ * A new workflow file needs only new cases here (and a `setups` entry if it needs its own GitHub setup):
+ *   1. add `{ name, workflow: 'workflows-examples/x.yml', event: events.pushMain, repo: setups.kaapi, ran: [...] }`;
+ *   2. run `npm test -- __tests__/workflows/evaluation.test.ts -t 'x:'`: a failing case prints the jobs that ran
+ *      and, for each `jobs` entry, the inputs each action got, so `ran` and `actions` can be read off and checked;
+ *   3. add the environment, checkout and actions you expect for the jobs that deploy.
+ * A new reusable workflow also needs an entry in the `claims` table of evaluation.test.ts (where each input goes).
  *
  * Expected inputs: a string is a string-typed value, `true`/`false` a boolean expression (the action reads
  * 'true'/'false'), `null` an unset value (the action reads ''). Placeholders ⟨job.step.output⟩ are outputs of
