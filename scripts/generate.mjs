@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Generates what is derived from each action.yml: action-types.d.ts (typed Inputs/Outputs per action)
-// and the inputs/outputs tables in each action's README (between <!-- inputs --> markers).
+// Generates what is derived from each action.yml: action-types.d.ts (typed Inputs/Outputs per action),
+// the inputs/outputs tables in each action's README (between <!-- inputs --> markers), and the short-form
+// actions at the top level (`uses: org/deploy-actions/ecs-deploy@v1`): the same action.yml, its runs paths
+// pointing at the same bundle.
 // `--check` fails instead of writing when something is out of date.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 
 const root = resolve(import.meta.dirname, '..');
@@ -14,7 +16,10 @@ function update(file, text) {
   const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   if (old === text) return;
   if (check) stale.push(file);
-  else writeFileSync(file, text);
+  else {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
 }
 
 const pascal = (s) => s.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase());
@@ -47,6 +52,20 @@ for (const name of names) {
   }
 }
 update(join(root, 'action-types.d.ts'), types);
+
+// Short names users ask for, each the real action under another directory: a JavaScript action running the
+// same committed bundle (not a composite wrapper, so inputs, outputs, post steps and logs are the action's own).
+const ALIASES = { 'ecs-deploy': 'ecs-deploy-and-wait' };
+for (const [alias, name] of Object.entries(ALIASES)) {
+  const doc = YAML.parseDocument(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8'));
+  for (const key of ['main', 'pre', 'post']) {
+    const path = doc.getIn(['runs', key]);
+    if (typeof path === 'string') doc.setIn(['runs', key], path.replace(/^\.\.\/\.\.\/dist\//, '../dist/'));
+  }
+  doc.commentBefore = ` Generated from actions/${name}/action.yml by scripts/generate.mjs (npm run build). Do not edit.\n` +
+    ` The short form of ${name}: uses: org/deploy-actions/${alias}@v1`;
+  update(join(root, alias, 'action.yml'), doc.toString({ lineWidth: 0 }));
+}
 
 if (stale.length) {
   console.error(`Out of date (run npm run build): ${stale.join(', ')}`);
