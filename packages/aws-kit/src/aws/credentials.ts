@@ -139,6 +139,24 @@ function ambientChain(): AwsCredentialIdentityProvider {
   };
 }
 
+/**
+ * Hands the credentials and region to the job's later steps through GITHUB_ENV (as configure-aws-credentials'
+ * `output-env-credentials` does): each secret is masked before it is written, so no later step can print it in
+ * clear. Credentials without a session token clear a session token an earlier step may have left, which would
+ * otherwise be sent with keys it does not belong to.
+ */
+export async function exportCredentials(region: string, credentials: AwsCredentialIdentityProvider): Promise<AwsCredentialIdentity> {
+  const c = await credentials();
+  maskCredentials(c);
+  core.exportVariable('AWS_ACCESS_KEY_ID', c.accessKeyId);
+  core.exportVariable('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
+  if (c.sessionToken) core.exportVariable('AWS_SESSION_TOKEN', c.sessionToken);
+  else if (process.env.AWS_SESSION_TOKEN) core.exportVariable('AWS_SESSION_TOKEN', '');
+  core.exportVariable('AWS_REGION', region);
+  core.exportVariable('AWS_DEFAULT_REGION', region);
+  return c;
+}
+
 /** Checks the credentials work and returns the account they belong to. */
 export async function getAccountId(region: string, credentials: AwsCredentialIdentityProvider): Promise<string> {
   const sts = new STSClient({ region, credentials, maxAttempts: 3 });

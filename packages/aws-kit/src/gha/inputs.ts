@@ -69,7 +69,9 @@ export function parseKeyValueLines(name: string, raw: string, opts: { separator?
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const at = trimmed.indexOf(sep);
     if (at <= 0) {
-      throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
+      // Never quote the line: these inputs carry secrets, and a malformed line may be nothing but a value.
+      const what = at === 0 ? `has no key before "${sep}"` : `has no "${sep}"`;
+      throw new InputError(name, `line ${i + 1} ${what}, so it is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line (a value spanning lines is not supported).`);
     }
     out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
   });
@@ -95,6 +97,8 @@ export interface CommonInputs {
   roleSessionName: string;
   roleDurationSeconds: number;
   audience: string;
+  /** Export the credentials and region to the job's later steps (`output-env-credentials`). */
+  outputEnvCredentials: boolean;
   dryRun: boolean;
 }
 
@@ -168,6 +172,7 @@ export class InputReader {
       roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runId}-${attempt}`),
       roleDurationSeconds: this.integer('role-duration-seconds', { min: 900, max: 43200 }) ?? 3600,
       audience: this.string('audience', { fallback: 'sts.amazonaws.com' }),
+      outputEnvCredentials: this.boolean('output-env-credentials', false),
       dryRun: this.boolean('dry-run', false),
     };
   }
