@@ -20,9 +20,9 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
   let workspace: string;
   beforeAll(async () => {
     moto = await startMoto();
-    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app' });
-    aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
     workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
+    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace });
+    aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
     writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
   });
   afterAll(async () => {

@@ -57,7 +57,7 @@ describe('docker buildx drivers', () => {
     expect(usesContainerdStore('[["Backing Filesystem","extfs"],["Supports d_type","true"]]')).toBe(false);
   });
   it('lists what the docker driver refuses, and nothing for other drivers or the containerd image store', () => {
-    const all = { platforms: ['linux/amd64', 'linux/arm64'], cache: 'registry', provenance: true, push: true } as const;
+    const all: Pick<BuildSpec, 'platforms' | 'cache' | 'provenance' | 'push'> = { platforms: ['linux/amd64', 'linux/arm64'], cache: 'registry', provenance: true, push: true };
     expect(dockerDriverGaps(docker, all)).toEqual(['a multi-platform build (linux/amd64, linux/arm64)', 'cache export (cache: registry)', 'attestations (provenance: true)']);
     expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'gha', provenance: false })).toEqual(['cache export (cache: gha)']);
     expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'none', provenance: false })).toEqual([]);

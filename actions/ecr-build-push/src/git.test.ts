@@ -1,32 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { gitRepo } from '../../../__tests__/helpers/git-repo.js';
 import { builtCommit } from './git.js';
-import { computeTags } from './tags.js';
+import { computeTags, type TagOptions } from './tags.js';
 
-/** A real repository: v1.2.0 (annotated tag) on the first commit, main one commit ahead. */
+/** A real repository: v1.2.0 (annotated tag, plus a non-version tag) on the first commit, main one commit ahead. */
 function repository(): { dir: string; v120: string; main: string; checkout(ref: string): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'ebp-git-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).trim();
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'ci@example.com');
-  git('config', 'user.name', 'ci');
-  writeFileSync(join(dir, 'app.txt'), 'v1.2.0\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'release 1.2.0');
-  git('tag', '-a', 'v1.2.0', '-m', 'v1.2.0');
-  git('tag', 'not-a-version');
-  const v120 = git('rev-parse', 'HEAD');
-  writeFileSync(join(dir, 'app.txt'), 'main\n');
-  git('commit', '-q', '-am', 'work on main');
-  const main = git('rev-parse', 'HEAD');
-  return { dir, v120, main, checkout: (ref) => void git('checkout', '-q', ref) };
+  const repo = gitRepo();
+  const v120 = repo.commit('release 1.2.0', { 'app.txt': 'v1.2.0\n' });
+  repo.git('tag', '-a', 'v1.2.0', '-m', 'v1.2.0');
+  repo.git('tag', 'not-a-version');
+  const main = repo.commit('work on main', { 'app.txt': 'main\n' });
+  return { dir: repo.dir, v120, main, checkout: repo.checkout };
 }
 
 const env = (sha: string, ref: string) => ({ GITHUB_SHA: sha, GITHUB_REF: ref, GITHUB_REPOSITORY: 'org/app' });
-const tagOpts = { autoTags: true, latest: 'auto', extraTags: [] } as const;
+const tagOpts: TagOptions = { autoTags: true, latest: 'auto', extraTags: [] };
 
 describe('builtCommit: the image is named after the commit checked out in the build context', () => {
   it('a manual run on main that checked out v1.2.0 builds v1.2.0: its sha tag and version tags, no main tag', async () => {

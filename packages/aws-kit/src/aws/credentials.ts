@@ -30,10 +30,15 @@ export function describeToken(token: string): { sub?: string; aud?: string | str
   }
 }
 
+const masked = new Set<string>();
+
+/** Masks each credential once: the runner keeps a mask for the rest of the job, repeating it only adds log lines. */
 function maskCredentials(c: AwsCredentialIdentity): void {
-  core.setSecret(c.accessKeyId);
-  core.setSecret(c.secretAccessKey);
-  if (c.sessionToken) core.setSecret(c.sessionToken);
+  for (const value of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) {
+    if (!value || masked.has(value)) continue;
+    core.setSecret(value);
+    masked.add(value);
+  }
 }
 
 async function requestIdToken(opts: CredentialOptions): Promise<string> {
