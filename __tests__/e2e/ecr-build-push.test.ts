@@ -285,15 +285,29 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       expect(await registry.digest('dispatch-app', 'main')).toBe(r.outputs.digest);
     });
 
-    it('the next manual run of v1.2.0 skips against v1.2.0\'s image, leaving main alone', async () => {
+    it('releasing main as v1.3.0 (a tag push) retags main\'s image as 1.3.0, 1.3, 1 and latest', async () => {
+      repo.git('tag', 'v1.3.0');
+      repo.checkout('v1.3.0');
+      const r = await runIn({ GITHUB_SHA: main, GITHUB_REF: 'refs/tags/v1.3.0' });
+      expect(r.exitCode).toBe(0);
+      expect(built(r)).toBe(false);
+      expect(r.outputs.tags).toBe(`${short(main)}\n1.3.0\n1.3\n1\nlatest`);
+      for (const tag of ['1', 'latest']) expect(await registry.digest('dispatch-app', tag)).toBe(r.outputs.digest);
+    });
+
+    it('the next manual run of v1.2.0 skips against v1.2.0\'s image; main, 1 and latest stay on the newer release', async () => {
       const v120Digest = await registry.digest('dispatch-app', short(v120));
       const mainDigest = await registry.digest('dispatch-app', 'main');
       repo.checkout('v1.2.0');
       const r = await runIn({ GITHUB_SHA: main });
+      expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(built(r)).toBe(false);
-      expect(r.outputs).toMatchObject({ skipped: 'true', digest: v120Digest, image: `${registry.host}/dispatch-app@${v120Digest}` });
-      expect(await registry.digest('dispatch-app', 'main')).toBe(mainDigest);
+      expect(r.outputs).toMatchObject({ skipped: 'true', digest: v120Digest, image: `${registry.host}/dispatch-app@${v120Digest}`, tags: `${short(v120)}\n1.2.0\n1.2` });
+      expect(r.stdout).toContain(`::notice::Leaving ${registry.host}/dispatch-app:1 where it is: the registry already has 1.3.0, newer than 1.2.0 (floating tags only move forward).`);
+      expect(r.stdout).toContain(`::notice::Leaving ${registry.host}/dispatch-app:latest where it is`);
+      for (const tag of ['main', '1', 'latest', '1.3']) expect(await registry.digest('dispatch-app', tag)).toBe(mainDigest);
+      expect(await registry.digest('dispatch-app', '1.2')).toBe(v120Digest);
     });
   });
 

@@ -27,7 +27,7 @@ import { getInputs, parseTarget, type Inputs } from './inputs.js';
 import { decideBuild, planRetag, type BuildDecision } from './plan.js';
 import { authFileJson, registryAccess } from './login.js';
 import { RegistryClient, RegistryError, type Manifest } from './registry.js';
-import { computeTags, ociLabels, type GitContext, type TagPlan } from './tags.js';
+import { computeTags, heldFloatingTags, ociLabels, type GitContext, type TagPlan } from './tags.js';
 
 /** Runs a probe quietly with a timeout, so a hung Docker socket cannot hang the job. */
 const probe: Probe = (command, args) =>
@@ -88,7 +88,7 @@ export async function main(): Promise<void> {
     for (const [id, value] of resolved.buildSecrets) if (value && value !== inputs.buildSecrets.get(id)) core.setSecret(value);
     Object.assign(inputs, resolved);
     const target = resolveTarget(inputs, aws);
-    const tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
+    let tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
     log(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
     const baseOutputs = {
       registry: target.registryHost,
@@ -108,6 +108,9 @@ export async function main(): Promise<void> {
     const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
     const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
     const immutable = repo?.immutable ?? false;
+    tags = await holdFloatingTags(registry, target, tags, inputs);
+    baseOutputs.tags = tags.tags.join('\n');
+    rows.push(['Tags', tags.tags.join(', ')]);
 
     const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map<string, string | undefined>();
     const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
@@ -154,6 +157,17 @@ export async function main(): Promise<void> {
   } finally {
     await writeSummary({ title: 'ecr-build-push', ok, status, rows: dedupeRows(rows) });
   }
+}
+
+/** Leaves `1.2`, `1`, `latest` on a newer version already in the registry (floating tags only move forward). */
+async function holdFloatingTags(registry: RegistryClient, target: Target, tags: TagPlan, inputs: Inputs): Promise<TagPlan> {
+  if (!tags.semver || tags.semver.prerelease) return tags;
+  const held = heldFloatingTags(tags, inputs.latest, await registry.listTags(target.name));
+  if (held.length === 0) return tags;
+  for (const h of held) {
+    core.notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
+  }
+  return { ...tags, tags: tags.tags.filter((t) => !held.some((h) => h.tag === t)) };
 }
 
 function digestOutputs(target: Target, digest: string): Record<string, string> {

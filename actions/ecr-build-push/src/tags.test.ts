@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyRef, commitVersion, compareSemver, computeTags, ociLabels, parseSemver, sanitiseTag, type GitContext } from './tags.js';
+import { classifyRef, commitVersion, heldFloatingTags, compareSemver, computeTags, ociLabels, parseSemver, sanitiseTag, type GitContext } from './tags.js';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 const git = (ref: string): GitContext => ({ ref, sha, repository: 'org/app', serverUrl: 'https://github.com' });
@@ -57,6 +57,24 @@ describe('computeTags', () => {
 
   it('handles a ref it does not know with just the sha tag', () => {
     expect(tagsFor('').tags).toEqual(['sha-0123456']);
+  });
+});
+
+describe('heldFloatingTags: floating tags only move forward', () => {
+  const plan = (version: string) => computeTags({ ...git(''), pointingTags: [`v${version}`] }, { autoTags: true, latest: 'auto', extraTags: [] });
+  const registry = ['sha-aaaaaaa', '1.2.0', '1.2', '1.4.0', '1.4', '1', 'latest', '2.0.0-rc.1', 'main'];
+  it('holds 1 and latest for a redeploy of 1.2.0 when 1.4.0 exists, but moves 1.2', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'auto', registry)).toEqual([{ tag: '1', newer: '1.4.0' }, { tag: 'latest', newer: '1.4.0' }]);
+  });
+  it('holds 1.2 too for a backport older than the newest 1.2.x, and nothing for the newest version', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'auto', [...registry, '1.2.5']).map((h) => h.tag)).toEqual(['1.2', '1', 'latest']);
+    expect(heldFloatingTags(plan('1.4.1'), 'auto', registry)).toEqual([]);
+    expect(heldFloatingTags(plan('1.5.0'), 'auto', [...registry, '2.0.0'])).toEqual([{ tag: 'latest', newer: '2.0.0' }]);
+  });
+  it('leaves latest: true alone, and pre-releases never hold or count', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'true', registry).map((h) => h.tag)).toEqual(['1']);
+    expect(heldFloatingTags(plan('2.0.0-rc.2'), 'auto', registry)).toEqual([]);
+    expect(heldFloatingTags(plan('1.9.0'), 'auto', ['2.0.0-rc.1'])).toEqual([]);
   });
 });
 

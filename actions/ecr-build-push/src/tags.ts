@@ -171,3 +171,27 @@ export function ociLabels(git: GitContext, plan: TagPlan, created: Date): Record
   if (git.repository) labels['org.opencontainers.image.source'] = `${git.serverUrl.replace(/\/+$/, '')}/${git.repository}`;
   return labels;
 }
+
+/**
+ * Floating tags only move forward: `1.2`, `1` and (with `latest: auto`) `latest` stay where they are when the
+ * registry already holds a newer stable version in their range, so a manual redeploy of v1.2.0, or a backport
+ * release v1.2.5 after v1.4.0, does not take them back. Returns the tags to leave alone and the newer version.
+ */
+export function heldFloatingTags(plan: TagPlan, latest: LatestMode, registryTags: string[]): { tag: string; newer: string }[] {
+  const ours = plan.semver;
+  if (!ours || ours.prerelease) return [];
+  const versions = registryTags.map((t) => (/^\d+\.\d+\.\d+$/.test(t) ? parseSemver(t) : undefined)).filter((v): v is SemVer => v !== undefined);
+  const newest = (inRange: (v: SemVer) => boolean) =>
+    versions.filter((v) => inRange(v) && compareSemver(v, ours) > 0).sort(compareSemver).pop();
+  const ranges: [string, (v: SemVer) => boolean][] = [
+    [`${ours.major}.${ours.minor}`, (v) => v.major === ours.major && v.minor === ours.minor],
+    [ours.major, (v) => v.major === ours.major],
+  ];
+  if (latest === 'auto') ranges.push(['latest', () => true]);
+  const held: { tag: string; newer: string }[] = [];
+  for (const [tag, inRange] of ranges) {
+    const newer = plan.tags.includes(tag) ? newest(inRange) : undefined;
+    if (newer) held.push({ tag, newer: `${newer.major}.${newer.minor}.${newer.patch}` });
+  }
+  return held;
+}
