@@ -73151,6 +73151,31 @@ function ociLabels(git, plan, created) {
         labels['org.opencontainers.image.source'] = `${git.serverUrl.replace(/\/+$/, '')}/${git.repository}`;
     return labels;
 }
+/**
+ * Floating tags only move forward: `1.2`, `1` and (with `latest: auto`) `latest` stay where they are when the
+ * registry already holds a newer stable version in their range, so a manual redeploy of v1.2.0, or a backport
+ * release v1.2.5 after v1.4.0, does not take them back. Returns the tags to leave alone and the newer version.
+ */
+function heldFloatingTags(plan, latest, registryTags) {
+    const ours = plan.semver;
+    if (!ours || ours.prerelease)
+        return [];
+    const versions = registryTags.map((t) => (/^\d+\.\d+\.\d+$/.test(t) ? parseSemver(t) : undefined)).filter((v) => v !== undefined);
+    const newest = (inRange) => versions.filter((v) => inRange(v) && compareSemver(v, ours) > 0).sort(compareSemver).pop();
+    const ranges = [
+        [`${ours.major}.${ours.minor}`, (v) => v.major === ours.major && v.minor === ours.minor],
+        [ours.major, (v) => v.major === ours.major],
+    ];
+    if (latest === 'auto')
+        ranges.push(['latest', () => true]);
+    const held = [];
+    for (const [tag, inRange] of ranges) {
+        const newer = plan.tags.includes(tag) ? newest(inRange) : undefined;
+        if (newer)
+            held.push({ tag, newer: `${newer.major}.${newer.minor}.${newer.patch}` });
+    }
+    return held;
+}
 
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/inputs.js
 
@@ -73365,6 +73390,29 @@ class RegistryClient {
         const digest = res.headers.get('docker-content-digest') ?? `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
         return { body, mediaType, digest };
     }
+    /** Every tag of the repository (following the registry's `Link: <…>; rel="next"` pages); empty when it does not exist. */
+    async listTags(repository) {
+        const tags = [];
+        let path = `/v2/${repository}/tags/list?n=1000`;
+        for (let page = 0; path && page < 100; page++) {
+            const url = new URL(path, `${this.opts.insecure ? 'http' : 'https'}://${this.host}`);
+            const doFetch = this.opts.fetch ?? fetch;
+            let res;
+            try {
+                res = await doFetch(url.toString(), { method: 'GET', headers: this.headers() });
+            }
+            catch (err) {
+                throw new errors_DeploymentError(`Could not reach the registry at ${this.host} (list the tags of ${repository}): ${err.message}.`);
+            }
+            if (res.status === 404)
+                return tags;
+            if (!res.ok)
+                await this.fail(res, `list the tags of ${repository}`);
+            tags.push(...((await res.json()).tags ?? []));
+            path = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        }
+        return tags;
+    }
     /** Points `tag` at the manifest: the same bytes, so the same digest; no layer moves. */
     async putManifest(repository, tag, manifest) {
         const res = await this.request('PUT', repository, tag, { headers: { 'content-type': manifest.mediaType }, body: manifest.body });
@@ -73474,7 +73522,7 @@ async function main() {
                 setSecret(value);
         Object.assign(inputs, resolved);
         const target = resolveTarget(inputs, aws);
-        const tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
+        let tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
         log(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
         const baseOutputs = {
             registry: target.registryHost,
@@ -73493,6 +73541,9 @@ async function main() {
         const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
         const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
         const immutable = repo?.immutable ?? false;
+        tags = await holdFloatingTags(registry, target, tags, inputs);
+        baseOutputs.tags = tags.tags.join('\n');
+        rows.push(['Tags', tags.tags.join(', ')]);
         const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map();
         const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
         if (!decision.build && decision.warning)
@@ -73540,6 +73591,18 @@ async function main() {
     finally {
         await writeSummary({ title: 'ecr-build-push', ok, status, rows: dedupeRows(rows) });
     }
+}
+/** Leaves `1.2`, `1`, `latest` on a newer version already in the registry (floating tags only move forward). */
+async function holdFloatingTags(registry, target, tags, inputs) {
+    if (!tags.semver || tags.semver.prerelease)
+        return tags;
+    const held = heldFloatingTags(tags, inputs.latest, await registry.listTags(target.name));
+    if (held.length === 0)
+        return tags;
+    for (const h of held) {
+        notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
+    }
+    return { ...tags, tags: tags.tags.filter((t) => !held.some((h) => h.tag === t)) };
 }
 function digestOutputs(target, digest) {
     return { digest, image: `${target.repositoryUri}@${digest}` };
