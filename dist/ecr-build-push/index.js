@@ -72935,7 +72935,7 @@ async function createRepository(aws, name, registryId) {
             imageScanningConfiguration: { scanOnPush: true },
             imageTagMutability: 'MUTABLE',
         }));
-        info(`Created ECR repository ${name} (scan on push).`);
+        log(`Created ECR repository ${name} (scan on push).`);
         return ecr_info(out.repository);
     }
     catch (err) {
@@ -73446,7 +73446,7 @@ async function registryAccess(host, insecure, getCredentials, fetchImpl) {
         return { client: new RegistryClient(host, { ...credentials, fetch: fetchImpl }), credentials };
     }
     const why = insecure ? 'it is plain HTTP' : 'it is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)';
-    info(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
+    log(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
     return { client: new RegistryClient(host, { insecure, fetch: fetchImpl }) };
 }
 /** The containers-auth.json for buildah/podman: the ECR login for an ECR host, else no entry at all. */
