@@ -217,8 +217,8 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     [{ builder: 'docker' }, 'builder', /is docker, but no Docker daemon answers/],
     [{ context: tmpdir() }, 'context', /resolves to .* which is outside the workspace/],
     [{ dockerfile: 'escape/Dockerfile' }, 'dockerfile', /"escape\/Dockerfile" resolves to .* which is outside the workspace/],
-    [{ 'build-secrets': 'npm=ok\nghp_0nlyAV4lueOnThisLine' }, 'build-secrets', /line 2 has no "="/],
-    [{ 'build-args': '=ghp_0nlyAV4lueOnThisLine' }, 'build-args', /line 1 has no key before "="/],
+    [{ 'build-secrets': 'npm=ok\nghp_0nlyAV4lueOnThisLine' }, 'build-secrets', /line 2 is not KEY=VALUE \(it has no "="\)/],
+    [{ 'build-args': '=ghp_0nlyAV4lueOnThisLine' }, 'build-args', /line 1 is not KEY=VALUE \(it has no key before "="\)/],
   ])('fails on bad input %j naming %s before anything is built or pushed', async (inputs, input, message) => {
     const r = await run({ repository: 'bad-input', ...inputs });
     expect(r.exitCode).toBe(1);

@@ -108,7 +108,7 @@ describe('build-secrets and build-args errors', () => {
     const value = 'ghp_0nlyTheS3cretOnThisLine';
     for (const [input, raw] of [['build-secrets', `npm=ok\n${value}`], ['build-args', `A=1\n\n${value}`], ['build-secrets', `=${value}`]] as const) {
       const err = (() => { try { read({ [input]: raw }); } catch (e) { return e as Error & { input: string; fix?: string }; } })();
-      expect(err).toMatchObject({ input, message: expect.stringMatching(/^line \d has no/) });
+      expect(err).toMatchObject({ input, message: expect.stringMatching(/^line \d is not KEY=VALUE \(it has no/) });
       expect(`${err!.message} ${err!.fix}`).not.toContain(value);
     }
   });

@@ -2,7 +2,6 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import * as core from '@actions/core';
 import type { CommonInputs } from '../gha/inputs.js';
 import { log } from '../gha/log.js';
-import { formatDuration } from '../gha/inputs.js';
 import { createCredentialProvider, credentialOptions, exportCredentials, getAccountId } from './credentials.js';
 
 /** The version stamped into the user agent; bundles replace it at build time. */
@@ -58,12 +57,8 @@ export async function connect(common: CommonInputs): Promise<AwsContext> {
   const accountId = await getAccountId(common.region, credentials);
   log(`Authenticated to account ${accountId}.`);
   core.setOutput('aws-account-id', accountId);
-  if (common.outputEnvCredentials) {
-    // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need
-    // to call AWS to show what they would do; those steps honour the dry run themselves.
-    const c = await exportCredentials(common.region, credentials);
-    const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
-    log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${common.region} to the steps after this one${until}.`);
-  }
+  // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+  // call AWS to show what they would do; those steps honour the dry run themselves.
+  if (common.outputEnvCredentials) await exportCredentials(common.region, credentials);
   return new AwsContext(common.actionName, common.region, credentials, accountId);
 }

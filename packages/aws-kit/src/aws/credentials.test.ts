@@ -162,7 +162,11 @@ describe('exportCredentials (output-env-credentials)', () => {
       restore();
     }
     // Both masks went out before anything was written to the env file.
-    expect(order).toEqual(['stdout ::add-mask::AKIAEXPORTTEST (env file has 0)', 'stdout ::add-mask::export-secret-value (env file has 0)']);
+    expect(order).toEqual([
+      'stdout ::add-mask::AKIAEXPORTTEST (env file has 0)',
+      'stdout ::add-mask::export-secret-value (env file has 0)',
+      'stdout output-env-credentials: exported the credentials (masked) and AWS_REGION=eu-west-1 to the steps after this one. (env file has 5)',
+    ]);
     const text = readFileSync(envFile, 'utf8');
     const vars = Object.fromEntries([...text.matchAll(/^(\w+)<<(\S+)\n([^]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
     expect(vars).toEqual({ AWS_ACCESS_KEY_ID: 'AKIAEXPORTTEST', AWS_SECRET_ACCESS_KEY: 'export-secret-value', AWS_SESSION_TOKEN: '', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });

@@ -3,7 +3,8 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../errors.js';
-import type { CommonInputs } from '../gha/inputs.js';
+import { formatDuration, type CommonInputs } from '../gha/inputs.js';
+import { log } from '../gha/log.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
@@ -159,6 +160,8 @@ export async function exportCredentials(region: string, credentials: AwsCredenti
   else if (process.env.AWS_SESSION_TOKEN) core.exportVariable('AWS_SESSION_TOKEN', '');
   core.exportVariable('AWS_REGION', region);
   core.exportVariable('AWS_DEFAULT_REGION', region);
+  const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
+  log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
   return c;
 }
 

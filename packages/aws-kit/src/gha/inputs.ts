@@ -69,9 +69,7 @@ export function parseKeyValueLines(name: string, raw: string, opts: { separator?
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const at = trimmed.indexOf(sep);
     if (at <= 0) {
-      // Never quote the line: these inputs carry secrets, and a malformed line may be nothing but a value.
-      const what = at === 0 ? `has no key before "${sep}"` : `has no "${sep}"`;
-      throw new InputError(name, `line ${i + 1} ${what}, so it is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line (a value spanning lines is not supported).`);
+      throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
     }
     out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
   });
