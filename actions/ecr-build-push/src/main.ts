@@ -162,7 +162,16 @@ export async function main(): Promise<void> {
 /** Leaves `1.2`, `1`, `latest` on a newer version already in the registry (floating tags only move forward). */
 async function holdFloatingTags(registry: RegistryClient, target: Target, tags: TagPlan, inputs: Inputs): Promise<TagPlan> {
   if (!tags.semver || tags.semver.prerelease) return tags;
-  const held = heldFloatingTags(tags, inputs.latest, await registry.listTags(target.name));
+  let registryTags: string[];
+  try {
+    registryTags = await registry.listTags(target.name);
+  } catch (err) {
+    // A role without ecr:ListImages still deploys, as before this check existed; say what it could not check.
+    if (!(err instanceof RegistryError)) throw err;
+    core.warning(`Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`);
+    return tags;
+  }
+  const held = heldFloatingTags(tags, inputs.latest, registryTags);
   if (held.length === 0) return tags;
   for (const h of held) {
     core.notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
