@@ -73610,7 +73610,18 @@ async function main() {
 async function holdFloatingTags(registry, target, tags, inputs) {
     if (!tags.semver || tags.semver.prerelease)
         return tags;
-    const held = heldFloatingTags(tags, inputs.latest, await registry.listTags(target.name));
+    let registryTags;
+    try {
+        registryTags = await registry.listTags(target.name);
+    }
+    catch (err) {
+        // A role without ecr:ListImages still deploys, as before this check existed; say what it could not check.
+        if (!(err instanceof RegistryError))
+            throw err;
+        warning(`Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`);
+        return tags;
+    }
+    const held = heldFloatingTags(tags, inputs.latest, registryTags);
     if (held.length === 0)
         return tags;
     for (const h of held) {
