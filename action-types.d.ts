@@ -84,9 +84,9 @@ export interface CfnLambdaDeployOutputs {
 export interface EcrBuildPushInputs {
   /** The ECR repository, as a name (e.g. spotter-app) or a full URI (123456789012.dkr.ecr.us-east-1.amazonaws.com/spotter-app). */
   'repository': string;
-  /** The build context directory. Default: `.`. */
+  /** The build context directory, inside the workspace. Its checked-out commit names the image. Default: `.`. */
   'context'?: string;
-  /** The Dockerfile. Default is `Dockerfile` in the context. */
+  /** The Dockerfile, inside the workspace. Default is `Dockerfile` in the context. */
   'dockerfile'?: string;
   /** The build stage to build (multi-stage Dockerfiles). */
   'target'?: string;
@@ -98,9 +98,9 @@ export interface EcrBuildPushInputs {
   'platforms'?: string;
   /** Extra tags, one per line (or comma-separated). */
   'tags'?: string;
-  /** Add tags from the git ref: the sanitised branch name on a branch push, `pr-<n>` on a pull request, and `1.2.3`, `1.2`, `1` on a `v1.2.3` tag push. `sha-<7>` is always pushed: it is how a re-run finds the commit's image. Default: `true`. */
+  /** Add tags for the commit checked out in `context` (`git rev-parse HEAD`; GITHUB_SHA without git): `1.2.3`, `1.2`, `1` when a `v1.2.3` tag points at it, and, when it is the run's own commit, the sanitised branch name on a branch push or `pr-<n>` on a pull request. `sha-<7>` of that commit is always pushed: it is how a re-run finds the commit's image. `1.2`, `1` and `latest` only move forward. Default: `true`. */
   'auto-tags'?: string;
-  /** Tag `latest`: `auto` on version tag pushes that are not pre-releases (v2.0.0-rc.1 is not), `true` always, `false` never. Default: `auto`. */
+  /** Tag `latest`: `auto` when the commit built is a version that is not a pre-release (v2.0.0-rc.1 is not) and no newer version is in the registry, `true` always, `false` never. Default: `auto`. */
   'latest'?: string;
   /** Create the repository (with scan on push) when it does not exist. Default: `true`. */
   'create-repository'?: string;
@@ -112,7 +112,7 @@ export interface EcrBuildPushInputs {
   'cache'?: string;
   /** Attach a provenance attestation (docker buildx only). This turns the push into an image index, which AWS Lambda does not accept. Default: `false`. */
   'provenance'?: string;
-  /** `auto` (docker buildx when a Docker daemon answers, else buildah, else podman), `docker`, `buildah` or `podman`. Default: `auto`. */
+  /** `auto` (docker buildx when a Docker daemon answers, else buildah, else podman), `docker`, `buildah` or `podman`. With the `docker` buildx driver of a stock runner, a build that needs cache export, several platforms or provenance runs on a docker-container builder created for it and removed afterwards. Default: `auto`. */
   'builder'?: string;
   /** Push the image. `false` only builds it (e.g. to check a pull request), and touches no registry. Default: `true`. */
   'push'?: string;
@@ -138,7 +138,7 @@ export interface EcrBuildPushInputs {
 export interface EcrBuildPushOutputs {
   /** The digest-pinned image, `registry/repository@sha256:…` (deploy this). In a dry run that would build, `registry/repository:sha-<7>`. */
   'image': string;
-  /** The image by its primary tag, `registry/repository:tag` (the version on a version tag push, else `sha-<7>`). */
+  /** The image by its primary tag, `registry/repository:tag` (the version when the commit built is a version, else `sha-<7>`). */
   'image-uri': string;
   /** The manifest digest the registry reports after the push (or of the existing image when skipped). */
   'digest': string;

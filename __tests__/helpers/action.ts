@@ -13,6 +13,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   state: Record<string, string>;
   summary: string;
+  /** What the step exported to later steps (the GITHUB_ENV file). */
+  env: Record<string, string>;
   /** `::error` lines the runner would turn into annotations. */
   errors: string[];
   /** The temp dir used as RUNNER_TEMP (records live here), for the post step or the next step. */
@@ -104,6 +106,7 @@ export async function runAction(
     outputs: parseCommandFile(readFileSync(files.output, 'utf8')),
     state: parseCommandFile(readFileSync(files.state, 'utf8')),
     summary: readFileSync(files.summary, 'utf8'),
+    env: parseCommandFile(readFileSync(files.env, 'utf8')),
     errors: stdout.split('\n').filter((l) => l.startsWith('::error')),
     runnerTemp,
   };

@@ -20,9 +20,9 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
   let workspace: string;
   beforeAll(async () => {
     moto = await startMoto();
-    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app' });
-    aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
     workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
+    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace });
+    aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
     writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
   });
   afterAll(async () => {
@@ -101,6 +101,34 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
       expect(requests.filter((q) => q.authorization !== undefined)).toEqual([]);
       expect(r.log).toContain(`Sending no ECR credentials to 127.0.0.1:${port}`);
       expect(r.log).not.toContain((await getRegistryCredentials(aws)).password);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('moves floating tags with a warning when the role may not list tags (no ecr:ListImages), as before the check', async () => {
+    const body = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}';
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const puts: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url!.includes('/tags/list')) return res.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DENIED","message":"not authorized to perform: ecr:ListImages"}]}');
+        if (req.method === 'PUT') return puts.push(req.url!), res.writeHead(201, { 'docker-content-digest': digest }).end();
+        const known = req.url!.endsWith('/sha-0123456') || req.url!.endsWith(`/${digest}`);
+        if (!known) return res.writeHead(404).end();
+        res.writeHead(200, { 'docker-content-digest': digest, 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
+        res.end(req.method === 'GET' ? body : undefined);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await runInProcess(main, { inputs: { repository: 'nolist', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' }, env: { GITHUB_REF: 'refs/tags/v1.0.0' } });
+      expect(r.errors).toEqual([]);
+      expect(r.exitCode).toBe(0);
+      expect(r.log).toMatch(/::warning::Could not list the tags of 127\.0\.0\.1:\d+\/nolist \(.*HTTP 403 DENIED: not authorized to perform: ecr:ListImages\), so 1\.0, 1, latest move without checking/);
+      expect(puts).toEqual(['/v2/nolist/manifests/1.0.0', '/v2/nolist/manifests/1.0', '/v2/nolist/manifests/1', '/v2/nolist/manifests/latest']);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

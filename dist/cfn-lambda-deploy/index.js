@@ -97580,7 +97580,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -97687,13 +97687,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -97721,13 +97721,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -100244,9 +100244,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -100361,10 +100361,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -100483,9 +100483,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -100678,6 +100678,7 @@ class InputReader {
             roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runId}-${attempt}`),
             roleDurationSeconds: this.integer('role-duration-seconds', { min: 900, max: 43200 }) ?? 3600,
             audience: this.string('audience', { fallback: 'sts.amazonaws.com' }),
+            outputEnvCredentials: this.boolean('output-env-credentials', false),
             dryRun: this.boolean('dry-run', false),
         };
     }
@@ -100788,17 +100789,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const COMMAND_MARKER = /::|##\[/;
 /** A fresh, unguessable token for `::stop-commands::`; outside text cannot end the pause without it. */
 function pauseToken() {
-    return `deploy-actions-${randomBytes(16).toString('hex')}`;
+    return `deploy-actions-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
 }
 /** Prints text to the log so that none of its lines can act as a workflow command. */
 const log = (text) => {
     if (!COMMAND_MARKER.test(text)) {
-        core.info(text);
+        info(text);
         return;
     }
     const token = pauseToken();
     process.stdout.write(`::stop-commands::${token}\n`);
-    core.info(text);
+    info(text);
     process.stdout.write(`::${token}::\n`);
 };
 /**
@@ -101023,6 +101024,8 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
+
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 /** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
@@ -101035,11 +101038,15 @@ function describeToken(token) {
         return {};
     }
 }
+const masked = new Set();
+/** Masks each credential once: the runner keeps a mask for the rest of the job, repeating it only adds log lines. */
 function maskCredentials(c) {
-    setSecret(c.accessKeyId);
-    setSecret(c.secretAccessKey);
-    if (c.sessionToken)
-        setSecret(c.sessionToken);
+    for (const value of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) {
+        if (!value || masked.has(value))
+            continue;
+        setSecret(value);
+        masked.add(value);
+    }
 }
 async function requestIdToken(opts) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -101128,6 +101135,27 @@ function ambientChain() {
         }
     };
 }
+/**
+ * Hands the credentials and region to the job's later steps through GITHUB_ENV (as configure-aws-credentials'
+ * `output-env-credentials` does): each secret is masked before it is written, so no later step can print it in
+ * clear. Credentials without a session token clear a session token an earlier step may have left, which would
+ * otherwise be sent with keys it does not belong to.
+ */
+async function exportCredentials(region, credentials) {
+    const c = await credentials();
+    maskCredentials(c);
+    exportVariable('AWS_ACCESS_KEY_ID', c.accessKeyId);
+    exportVariable('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
+    if (c.sessionToken)
+        exportVariable('AWS_SESSION_TOKEN', c.sessionToken);
+    else if (process.env.AWS_SESSION_TOKEN)
+        exportVariable('AWS_SESSION_TOKEN', '');
+    exportVariable('AWS_REGION', region);
+    exportVariable('AWS_DEFAULT_REGION', region);
+    const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
+    log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
+    return c;
+}
 /** Checks the credentials work and returns the account they belong to. */
 async function getAccountId(region, credentials) {
     const sts = new dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3 });
@@ -101147,6 +101175,7 @@ function credentialOptions(common) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clients.js
+
 
 
 /** The version stamped into the user agent; bundles replace it at build time. */
@@ -101192,10 +101221,14 @@ class AwsContext {
 async function connect(common) {
     const credentials = createCredentialProvider(credentialOptions(common));
     const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-    info(`Authenticating in ${common.region}, ${how}.`);
+    log(`Authenticating in ${common.region}, ${how}.`);
     const accountId = await getAccountId(common.region, credentials);
-    info(`Authenticated to account ${accountId}.`);
+    log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
+    // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+    // call AWS to show what they would do; those steps honour the dry run themselves.
+    if (common.outputEnvCredentials)
+        await exportCredentials(common.region, credentials);
     return new AwsContext(common.actionName, common.region, credentials, accountId);
 }
 

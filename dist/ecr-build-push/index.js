@@ -68876,7 +68876,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -68891,7 +68891,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -68983,13 +68983,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -69017,13 +69017,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -71402,8 +71402,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -71540,9 +71540,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -71657,10 +71657,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -71704,7 +71704,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -71712,7 +71712,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -71720,7 +71720,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -71779,9 +71779,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -71974,6 +71974,7 @@ class InputReader {
             roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runId}-${attempt}`),
             roleDurationSeconds: this.integer('role-duration-seconds', { min: 900, max: 43200 }) ?? 3600,
             audience: this.string('audience', { fallback: 'sts.amazonaws.com' }),
+            outputEnvCredentials: this.boolean('output-env-credentials', false),
             dryRun: this.boolean('dry-run', false),
         };
     }
@@ -72084,17 +72085,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const COMMAND_MARKER = /::|##\[/;
 /** A fresh, unguessable token for `::stop-commands::`; outside text cannot end the pause without it. */
 function pauseToken() {
-    return `deploy-actions-${randomBytes(16).toString('hex')}`;
+    return `deploy-actions-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
 }
 /** Prints text to the log so that none of its lines can act as a workflow command. */
 const log = (text) => {
     if (!COMMAND_MARKER.test(text)) {
-        core.info(text);
+        info(text);
         return;
     }
     const token = pauseToken();
     process.stdout.write(`::stop-commands::${token}\n`);
-    core.info(text);
+    info(text);
     process.stdout.write(`::${token}::\n`);
 };
 /**
@@ -72303,6 +72304,8 @@ var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 
 
 
+
+
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 /** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
@@ -72315,11 +72318,15 @@ function describeToken(token) {
         return {};
     }
 }
+const masked = new Set();
+/** Masks each credential once: the runner keeps a mask for the rest of the job, repeating it only adds log lines. */
 function maskCredentials(c) {
-    setSecret(c.accessKeyId);
-    setSecret(c.secretAccessKey);
-    if (c.sessionToken)
-        setSecret(c.sessionToken);
+    for (const value of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) {
+        if (!value || masked.has(value))
+            continue;
+        setSecret(value);
+        masked.add(value);
+    }
 }
 async function requestIdToken(opts) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -72408,6 +72415,27 @@ function ambientChain() {
         }
     };
 }
+/**
+ * Hands the credentials and region to the job's later steps through GITHUB_ENV (as configure-aws-credentials'
+ * `output-env-credentials` does): each secret is masked before it is written, so no later step can print it in
+ * clear. Credentials without a session token clear a session token an earlier step may have left, which would
+ * otherwise be sent with keys it does not belong to.
+ */
+async function exportCredentials(region, credentials) {
+    const c = await credentials();
+    maskCredentials(c);
+    exportVariable('AWS_ACCESS_KEY_ID', c.accessKeyId);
+    exportVariable('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
+    if (c.sessionToken)
+        exportVariable('AWS_SESSION_TOKEN', c.sessionToken);
+    else if (process.env.AWS_SESSION_TOKEN)
+        exportVariable('AWS_SESSION_TOKEN', '');
+    exportVariable('AWS_REGION', region);
+    exportVariable('AWS_DEFAULT_REGION', region);
+    const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${inputs_formatDuration(c.expiration.getTime() - Date.now())})` : '';
+    log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
+    return c;
+}
 /** Checks the credentials work and returns the account they belong to. */
 async function getAccountId(region, credentials) {
     const sts = new dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3 });
@@ -72427,6 +72455,7 @@ function credentialOptions(common) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clients.js
+
 
 
 /** The version stamped into the user agent; bundles replace it at build time. */
@@ -72472,10 +72501,14 @@ class AwsContext {
 async function connect(common) {
     const credentials = createCredentialProvider(credentialOptions(common));
     const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-    info(`Authenticating in ${common.region}, ${how}.`);
+    log(`Authenticating in ${common.region}, ${how}.`);
     const accountId = await getAccountId(common.region, credentials);
-    info(`Authenticated to account ${accountId}.`);
+    log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
+    // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+    // call AWS to show what they would do; those steps honour the dry run themselves.
+    if (common.outputEnvCredentials)
+        await exportCredentials(common.region, credentials);
     return new AwsContext(common.actionName, common.region, credentials, accountId);
 }
 
@@ -72586,7 +72619,7 @@ function common(spec) {
     return args;
 }
 function dockerBuild(spec) {
-    const args = ['buildx', 'build', ...common(spec)];
+    const args = ['buildx', 'build', ...(spec.builderName ? ['--builder', spec.builderName] : []), ...common(spec)];
     for (const s of spec.secrets)
         args.push('--secret', `id=${s.id},env=${s.env}`);
     // Without provenance (and SBOM), a single-platform push is a plain image manifest, which Lambda accepts.
@@ -72599,7 +72632,13 @@ function dockerBuild(spec) {
     else if (spec.platforms.length === 1) {
         args.push('--load');
     }
-    if (spec.cache === 'registry' && spec.cacheRepository && spec.push) {
+    if (spec.inlineCacheFrom) {
+        if (spec.push)
+            args.push('--cache-to', 'type=inline');
+        for (const ref of spec.inlineCacheFrom)
+            args.push('--cache-from', `type=registry,ref=${ref}`);
+    }
+    else if (spec.cache === 'registry' && spec.cacheRepository && spec.push) {
         const ref = `${spec.cacheRepository}:buildcache`;
         const insecure = spec.insecure ? ',registry.insecure=true' : '';
         args.push('--cache-from', `type=registry,ref=${ref}${insecure}`);
@@ -72645,6 +72684,41 @@ function daemonlessCommands(builder, spec) {
     }
     return commands;
 }
+/** Name and driver from `docker buildx inspect` (the first `Name:` is the builder's, later ones its nodes'). */
+function parseBuildxInspect(text) {
+    return { name: /^Name:\s*(\S+)/m.exec(text)?.[1], driver: /^Driver:\s*(\S+)/m.exec(text)?.[1] };
+}
+/** `docker info --format '{{json .DriverStatus}}'` names the containerd snapshotter when images live in containerd. */
+function usesContainerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+/**
+ * What this build asks of buildx that the `docker` driver (BuildKit inside the daemon, classic image store) refuses,
+ * in Docker's words: "Multi-platform build is not supported for the docker driver.", "Cache export is not supported
+ * for the docker driver.", "Attestation is not supported for the docker driver.". Empty when the builder can do it all.
+ */
+function dockerDriverGaps(builder, spec) {
+    if (builder.driver !== 'docker' || builder.containerdStore)
+        return [];
+    const gaps = [];
+    if (spec.platforms.length > 1)
+        gaps.push(`a multi-platform build (${spec.platforms.join(', ')})`);
+    if (spec.cache === 'registry' && spec.push)
+        gaps.push('cache export (cache: registry)');
+    if (spec.cache === 'gha')
+        gaps.push('cache export (cache: gha)');
+    if (spec.provenance)
+        gaps.push('attestations (provenance: true)');
+    return gaps;
+}
+/** Creates a docker-container builder for one build; `--bootstrap` so a builder that cannot start fails here, not mid-build. */
+function createBuilderCommand(name, hostNetwork) {
+    const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
+    // BuildKit in a container reaches a registry on the runner's loopback only through the host network.
+    if (hostNetwork)
+        args.push('--driver-opt', 'network=host');
+    return { command: 'docker', args };
+}
 /**
  * `auto`: docker buildx when a Docker daemon answers, else buildah, else podman.
  * An explicit choice that cannot work is an error naming `builder`.
@@ -72689,6 +72763,136 @@ async function detectBuilder(choice, probe) {
     throw new InputError('builder', `is auto, but no builder is available: ${tried.join('; ')}.`, 'Run on a runner with Docker (ubuntu-latest has it), or install buildah or podman.');
 }
 
+;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/buildx.js
+/**
+ * docker buildx on the runner as it is: which driver the current builder uses, and — when that is the `docker`
+ * driver of a stock GitHub-hosted runner, which refuses cache export, several platforms and attestations — a
+ * docker-container builder for this one build, or the docker driver's own inline cache when none can be created.
+ */
+
+
+
+
+
+/** Runs docker quietly and returns what it printed (nothing of it reaches the log unless we log it). */
+async function docker(args) {
+    return getExecOutput('docker', args, { silent: true, ignoreReturnCode: true });
+}
+function lastLine(text) {
+    return text.trim().split('\n').filter((l) => l.trim()).pop()?.trim() ?? '';
+}
+/** `docker buildx inspect` (the current builder) and, for the docker driver, whether images live in containerd. */
+async function inspectBuildx() {
+    const inspect = await docker(['buildx', 'inspect']);
+    if (inspect.exitCode !== 0) {
+        throw new errors_DeploymentError(`docker buildx inspect failed with exit code ${inspect.exitCode}: ${lastLine(inspect.stderr) || 'no output'}.`, 'Set up buildx (docker/setup-buildx-action) before this step, or set builder: buildah.');
+    }
+    const { name, driver } = parseBuildxInspect(inspect.stdout);
+    let containerdStore = false;
+    if (driver === 'docker') {
+        const info = await docker(['info', '--format', '{{json .DriverStatus}}']);
+        containerdStore = info.exitCode === 0 && usesContainerdStore(info.stdout);
+    }
+    return { name: name ?? 'default', driver: driver ?? 'unknown', containerdStore };
+}
+/**
+ * For a build the current builder cannot do (`gaps`), creates a docker-container builder used through `--builder`
+ * (the runner's current builder stays selected for later steps) and removes it afterwards. When it cannot be
+ * created, a single-platform build falls back to what the docker driver supports: an inline cache, read back from
+ * the registry (`cacheFrom`); several platforms cannot fall back and fail, saying what to do.
+ */
+async function setUpDockerBuild(current, gaps, opts) {
+    const none = async () => { };
+    if (gaps.length === 0)
+        return { provenance: opts.provenance, remove: none };
+    const name = `ecr-build-push-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    const refused = `The docker buildx builder "${current.name}" uses the docker driver, which does not support ${gaps.join(', ')}`;
+    const create = createBuilderCommand(name, opts.hostNetwork);
+    log(`${refused}: creating the docker-container builder ${name} for this build (removed afterwards).`);
+    log(`Running: docker ${create.args.join(' ')}`);
+    const created = await docker(create.args);
+    if (created.exitCode === 0) {
+        notice(`${refused}; this build ran on a docker-container builder created for it (${name}, removed afterwards). Set one up with docker/setup-buildx-action to choose it yourself.`);
+        return {
+            builderName: name,
+            provenance: opts.provenance,
+            remove: async () => {
+                const rm = await docker(['buildx', 'rm', name]);
+                if (rm.exitCode !== 0)
+                    warning(`Could not remove the docker-container builder ${name}: ${lastLine(rm.stderr) || `exit code ${rm.exitCode}`}.`);
+                else
+                    log(`Removed the builder ${name}.`);
+            },
+        };
+    }
+    const why = lastLine(created.stderr) || `exit code ${created.exitCode}`;
+    log(`docker buildx create failed:\n${created.stderr.trim()}`);
+    if (opts.multiPlatform) {
+        throw new errors_DeploymentError(`${refused}, and a docker-container builder could not be created (${why}).`, 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, build one platform, or set builder: buildah.');
+    }
+    notice(`${refused}, and a docker-container builder could not be created (${why}). Building on the docker driver with what it supports: ` +
+        `an inline cache in the image, read back from the registry${opts.cacheFrom.length ? ` (${opts.cacheFrom.join(', ')})` : ''}` +
+        `${opts.provenance ? '; no provenance attestation' : ''}.`);
+    return { inlineCacheFrom: opts.cacheFrom, provenance: false, remove: none };
+}
+
+;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/git.js
+/**
+ * Which commit is being built. The workflow may check out another ref than the one that triggered the run (a manual
+ * deploy of `version: v1.2.0` from main), so the image is named after HEAD of the build context, not GITHUB_SHA.
+ */
+
+
+const runGit = async (args, cwd) => {
+    try {
+        return await getExecOutput('git', args, { cwd, silent: true, ignoreReturnCode: true });
+    }
+    catch (err) {
+        return { exitCode: -1, stdout: '', stderr: errors_errorMessage(err) };
+    }
+};
+const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function envSha(env) {
+    const sha = (env.GITHUB_SHA ?? '').trim().toLowerCase();
+    return /^[0-9a-f]{7,64}$/.test(sha) ? sha : undefined;
+}
+/**
+ * The commit in `context` (`git rev-parse HEAD`) and the tags on it (`git tag --points-at HEAD`); GITHUB_SHA and
+ * GITHUB_REF where there is no git. GITHUB_REF names the image (branch, pr-<n>) only when it is HEAD's commit.
+ */
+async function builtCommit(context, env = process.env, git = runGit) {
+    const fromEnv = envSha(env);
+    const base = {
+        repository: (env.GITHUB_REPOSITORY ?? '').trim(),
+        serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').trim() || 'https://github.com',
+    };
+    const ref = (env.GITHUB_REF ?? '').trim();
+    const head = await git(['rev-parse', 'HEAD'], context);
+    const sha = head.stdout.trim().toLowerCase();
+    if (head.exitCode !== 0 || !COMMIT.test(sha)) {
+        const why = head.stderr.trim().split('\n')[0] || `git rev-parse HEAD printed "${sha.slice(0, 80)}"`;
+        if (!fromEnv) {
+            throw new InputError('context', `is not a git checkout (${why}) and GITHUB_SHA is ${env.GITHUB_SHA ? 'not a commit id' : 'not set'}; the sha-<7> tag needs the commit being built.`, 'Check out the sources with actions/checkout before this step, or set GITHUB_SHA to the commit being built.');
+        }
+        const noRepo = head.exitCode === -1 || /not a git repository/i.test(why);
+        return {
+            git: { ...base, sha: fromEnv, ref, pointingTags: [] },
+            note: `No git commit in ${context} (${why}); naming the image after GITHUB_SHA ${fromEnv.slice(0, 7)} and GITHUB_REF.`,
+            warning: noRepo ? undefined : `git could not read the commit in ${context} (${why}); the image is named after GITHUB_SHA ${fromEnv.slice(0, 7)}, which may not be the code being built.`,
+        };
+    }
+    const tagged = await git(['tag', '--points-at', 'HEAD'], context);
+    const pointingTags = tagged.exitCode === 0 ? tagged.stdout.split('\n').map((t) => t.trim()).filter(Boolean) : [];
+    const onTags = pointingTags.length ? `; tags on it: ${pointingTags.join(', ')}` : '';
+    if (fromEnv && !sha.startsWith(fromEnv) && !fromEnv.startsWith(sha)) {
+        return {
+            git: { ...base, sha, ref: '', pointingTags },
+            note: `Building ${sha.slice(0, 7)}, the commit checked out in ${context}; it is not the run's commit ${fromEnv.slice(0, 7)} (${ref || 'GITHUB_SHA'}), so no tag is taken from ${ref || 'the ref'}${onTags}.`,
+        };
+    }
+    return { git: { ...base, sha, ref, pointingTags }, note: `Building ${sha.slice(0, 7)}, the commit checked out in ${context}${onTags}.` };
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var client_ecr_dist_cjs = __nccwpck_require__(8249);
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/ecr.js
@@ -72729,7 +72933,7 @@ async function createRepository(aws, name, registryId) {
             imageScanningConfiguration: { scanOnPush: true },
             imageTagMutability: 'MUTABLE',
         }));
-        info(`Created ECR repository ${name} (scan on push).`);
+        log(`Created ECR repository ${name} (scan on push).`);
         return ecr_info(out.repository);
     }
     catch (err) {
@@ -72834,6 +73038,52 @@ function sanitiseTag(name) {
         .slice(0, 128)
         .replace(/[.-]+$/, '');
 }
+/** Semver precedence (semver.org §11): -1, 0 or 1; build metadata is ignored. */
+function compareSemver(a, b) {
+    for (const k of ['major', 'minor', 'patch']) {
+        const d = Number(a[k]) - Number(b[k]);
+        if (d)
+            return Math.sign(d);
+    }
+    if (!a.prerelease || !b.prerelease)
+        return a.prerelease ? -1 : b.prerelease ? 1 : 0;
+    const x = a.prerelease.split('.');
+    const y = b.prerelease.split('.');
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        if (x[i] === undefined)
+            return -1;
+        if (y[i] === undefined)
+            return 1;
+        const nx = /^\d+$/.test(x[i]);
+        const ny = /^\d+$/.test(y[i]);
+        if (nx && ny && Number(x[i]) !== Number(y[i]))
+            return Math.sign(Number(x[i]) - Number(y[i]));
+        if (nx !== ny)
+            return nx ? -1 : 1;
+        if (x[i] !== y[i])
+            return x[i] < y[i] ? -1 : 1;
+    }
+    return 0;
+}
+/**
+ * The version of the commit built: the pushed tag when the run is a tag push of that commit, else the highest
+ * `vX.Y.Z` tag pointing at the commit (a checkout of v1.2.0 from a manual run on main is 1.2.0).
+ */
+function commitVersion(git) {
+    const ref = classifyRef(git.ref);
+    if (ref.kind === 'tag') {
+        const pushed = parseSemver(ref.name);
+        if (pushed)
+            return pushed;
+    }
+    let best;
+    for (const tag of git.pointingTags ?? []) {
+        const v = tag.startsWith('v') ? parseSemver(tag) : undefined;
+        if (v && (!best || compareSemver(v, best) > 0))
+            best = v;
+    }
+    return best;
+}
 function shortSha(sha) {
     return sha.slice(0, 7);
 }
@@ -72849,16 +73099,17 @@ function classifyRef(ref) {
 }
 /**
  * The tags for one run:
- * - always `sha-<7>`;
- * - with auto-tags: the sanitised branch on a branch push, `pr-<n>` on a pull request,
- *   `1.2.3`, `1.2`, `1` on a `v1.2.3` tag push (only `2.0.0-rc.1` for a pre-release), the sanitised name of any other tag;
- * - `latest` per the latest mode (`auto`: version tag pushes that are not pre-releases);
+ * - always `sha-<7>` of the commit built;
+ * - with auto-tags: `1.2.3`, `1.2`, `1` when that commit is version `v1.2.3` (only `2.0.0-rc.1` for a pre-release),
+ *   and, when the commit built is the run's ref's commit, the sanitised branch on a branch push, `pr-<n>` on a pull
+ *   request, the sanitised name of any other tag;
+ * - `latest` per the latest mode (`auto`: commits that are a version that is not a pre-release);
  * - then the extra tags.
  */
 function computeTags(git, opts) {
     const shaTag = `sha-${shortSha(git.sha)}`;
-    const ref = classifyRef(git.ref);
-    const semver = ref.kind === 'tag' ? parseSemver(ref.name) : undefined;
+    const ref = git.ref ? classifyRef(git.ref) : { kind: 'other', name: '' };
+    const semver = commitVersion(git);
     const auto = [];
     if (opts.autoTags) {
         if (semver) {
@@ -72868,7 +73119,7 @@ function computeTags(git, opts) {
             else
                 auto.push(full, `${semver.major}.${semver.minor}`, semver.major);
         }
-        else if (ref.kind === 'branch' || ref.kind === 'tag') {
+        if (ref.kind === 'branch' || (ref.kind === 'tag' && !parseSemver(ref.name))) {
             const name = sanitiseTag(ref.name);
             if (name)
                 auto.push(name);
@@ -72882,7 +73133,7 @@ function computeTags(git, opts) {
     const tags = [...new Set([shaTag, ...auto, ...(latest ? ['latest'] : []), ...opts.extraTags])];
     const versionTag = semver ? auto[0] : undefined;
     const version = semver ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
-        : ref.kind === 'branch' || ref.kind === 'tag' ? ref.name
+        : (ref.kind === 'branch' || ref.kind === 'tag') && ref.name ? ref.name
             : ref.kind === 'pull' ? `pr-${ref.number}`
                 : shaTag;
     return { shaTag, primary: versionTag ?? shaTag, tags, version, semver };
@@ -72898,6 +73149,31 @@ function ociLabels(git, plan, created) {
         labels['org.opencontainers.image.source'] = `${git.serverUrl.replace(/\/+$/, '')}/${git.repository}`;
     return labels;
 }
+/**
+ * Floating tags only move forward: `1.2`, `1` and (with `latest: auto`) `latest` stay where they are when the
+ * registry already holds a newer stable version in their range, so a manual redeploy of v1.2.0, or a backport
+ * release v1.2.5 after v1.4.0, does not take them back. Returns the tags to leave alone and the newer version.
+ */
+function heldFloatingTags(plan, latest, registryTags) {
+    const ours = plan.semver;
+    if (!ours || ours.prerelease)
+        return [];
+    const versions = registryTags.map((t) => (/^\d+\.\d+\.\d+$/.test(t) ? parseSemver(t) : undefined)).filter((v) => v !== undefined);
+    const newest = (inRange) => versions.filter((v) => inRange(v) && compareSemver(v, ours) > 0).sort(compareSemver).pop();
+    const ranges = [
+        [`${ours.major}.${ours.minor}`, (v) => v.major === ours.major && v.minor === ours.minor],
+        [ours.major, (v) => v.major === ours.major],
+    ];
+    if (latest === 'auto')
+        ranges.push(['latest', () => true]);
+    const held = [];
+    for (const [tag, inRange] of ranges) {
+        const newer = plan.tags.includes(tag) ? newest(inRange) : undefined;
+        if (newer)
+            held.push({ tag, newer: `${newer.major}.${newer.minor}.${newer.patch}` });
+    }
+    return held;
+}
 
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/inputs.js
 
@@ -72910,18 +73186,34 @@ const ACTION_NAME = 'ecr-build-push';
 const BUILDERS = ['auto', 'docker', 'buildah', 'podman'];
 const CACHE_MODES = ['registry', 'gha', 'none'];
 const SECRET_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-/** The GitHub context that decides tags and labels; from the runner's environment so tests can set it. */
-function gitContext(env = process.env) {
-    const sha = (env.GITHUB_SHA ?? '').trim();
-    if (!/^[0-9a-f]{7,64}$/i.test(sha)) {
-        throw new InputError('GITHUB_SHA', `is ${sha ? `"${sha}", not a commit id` : 'not set'}; the sha-<7> tag needs it.`, 'Run the action in a GitHub Actions job, or set GITHUB_SHA to the commit being built.');
-    }
-    return {
-        sha: sha.toLowerCase(),
-        ref: (env.GITHUB_REF ?? '').trim(),
-        repository: (env.GITHUB_REPOSITORY ?? '').trim(),
-        serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').trim() || 'https://github.com',
-    };
+/**
+ * Checks that a file input resolves (symlinks followed) inside the workspace, so a build never sends files from
+ * elsewhere on the runner (another checkout, the runner's credentials) to the builder. Relative paths resolve from
+ * the working directory, as the builder resolves them. Returns the resolved path.
+ */
+function insideWorkspace(input, path, workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
+    const root = (0,external_node_fs_.realpathSync)((0,external_node_path_.resolve)(workspace));
+    const real = (0,external_node_fs_.realpathSync)((0,external_node_path_.resolve)(path));
+    const rel = (0,external_node_path_.relative)(root, real);
+    if (rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel)))
+        return real;
+    throw new InputError(input, `"${path}" resolves to ${real}, which is outside the workspace ${root}.`, 'Give a path inside the checkout (GITHUB_WORKSPACE); a symlink that leads out of it is refused too.');
+}
+/**
+ * `KEY=VALUE` lines whose malformed lines are reported by number only: a line of `build-secrets` may be nothing but
+ * a secret pasted without its id. (The kit's parser quotes the line today; this goes once it no longer does.)
+ */
+function keyValuesNeverQuoted(reader, name) {
+    const raw = reader.raw(name);
+    raw.split('\n').forEach((line, i) => {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const at = trimmed.indexOf('=');
+        if (at <= 0)
+            throw new InputError(name, `line ${i + 1} is not KEY=VALUE (${at === 0 ? 'it has no key before "="' : 'it has no "="'}).`, 'Write one KEY=VALUE per line.');
+    });
+    return reader.keyValues(name);
 }
 /** Reads and checks every input before anything is built, pushed or created. */
 function getInputs(reader = new InputReader()) {
@@ -72933,18 +73225,21 @@ function getInputs(reader = new InputReader()) {
     if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
         throw new InputError('context', `"${context}" is not a directory.`, 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).');
     }
+    insideWorkspace('context', context);
     const dockerfile = reader.string('dockerfile') || (0,external_node_path_.join)(context, 'Dockerfile');
     if (!(0,external_node_fs_.existsSync)(dockerfile) || !(0,external_node_fs_.statSync)(dockerfile).isFile()) {
         throw new InputError('dockerfile', `"${dockerfile}" does not exist.`, 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.', dockerfile);
     }
-    const buildSecrets = reader.keyValues('build-secrets');
-    for (const [id, value] of buildSecrets) {
-        if (!SECRET_ID.test(id))
-            throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
+    insideWorkspace('dockerfile', dockerfile);
+    const buildSecrets = keyValuesNeverQuoted(reader, 'build-secrets');
+    for (const value of buildSecrets.values())
         if (value)
             setSecret(value);
+    for (const id of buildSecrets.keys()) {
+        if (!SECRET_ID.test(id))
+            throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
     }
-    const buildArgs = reader.keyValues('build-args');
+    const buildArgs = keyValuesNeverQuoted(reader, 'build-args');
     const extraTags = reader.list('tags', { commas: true });
     for (const tag of extraTags) {
         if (!TAG_PATTERN.test(tag))
@@ -72975,7 +73270,6 @@ function getInputs(reader = new InputReader()) {
         builder,
         push: reader.boolean('push', true),
         registry,
-        git: gitContext(),
     };
 }
 /** Checks values that may only be known after `ssm:` references are resolved. */
@@ -73110,6 +73404,29 @@ class RegistryClient {
         const digest = res.headers.get('docker-content-digest') ?? `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
         return { body, mediaType, digest };
     }
+    /** Every tag of the repository (following the registry's `Link: <…>; rel="next"` pages); empty when it does not exist. */
+    async listTags(repository) {
+        const tags = [];
+        let path = `/v2/${repository}/tags/list?n=1000`;
+        for (let page = 0; path && page < 100; page++) {
+            const url = new URL(path, `${this.opts.insecure ? 'http' : 'https'}://${this.host}`);
+            const doFetch = this.opts.fetch ?? fetch;
+            let res;
+            try {
+                res = await doFetch(url.toString(), { method: 'GET', headers: this.headers() });
+            }
+            catch (err) {
+                throw new errors_DeploymentError(`Could not reach the registry at ${this.host} (list the tags of ${repository}): ${err.message}.`);
+            }
+            if (res.status === 404)
+                return tags;
+            if (!res.ok)
+                await this.fail(res, `list the tags of ${repository}`);
+            tags.push(...((await res.json()).tags ?? []));
+            path = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        }
+        return tags;
+    }
     /** Points `tag` at the manifest: the same bytes, so the same digest; no layer moves. */
     async putManifest(repository, tag, manifest) {
         const res = await this.request('PUT', repository, tag, { headers: { 'content-type': manifest.mediaType }, body: manifest.body });
@@ -73143,7 +73460,7 @@ async function registryAccess(host, insecure, getCredentials, fetchImpl) {
         return { client: new RegistryClient(host, { ...credentials, fetch: fetchImpl }), credentials };
     }
     const why = insecure ? 'it is plain HTTP' : 'it is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)';
-    info(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
+    log(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
     return { client: new RegistryClient(host, { insecure, fetch: fetchImpl }) };
 }
 /** The containers-auth.json for buildah/podman: the ECR login for an ECR host, else no entry at all. */
@@ -73155,6 +73472,8 @@ function authFileJson(host, credentials) {
 }
 
 ;// CONCATENATED MODULE: ./actions/ecr-build-push/lib/main.js
+
+
 
 
 
@@ -73193,12 +73512,22 @@ async function main() {
     let status = 'Failed before anything was pushed.';
     try {
         const inputs = getInputs();
-        const { builder } = await phase('Choose the builder', async () => {
+        const { builder, buildx } = await phase('Choose the builder', async () => {
             const chosen = await detectBuilder(inputs.builder, probe);
-            info(`Builder: ${chosen.builder} (${chosen.why}).`);
-            return chosen;
+            log(`Builder: ${chosen.builder} (${chosen.why}).`);
+            const current = chosen.builder === 'docker' ? await inspectBuildx() : undefined;
+            if (current)
+                log(`docker buildx builder "${current.name}" uses the ${current.driver} driver${current.containerdStore ? ' with the containerd image store' : ''}.`);
+            return { ...chosen, buildx: current };
         });
-        rows.push(['Builder', builder]);
+        rows.push(['Builder', buildx ? `docker (buildx builder ${buildx.name}, ${buildx.driver} driver)` : builder]);
+        // The commit in the build context names the image: a workflow may check out another ref than the one that ran it.
+        const commit = await builtCommit(inputs.context);
+        log(commit.note);
+        if (commit.warning)
+            warning(commit.warning);
+        const git = commit.git;
+        rows.push(['Commit', git.sha]);
         const aws = await connect(inputs.common);
         const resolved = await resolveSsmReferences({ repository: inputs.repository, registry: inputs.registry, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets }, aws);
         // Secrets read from plain SSM Strings are secrets all the same (the inputs themselves were masked on reading).
@@ -73207,8 +73536,8 @@ async function main() {
                 setSecret(value);
         Object.assign(inputs, resolved);
         const target = resolveTarget(inputs, aws);
-        const tags = computeTags(inputs.git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
-        info(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
+        let tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
+        log(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
         const baseOutputs = {
             registry: target.registryHost,
             'repository-uri': target.repositoryUri,
@@ -73219,20 +73548,23 @@ async function main() {
         for (const note of unsupported(builder, inputs))
             warning(note);
         if (!inputs.push) {
-            status = await buildOnly(inputs, builder, target, tags, rows, baseOutputs);
+            status = await buildOnly({ inputs, builder, buildx, git, target, tags }, rows, baseOutputs);
             ok = true;
             return;
         }
         const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
         const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
         const immutable = repo?.immutable ?? false;
+        tags = await holdFloatingTags(registry, target, tags, inputs);
+        baseOutputs.tags = tags.tags.join('\n');
+        rows.push(['Tags', tags.tags.join(', ')]);
         const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map();
         const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
         if (!decision.build && decision.warning)
             warning(decision.warning);
-        info(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
+        log(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
         if (inputs.common.dryRun) {
-            status = printPlan(inputs, builder, target, tags, repo, decision, existing, immutable);
+            status = printPlan(inputs, builder, buildx, target, tags, repo, decision, existing, immutable);
             // No digest exists before a build; the sha-tag reference lets later dry-run steps render what they would deploy.
             const image = decision.build ? { image: `${target.repositoryUri}:${tags.shaTag}` } : digestOutputs(target, decision.digest);
             setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...image });
@@ -73245,7 +73577,7 @@ async function main() {
         if (decision.build) {
             const cacheRepository = inputs.cache === 'registry' ? await ensureCacheRepository(aws, inputs, target) : undefined;
             const started = Date.now();
-            await phase(`Build and push with ${builder}`, () => buildAndPush(inputs, builder, target, tags, credentials, cacheRepository));
+            await phase(`Build and push with ${builder}`, () => buildAndPush({ inputs, builder, buildx, git, target, tags }, credentials, cacheRepository));
             buildMs = Date.now() - started;
             const pushed = await registry.digestOf(target.name, tags.shaTag);
             if (!pushed)
@@ -73274,6 +73606,29 @@ async function main() {
         await writeSummary({ title: 'ecr-build-push', ok, status, rows: dedupeRows(rows) });
     }
 }
+/** Leaves `1.2`, `1`, `latest` on a newer version already in the registry (floating tags only move forward). */
+async function holdFloatingTags(registry, target, tags, inputs) {
+    if (!tags.semver || tags.semver.prerelease)
+        return tags;
+    let registryTags;
+    try {
+        registryTags = await registry.listTags(target.name);
+    }
+    catch (err) {
+        // A role without ecr:ListImages still deploys, as before this check existed; say what it could not check.
+        if (!(err instanceof RegistryError))
+            throw err;
+        warning(`Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`);
+        return tags;
+    }
+    const held = heldFloatingTags(tags, inputs.latest, registryTags);
+    if (held.length === 0)
+        return tags;
+    for (const h of held) {
+        notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
+    }
+    return { ...tags, tags: tags.tags.filter((t) => !held.some((h) => h.tag === t)) };
+}
 function digestOutputs(target, digest) {
     return { digest, image: `${target.repositoryUri}@${digest}` };
 }
@@ -73287,14 +73642,14 @@ function dedupeRows(rows) {
 async function ensureRepository(aws, inputs, name, registryId) {
     const repo = await describeRepository(aws, name, registryId);
     if (repo) {
-        info(`Repository ${repo.uri} exists${repo.immutable ? ' (tags are IMMUTABLE)' : ''}.`);
+        log(`Repository ${repo.uri} exists${repo.immutable ? ' (tags are IMMUTABLE)' : ''}.`);
         return repo;
     }
     if (!inputs.createRepository) {
         throw new errors_DeploymentError(`ECR repository ${name} does not exist in ${aws.region}.`, 'Create it, or set create-repository: true to let the action create it.');
     }
     if (inputs.common.dryRun) {
-        info(`Repository ${name} does not exist; would create it (scan on push).`);
+        log(`Repository ${name} does not exist; would create it (scan on push).`);
         return undefined;
     }
     return createRepository(aws, name, registryId);
@@ -73323,17 +73678,17 @@ async function retag(registry, target, tags, existing, digest, immutable) {
     for (const b of plan.blocked)
         warning(`${target.repositoryUri}:${b.tag} stays on ${b.digest}: the repository is IMMUTABLE, so the tag cannot move to ${digest}.`);
     if (plan.add.length === 0) {
-        info(`All tags already point at ${digest}.`);
+        log(`All tags already point at ${digest}.`);
         return onDigest;
     }
     const manifest = await registry.getManifest(target.name, digest);
     if (!manifest)
         throw new errors_DeploymentError(`${target.repositoryUri}@${digest} disappeared from the registry before it could be tagged.`, 'Check for a lifecycle policy or a parallel job deleting images, then re-run.');
-    info(`Manifest ${digest} is ${manifest.mediaType}.`);
+    log(`Manifest ${digest} is ${manifest.mediaType}.`);
     for (const tag of plan.add) {
         try {
             await registry.putManifest(target.name, tag, manifest);
-            info(`Tagged ${target.repositoryUri}:${tag} → ${digest}.`);
+            log(`Tagged ${target.repositoryUri}:${tag} → ${digest}.`);
             onDigest.push(tag);
         }
         catch (err) {
@@ -73353,7 +73708,7 @@ function workDir() {
     (0,external_node_fs_.chmodSync)(dir, 0o700);
     return dir;
 }
-function spec(inputs, target, tags, dir, refs, push, cacheRepository) {
+function spec({ inputs, git, target, tags }, dir, refs, push, cacheRepository) {
     const env = {};
     const secrets = [...inputs.buildSecrets].map(([id, value], i) => {
         const file = (0,external_node_path_.join)(dir, `secret-${i}`);
@@ -73371,7 +73726,7 @@ function spec(inputs, target, tags, dir, refs, push, cacheRepository) {
             buildArgs: inputs.buildArgs,
             secrets,
             platforms: inputs.platforms,
-            labels: ociLabels(inputs.git, tags, new Date()),
+            labels: ociLabels(git, tags, new Date()),
             refs,
             cacheRepository,
             cache: inputs.cache,
@@ -73386,23 +73741,30 @@ function spec(inputs, target, tags, dir, refs, push, cacheRepository) {
 async function runCommands(builder, s, env) {
     for (const c of buildCommands(builder, s)) {
         const optional = c.args[0] === 'manifest' && c.args[1] === 'rm';
-        const code = await exec_exec(c.command, c.args, { env: { ...process.env, ...env }, ignoreReturnCode: true, silent: optional });
+        // The builder's output (Dockerfile steps, RUN output, registry messages) is outside text: no line of it may act
+        // as a workflow command. Our own annotations come after the pause ends.
+        const code = await withCommandsStopped(() => exec_exec(c.command, c.args, { env: { ...process.env, ...env }, ignoreReturnCode: true, silent: optional }));
         if (code !== 0 && !optional) {
             throw new errors_DeploymentError(`${c.command} ${c.args[0]}${c.args[0] === 'manifest' ? ` ${c.args[1]}` : ''} failed with exit code ${code}.`, 'The builder output above says why (a failing Dockerfile step, a missing file in the context, or a registry refusal).');
         }
     }
 }
 /** `credentials` is the ECR login, present only for an ECR registry host; without it the builder pushes anonymously. */
-async function buildAndPush(inputs, builder, target, tags, credentials, cacheRepository) {
+async function buildAndPush(build, credentials, cacheRepository) {
+    const { builder, target, tags } = build;
     const dir = workDir();
+    let removeBuilder = async () => { };
     try {
-        const { spec: s, env } = spec(inputs, target, tags, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
+        const { spec: s, env } = spec(build, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
         if (builder === 'docker') {
+            // Previous images of this branch or version (and the cache repository) hold an inline cache to read back.
+            const cacheFrom = [...(cacheRepository ? [`${cacheRepository}:buildcache`] : []), ...tags.tags.filter((t) => t !== tags.shaTag).map((t) => `${target.repositoryUri}:${t}`)];
+            removeBuilder = await useDockerSetup(build, s, cacheFrom);
             if (credentials) {
-                const code = await exec_exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
+                const code = await withCommandsStopped(() => exec_exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
                     input: Buffer.from(credentials.password),
                     ignoreReturnCode: true,
-                });
+                }));
                 if (code !== 0)
                     throw new errors_DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
             }
@@ -73414,7 +73776,7 @@ async function buildAndPush(inputs, builder, target, tags, credentials, cacheRep
         try {
             const fromBuilder = (0,external_node_fs_.readFileSync)(s.digestFile, 'utf8').trim();
             if (fromBuilder)
-                info(`${builder} pushed ${fromBuilder}.`);
+                log(`${builder} pushed ${fromBuilder}.`);
         }
         catch {
             /* docker writes no digest file; the registry is asked next either way */
@@ -73422,34 +73784,55 @@ async function buildAndPush(inputs, builder, target, tags, credentials, cacheRep
     }
     finally {
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        await removeBuilder();
     }
 }
-async function buildOnly(inputs, builder, target, tags, rows, outputs) {
+/** Applies what the docker buildx builder needs for this spec (a docker-container builder, or inline cache); returns its cleanup. */
+async function useDockerSetup(build, s, cacheFrom) {
+    if (!build.buildx)
+        return async () => { };
+    const gaps = dockerDriverGaps(build.buildx, s);
+    const setup = await setUpDockerBuild(build.buildx, gaps, { provenance: s.provenance, multiPlatform: s.platforms.length > 1, hostNetwork: s.insecure, cacheFrom });
+    s.builderName = setup.builderName;
+    s.inlineCacheFrom = setup.inlineCacheFrom;
+    s.provenance = setup.provenance;
+    return () => setup.remove();
+}
+async function buildOnly(build, rows, outputs) {
+    const { inputs, builder, target, tags } = build;
     const refs = tags.tags.map((t) => `${target.repositoryUri}:${t}`);
     if (inputs.common.dryRun) {
-        info(`Dry run: would build ${refs.join(', ')} with ${builder} and push nothing (push: false).`);
+        log(`Dry run: would build ${refs.join(', ')} with ${builder} and push nothing (push: false).`);
         setOutputs({ ...outputs, skipped: 'false' });
         rows.push(['Result', 'dry run (push: false)']);
         return 'Dry run: nothing built.';
     }
     const dir = workDir();
     const started = Date.now();
+    let removeBuilder = async () => { };
     try {
-        const { spec: s, env } = spec(inputs, target, tags, dir, refs, false);
-        await phase(`Build with ${builder} (push: false)`, () => runCommands(builder, s, env));
+        const { spec: s, env } = spec(build, dir, refs, false);
+        await phase(`Build with ${builder} (push: false)`, async () => {
+            removeBuilder = await useDockerSetup(build, s, []);
+            await runCommands(builder, s, env);
+        });
     }
     finally {
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        await removeBuilder();
     }
     const ms = Date.now() - started;
     setOutputs({ ...outputs, skipped: 'false' });
     rows.push(['Result', 'built, not pushed (push: false)'], ['Build time', inputs_formatDuration(ms)]);
     return `Built ${refs[0]} in ${inputs_formatDuration(ms)}; not pushed.`;
 }
-function printPlan(inputs, builder, target, tags, repo, decision, existing, immutable) {
+function printPlan(inputs, builder, buildx, target, tags, repo, decision, existing, immutable) {
     const lines = [`Dry run for ${target.repositoryUri}:`];
     lines.push(repo ? `  repository: exists${immutable ? ' (IMMUTABLE tags)' : ''}` : '  repository: would be created (scan on push)');
     lines.push(`  builder: ${builder}; platforms: ${inputs.platforms.join(', ')}; cache: ${inputs.cache}`);
+    const gaps = buildx ? dockerDriverGaps(buildx, { ...inputs, push: true }) : [];
+    if (gaps.length)
+        lines.push(`  the buildx builder "${buildx.name}" (docker driver) does not support ${gaps.join(', ')}: would build on a docker-container builder created for the build`);
     for (const tag of tags.tags)
         lines.push(`  tag ${tag}: ${existing.get(tag) ? `now ${existing.get(tag)}` : 'new'}`);
     if (decision.build) {
@@ -73460,7 +73843,7 @@ function printPlan(inputs, builder, target, tags, repo, decision, existing, immu
         lines.push(`  would skip the build (${decision.reason}) and reuse ${decision.digest}`);
         lines.push(`  would add tags: ${plan.add.join(', ') || 'none'}${plan.blocked.length ? `; cannot move (IMMUTABLE): ${plan.blocked.map((b) => b.tag).join(', ')}` : ''}`);
     }
-    info(lines.join('\n'));
+    log(lines.join('\n'));
     return `Dry run: ${decision.build ? 'would build and push' : 'would skip the build and retag'}; nothing changed.`;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@deploy-actions/aws-kit';
-import { buildCommands, detectBuilder, unsupported, type BuildSpec, type Probe } from './builders.js';
+import { buildCommands, createBuilderCommand, detectBuilder, dockerDriverGaps, parseBuildxInspect, unsupported, usesContainerdStore, type BuildSpec, type Probe } from './builders.js';
 
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
   context: 'app',
@@ -45,6 +45,32 @@ describe('docker buildx command line', () => {
     expect(args).toContain('--load');
     expect(args.join(' ')).not.toMatch(/push=true|cache-to/);
     expect(args.filter((a) => a === '--tag')).toHaveLength(2);
+  });
+});
+
+describe('docker buildx drivers', () => {
+  const docker = { name: 'default', driver: 'docker', containerdStore: false };
+  it('reads the builder name and driver from docker buildx inspect', () => {
+    const text = 'Name:          default\nDriver:        docker\nLast Activity: 2026-12-02 03:00:00 +0000 UTC\n\nNodes:\nName:             default\nEndpoint:         default\nStatus:           running\n';
+    expect(parseBuildxInspect(text)).toEqual({ name: 'default', driver: 'docker' });
+    expect(usesContainerdStore('[["driver-type","io.containerd.snapshotter.v1"]]')).toBe(true);
+    expect(usesContainerdStore('[["Backing Filesystem","extfs"],["Supports d_type","true"]]')).toBe(false);
+  });
+  it('lists what the docker driver refuses, and nothing for other drivers or the containerd image store', () => {
+    const all: Pick<BuildSpec, 'platforms' | 'cache' | 'provenance' | 'push'> = { platforms: ['linux/amd64', 'linux/arm64'], cache: 'registry', provenance: true, push: true };
+    expect(dockerDriverGaps(docker, all)).toEqual(['a multi-platform build (linux/amd64, linux/arm64)', 'cache export (cache: registry)', 'attestations (provenance: true)']);
+    expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'gha', provenance: false })).toEqual(['cache export (cache: gha)']);
+    expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'none', provenance: false })).toEqual([]);
+    expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], push: false, provenance: false })).toEqual([]);
+    expect(dockerDriverGaps({ ...docker, driver: 'docker-container' }, all)).toEqual([]);
+    expect(dockerDriverGaps({ ...docker, containerdStore: true }, all)).toEqual([]);
+  });
+  it('builds on a named builder, or with an inline cache read back from the registry', () => {
+    expect(buildCommands('docker', spec({ builderName: 'b1' }))[0]!.args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'b1']);
+    const inline = buildCommands('docker', spec({ inlineCacheFrom: ['r.example/app-cache:buildcache', 'r.example/app:main'] }))[0]!.args.join(' ');
+    expect(inline).toContain('--cache-to type=inline --cache-from type=registry,ref=r.example/app-cache:buildcache --cache-from type=registry,ref=r.example/app:main');
+    expect(inline).not.toMatch(/mode=max|type=gha/);
+    expect(createBuilderCommand('b1', true).args).toEqual(['buildx', 'create', '--name', 'b1', '--driver', 'docker-container', '--bootstrap', '--driver-opt', 'network=host']);
   });
 });
 

@@ -32,6 +32,13 @@ export interface BuildSpec {
   authFile?: string;
   /** buildah/podman write the pushed manifest's digest here. */
   digestFile?: string;
+  /** docker: build on this buildx builder (`--builder`), e.g. the docker-container builder created for this build. */
+  builderName?: string;
+  /**
+   * docker driver without the containerd image store: no cache export, so the image carries an inline cache and
+   * the build reads cache from these registry references instead of `cache`.
+   */
+  inlineCacheFrom?: string[];
 }
 
 export interface Command {
@@ -61,7 +68,7 @@ function common(spec: BuildSpec): string[] {
 }
 
 function dockerBuild(spec: BuildSpec): Command {
-  const args = ['buildx', 'build', ...common(spec)];
+  const args = ['buildx', 'build', ...(spec.builderName ? ['--builder', spec.builderName] : []), ...common(spec)];
   for (const s of spec.secrets) args.push('--secret', `id=${s.id},env=${s.env}`);
   // Without provenance (and SBOM), a single-platform push is a plain image manifest, which Lambda accepts.
   args.push(`--provenance=${spec.provenance}`, '--sbom=false');
@@ -71,7 +78,10 @@ function dockerBuild(spec: BuildSpec): Command {
   } else if (spec.platforms.length === 1) {
     args.push('--load');
   }
-  if (spec.cache === 'registry' && spec.cacheRepository && spec.push) {
+  if (spec.inlineCacheFrom) {
+    if (spec.push) args.push('--cache-to', 'type=inline');
+    for (const ref of spec.inlineCacheFrom) args.push('--cache-from', `type=registry,ref=${ref}`);
+  } else if (spec.cache === 'registry' && spec.cacheRepository && spec.push) {
     const ref = `${spec.cacheRepository}:buildcache`;
     const insecure = spec.insecure ? ',registry.insecure=true' : '';
     args.push('--cache-from', `type=registry,ref=${ref}${insecure}`);
@@ -109,6 +119,48 @@ function daemonlessCommands(builder: 'buildah' | 'podman', spec: BuildSpec): Com
     commands.push({ command: builder, args: [...push, spec.refs[0]!, `docker://${spec.refs[0]!}`] });
   }
   return commands;
+}
+
+/** The current buildx builder, as `docker buildx inspect` and `docker info` describe it. */
+export interface BuildxBuilder {
+  name: string;
+  /** `docker`, `docker-container`, `kubernetes`, `remote`. */
+  driver: string;
+  /** The daemon stores images in containerd; then the docker driver exports caches and builds several platforms too. */
+  containerdStore: boolean;
+}
+
+/** Name and driver from `docker buildx inspect` (the first `Name:` is the builder's, later ones its nodes'). */
+export function parseBuildxInspect(text: string): { name?: string; driver?: string } {
+  return { name: /^Name:\s*(\S+)/m.exec(text)?.[1], driver: /^Driver:\s*(\S+)/m.exec(text)?.[1] };
+}
+
+/** `docker info --format '{{json .DriverStatus}}'` names the containerd snapshotter when images live in containerd. */
+export function usesContainerdStore(driverStatus: string): boolean {
+  return driverStatus.includes('io.containerd.snapshotter');
+}
+
+/**
+ * What this build asks of buildx that the `docker` driver (BuildKit inside the daemon, classic image store) refuses,
+ * in Docker's words: "Multi-platform build is not supported for the docker driver.", "Cache export is not supported
+ * for the docker driver.", "Attestation is not supported for the docker driver.". Empty when the builder can do it all.
+ */
+export function dockerDriverGaps(builder: BuildxBuilder, spec: Pick<BuildSpec, 'platforms' | 'cache' | 'provenance' | 'push'>): string[] {
+  if (builder.driver !== 'docker' || builder.containerdStore) return [];
+  const gaps: string[] = [];
+  if (spec.platforms.length > 1) gaps.push(`a multi-platform build (${spec.platforms.join(', ')})`);
+  if (spec.cache === 'registry' && spec.push) gaps.push('cache export (cache: registry)');
+  if (spec.cache === 'gha') gaps.push('cache export (cache: gha)');
+  if (spec.provenance) gaps.push('attestations (provenance: true)');
+  return gaps;
+}
+
+/** Creates a docker-container builder for one build; `--bootstrap` so a builder that cannot start fails here, not mid-build. */
+export function createBuilderCommand(name: string, hostNetwork: boolean): Command {
+  const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
+  // BuildKit in a container reaches a registry on the runner's loopback only through the host network.
+  if (hostNetwork) args.push('--driver-opt', 'network=host');
+  return { command: 'docker', args };
 }
 
 /** Runs a probe command; resolves to its exit code and first line of stderr. */

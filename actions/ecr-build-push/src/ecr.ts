@@ -7,7 +7,7 @@ import {
   GetAuthorizationTokenCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import { awsErrorCode, DeploymentError, errorMessage, type AwsContext } from '@deploy-actions/aws-kit';
+import { awsErrorCode, DeploymentError, errorMessage, log, type AwsContext } from '@deploy-actions/aws-kit';
 
 export interface RepositoryInfo {
   name: string;
@@ -55,7 +55,7 @@ export async function createRepository(aws: AwsContext, name: string, registryId
         imageTagMutability: 'MUTABLE',
       }),
     );
-    core.info(`Created ECR repository ${name} (scan on push).`);
+    log(`Created ECR repository ${name} (scan on push).`);
     return info(out.repository!);
   } catch (err) {
     if (awsErrorCode(err) === 'RepositoryAlreadyExistsException') {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InputReader } from '@deploy-actions/aws-kit';
-import { getInputs, gitContext } from './inputs.js';
+import { getInputs, insideWorkspace } from './inputs.js';
+import { symlinkSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebp-inputs-'));
 mkdirSync(join(dir, 'app'));
@@ -16,7 +17,7 @@ const read = (inputs: Record<string, string>) =>
 describe('getInputs', () => {
   const saved = { ...process.env };
   beforeAll(() => {
-    Object.assign(process.env, { GITHUB_SHA: 'ABCDEF0123456789abcdef0123456789abcdef01', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app' });
+    Object.assign(process.env, { GITHUB_WORKSPACE: dir });
     delete process.env.GITHUB_SERVER_URL;
   });
   afterAll(() => {
@@ -28,8 +29,9 @@ describe('getInputs', () => {
     expect(i).toMatchObject({
       repository: 'spotter-app', dockerfile: join(dir, 'app', 'Dockerfile'), platforms: ['linux/amd64'], extraTags: [], autoTags: true,
       latest: 'auto', createRepository: true, skipIfExists: true, force: false, cache: 'registry', provenance: false, builder: 'auto', push: true,
-      git: { sha: 'abcdef0123456789abcdef0123456789abcdef01', ref: 'refs/heads/main', repository: 'org/app', serverUrl: 'https://github.com' },
     });
+    expect(i.common.outputEnvCredentials).toBe(false);
+    expect(read({ 'output-env-credentials': 'true' }).common.outputEnvCredentials).toBe(true);
     expect(i.registry).toBeUndefined();
   });
 
@@ -74,9 +76,44 @@ describe('getInputs', () => {
   });
 });
 
-describe('gitContext', () => {
-  it('needs a commit id', () => {
-    expect(() => gitContext({})).toThrow(expect.objectContaining({ input: 'GITHUB_SHA', message: expect.stringMatching(/not set/) }));
-    expect(gitContext({ GITHUB_SHA: 'abcdef0', GITHUB_SERVER_URL: 'https://ghe.example' })).toEqual({ sha: 'abcdef0', ref: '', repository: '', serverUrl: 'https://ghe.example' });
+describe('file inputs stay inside the workspace', () => {
+  const outside = mkdtempSync(join(tmpdir(), 'ebp-outside-'));
+  writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
+  symlinkSync(outside, join(dir, 'escape'));
+  const saved = process.env.GITHUB_WORKSPACE;
+  beforeAll(() => { process.env.GITHUB_WORKSPACE = dir; });
+  afterAll(() => { process.env.GITHUB_WORKSPACE = saved; });
+
+  it.each([
+    [{ context: outside }, 'context'],
+    [{ context: join(dir, 'app', '..', '..') }, 'context'],
+    [{ context: join(dir, 'escape') }, 'context'],
+    [{ dockerfile: join(outside, 'Dockerfile') }, 'dockerfile'],
+    [{ dockerfile: join(dir, 'escape', 'Dockerfile') }, 'dockerfile'],
+  ])('refuses %j naming %s and the workspace', (inputs, input) => {
+    expect(() => read(inputs)).toThrow(expect.objectContaining({ input, message: expect.stringMatching(/is outside the workspace/) }));
+  });
+  it('accepts the workspace itself and paths in it, relative ones from the working directory', () => {
+    expect(insideWorkspace('context', dir)).toBe(realpathSync(dir));
+    expect(insideWorkspace('dockerfile', join(dir, 'Other.Dockerfile'))).toBe(realpathSync(join(dir, 'Other.Dockerfile')));
+    expect(() => insideWorkspace('context', '.', dir)).toThrow(/outside the workspace/); // the test's cwd is the repository
+  });
+});
+
+describe('build-secrets and build-args errors', () => {
+  const saved = process.env.GITHUB_WORKSPACE;
+  beforeAll(() => { process.env.GITHUB_WORKSPACE = dir; });
+  afterAll(() => { process.env.GITHUB_WORKSPACE = saved; });
+  it('name the line and never quote a value', () => {
+    const value = 'ghp_0nlyTheS3cretOnThisLine';
+    for (const [input, raw] of [['build-secrets', `npm=ok\n${value}`], ['build-args', `A=1\n\n${value}`], ['build-secrets', `=${value}`]] as const) {
+      const err = (() => { try { read({ [input]: raw }); } catch (e) { return e as Error & { input: string; fix?: string }; } })();
+      expect(err).toMatchObject({ input, message: expect.stringMatching(/^line \d is not KEY=VALUE \(it has no/) });
+      expect(`${err!.message} ${err!.fix}`).not.toContain(value);
+    }
+  });
+  it('names a bad secret id by its key, not its value', () => {
+    const err = (() => { try { read({ 'build-secrets': 'npm token=ghp_v4lue' }); } catch (e) { return e as Error; } })();
+    expect(err?.message).toBe('"npm token" is not a usable secret id.');
   });
 });

@@ -3,7 +3,7 @@
  * so it goes only to ECR's own registry hosts over TLS; any other registry (a custom host, a loopback test registry,
  * plain HTTP) is spoken to anonymously, by the registry client and by the builder alike.
  */
-import * as core from '@actions/core';
+import { log } from '@deploy-actions/aws-kit';
 import type { RegistryCredentials } from './ecr.js';
 import { isEcrRegistryHost } from './image.js';
 import { RegistryClient } from './registry.js';
@@ -26,7 +26,7 @@ export async function registryAccess(
     return { client: new RegistryClient(host, { ...credentials, fetch: fetchImpl }), credentials };
   }
   const why = insecure ? 'it is plain HTTP' : 'it is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)';
-  core.info(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
+  log(`Sending no ECR credentials to ${host}: ${why}; pulls and pushes there are anonymous.`);
   return { client: new RegistryClient(host, { insecure, fetch: fetchImpl }) };
 }
 

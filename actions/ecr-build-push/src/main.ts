@@ -10,20 +10,24 @@ import {
   failureMessage,
   formatDuration,
   InputError,
+  log,
   phase,
   resolveSsmReferences,
   setOutputs,
   writeSummary,
   type AwsContext,
   type SummaryRow,
+  withCommandsStopped,
 } from '@deploy-actions/aws-kit';
-import { buildCommands, detectBuilder, unsupported, type Builder, type BuildSpec, type Probe } from './builders.js';
+import { buildCommands, detectBuilder, dockerDriverGaps, unsupported, type Builder, type BuildSpec, type BuildxBuilder, type Probe } from './builders.js';
+import { inspectBuildx, setUpDockerBuild } from './buildx.js';
+import { builtCommit } from './git.js';
 import { createRepository, describeRepository, getRegistryCredentials, type RegistryCredentials, type RepositoryInfo } from './ecr.js';
 import { getInputs, parseTarget, type Inputs } from './inputs.js';
 import { decideBuild, planRetag, type BuildDecision } from './plan.js';
 import { authFileJson, registryAccess } from './login.js';
 import { RegistryClient, RegistryError, type Manifest } from './registry.js';
-import { computeTags, ociLabels, type TagPlan } from './tags.js';
+import { computeTags, heldFloatingTags, ociLabels, type GitContext, type TagPlan } from './tags.js';
 
 /** Runs a probe quietly with a timeout, so a hung Docker socket cannot hang the job. */
 const probe: Probe = (command, args) =>
@@ -60,12 +64,20 @@ export async function main(): Promise<void> {
   let status = 'Failed before anything was pushed.';
   try {
     const inputs = getInputs();
-    const { builder } = await phase('Choose the builder', async () => {
+    const { builder, buildx } = await phase('Choose the builder', async () => {
       const chosen = await detectBuilder(inputs.builder, probe);
-      core.info(`Builder: ${chosen.builder} (${chosen.why}).`);
-      return chosen;
+      log(`Builder: ${chosen.builder} (${chosen.why}).`);
+      const current = chosen.builder === 'docker' ? await inspectBuildx() : undefined;
+      if (current) log(`docker buildx builder "${current.name}" uses the ${current.driver} driver${current.containerdStore ? ' with the containerd image store' : ''}.`);
+      return { ...chosen, buildx: current };
     });
-    rows.push(['Builder', builder]);
+    rows.push(['Builder', buildx ? `docker (buildx builder ${buildx.name}, ${buildx.driver} driver)` : builder]);
+    // The commit in the build context names the image: a workflow may check out another ref than the one that ran it.
+    const commit = await builtCommit(inputs.context);
+    log(commit.note);
+    if (commit.warning) core.warning(commit.warning);
+    const git = commit.git;
+    rows.push(['Commit', git.sha]);
 
     const aws = await connect(inputs.common);
     const resolved = await resolveSsmReferences(
@@ -76,8 +88,8 @@ export async function main(): Promise<void> {
     for (const [id, value] of resolved.buildSecrets) if (value && value !== inputs.buildSecrets.get(id)) core.setSecret(value);
     Object.assign(inputs, resolved);
     const target = resolveTarget(inputs, aws);
-    const tags = computeTags(inputs.git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
-    core.info(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
+    let tags = computeTags(git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
+    log(`Image ${target.repositoryUri}, tags: ${tags.tags.join(', ')} (primary ${tags.primary}).`);
     const baseOutputs = {
       registry: target.registryHost,
       'repository-uri': target.repositoryUri,
@@ -88,7 +100,7 @@ export async function main(): Promise<void> {
     for (const note of unsupported(builder, inputs)) core.warning(note);
 
     if (!inputs.push) {
-      status = await buildOnly(inputs, builder, target, tags, rows, baseOutputs);
+      status = await buildOnly({ inputs, builder, buildx, git, target, tags }, rows, baseOutputs);
       ok = true;
       return;
     }
@@ -96,14 +108,17 @@ export async function main(): Promise<void> {
     const repo = await phase('Find the repository', () => ensureRepository(aws, inputs, target.name, target.registryId));
     const { client: registry, credentials } = await registryAccess(target.registryHost, target.insecure, () => getRegistryCredentials(aws, target.registryId));
     const immutable = repo?.immutable ?? false;
+    tags = await holdFloatingTags(registry, target, tags, inputs);
+    baseOutputs.tags = tags.tags.join('\n');
+    rows.push(['Tags', tags.tags.join(', ')]);
 
     const existing = repo ? await lookUpTags(registry, target.name, tags.tags) : new Map<string, string | undefined>();
     const decision = decideBuild({ existingShaDigest: existing.get(tags.shaTag), skipIfExists: inputs.skipIfExists, force: inputs.force, immutable });
     if (!decision.build && decision.warning) core.warning(decision.warning);
-    core.info(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
+    log(`${decision.build ? 'Building' : 'Skipping the build'}: ${decision.reason}.`);
 
     if (inputs.common.dryRun) {
-      status = printPlan(inputs, builder, target, tags, repo, decision, existing, immutable);
+      status = printPlan(inputs, builder, buildx, target, tags, repo, decision, existing, immutable);
       // No digest exists before a build; the sha-tag reference lets later dry-run steps render what they would deploy.
       const image = decision.build ? { image: `${target.repositoryUri}:${tags.shaTag}` } : digestOutputs(target, decision.digest);
       setOutputs({ ...baseOutputs, skipped: String(!decision.build), ...image });
@@ -117,7 +132,7 @@ export async function main(): Promise<void> {
     if (decision.build) {
       const cacheRepository = inputs.cache === 'registry' ? await ensureCacheRepository(aws, inputs, target) : undefined;
       const started = Date.now();
-      await phase(`Build and push with ${builder}`, () => buildAndPush(inputs, builder, target, tags, credentials, cacheRepository));
+      await phase(`Build and push with ${builder}`, () => buildAndPush({ inputs, builder, buildx, git, target, tags }, credentials, cacheRepository));
       buildMs = Date.now() - started;
       const pushed = await registry.digestOf(target.name, tags.shaTag);
       if (!pushed) throw new DeploymentError(`${builder} finished, but ${target.repositoryUri}:${tags.shaTag} is not in the registry.`, 'Check the push output above.');
@@ -144,6 +159,26 @@ export async function main(): Promise<void> {
   }
 }
 
+/** Leaves `1.2`, `1`, `latest` on a newer version already in the registry (floating tags only move forward). */
+async function holdFloatingTags(registry: RegistryClient, target: Target, tags: TagPlan, inputs: Inputs): Promise<TagPlan> {
+  if (!tags.semver || tags.semver.prerelease) return tags;
+  let registryTags: string[];
+  try {
+    registryTags = await registry.listTags(target.name);
+  } catch (err) {
+    // A role without ecr:ListImages still deploys, as before this check existed; say what it could not check.
+    if (!(err instanceof RegistryError)) throw err;
+    core.warning(`Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`);
+    return tags;
+  }
+  const held = heldFloatingTags(tags, inputs.latest, registryTags);
+  if (held.length === 0) return tags;
+  for (const h of held) {
+    core.notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
+  }
+  return { ...tags, tags: tags.tags.filter((t) => !held.some((h) => h.tag === t)) };
+}
+
 function digestOutputs(target: Target, digest: string): Record<string, string> {
   return { digest, image: `${target.repositoryUri}@${digest}` };
 }
@@ -158,14 +193,14 @@ function dedupeRows(rows: SummaryRow[]): SummaryRow[] {
 async function ensureRepository(aws: AwsContext, inputs: Inputs, name: string, registryId?: string): Promise<RepositoryInfo | undefined> {
   const repo = await describeRepository(aws, name, registryId);
   if (repo) {
-    core.info(`Repository ${repo.uri} exists${repo.immutable ? ' (tags are IMMUTABLE)' : ''}.`);
+    log(`Repository ${repo.uri} exists${repo.immutable ? ' (tags are IMMUTABLE)' : ''}.`);
     return repo;
   }
   if (!inputs.createRepository) {
     throw new DeploymentError(`ECR repository ${name} does not exist in ${aws.region}.`, 'Create it, or set create-repository: true to let the action create it.');
   }
   if (inputs.common.dryRun) {
-    core.info(`Repository ${name} does not exist; would create it (scan on push).`);
+    log(`Repository ${name} does not exist; would create it (scan on push).`);
     return undefined;
   }
   return createRepository(aws, name, registryId);
@@ -195,16 +230,16 @@ async function retag(registry: RegistryClient, target: Target, tags: TagPlan, ex
   const onDigest = [...plan.unchanged];
   for (const b of plan.blocked) core.warning(`${target.repositoryUri}:${b.tag} stays on ${b.digest}: the repository is IMMUTABLE, so the tag cannot move to ${digest}.`);
   if (plan.add.length === 0) {
-    core.info(`All tags already point at ${digest}.`);
+    log(`All tags already point at ${digest}.`);
     return onDigest;
   }
   const manifest: Manifest | undefined = await registry.getManifest(target.name, digest);
   if (!manifest) throw new DeploymentError(`${target.repositoryUri}@${digest} disappeared from the registry before it could be tagged.`, 'Check for a lifecycle policy or a parallel job deleting images, then re-run.');
-  core.info(`Manifest ${digest} is ${manifest.mediaType}.`);
+  log(`Manifest ${digest} is ${manifest.mediaType}.`);
   for (const tag of plan.add) {
     try {
       await registry.putManifest(target.name, tag, manifest);
-      core.info(`Tagged ${target.repositoryUri}:${tag} → ${digest}.`);
+      log(`Tagged ${target.repositoryUri}:${tag} → ${digest}.`);
       onDigest.push(tag);
     } catch (err) {
       // Some tags may be immutable through exclusion filters: a re-run must not fail over a tag that cannot move.
@@ -225,7 +260,18 @@ function workDir(): string {
   return dir;
 }
 
-function spec(inputs: Inputs, target: Target, tags: TagPlan, dir: string, refs: string[], push: boolean, cacheRepository?: string): { spec: BuildSpec; env: Record<string, string> } {
+/** Everything a build needs to know. */
+interface Build {
+  inputs: Inputs;
+  builder: Builder;
+  /** The current docker buildx builder (docker only). */
+  buildx?: BuildxBuilder;
+  git: GitContext;
+  target: Target;
+  tags: TagPlan;
+}
+
+function spec({ inputs, git, target, tags }: Build, dir: string, refs: string[], push: boolean, cacheRepository?: string): { spec: BuildSpec; env: Record<string, string> } {
   const env: Record<string, string> = {};
   const secrets = [...inputs.buildSecrets].map(([id, value], i) => {
     const file = join(dir, `secret-${i}`);
@@ -243,7 +289,7 @@ function spec(inputs: Inputs, target: Target, tags: TagPlan, dir: string, refs: 
       buildArgs: inputs.buildArgs,
       secrets,
       platforms: inputs.platforms,
-      labels: ociLabels(inputs.git, tags, new Date()),
+      labels: ociLabels(git, tags, new Date()),
       refs,
       cacheRepository,
       cache: inputs.cache,
@@ -259,7 +305,11 @@ function spec(inputs: Inputs, target: Target, tags: TagPlan, dir: string, refs: 
 async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, string>): Promise<void> {
   for (const c of buildCommands(builder, s)) {
     const optional = c.args[0] === 'manifest' && c.args[1] === 'rm';
-    const code = await exec(c.command, c.args, { env: { ...process.env, ...env } as Record<string, string>, ignoreReturnCode: true, silent: optional });
+    // The builder's output (Dockerfile steps, RUN output, registry messages) is outside text: no line of it may act
+    // as a workflow command. Our own annotations come after the pause ends.
+    const code = await withCommandsStopped(() =>
+      exec(c.command, c.args, { env: { ...process.env, ...env } as Record<string, string>, ignoreReturnCode: true, silent: optional }),
+    );
     if (code !== 0 && !optional) {
       throw new DeploymentError(`${c.command} ${c.args[0]}${c.args[0] === 'manifest' ? ` ${c.args[1]}` : ''} failed with exit code ${code}.`, 'The builder output above says why (a failing Dockerfile step, a missing file in the context, or a registry refusal).');
     }
@@ -267,16 +317,21 @@ async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, s
 }
 
 /** `credentials` is the ECR login, present only for an ECR registry host; without it the builder pushes anonymously. */
-async function buildAndPush(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, credentials: RegistryCredentials | undefined, cacheRepository?: string): Promise<void> {
+async function buildAndPush(build: Build, credentials: RegistryCredentials | undefined, cacheRepository?: string): Promise<void> {
+  const { builder, target, tags } = build;
   const dir = workDir();
+  let removeBuilder = async () => {};
   try {
-    const { spec: s, env } = spec(inputs, target, tags, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
+    const { spec: s, env } = spec(build, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
     if (builder === 'docker') {
+      // Previous images of this branch or version (and the cache repository) hold an inline cache to read back.
+      const cacheFrom = [...(cacheRepository ? [`${cacheRepository}:buildcache`] : []), ...tags.tags.filter((t) => t !== tags.shaTag).map((t) => `${target.repositoryUri}:${t}`)];
+      removeBuilder = await useDockerSetup(build, s, cacheFrom);
       if (credentials) {
-        const code = await exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
+        const code = await withCommandsStopped(() => exec('docker', ['login', '--username', credentials.username, '--password-stdin', target.registryHost], {
           input: Buffer.from(credentials.password),
           ignoreReturnCode: true,
-        });
+        }));
         if (code !== 0) throw new DeploymentError(`docker login to ${target.registryHost} failed with exit code ${code}.`, 'The output above says why.');
       }
     } else {
@@ -285,30 +340,48 @@ async function buildAndPush(inputs: Inputs, builder: Builder, target: Target, ta
     await runCommands(builder, s, env);
     try {
       const fromBuilder = readFileSync(s.digestFile!, 'utf8').trim();
-      if (fromBuilder) core.info(`${builder} pushed ${fromBuilder}.`);
+      if (fromBuilder) log(`${builder} pushed ${fromBuilder}.`);
     } catch {
       /* docker writes no digest file; the registry is asked next either way */
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await removeBuilder();
   }
 }
 
-async function buildOnly(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, rows: SummaryRow[], outputs: Record<string, string>): Promise<string> {
+/** Applies what the docker buildx builder needs for this spec (a docker-container builder, or inline cache); returns its cleanup. */
+async function useDockerSetup(build: Build, s: BuildSpec, cacheFrom: string[]): Promise<() => Promise<void>> {
+  if (!build.buildx) return async () => {};
+  const gaps = dockerDriverGaps(build.buildx, s);
+  const setup = await setUpDockerBuild(build.buildx, gaps, { provenance: s.provenance, multiPlatform: s.platforms.length > 1, hostNetwork: s.insecure, cacheFrom });
+  s.builderName = setup.builderName;
+  s.inlineCacheFrom = setup.inlineCacheFrom;
+  s.provenance = setup.provenance;
+  return () => setup.remove();
+}
+
+async function buildOnly(build: Build, rows: SummaryRow[], outputs: Record<string, string>): Promise<string> {
+  const { inputs, builder, target, tags } = build;
   const refs = tags.tags.map((t) => `${target.repositoryUri}:${t}`);
   if (inputs.common.dryRun) {
-    core.info(`Dry run: would build ${refs.join(', ')} with ${builder} and push nothing (push: false).`);
+    log(`Dry run: would build ${refs.join(', ')} with ${builder} and push nothing (push: false).`);
     setOutputs({ ...outputs, skipped: 'false' });
     rows.push(['Result', 'dry run (push: false)']);
     return 'Dry run: nothing built.';
   }
   const dir = workDir();
   const started = Date.now();
+  let removeBuilder = async () => {};
   try {
-    const { spec: s, env } = spec(inputs, target, tags, dir, refs, false);
-    await phase(`Build with ${builder} (push: false)`, () => runCommands(builder, s, env));
+    const { spec: s, env } = spec(build, dir, refs, false);
+    await phase(`Build with ${builder} (push: false)`, async () => {
+      removeBuilder = await useDockerSetup(build, s, []);
+      await runCommands(builder, s, env);
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await removeBuilder();
   }
   const ms = Date.now() - started;
   setOutputs({ ...outputs, skipped: 'false' });
@@ -316,10 +389,12 @@ async function buildOnly(inputs: Inputs, builder: Builder, target: Target, tags:
   return `Built ${refs[0]} in ${formatDuration(ms)}; not pushed.`;
 }
 
-function printPlan(inputs: Inputs, builder: Builder, target: Target, tags: TagPlan, repo: RepositoryInfo | undefined, decision: BuildDecision, existing: Map<string, string | undefined>, immutable: boolean): string {
+function printPlan(inputs: Inputs, builder: Builder, buildx: BuildxBuilder | undefined, target: Target, tags: TagPlan, repo: RepositoryInfo | undefined, decision: BuildDecision, existing: Map<string, string | undefined>, immutable: boolean): string {
   const lines = [`Dry run for ${target.repositoryUri}:`];
   lines.push(repo ? `  repository: exists${immutable ? ' (IMMUTABLE tags)' : ''}` : '  repository: would be created (scan on push)');
   lines.push(`  builder: ${builder}; platforms: ${inputs.platforms.join(', ')}; cache: ${inputs.cache}`);
+  const gaps = buildx ? dockerDriverGaps(buildx, { ...inputs, push: true }) : [];
+  if (gaps.length) lines.push(`  the buildx builder "${buildx!.name}" (docker driver) does not support ${gaps.join(', ')}: would build on a docker-container builder created for the build`);
   for (const tag of tags.tags) lines.push(`  tag ${tag}: ${existing.get(tag) ? `now ${existing.get(tag)}` : 'new'}`);
   if (decision.build) {
     lines.push(`  would build and push ${target.repositoryUri}:${tags.shaTag} (${decision.reason}), then point the other tags at its digest`);
@@ -328,6 +403,6 @@ function printPlan(inputs: Inputs, builder: Builder, target: Target, tags: TagPl
     lines.push(`  would skip the build (${decision.reason}) and reuse ${decision.digest}`);
     lines.push(`  would add tags: ${plan.add.join(', ') || 'none'}${plan.blocked.length ? `; cannot move (IMMUTABLE): ${plan.blocked.map((b) => b.tag).join(', ')}` : ''}`);
   }
-  core.info(lines.join('\n'));
+  log(lines.join('\n'));
   return `Dry run: ${decision.build ? 'would build and push' : 'would skip the build and retag'}; nothing changed.`;
 }

@@ -56,4 +56,18 @@ describe('RegistryClient', () => {
     const client = new RegistryClient('127.0.0.1:1', { insecure: true });
     await expect(client.digestOf('app', 'x')).rejects.toThrow(/Could not reach the registry at 127.0.0.1:1 \(HEAD app:x\)/);
   });
+
+  it('lists every tag, following the Link header across pages, and treats a missing repository as none', async () => {
+    const { fetch, calls } = fakeFetch((c) =>
+      c.url.includes('/v2/app/tags/list?n=1000')
+        ? new Response(JSON.stringify({ name: 'app', tags: ['1.4.0', 'latest'] }), { status: 200, headers: { link: '</v2/app/tags/list?last=latest&n=1000>; rel="next"' } })
+        : c.url.includes('last=latest')
+          ? new Response(JSON.stringify({ name: 'app', tags: ['sha-1'] }), { status: 200 })
+          : new Response('{"errors":[{"code":"NAME_UNKNOWN"}]}', { status: 404 }),
+    );
+    const client = new RegistryClient('r.example', { fetch });
+    await expect(client.listTags('app')).resolves.toEqual(['1.4.0', 'latest', 'sha-1']);
+    expect(calls.map((c) => c.url)).toEqual(['https://r.example/v2/app/tags/list?n=1000', 'https://r.example/v2/app/tags/list?last=latest&n=1000']);
+    await expect(client.listTags('gone')).resolves.toEqual([]);
+  });
 });

@@ -102,6 +102,27 @@ export class RegistryClient {
     return { body, mediaType, digest };
   }
 
+  /** Every tag of the repository (following the registry's `Link: <…>; rel="next"` pages); empty when it does not exist. */
+  async listTags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+    for (let page = 0; path && page < 100; page++) {
+      const url = new URL(path, `${this.opts.insecure ? 'http' : 'https'}://${this.host}`);
+      const doFetch = this.opts.fetch ?? fetch;
+      let res: Response;
+      try {
+        res = await doFetch(url.toString(), { method: 'GET', headers: this.headers() });
+      } catch (err) {
+        throw new DeploymentError(`Could not reach the registry at ${this.host} (list the tags of ${repository}): ${(err as Error).message}.`);
+      }
+      if (res.status === 404) return tags;
+      if (!res.ok) await this.fail(res, `list the tags of ${repository}`);
+      tags.push(...(((await res.json()) as { tags?: string[] | null }).tags ?? []));
+      path = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    }
+    return tags;
+  }
+
   /** Points `tag` at the manifest: the same bytes, so the same digest; no layer moves. */
   async putManifest(repository: string, tag: string, manifest: Manifest): Promise<string> {
     const res = await this.request('PUT', repository, tag, { headers: { 'content-type': manifest.mediaType }, body: manifest.body });

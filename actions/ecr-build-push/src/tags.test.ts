@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyRef, computeTags, ociLabels, parseSemver, sanitiseTag, type GitContext } from './tags.js';
+import { classifyRef, commitVersion, heldFloatingTags, compareSemver, computeTags, ociLabels, parseSemver, sanitiseTag, type GitContext } from './tags.js';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 const git = (ref: string): GitContext => ({ ref, sha, repository: 'org/app', serverUrl: 'https://github.com' });
@@ -42,12 +42,49 @@ describe('computeTags', () => {
     expect(tagsFor('refs/heads/main', { extraTags: ['main', 'staging'] }).tags).toEqual(['sha-0123456', 'main', 'staging']);
   });
 
+  it('takes version tags from the vX.Y.Z tags on the commit built, and no branch tag when HEAD is not the ref commit', () => {
+    const built = (pointingTags: string[], ref = '') => computeTags({ ...git(ref), pointingTags }, { autoTags: true, latest: 'auto', extraTags: [] });
+    expect(built(['v1.2.0'])).toMatchObject({ tags: ['sha-0123456', '1.2.0', '1.2', '1', 'latest'], primary: '1.2.0', version: '1.2.0' });
+    // The highest version wins; a pre-release or a non-v tag does not make a version, a pre-release alone gets its own tag.
+    expect(built(['v1.2.0-rc.1', 'v1.2.0', 'v1.1.9', '1.3.0', 'release']).tags).toEqual(['sha-0123456', '1.2.0', '1.2', '1', 'latest']);
+    expect(built(['v2.0.0-rc.1']).tags).toEqual(['sha-0123456', '2.0.0-rc.1']);
+    expect(built([]).tags).toEqual(['sha-0123456']);
+    // A branch push of a commit that is also v1.2.0: the branch and the version.
+    expect(built(['v1.2.0'], 'refs/heads/main').tags).toEqual(['sha-0123456', '1.2.0', '1.2', '1', 'main', 'latest']);
+    // The pushed tag decides on a tag push, even if a higher one points at the commit too.
+    expect(built(['v1.2.0', 'v1.2.0-rc.2'], 'refs/tags/v1.2.0-rc.2').tags).toEqual(['sha-0123456', '1.2.0-rc.2']);
+  });
+
   it('handles a ref it does not know with just the sha tag', () => {
     expect(tagsFor('').tags).toEqual(['sha-0123456']);
   });
 });
 
+describe('heldFloatingTags: floating tags only move forward', () => {
+  const plan = (version: string) => computeTags({ ...git(''), pointingTags: [`v${version}`] }, { autoTags: true, latest: 'auto', extraTags: [] });
+  const registry = ['sha-aaaaaaa', '1.2.0', '1.2', '1.4.0', '1.4', '1', 'latest', '2.0.0-rc.1', 'main'];
+  it('holds 1 and latest for a redeploy of 1.2.0 when 1.4.0 exists, but moves 1.2', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'auto', registry)).toEqual([{ tag: '1', newer: '1.4.0' }, { tag: 'latest', newer: '1.4.0' }]);
+  });
+  it('holds 1.2 too for a backport older than the newest 1.2.x, and nothing for the newest version', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'auto', [...registry, '1.2.5']).map((h) => h.tag)).toEqual(['1.2', '1', 'latest']);
+    expect(heldFloatingTags(plan('1.4.1'), 'auto', registry)).toEqual([]);
+    expect(heldFloatingTags(plan('1.5.0'), 'auto', [...registry, '2.0.0'])).toEqual([{ tag: 'latest', newer: '2.0.0' }]);
+  });
+  it('leaves latest: true alone, and pre-releases never hold or count', () => {
+    expect(heldFloatingTags(plan('1.2.0'), 'true', registry).map((h) => h.tag)).toEqual(['1']);
+    expect(heldFloatingTags(plan('2.0.0-rc.2'), 'auto', registry)).toEqual([]);
+    expect(heldFloatingTags(plan('1.9.0'), 'auto', ['2.0.0-rc.1'])).toEqual([]);
+  });
+});
+
 describe('parsing helpers', () => {
+  it('orders versions by semver precedence', () => {
+    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
+    const parsed = order.map((v) => parseSemver(v)!);
+    for (let i = 1; i < parsed.length; i++) expect([compareSemver(parsed[i - 1]!, parsed[i]!), compareSemver(parsed[i]!, parsed[i - 1]!)]).toEqual([-1, 1]);
+    expect(commitVersion({ ...git('refs/heads/main'), pointingTags: ['v1.10.0', 'v1.9.0'] })?.minor).toBe('10');
+  });
   it('parses semver with and without v, pre-release and build metadata', () => {
     expect(parseSemver('v1.2.3')).toEqual({ major: '1', minor: '2', patch: '3', prerelease: undefined, build: undefined });
     expect(parseSemver('1.0.0-beta.2+exp.sha')).toMatchObject({ prerelease: 'beta.2', build: 'exp.sha' });

@@ -1,9 +1,16 @@
 /** Pure tag and label computation: which tags an image gets from the git ref, and its OCI labels. */
 
-/** The parts of the GitHub context that decide tags and labels (GITHUB_REF, GITHUB_SHA, …). */
+/** What decides tags and labels: the commit built, the tags on it, and the run's ref when it names that commit. */
 export interface GitContext {
+  /**
+   * GITHUB_REF, only when the commit built is the ref's commit (GITHUB_SHA); empty when the build context holds
+   * another commit (e.g. a manual run on main that checked out v1.2.0), so main's name never labels other code.
+   */
   ref: string;
+  /** The commit built: `git rev-parse HEAD` in the build context, or GITHUB_SHA where there is no git. */
   sha: string;
+  /** Tags pointing at that commit (`git tag --points-at HEAD`); `vX.Y.Z` among them give the version tags. */
+  pointingTags?: string[];
   repository: string;
   serverUrl: string;
 }
@@ -57,6 +64,45 @@ export function sanitiseTag(name: string): string {
     .replace(/[.-]+$/, '');
 }
 
+/** Semver precedence (semver.org §11): -1, 0 or 1; build metadata is ignored. */
+export function compareSemver(a: SemVer, b: SemVer): number {
+  for (const k of ['major', 'minor', 'patch'] as const) {
+    const d = Number(a[k]) - Number(b[k]);
+    if (d) return Math.sign(d);
+  }
+  if (!a.prerelease || !b.prerelease) return a.prerelease ? -1 : b.prerelease ? 1 : 0;
+  const x = a.prerelease.split('.');
+  const y = b.prerelease.split('.');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] === undefined) return -1;
+    if (y[i] === undefined) return 1;
+    const nx = /^\d+$/.test(x[i]!);
+    const ny = /^\d+$/.test(y[i]!);
+    if (nx && ny && Number(x[i]) !== Number(y[i])) return Math.sign(Number(x[i]) - Number(y[i]));
+    if (nx !== ny) return nx ? -1 : 1;
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * The version of the commit built: the pushed tag when the run is a tag push of that commit, else the highest
+ * `vX.Y.Z` tag pointing at the commit (a checkout of v1.2.0 from a manual run on main is 1.2.0).
+ */
+export function commitVersion(git: GitContext): SemVer | undefined {
+  const ref = classifyRef(git.ref);
+  if (ref.kind === 'tag') {
+    const pushed = parseSemver(ref.name);
+    if (pushed) return pushed;
+  }
+  let best: SemVer | undefined;
+  for (const tag of git.pointingTags ?? []) {
+    const v = tag.startsWith('v') ? parseSemver(tag) : undefined;
+    if (v && (!best || compareSemver(v, best) > 0)) best = v;
+  }
+  return best;
+}
+
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -78,23 +124,25 @@ export function classifyRef(ref: string): RefKind {
 
 /**
  * The tags for one run:
- * - always `sha-<7>`;
- * - with auto-tags: the sanitised branch on a branch push, `pr-<n>` on a pull request,
- *   `1.2.3`, `1.2`, `1` on a `v1.2.3` tag push (only `2.0.0-rc.1` for a pre-release), the sanitised name of any other tag;
- * - `latest` per the latest mode (`auto`: version tag pushes that are not pre-releases);
+ * - always `sha-<7>` of the commit built;
+ * - with auto-tags: `1.2.3`, `1.2`, `1` when that commit is version `v1.2.3` (only `2.0.0-rc.1` for a pre-release),
+ *   and, when the commit built is the run's ref's commit, the sanitised branch on a branch push, `pr-<n>` on a pull
+ *   request, the sanitised name of any other tag;
+ * - `latest` per the latest mode (`auto`: commits that are a version that is not a pre-release);
  * - then the extra tags.
  */
 export function computeTags(git: GitContext, opts: TagOptions): TagPlan {
   const shaTag = `sha-${shortSha(git.sha)}`;
-  const ref = classifyRef(git.ref);
-  const semver = ref.kind === 'tag' ? parseSemver(ref.name) : undefined;
+  const ref = git.ref ? classifyRef(git.ref) : ({ kind: 'other', name: '' } as const);
+  const semver = commitVersion(git);
   const auto: string[] = [];
   if (opts.autoTags) {
     if (semver) {
       const full = `${semver.major}.${semver.minor}.${semver.patch}`;
       if (semver.prerelease) auto.push(sanitiseTag(`${full}-${semver.prerelease}`));
       else auto.push(full, `${semver.major}.${semver.minor}`, semver.major);
-    } else if (ref.kind === 'branch' || ref.kind === 'tag') {
+    }
+    if (ref.kind === 'branch' || (ref.kind === 'tag' && !parseSemver(ref.name))) {
       const name = sanitiseTag(ref.name);
       if (name) auto.push(name);
     } else if (ref.kind === 'pull') {
@@ -107,7 +155,7 @@ export function computeTags(git: GitContext, opts: TagOptions): TagPlan {
   const versionTag = semver ? auto[0] : undefined;
   const version =
     semver ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
-    : ref.kind === 'branch' || ref.kind === 'tag' ? ref.name
+    : (ref.kind === 'branch' || ref.kind === 'tag') && ref.name ? ref.name
     : ref.kind === 'pull' ? `pr-${ref.number}`
     : shaTag;
   return { shaTag, primary: versionTag ?? shaTag, tags, version, semver };
@@ -122,4 +170,28 @@ export function ociLabels(git: GitContext, plan: TagPlan, created: Date): Record
   };
   if (git.repository) labels['org.opencontainers.image.source'] = `${git.serverUrl.replace(/\/+$/, '')}/${git.repository}`;
   return labels;
+}
+
+/**
+ * Floating tags only move forward: `1.2`, `1` and (with `latest: auto`) `latest` stay where they are when the
+ * registry already holds a newer stable version in their range, so a manual redeploy of v1.2.0, or a backport
+ * release v1.2.5 after v1.4.0, does not take them back. Returns the tags to leave alone and the newer version.
+ */
+export function heldFloatingTags(plan: TagPlan, latest: LatestMode, registryTags: string[]): { tag: string; newer: string }[] {
+  const ours = plan.semver;
+  if (!ours || ours.prerelease) return [];
+  const versions = registryTags.map((t) => (/^\d+\.\d+\.\d+$/.test(t) ? parseSemver(t) : undefined)).filter((v): v is SemVer => v !== undefined);
+  const newest = (inRange: (v: SemVer) => boolean) =>
+    versions.filter((v) => inRange(v) && compareSemver(v, ours) > 0).sort(compareSemver).pop();
+  const ranges: [string, (v: SemVer) => boolean][] = [
+    [`${ours.major}.${ours.minor}`, (v) => v.major === ours.major && v.minor === ours.minor],
+    [ours.major, (v) => v.major === ours.major],
+  ];
+  if (latest === 'auto') ranges.push(['latest', () => true]);
+  const held: { tag: string; newer: string }[] = [];
+  for (const [tag, inRange] of ranges) {
+    const newer = plan.tags.includes(tag) ? newest(inRange) : undefined;
+    if (newer) held.push({ tag, newer: `${newer.major}.${newer.minor}.${newer.patch}` });
+  }
+  return held;
 }

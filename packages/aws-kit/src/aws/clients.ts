@@ -1,7 +1,8 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import * as core from '@actions/core';
 import type { CommonInputs } from '../gha/inputs.js';
-import { createCredentialProvider, credentialOptions, getAccountId } from './credentials.js';
+import { log } from '../gha/log.js';
+import { createCredentialProvider, credentialOptions, exportCredentials, getAccountId } from './credentials.js';
 
 /** The version stamped into the user agent; bundles replace it at build time. */
 export const KIT_VERSION = '1.0.0';
@@ -52,9 +53,12 @@ export class AwsContext {
 export async function connect(common: CommonInputs): Promise<AwsContext> {
   const credentials = createCredentialProvider(credentialOptions(common));
   const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-  core.info(`Authenticating in ${common.region}, ${how}.`);
+  log(`Authenticating in ${common.region}, ${how}.`);
   const accountId = await getAccountId(common.region, credentials);
-  core.info(`Authenticated to account ${accountId}.`);
+  log(`Authenticated to account ${accountId}.`);
   core.setOutput('aws-account-id', accountId);
+  // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+  // call AWS to show what they would do; those steps honour the dry run themselves.
+  if (common.outputEnvCredentials) await exportCredentials(common.region, credentials);
   return new AwsContext(common.actionName, common.region, credentials, accountId);
 }

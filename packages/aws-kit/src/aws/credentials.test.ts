@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
@@ -5,7 +8,7 @@ import { startOidcServer, type OidcServer } from '../../../../__tests__/helpers/
 import { setEnv } from '../../../../__tests__/helpers/moto.js';
 import { DeploymentError, InputError } from '../errors.js';
 import { FakeClock, systemClock } from './clock.js';
-import { createCredentialProvider } from './credentials.js';
+import { createCredentialProvider, exportCredentials } from './credentials.js';
 import { AwsContext } from './clients.js';
 
 const STS = 'https://sts.us-east-1.amazonaws.com';
@@ -139,5 +142,33 @@ describe('client retries', () => {
     await expect(client.send(new ListClustersCommand({}))).rejects.toThrow(/not authorized/);
     expect(first.isDone()).toBe(true);
     expect(second.isDone()).toBe(false);
+  });
+});
+
+describe('exportCredentials (output-env-credentials)', () => {
+  it('masks each secret before writing it to GITHUB_ENV, and clears a session token the new keys do not have', async () => {
+    const envFile = join(mkdtempSync(join(tmpdir(), 'export-')), 'env');
+    writeFileSync(envFile, '');
+    const restore = setEnv({ GITHUB_ENV: envFile, AWS_SESSION_TOKEN: 'stale-token-from-an-earlier-step' });
+    const order: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      order.push(`stdout ${String(chunk).trim()} (env file has ${readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('<<')).length})`);
+      return true;
+    });
+    try {
+      await exportCredentials('eu-west-1', async () => ({ accessKeyId: 'AKIAEXPORTTEST', secretAccessKey: 'export-secret-value' }));
+    } finally {
+      write.mockRestore();
+      restore();
+    }
+    // Both masks went out before anything was written to the env file.
+    expect(order).toEqual([
+      'stdout ::add-mask::AKIAEXPORTTEST (env file has 0)',
+      'stdout ::add-mask::export-secret-value (env file has 0)',
+      'stdout output-env-credentials: exported the credentials (masked) and AWS_REGION=eu-west-1 to the steps after this one. (env file has 5)',
+    ]);
+    const text = readFileSync(envFile, 'utf8');
+    const vars = Object.fromEntries([...text.matchAll(/^(\w+)<<(\S+)\n([^]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
+    expect(vars).toEqual({ AWS_ACCESS_KEY_ID: 'AKIAEXPORTTEST', AWS_SECRET_ACCESS_KEY: 'export-secret-value', AWS_SESSION_TOKEN: '', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
   });
 });

@@ -3,7 +3,8 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../errors.js';
-import type { CommonInputs } from '../gha/inputs.js';
+import { formatDuration, type CommonInputs } from '../gha/inputs.js';
+import { log } from '../gha/log.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
@@ -30,10 +31,15 @@ export function describeToken(token: string): { sub?: string; aud?: string | str
   }
 }
 
+const masked = new Set<string>();
+
+/** Masks each credential once: the runner keeps a mask for the rest of the job, repeating it only adds log lines. */
 function maskCredentials(c: AwsCredentialIdentity): void {
-  core.setSecret(c.accessKeyId);
-  core.setSecret(c.secretAccessKey);
-  if (c.sessionToken) core.setSecret(c.sessionToken);
+  for (const value of [c.accessKeyId, c.secretAccessKey, c.sessionToken]) {
+    if (!value || masked.has(value)) continue;
+    core.setSecret(value);
+    masked.add(value);
+  }
 }
 
 async function requestIdToken(opts: CredentialOptions): Promise<string> {
@@ -137,6 +143,26 @@ function ambientChain(): AwsCredentialIdentityProvider {
       );
     }
   };
+}
+
+/**
+ * Hands the credentials and region to the job's later steps through GITHUB_ENV (as configure-aws-credentials'
+ * `output-env-credentials` does): each secret is masked before it is written, so no later step can print it in
+ * clear. Credentials without a session token clear a session token an earlier step may have left, which would
+ * otherwise be sent with keys it does not belong to.
+ */
+export async function exportCredentials(region: string, credentials: AwsCredentialIdentityProvider): Promise<AwsCredentialIdentity> {
+  const c = await credentials();
+  maskCredentials(c);
+  core.exportVariable('AWS_ACCESS_KEY_ID', c.accessKeyId);
+  core.exportVariable('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
+  if (c.sessionToken) core.exportVariable('AWS_SESSION_TOKEN', c.sessionToken);
+  else if (process.env.AWS_SESSION_TOKEN) core.exportVariable('AWS_SESSION_TOKEN', '');
+  core.exportVariable('AWS_REGION', region);
+  core.exportVariable('AWS_DEFAULT_REGION', region);
+  const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
+  log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
+  return c;
 }
 
 /** Checks the credentials work and returns the account they belong to. */

@@ -95,6 +95,8 @@ export interface CommonInputs {
   roleSessionName: string;
   roleDurationSeconds: number;
   audience: string;
+  /** Export the credentials and region to the job's later steps (`output-env-credentials`). */
+  outputEnvCredentials: boolean;
   dryRun: boolean;
 }
 
@@ -168,6 +170,7 @@ export class InputReader {
       roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runId}-${attempt}`),
       roleDurationSeconds: this.integer('role-duration-seconds', { min: 900, max: 43200 }) ?? 3600,
       audience: this.string('audience', { fallback: 'sts.amazonaws.com' }),
+      outputEnvCredentials: this.boolean('output-env-credentials', false),
       dryRun: this.boolean('dry-run', false),
     };
   }
