@@ -196,13 +196,12 @@ export async function followCodeDeployDeployment(opts: CodeDeployFollowOptions):
   } catch (err) {
     if (!(err instanceof DeploymentError && err.message.startsWith('Timed out')) || !opts.rollbackOnTimeout) throw err;
     log(`${opts.service}: stopping CodeDeploy deployment ${opts.deploymentId} with auto-rollback (timeout).`);
+    let rolled: string;
     try {
-      const out = await opts.codedeploy.send(new StopDeploymentCommand({ deploymentId: opts.deploymentId, autoRollbackEnabled: true }));
-      log(`${opts.service}: StopDeployment ${out.status ?? ''}${out.statusMessage ? `: ${out.statusMessage}` : ''}`);
+      rolled = await stopCodeDeployWithRollback({ ...opts, log });
     } catch (stopErr) {
-      throw new DeploymentError(`${err.message}\nCould not stop CodeDeploy deployment ${opts.deploymentId}: ${errorMessage(stopErr)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+      throw new DeploymentError(`${err.message}\n${errorMessage(stopErr)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
     }
-    const rolled = await waitForRollback(opts, log, quiet);
     throw new RolledBackError(`${err.message}\nStopped CodeDeploy deployment ${opts.deploymentId} with auto-rollback: ${rolled}`, undefined, err.hint, { cause: err });
   }
 
@@ -268,4 +267,24 @@ async function waitForRollback(opts: CodeDeployFollowOptions, log: Log, quiet: L
   } catch (err) {
     return `the rollback had not finished when we stopped waiting (${errorMessage(err)}); check the CodeDeploy console.`;
   }
+}
+
+/** True while CodeDeploy is still working on the deployment (so StopDeployment can roll it back). */
+export function codeDeployInProgress(status: string | undefined): boolean {
+  return !!status && IN_PROGRESS.has(status);
+}
+
+export { getDeployment as getCodeDeployDeployment };
+
+/** StopDeployment with auto-rollback, then waits for the rollback CodeDeploy makes. Returns what happened, in words. */
+export async function stopCodeDeployWithRollback(opts: CodeDeployFollowOptions & { log: Log }): Promise<string> {
+  try {
+    const out = await opts.codedeploy.send(new StopDeploymentCommand({ deploymentId: opts.deploymentId, autoRollbackEnabled: true }));
+    opts.log(`${opts.service}: StopDeployment ${out.status ?? ''}${out.statusMessage ? `: ${out.statusMessage}` : ''}`);
+  } catch (err) {
+    throw new DeploymentError(`Could not stop CodeDeploy deployment ${opts.deploymentId}: ${errorMessage(err)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+  }
+  return waitForRollback(opts, opts.log, (l) => {
+    if (!l.startsWith('[')) opts.log(l);
+  });
 }

@@ -113,6 +113,8 @@ export interface DeploymentCheck {
   /** The stage the deployment must have reached before the check runs. */
   after: ServiceDeploymentLifecycleStage;
   run: () => Promise<void>;
+  /** Set once the check has run (a deployment that succeeds before reaching `after` leaves it unset). */
+  ran?: boolean;
 }
 
 export interface FollowOptions {
@@ -235,7 +237,7 @@ export async function followServiceDeployment(opts: FollowOptions): Promise<Serv
   let lastLine = '';
   let lastKey = '';
   let enteredAt = now();
-  const pending = [...(opts.checks ?? [])];
+  const pending = (opts.checks ?? []).filter((c) => !c.ran);
   /** Prints a line only when it differs from the last one (the stage or split changed). */
   const onChange = (d: ServiceDeployment) => {
     const key = `${d.status}|${d.lifecycleStage}|${trafficSplit(d)}`;
@@ -274,6 +276,7 @@ export async function followServiceDeployment(opts: FollowOptions): Promise<Serv
         for (const check of [...pending]) {
           if (!reachedStage(d, check.after)) continue;
           pending.splice(pending.indexOf(check), 1);
+          check.ran = true;
           log(`${opts.service}: ${check.name} (the deployment reached ${d.lifecycleStage}).`);
           try {
             await check.run();
