@@ -202,7 +202,7 @@ export async function rollbackCause(d: ServiceDeployment, cloudwatch: CloudWatch
 
 function stageLine(service: string, d: ServiceDeployment, bake: string): string {
   const stage = d.lifecycleStage ? `${d.lifecycleStage} (${STAGE_WORDS[d.lifecycleStage] ?? d.lifecycleStage})` : d.status ?? 'unknown';
-  const status = d.status && d.status !== 'IN_PROGRESS' ? ` [${d.status}]` : '';
+  const status = d.lifecycleStage && d.status && d.status !== 'IN_PROGRESS' ? ` [${d.status}]` : '';
   const split = trafficSplit(d);
   return `${service}: ${stage}${status}${split ? ` — ${split}` : ''}${bake}`;
 }
@@ -210,6 +210,7 @@ function stageLine(service: string, d: ServiceDeployment, bake: string): string 
 /** The bake time ECS will wait in this stage, and how much of it is left, when ECS says how long it is. */
 function bakeNote(d: ServiceDeployment, enteredAt: number, now: number): string {
   const c = d.deploymentConfiguration;
+  if (d.status !== 'IN_PROGRESS') return '';
   let minutes: number | undefined;
   if (d.lifecycleStage === 'BAKE_TIME') minutes = c?.bakeTimeInMinutes;
   else if (d.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT' && c?.strategy === 'CANARY') {
@@ -296,7 +297,7 @@ export async function followServiceDeployment(opts: FollowOptions): Promise<Serv
 
   if (failure) {
     if (!failure.stop || !opts.rollbackOnFailure) throw failure.cause;
-    log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${failure.message.split('\n')[0]}).`);
+    log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${failure.message.split('\n')[0]!.split('. Last state')[0]!.replace(/\.$/, '')}).`);
     const outcome = await stopWithRollback({ ...opts, log });
     throw new RolledBackError(`${failure.message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, failure.hint, { cause: failure.cause });
   }
@@ -313,7 +314,7 @@ export async function followServiceDeployment(opts: FollowOptions): Promise<Serv
   const finished = await waitForRollback({ ...opts, log }, onChange);
   const message =
     `ECS rolled back the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} (${d.deploymentConfiguration?.strategy ?? 'native'} deployment ${arnName(opts.serviceDeploymentArn)}): ` +
-    `${cause.join('; ') || 'no reason given'}. ${finished.summary}`;
+    `${cause.map((c) => c.replace(/\.+$/, '')).join('; ') || 'no reason given'}. ${finished.summary}`;
   if (finished.status === 'ROLLBACK_FAILED') throw new DeploymentError(message, 'The rollback failed as well: look at the service in the ECS console and fix it by hand.');
   throw new RolledBackError(message, finished.backOn, 'See the reasons above (alarms, hooks, stopped tasks) for why the new revision was rolled back.');
 }
