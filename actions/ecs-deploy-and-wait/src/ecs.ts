@@ -47,7 +47,8 @@ async function describeTaskDefinition(ecs: ECSClient, ref: string, input: string
 }
 
 /** Reads every service and works out, without changing anything, what each will run and how. */
-export async function planServices(ecs: ECSClient, inputs: Inputs, ssm: { region: string; accountId: string } = { region: 'us-east-1', accountId: '000000000000' }): Promise<ServicePlan[]> {
+/** `account` (region and account id) makes the ARNs of `ssm:` environment values. */
+export async function planServices(ecs: ECSClient, inputs: Inputs, account: { region: string; accountId: string }): Promise<ServicePlan[]> {
   let described;
   try {
     described = await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: inputs.services }));
@@ -70,7 +71,7 @@ export async function planServices(ecs: ECSClient, inputs: Inputs, ssm: { region
     const base = inputs.taskDefinition.kind === 'file' ? inputs.taskDefinition.request : (reference?.request ?? running.request);
     const images = new Map(inputs.images);
     if (inputs.image) images.set(targetContainer(base, inputs.containerName).name!, inputs.image);
-    const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, ssm.region, ssm.accountId)]));
+    const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, account.region, account.accountId)]));
     const next = renderTaskDefinition(base, { images, environment: inputs.environment, secrets, containerName: inputs.containerName });
     const mode = planStrategy(current, inputs.strategy);
     let targetArn: string | undefined;
