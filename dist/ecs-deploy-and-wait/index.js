@@ -98721,7 +98721,8 @@ async function describeTaskDefinition(ecs, ref, input) {
     }
 }
 /** Reads every service and works out, without changing anything, what each will run and how. */
-async function planServices(ecs, inputs, ssm = { region: 'us-east-1', accountId: '000000000000' }) {
+/** `account` (region and account id) makes the ARNs of `ssm:` environment values. */
+async function planServices(ecs, inputs, account) {
     let described;
     try {
         described = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: inputs.services }));
@@ -98746,7 +98747,7 @@ async function planServices(ecs, inputs, ssm = { region: 'us-east-1', accountId:
         const images = new Map(inputs.images);
         if (inputs.image)
             images.set(targetContainer(base, inputs.containerName).name, inputs.image);
-        const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, ssm.region, ssm.accountId)]));
+        const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, account.region, account.accountId)]));
         const next = renderTaskDefinition(base, { images, environment: inputs.environment, secrets, containerName: inputs.containerName });
         const mode = planStrategy(current, inputs.strategy);
         let targetArn;
