@@ -45,6 +45,10 @@ export class FakeEcs {
   /** Called on every DescribeServiceDeployments: move the native deployment on (stage, traffic, status). */
   onServiceDeploymentPoll?: (sd: FakeServiceDeployment, poll: number, fake: FakeEcs) => void;
   sdPolls = 0;
+  /** Answer UpdateService on a native service without a `deployments` list (only currentServiceDeployment). */
+  nativeWithoutDeployments = false;
+  /** Answer UpdateService without currentServiceDeployment (the deployment must be found with ListServiceDeployments). */
+  withoutCurrentServiceDeployment = false;
   /** CloudWatch alarms (DescribeAlarms answers from here). */
   alarms = new Map<string, Json>();
   taskDefinitions = new Map<string, Json>();
@@ -281,7 +285,9 @@ export class FakeEcs {
           this.event(svc, `(service ${svc.serviceName}) has started 1 tasks: (task new).`);
           const strategy = svc.deploymentConfiguration?.strategy ?? 'ROLLING';
           if (strategy !== 'ROLLING') svc.currentServiceDeployment = this.startServiceDeployment(svc, source, td).serviceDeploymentArn;
+          if (strategy !== 'ROLLING' && this.nativeWithoutDeployments) svc.deployments = [];
         }
+        if (this.withoutCurrentServiceDeployment) return [200, { service: { ...svc, currentServiceDeployment: undefined } }];
         return [200, { service: svc }];
       }
       case 'ListServiceDeployments': {

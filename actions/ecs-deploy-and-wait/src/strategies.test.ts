@@ -110,6 +110,27 @@ describe('native strategies: success, one line per stage', () => {
     expect(run.log).toContain('strategy: BLUE_GREEN (as the service is configured)');
   });
 
+  it('a service deployment is followed by currentServiceDeployment even when UpdateService lists no PRIMARY deployment', async () => {
+    const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
+    fake.nativeWithoutDeployments = true;
+    script(fake, [(sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }), (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined })]);
+    const run = await runInProcess(main, { inputs });
+    expect(run.errors).toEqual([]);
+    expect(run.outputs.result).toBe('deployed');
+    expect(run.outputs['deployment-id']).toMatch(/^sd\w+$/);
+    expect(fake.callsTo('ListServiceDeployments')).toEqual([]); // currentServiceDeployment was enough
+  });
+
+  it('without currentServiceDeployment in the answer, the deployment in progress is found with ListServiceDeployments', async () => {
+    const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
+    fake.withoutCurrentServiceDeployment = true;
+    script(fake, [(sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }), (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined })]);
+    const run = await runInProcess(main, { inputs });
+    expect(run.errors).toEqual([]);
+    expect(fake.callsTo('ListServiceDeployments')).toEqual([{ cluster: 'app-cluster', service: 'web', status: ['PENDING', 'IN_PROGRESS'] }]);
+    expect(run.outputs['service-deployment-arn']).toBe([...fake.serviceDeployments.keys()][0]);
+  });
+
   it('linear: one line per traffic step', async () => {
     const { fake, inputs } = nativeSetup({ strategy: 'ROLLING' }, { strategy: 'linear', 'linear-step-percent': '25', 'linear-step-bake-time': '2m', 'bake-time': '0m' });
     script(fake, [
