@@ -97798,7 +97798,9 @@ async function startDeployment(ecs, opts) {
         desiredCount: opts.desiredCount,
         deploymentConfiguration: opts.deploymentConfiguration,
     }));
-    const id = primaryDeployment(out.service)?.id;
+    // A native (blue/green, linear, canary) deployment is followed by its service deployment ARN; the PRIMARY
+    // deployment id is only needed to find its stopped tasks.
+    const id = primaryDeployment(out.service)?.id ?? (out.service?.currentServiceDeployment ? arnName(out.service.currentServiceDeployment) : undefined);
     if (!id)
         throw new DeploymentError(`UpdateService on ${opts.service} returned no PRIMARY deployment.`);
     return { deploymentId: id, service: out.service };
