@@ -168,7 +168,7 @@ export interface EcsDeployAndWaitInputs {
   'image'?: string;
   /** Images for several containers, one `container=image` per line. */
   'images'?: string;
-  /** `KEY=VALUE` lines merged into the container's environment (others are kept). */
+  /** `KEY=VALUE` lines merged into the container's environment (others are kept). A value written `ssm:/path/name` becomes a container secret (`valueFrom` the parameter), which ECS reads when the task starts: it never appears in the task definition (the execution role needs ssm:GetParameters, and kms:Decrypt for SecureString). */
   'environment-variables'?: string;
   /** Start a new deployment even when the task definition is unchanged (the `:latest` pattern). Default: `false`. */
   'force-new-deployment'?: string;
@@ -186,8 +186,24 @@ export interface EcsDeployAndWaitInputs {
   'poll-interval'?: string;
   /** Fail as soon as more than this many tasks of the new revision have stopped. Default: `2`. */
   'max-failed-tasks'?: string;
-  /** A URL that must answer `health-check-status` after the rollout (needs `wait`). */
+  /** How ECS rolls this deployment out: `rolling`, `blue-green`, `linear` or `canary` (the last three need a load balancer with two target groups and advanced configuration, or Service Connect). Default is the strategy the service is configured with. The service keeps the strategy given here. */
+  'strategy'?: string;
+  /** Blue-green, linear and canary: how long both revisions keep running after all production traffic has moved (whole minutes, e.g. 10m; at most 24h), while alarms can still roll back. */
+  'bake-time'?: string;
+  /** Canary: the share of production traffic moved to the new revision first (0.1 to 100, in steps of 0.1; ECS default 5). */
+  'canary-percent'?: string;
+  /** Canary: how long the canary share runs before the rest of the traffic moves (whole minutes; ECS default 10m). */
+  'canary-bake-time'?: string;
+  /** Linear: the share of production traffic moved per step (3 to 100, in steps of 0.1; ECS default 10). */
+  'linear-step-percent'?: string;
+  /** Linear: the wait between steps (whole minutes; ECS default 6m). */
+  'linear-step-bake-time'?: string;
+  /** CloudWatch alarm names (lines or commas) ECS watches during the deployment; one in ALARM rolls it back. They must exist. */
+  'alarms'?: string;
+  /** A URL that must answer `health-check-status` after the rollout (needs `wait`). For blue-green, linear and canary it is checked once production traffic is on the new revision, and a failure stops the deployment with rollback. */
   'health-check-url'?: string;
+  /** Blue-green, linear and canary: a URL on the test listener, checked once ECS has moved test traffic to the new revision; a failure stops the deployment with rollback before (or while) production traffic moves. */
+  'test-traffic-health-check-url'?: string;
   /** The HTTP status the health check expects. Default: `200`. */
   'health-check-status'?: string;
   /** How long to keep trying the health check. Default: `2m`. */
@@ -196,6 +212,12 @@ export interface EcsDeployAndWaitInputs {
   'rollback'?: string;
   /** After success, deregister revisions of the family beyond the newest N (0 keeps all). Default: `0`. */
   'keep-revisions'?: string;
+  /** Services with the CODE_DEPLOY deployment controller: an AppSpec file (YAML or JSON) to use instead of the generated one; its TaskDefinition is replaced with the new revision. */
+  'codedeploy-appspec'?: string;
+  /** Services with the CODE_DEPLOY deployment controller: the CodeDeploy application. Default AppECS-<cluster>-<service>. */
+  'codedeploy-application'?: string;
+  /** Services with the CODE_DEPLOY deployment controller: the deployment group. Default DgpECS-<cluster>-<service>. */
+  'codedeploy-deployment-group'?: string;
   /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
   'aws-region'?: string;
   /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */
@@ -218,8 +240,12 @@ export interface EcsDeployAndWaitOutputs {
   'task-definition-arn': string;
   /** The task definition ARN the (first) service ran before. */
   'previous-task-definition-arn': string;
-  /** The ECS deployment id of the (last) rollout. */
+  /** The ECS deployment id of the (last) rollout (the CodeDeploy deployment id for CODE_DEPLOY services). */
   'deployment-id': string;
+  /** The ECS service deployment ARN of the (last) blue-green, linear or canary deployment. */
+  'service-deployment-arn': string;
+  /** The CodeDeploy deployment id, for services with the CODE_DEPLOY deployment controller. */
+  'codedeploy-deployment-id': string;
   /** deployed, unchanged, rolled-back or failed. */
   'result': string;
   /** Exit code of the `run-task-command` task. */

@@ -10,6 +10,7 @@ export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 const ECS = `https://ecs.${REGION}.amazonaws.com`;
 const LOGS = `https://logs.${REGION}.amazonaws.com`;
+const MONITORING = `https://monitoring.${REGION}.amazonaws.com`;
 
 type Json = Record<string, any>;
 
@@ -26,7 +27,30 @@ export interface FakeDeployment extends Json {
   createdAt: number;
 }
 
+/** A native (blue/green, linear, canary) service deployment as DescribeServiceDeployments returns it. */
+export interface FakeServiceDeployment extends Json {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  status: string;
+  lifecycleStage?: string;
+  targetServiceRevision: Json;
+  sourceServiceRevisions: Json[];
+  deploymentConfiguration: Json;
+}
+
 export class FakeEcs {
+  /** Native service deployments by ARN, in creation order. */
+  serviceDeployments = new Map<string, FakeServiceDeployment>();
+  /** Called on every DescribeServiceDeployments: move the native deployment on (stage, traffic, status). */
+  onServiceDeploymentPoll?: (sd: FakeServiceDeployment, poll: number, fake: FakeEcs) => void;
+  sdPolls = 0;
+  /** Answer UpdateService on a native service without a `deployments` list (only currentServiceDeployment). */
+  nativeWithoutDeployments = false;
+  /** Answer UpdateService without currentServiceDeployment (the deployment must be found with ListServiceDeployments). */
+  withoutCurrentServiceDeployment = false;
+  /** CloudWatch alarms (DescribeAlarms answers from here). */
+  alarms = new Map<string, Json>();
   taskDefinitions = new Map<string, Json>();
   tags = new Map<string, Json[]>();
   services = new Map<string, Json>();
@@ -127,6 +151,85 @@ export class FakeEcs {
     return arn;
   }
 
+  /** The service deployment ECS creates for an UpdateService on a service with a native strategy. */
+  startServiceDeployment(svc: Json, sourceTd: string, targetTd: string): FakeServiceDeployment {
+    const id = `sd${this.seq++}abc`;
+    const rev = (n: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/${this.cluster}/${svc.serviceName}/${n}`;
+    const d: FakeServiceDeployment = {
+      serviceDeploymentArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/${this.cluster}/${svc.serviceName}/${id}`,
+      serviceArn: svc.serviceArn,
+      clusterArn: this.clusterArn(),
+      createdAt: this.now,
+      startedAt: this.now,
+      updatedAt: this.now,
+      sourceServiceRevisions: [{ arn: rev(this.seq++), requestedTaskCount: svc.desiredCount, runningTaskCount: svc.desiredCount, pendingTaskCount: 0, requestedProductionTrafficWeight: 100, requestedTestTrafficWeight: 100 }],
+      targetServiceRevision: { arn: rev(this.seq++), requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0, requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 },
+      status: 'PENDING',
+      deploymentConfiguration: structuredClone(svc.deploymentConfiguration),
+      deploymentCircuitBreaker: { status: svc.deploymentConfiguration?.deploymentCircuitBreaker?.enable ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: 3 },
+      alarms: svc.deploymentConfiguration?.alarms?.enable
+        ? { status: 'MONITORING', alarmNames: svc.deploymentConfiguration.alarms.alarmNames, triggeredAlarmNames: [] }
+        : { status: 'DISABLED' },
+      taskDefinitions: { source: sourceTd, target: targetTd },
+    };
+    this.serviceDeployments.set(d.serviceDeploymentArn, d);
+    return d;
+  }
+
+  /** A service set up for native blue/green, linear or canary deployments: an ALB with two target groups and the infrastructure role. */
+  addNativeService(name: string, taskDefinition: string, deploymentConfiguration: Json, desiredCount = 3): Json {
+    const svc = this.addService(name, taskDefinition, desiredCount);
+    svc.deploymentController = { type: 'ECS' };
+    svc.deploymentConfiguration = { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true }, ...deploymentConfiguration };
+    svc.loadBalancers = [
+      {
+        targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}-blue/0123456789abcdef`,
+        containerName: 'app',
+        containerPort: 3000,
+        advancedConfiguration: {
+          alternateTargetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}-green/fedcba9876543210`,
+          productionListenerRule: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener-rule/app/${name}/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`,
+          testListenerRule: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener-rule/app/${name}/50dc6c495c0c9188/0467ef3c8400ae65/1e2f3a4b5c6d7e8f`,
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers`,
+        },
+      },
+    ];
+    return svc;
+  }
+
+  /** Moves a native deployment to a stage with the given production/test traffic on the new revision. */
+  stage(sd: FakeServiceDeployment, stage: string, traffic: { production?: number; test?: number; running?: number } = {}): void {
+    sd.status = 'IN_PROGRESS';
+    sd.lifecycleStage = stage;
+    const t = sd.targetServiceRevision;
+    if (traffic.running !== undefined) {
+      t.requestedTaskCount = sd.sourceServiceRevisions[0]!.requestedTaskCount;
+      t.runningTaskCount = traffic.running;
+    }
+    if (traffic.production !== undefined) {
+      t.requestedProductionTrafficWeight = traffic.production;
+      sd.sourceServiceRevisions[0]!.requestedProductionTrafficWeight = 100 - traffic.production;
+    }
+    if (traffic.test !== undefined) {
+      t.requestedTestTrafficWeight = traffic.test;
+      sd.sourceServiceRevisions[0]!.requestedTestTrafficWeight = 100 - traffic.test;
+    }
+    sd.updatedAt = ++this.now;
+  }
+
+  /** ECS finishing a rollback: traffic back on the old revision, the service back on its task definition. */
+  finishRollback(sd: FakeServiceDeployment): void {
+    const svc = [...this.services.values()].find((s) => s.serviceArn === sd.serviceArn)!;
+    sd.status = 'ROLLBACK_SUCCESSFUL';
+    sd.lifecycleStage = undefined;
+    sd.targetServiceRevision.requestedProductionTrafficWeight = 0;
+    sd.targetServiceRevision.requestedTestTrafficWeight = 0;
+    sd.targetServiceRevision.runningTaskCount = 0;
+    sd.finishedAt = ++this.now;
+    svc.taskDefinition = sd.taskDefinitions.source;
+    svc.deployments = [this.deployment(sd.taskDefinitions.source, svc.desiredCount, 'COMPLETED', svc.desiredCount)];
+  }
+
   primary(name: string): FakeDeployment {
     return this.services.get(name)!.deployments.find((d: Json) => d.status === 'PRIMARY');
   }
@@ -168,15 +271,53 @@ export class FakeEcs {
       }
       case 'UpdateService': {
         const svc = this.services.get(body.service)!;
+        if (svc.deploymentController?.type === 'CODE_DEPLOY' && body.taskDefinition) {
+          return [400, { __type: 'InvalidParameterException', message: 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.' }];
+        }
         if (body.desiredCount !== undefined) svc.desiredCount = body.desiredCount;
+        if (body.deploymentConfiguration) svc.deploymentConfiguration = structuredClone(body.deploymentConfiguration);
         const td = body.taskDefinition ?? svc.taskDefinition;
         if (td !== svc.taskDefinition || body.forceNewDeployment) {
+          const source = svc.taskDefinition;
           for (const d of svc.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
           svc.deployments.unshift(this.deployment(td, svc.desiredCount, 'IN_PROGRESS'));
           svc.taskDefinition = td;
           this.event(svc, `(service ${svc.serviceName}) has started 1 tasks: (task new).`);
+          const strategy = svc.deploymentConfiguration?.strategy ?? 'ROLLING';
+          if (strategy !== 'ROLLING') svc.currentServiceDeployment = this.startServiceDeployment(svc, source, td).serviceDeploymentArn;
+          if (strategy !== 'ROLLING' && this.nativeWithoutDeployments) svc.deployments = [];
         }
+        if (this.withoutCurrentServiceDeployment) return [200, { service: { ...svc, currentServiceDeployment: undefined } }];
         return [200, { service: svc }];
+      }
+      case 'ListServiceDeployments': {
+        const svc = this.services.get(body.service)!;
+        const list = [...this.serviceDeployments.values()].filter((d) => d.serviceArn === svc.serviceArn && (!body.status || body.status.includes(d.status)));
+        return [200, { serviceDeployments: list.map((d) => ({ serviceDeploymentArn: d.serviceDeploymentArn, serviceArn: d.serviceArn, clusterArn: d.clusterArn, status: d.status, createdAt: d.createdAt, targetServiceRevisionArn: d.targetServiceRevision.arn })) }];
+      }
+      case 'DescribeServiceDeployments': {
+        const found = [];
+        const failures = [];
+        for (const arn of body.serviceDeploymentArns) {
+          const d = this.serviceDeployments.get(arn);
+          if (!d) {
+            failures.push({ arn, reason: 'MISSING' });
+            continue;
+          }
+          this.onServiceDeploymentPoll?.(d, ++this.sdPolls, this);
+          found.push(d);
+        }
+        return [200, { serviceDeployments: found, failures }];
+      }
+      case 'StopServiceDeployment': {
+        const d = this.serviceDeployments.get(body.serviceDeploymentArn);
+        if (!d) return [400, { __type: 'ServiceDeploymentNotFoundException', message: 'The service deployment does not exist.' }];
+        if (!['PENDING', 'IN_PROGRESS'].includes(d.status)) {
+          return [400, { __type: 'ConflictException', message: `The service deployment is in ${d.status} status and cannot be stopped.` }];
+        }
+        d.status = body.stopType === 'ABORT' ? 'STOP_REQUESTED' : 'ROLLBACK_REQUESTED';
+        d.rollback = { reason: 'Service deployment rollback requested by StopServiceDeployment.', startedAt: this.now, serviceRevisionArn: d.sourceServiceRevisions[0]?.arn };
+        return [200, { serviceDeploymentArn: d.serviceDeploymentArn }];
       }
       case 'ListTasks': {
         const taskArns = [...this.tasks.values()].filter((t) => (!body.startedBy || t.startedBy === body.startedBy) && (!body.desiredStatus || t.desiredStatus === body.desiredStatus)).map((t) => t.taskArn);
@@ -253,6 +394,17 @@ export class FakeEcs {
         const lines = self.logStreams.get(`${b.logGroupName}|${b.logStreamName}`);
         if (!lines) return [400, JSON.stringify({ __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' })];
         return [200, JSON.stringify({ events: lines.map((message, i) => ({ timestamp: i, message })) })];
+      });
+    nock(MONITORING)
+      .persist()
+      .post('/')
+      .reply(async (req: Request) => {
+        const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
+        const b = JSON.parse(await req.text()) as Json;
+        self.calls.push({ target: `cloudwatch:${target}`, body: b });
+        if (target !== 'DescribeAlarms') return [400, JSON.stringify({ __type: 'InvalidAction', message: `FakeEcs does not do ${target}` }), { 'content-type': 'application/x-amz-json-1.0' }];
+        const found = (b.AlarmNames as string[] | undefined ?? [...self.alarms.keys()]).filter((n) => self.alarms.has(n)).map((n) => ({ AlarmName: n, AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`, ...self.alarms.get(n) }));
+        return [200, JSON.stringify({ MetricAlarms: found, CompositeAlarms: [] }), { 'content-type': 'application/x-amz-json-1.0' }];
       });
     answerCallerIdentity(ACCOUNT, REGION);
   }

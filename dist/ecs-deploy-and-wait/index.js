@@ -5284,6 +5284,7808 @@ __webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
 
 /***/ }),
 
+/***/ 4085:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, resolveCompressionConfig, getCompressionPlugin } = __nccwpck_require__(190);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_0Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultCloudWatchHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "monitoring",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultCloudWatchHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "monitoring",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1161.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://monitoring.{Region}.{PartitionResult#dnsSuffix}", i],
+        ["https://monitoring.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        ["https://monitoring-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://monitoring-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 14, 3,
+    1, 4, r + 11,
+    2, 5, r + 11,
+    3, 8, 6,
+    4, 7, r + 4,
+    7, r + 5, r + 10,
+    4, 11, 9,
+    5, r + 4, 10,
+    6, r + 8, r + 9,
+    5, r + 5, 12,
+    6, 13, r + 7,
+    7, r + 6, r + 7,
+    3, r + 1, 15,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class CloudWatchServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatch#CloudWatchServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, CloudWatchServiceException.prototype);
+    }
+}
+
+class ConflictException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ConflictException";
+    name = "ConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class KmsAccessDeniedException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#KmsAccessDeniedException";
+    name = "KmsAccessDeniedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "KmsAccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsAccessDeniedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class KmsKeyDisabledException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#KmsKeyDisabledException";
+    name = "KmsKeyDisabledException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "KmsKeyDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsKeyDisabledException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class KmsKeyNotFoundException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#KmsKeyNotFoundException";
+    name = "KmsKeyNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "KmsKeyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsKeyNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    ResourceType;
+    ResourceId;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.ResourceType = opts.ResourceType;
+        this.ResourceId = opts.ResourceId;
+        this.Message = opts.Message;
+    }
+}
+class ConcurrentModificationException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ConcurrentModificationException";
+    name = "ConcurrentModificationException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ConcurrentModificationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConcurrentModificationException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DashboardInvalidInputError extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#DashboardInvalidInputError";
+    name = "DashboardInvalidInputError";
+    $fault = "client";
+    dashboardValidationMessages;
+    constructor(opts) {
+        super({
+            name: "DashboardInvalidInputError",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DashboardInvalidInputError.prototype);
+        this.dashboardValidationMessages = opts.dashboardValidationMessages;
+    }
+}
+class DashboardNotFoundError extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#DashboardNotFoundError";
+    name = "DashboardNotFoundError";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DashboardNotFoundError",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DashboardNotFoundError.prototype);
+    }
+}
+class ResourceConflict extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ResourceConflict";
+    name = "ResourceConflict";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceConflict",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceConflict.prototype);
+    }
+}
+class ResourceNotFound extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ResourceNotFound";
+    name = "ResourceNotFound";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFound.prototype);
+    }
+}
+class InternalServiceFault extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#InternalServiceFault";
+    name = "InternalServiceFault";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InternalServiceFault",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServiceFault.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidParameterCombinationException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#InvalidParameterCombinationException";
+    name = "InvalidParameterCombinationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterCombinationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterCombinationException.prototype);
+    }
+}
+class InvalidParameterValueException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#InvalidParameterValueException";
+    name = "InvalidParameterValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterValueException.prototype);
+    }
+}
+class MissingRequiredParameterException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#MissingRequiredParameterException";
+    name = "MissingRequiredParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MissingRequiredParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MissingRequiredParameterException.prototype);
+    }
+}
+class InvalidNextToken extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#InvalidNextToken";
+    name = "InvalidNextToken";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidNextToken",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextToken.prototype);
+    }
+}
+class LimitExceededException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class LimitExceededFault extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#LimitExceededFault";
+    name = "LimitExceededFault";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededFault",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededFault.prototype);
+    }
+}
+class InvalidFormatFault extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#InvalidFormatFault";
+    name = "InvalidFormatFault";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFormatFault",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFormatFault.prototype);
+    }
+}
+class ValidationException extends CloudWatchServiceException {
+    static shapeId = "com.amazonaws.cloudwatch#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+
+const _A = "Average";
+const _AA = "AlarmActions";
+const _AAV = "ApproximateAggregateValue";
+const _AAl = "AlarmArn";
+const _AC = "ActionConfiguration";
+const _ACA = "AlarmContributorAttributes";
+const _ACI = "AlarmContributorId";
+const _ACUT = "AlarmConfigurationUpdatedTimestamp";
+const _ACl = "AlarmContributor";
+const _ACla = "AlarmContributors";
+const _AD = "AnomalyDetector";
+const _ADC = "AnomalyDetectorConfiguration";
+const _ADETR = "AnomalyDetectorExcludedTimeRanges";
+const _ADI = "AnomalyDetectorId";
+const _ADIn = "AnomalyDetectorIds";
+const _ADKK = "AssociateDatasetKmsKey";
+const _ADKKI = "AssociateDatasetKmsKeyInput";
+const _ADKKO = "AssociateDatasetKmsKeyOutput";
+const _ADT = "AnomalyDetectorTypes";
+const _ADl = "AlarmDescription";
+const _ADn = "AnomalyDetectors";
+const _AE = "ActionsEnabled";
+const _AEg = "AggregationExpression";
+const _AHI = "AlarmHistoryItem";
+const _AHIl = "AlarmHistoryItems";
+const _AI = "AccountId";
+const _ALLC = "ActionLogLineCount";
+const _ALLRA = "ActionLogLineRoleArn";
+const _AMRA = "AlarmMuteRuleArn";
+const _AMRN = "AlarmMuteRuleName";
+const _AMRS = "AlarmMuteRuleSummary";
+const _AMRSl = "AlarmMuteRuleSummaries";
+const _AN = "AlarmName";
+const _ANP = "AlarmNamePrefix";
+const _ANl = "AlarmNames";
+const _AOTL = "ApplyOnTransformedLogs";
+const _AP = "ActionPrefix";
+const _APQLC = "AlarmPromQLCriteria";
+const _AR = "AlarmRule";
+const _AS = "AdaptationSpeed";
+const _ASB = "ActionsSuppressedBy";
+const _ASEP = "ActionsSuppressorExtensionPeriod";
+const _ASR = "ActionsSuppressedReason";
+const _ASWP = "ActionsSuppressorWaitPeriod";
+const _ASc = "ActionsSuppressor";
+const _ASd = "AdditionalStatistics";
+const _ASg = "AggregationStatistic";
+const _AT = "AlarmType";
+const _ATP = "AlarmTagsPropagation";
+const _ATl = "AlarmTypes";
+const _AUC = "ApproximateUniqueCount";
+const _AV = "AggregateValue";
+const _AVp = "ApproximateValue";
+const _Ar = "Arn";
+const _At = "Attributes";
+const _BF = "BatchFailures";
+const _C = "Configuration";
+const _CA = "ContributorAttributes";
+const _CAo = "CompositeAlarm";
+const _CAom = "CompositeAlarms";
+const _CAr = "CreatedAt";
+const _CD = "CreationDate";
+const _CE = "ConflictException";
+const _CI = "ContributorId";
+const _CME = "ConcurrentModificationException";
+const _CO = "ComparisonOperator";
+const _COAN = "ChildrenOfAlarmName";
+const _CRMC = "CreateResourceMetricsConfiguration";
+const _CRMCI = "CreateResourceMetricsConfigurationInput";
+const _CRMCO = "CreateResourceMetricsConfigurationOutput";
+const _Co = "Contributors";
+const _Cod = "Code";
+const _Cou = "Counts";
+const _D = "Dimensions";
+const _DA = "DashboardArn";
+const _DAA = "DisableAlarmActions";
+const _DAAI = "DisableAlarmActionsInput";
+const _DAC = "DescribeAlarmContributors";
+const _DACI = "DescribeAlarmContributorsInput";
+const _DACO = "DescribeAlarmContributorsOutput";
+const _DAD = "DeleteAnomalyDetector";
+const _DADI = "DeleteAnomalyDetectorInput";
+const _DADIe = "DescribeAnomalyDetectorsInput";
+const _DADO = "DeleteAnomalyDetectorOutput";
+const _DADOe = "DescribeAnomalyDetectorsOutput";
+const _DADe = "DescribeAnomalyDetectors";
+const _DAFM = "DescribeAlarmsForMetric";
+const _DAFMI = "DescribeAlarmsForMetricInput";
+const _DAFMO = "DescribeAlarmsForMetricOutput";
+const _DAH = "DescribeAlarmHistory";
+const _DAHI = "DescribeAlarmHistoryInput";
+const _DAHO = "DescribeAlarmHistoryOutput";
+const _DAI = "DeleteAlarmsInput";
+const _DAIe = "DescribeAlarmsInput";
+const _DAMR = "DeleteAlarmMuteRule";
+const _DAMRI = "DeleteAlarmMuteRuleInput";
+const _DAO = "DescribeAlarmsOutput";
+const _DAe = "DeleteAlarms";
+const _DAes = "DescribeAlarms";
+const _DB = "DashboardBody";
+const _DD = "DeleteDashboards";
+const _DDI = "DeleteDashboardsInput";
+const _DDKK = "DisassociateDatasetKmsKey";
+const _DDKKI = "DisassociateDatasetKmsKeyInput";
+const _DDKKO = "DisassociateDatasetKmsKeyOutput";
+const _DDO = "DeleteDashboardsOutput";
+const _DE = "DashboardEntry";
+const _DEa = "DashboardEntries";
+const _DF = "DimensionFilter";
+const _DFi = "DimensionFilters";
+const _DI = "DatasetIdentifier";
+const _DIIE = "DashboardInvalidInputError";
+const _DIR = "DeleteInsightRules";
+const _DIRI = "DeleteInsightRulesInput";
+const _DIRIe = "DescribeInsightRulesInput";
+const _DIRIi = "DisableInsightRulesInput";
+const _DIRO = "DeleteInsightRulesOutput";
+const _DIROe = "DescribeInsightRulesOutput";
+const _DIROi = "DisableInsightRulesOutput";
+const _DIRe = "DescribeInsightRules";
+const _DIRi = "DisableInsightRules";
+const _DIa = "DatasetId";
+const _DMS = "DeleteMetricStream";
+const _DMSI = "DeleteMetricStreamInput";
+const _DMSO = "DeleteMetricStreamOutput";
+const _DN = "DashboardName";
+const _DNFE = "DashboardNotFoundError";
+const _DNP = "DashboardNamePrefix";
+const _DNa = "DashboardNames";
+const _DP = "DataPath";
+const _DRMC = "DeleteResourceMetricsConfiguration";
+const _DRMCI = "DeleteResourceMetricsConfigurationInput";
+const _DRMCO = "DeleteResourceMetricsConfigurationOutput";
+const _DTA = "DatapointsToAlarm";
+const _DVM = "DashboardValidationMessage";
+const _DVMa = "DashboardValidationMessages";
+const _Da = "Datapoint";
+const _Dat = "Datapoints";
+const _De = "Description";
+const _Def = "Definition";
+const _Di = "Dimension";
+const _Du = "Duration";
+const _E = "Enabled";
+const _EAA = "EnableAlarmActions";
+const _EAAI = "EnableAlarmActionsInput";
+const _EC = "EvaluationCriteria";
+const _ED = "ExpireDate";
+const _EDn = "EndDate";
+const _EF = "ExcludeFilters";
+const _EI = "EvaluationInterval";
+const _EIR = "EnableInsightRules";
+const _EIRI = "EnableInsightRulesInput";
+const _EIRO = "EnableInsightRulesOutput";
+const _ELSCP = "EvaluateLowSampleCountPercentile";
+const _EMD = "EntityMetricData";
+const _EMDL = "EntityMetricDataList";
+const _EP = "EvaluationPeriods";
+const _ES = "ExtendedStatistics";
+const _ESv = "EvaluationState";
+const _ESx = "ExtendedStatistic";
+const _ET = "EndTime";
+const _ETK = "ExcludedTagKeys";
+const _ETO = "EndTimeOffset";
+const _ETR = "ExcludedTimeRanges";
+const _ETx = "ExceptionType";
+const _EW = "EvaluationWindow";
+const _En = "Entity";
+const _Ent = "Entries";
+const _Ex = "Expression";
+const _F = "Failures";
+const _FA = "FirehoseArn";
+const _FC = "FailureCode";
+const _FD = "FailureDescription";
+const _FR = "FailureResource";
+const _GAMR = "GetAlarmMuteRule";
+const _GAMRI = "GetAlarmMuteRuleInput";
+const _GAMRO = "GetAlarmMuteRuleOutput";
+const _GD = "GetDashboard";
+const _GDI = "GetDashboardInput";
+const _GDIe = "GetDatasetInput";
+const _GDO = "GetDashboardOutput";
+const _GDOe = "GetDatasetOutput";
+const _GDe = "GetDataset";
+const _GIRR = "GetInsightRuleReport";
+const _GIRRI = "GetInsightRuleReportInput";
+const _GIRRO = "GetInsightRuleReportOutput";
+const _GMD = "GetMetricData";
+const _GMDI = "GetMetricDataInput";
+const _GMDO = "GetMetricDataOutput";
+const _GMS = "GetMetricStatistics";
+const _GMSI = "GetMetricStatisticsInput";
+const _GMSIe = "GetMetricStreamInput";
+const _GMSO = "GetMetricStatisticsOutput";
+const _GMSOe = "GetMetricStreamOutput";
+const _GMSe = "GetMetricStream";
+const _GMWI = "GetMetricWidgetImage";
+const _GMWII = "GetMetricWidgetImageInput";
+const _GMWIO = "GetMetricWidgetImageOutput";
+const _GOTE = "GetOTelEnrichment";
+const _GOTEI = "GetOTelEnrichmentInput";
+const _GOTEO = "GetOTelEnrichmentOutput";
+const _GRMC = "GetResourceMetricsConfiguration";
+const _GRMCI = "GetResourceMetricsConfigurationInput";
+const _GRMCO = "GetResourceMetricsConfigurationOutput";
+const _HD = "HistoryData";
+const _HIT = "HistoryItemType";
+const _HS = "HistorySummary";
+const _I = "Id";
+const _IDA = "InsufficientDataActions";
+const _IF = "IncludeFilters";
+const _IFF = "InvalidFormatFault";
+const _ILA = "IncludeLinkedAccounts";
+const _ILAM = "IncludeLinkedAccountsMetrics";
+const _IM = "IncludeMetrics";
+const _INT = "InvalidNextToken";
+const _IPCE = "InvalidParameterCombinationException";
+const _IPVE = "InvalidParameterValueException";
+const _IR = "InsightRules";
+const _IRC = "InsightRuleContributor";
+const _IRCD = "InsightRuleContributorDatapoint";
+const _IRCDn = "InsightRuleContributorDatapoints";
+const _IRCn = "InsightRuleContributors";
+const _IRMD = "InsightRuleMetricDatapoint";
+const _IRMDn = "InsightRuleMetricDatapoints";
+const _IRn = "InsightRule";
+const _ISF = "InternalServiceFault";
+const _ITK = "IncludedTagKeys";
+const _K = "Keys";
+const _KA = "KeyAttributes";
+const _KADE = "KmsAccessDeniedException";
+const _KKA = "KmsKeyArn";
+const _KKDE = "KmsKeyDisabledException";
+const _KKNFE = "KmsKeyNotFoundException";
+const _KL = "KeyLabels";
+const _Ke = "Key";
+const _L = "Label";
+const _LA = "LogAlarms";
+const _LAMR = "ListAlarmMuteRules";
+const _LAMRI = "ListAlarmMuteRulesInput";
+const _LAMRO = "ListAlarmMuteRulesOutput";
+const _LAo = "LogAlarm";
+const _LD = "ListDashboards";
+const _LDI = "ListDashboardsInput";
+const _LDO = "ListDashboardsOutput";
+const _LEE = "LimitExceededException";
+const _LEF = "LimitExceededFault";
+const _LGI = "LogGroupIdentifiers";
+const _LM = "LastModified";
+const _LMI = "ListMetricsInput";
+const _LMIR = "ListManagedInsightRules";
+const _LMIRI = "ListManagedInsightRulesInput";
+const _LMIRO = "ListManagedInsightRulesOutput";
+const _LMO = "ListMetricsOutput";
+const _LMS = "ListMetricStreams";
+const _LMSI = "ListMetricStreamsInput";
+const _LMSO = "ListMetricStreamsOutput";
+const _LMi = "ListMetrics";
+const _LO = "LabelOptions";
+const _LTFR = "ListTagsForResource";
+const _LTFRI = "ListTagsForResourceInput";
+const _LTFRO = "ListTagsForResourceOutput";
+const _LUD = "LastUpdateDate";
+const _LUT = "LastUpdatedTimestamp";
+const _M = "Message";
+const _MA = "MetricAlarms";
+const _MAe = "MetricAlarm";
+const _MC = "MetricCharacteristics";
+const _MCC = "MaxContributorCount";
+const _MCV = "MaxContributorValue";
+const _MD = "MetricData";
+const _MDQ = "MetricDataQueries";
+const _MDQe = "MetricDataQuery";
+const _MDR = "MetricDataResults";
+const _MDRM = "MetricDataResultMessages";
+const _MDRe = "MetricDataResult";
+const _MDa = "MaxDatapoints";
+const _MDe = "MetricDatapoints";
+const _MDes = "MessageData";
+const _MDet = "MetricDatum";
+const _MMAD = "MetricMathAnomalyDetector";
+const _MN = "MetricName";
+const _MNe = "MetricNames";
+const _MR = "MaxRecords";
+const _MRD = "ManagedRuleDescription";
+const _MRDa = "ManagedRuleDescriptions";
+const _MRPE = "MissingRequiredParameterException";
+const _MRS = "ManagedRuleState";
+const _MRa = "MaxResults";
+const _MRan = "ManagedRule";
+const _MRana = "ManagedRules";
+const _MS = "MetricSelections";
+const _MSE = "MetricStreamEntry";
+const _MSEe = "MetricStreamEntries";
+const _MSF = "MetricStreamFilter";
+const _MSFe = "MetricStreamFilters";
+const _MSSC = "MetricStreamStatisticsConfiguration";
+const _MSSCe = "MetricStreamStatisticsConfigurations";
+const _MSSIM = "MetricStreamStatisticsIncludeMetrics";
+const _MSSM = "MetricStreamStatisticsMetric";
+const _MSe = "MetricStat";
+const _MT = "MuteType";
+const _MTe = "MetricTimezone";
+const _MTu = "MuteTargets";
+const _MW = "MetricWidget";
+const _MWI = "MetricWidgetImage";
+const _Ma = "Maximum";
+const _Me = "Metrics";
+const _Mes = "Messages";
+const _Met = "Metric";
+const _Mi = "Minimum";
+const _N = "Namespace";
+const _NT = "NextToken";
+const _Na = "Name";
+const _Nam = "Names";
+const _OA = "OwningAccount";
+const _OAw = "OwningAccounts";
+const _OB = "OrderBy";
+const _OF = "OutputFormat";
+const _OFS = "OutlierFilteringStrength";
+const _OKA = "OKActions";
+const _OSEAWUPE = "OnlyStartEvaluatingAfterWarmUpPeriodEnds";
+const _OTEMS = "OTelEnrichmentMetricSelector";
+const _OTEMSL = "OTelEnrichmentMetricSelectorList";
+const _P = "Period";
+const _PAD = "PutAnomalyDetector";
+const _PADI = "PutAnomalyDetectorInput";
+const _PADO = "PutAnomalyDetectorOutput";
+const _PAMR = "PutAlarmMuteRule";
+const _PAMRI = "PutAlarmMuteRuleInput";
+const _PCA = "PutCompositeAlarm";
+const _PCAI = "PutCompositeAlarmInput";
+const _PD = "PutDashboard";
+const _PDI = "PutDashboardInput";
+const _PDO = "PutDashboardOutput";
+const _PF = "PartialFailure";
+const _PIR = "PutInsightRule";
+const _PIRI = "PutInsightRuleInput";
+const _PIRO = "PutInsightRuleOutput";
+const _PLA = "PutLogAlarm";
+const _PLAI = "PutLogAlarmInput";
+const _PMA = "PutMetricAlarm";
+const _PMAI = "PutMetricAlarmInput";
+const _PMD = "PutMetricData";
+const _PMDI = "PutMetricDataInput";
+const _PMIR = "PutManagedInsightRules";
+const _PMIRI = "PutManagedInsightRulesInput";
+const _PMIRO = "PutManagedInsightRulesOutput";
+const _PMS = "PutMetricStream";
+const _PMSI = "PutMetricStreamInput";
+const _PMSO = "PutMetricStreamOutput";
+const _POAN = "ParentsOfAlarmName";
+const _PP = "PendingPeriod";
+const _PQLC = "PromQLCriteria";
+const _PS = "PeriodicSpikes";
+const _Q = "Query";
+const _QARN = "QueryARN";
+const _QRTA = "QueryResultsToAlarm";
+const _QRTE = "QueryResultsToEvaluate";
+const _QS = "QueryString";
+const _R = "Rule";
+const _RA = "ResourceArn";
+const _RARN = "ResourceARN";
+const _RAe = "RecentlyActive";
+const _RAo = "RoleArn";
+const _RC = "ResourceConflict";
+const _RD = "ReturnData";
+const _RDu = "RuleDefinition";
+const _RI = "ResourceId";
+const _RMC = "ResourceMetricsConfiguration";
+const _RMS = "ResourceMetricSelection";
+const _RMSL = "ResourceMetricSelectionList";
+const _RN = "RuleNames";
+const _RNF = "ResourceNotFound";
+const _RNFE = "ResourceNotFoundException";
+const _RNu = "RuleName";
+const _RP = "RecoveryPeriod";
+const _RS = "RuleState";
+const _RT = "ResourceType";
+const _Ra = "Range";
+const _S = "Status";
+const _SAS = "SetAlarmState";
+const _SASI = "SetAlarmStateInput";
+const _SB = "ScanBy";
+const _SC = "SampleCount";
+const _SCc = "ScheduleConfiguration";
+const _SCt = "StatisticsConfigurations";
+const _SCta = "StatusCode";
+const _SD = "StartDate";
+const _SE = "ScheduleExpression";
+const _SEV = "StrictEntityValidation";
+const _SMAD = "SingleMetricAnomalyDetector";
+const _SMS = "StartMetricStreams";
+const _SMSI = "StartMetricStreamsInput";
+const _SMSIt = "StopMetricStreamsInput";
+const _SMSO = "StartMetricStreamsOutput";
+const _SMSOt = "StopMetricStreamsOutput";
+const _SMSt = "StopMetricStreams";
+const _SOTE = "StartOTelEnrichment";
+const _SOTEI = "StartOTelEnrichmentInput";
+const _SOTEIt = "StopOTelEnrichmentInput";
+const _SOTEO = "StartOTelEnrichmentOutput";
+const _SOTEOt = "StopOTelEnrichmentOutput";
+const _SOTEt = "StopOTelEnrichment";
+const _SQC = "ScheduledQueryConfiguration";
+const _SQRARN = "ScheduledQueryRoleARN";
+const _SR = "StateReason";
+const _SRD = "StateReasonData";
+const _SRt = "StorageResolution";
+const _SS = "StatisticSet";
+const _ST = "StartTime";
+const _STO = "StartTimeOffset";
+const _STT = "StateTransitionedTimestamp";
+const _SUT = "StateUpdatedTimestamp";
+const _SV = "StateValue";
+const _SVt = "StatisticValues";
+const _SW = "SlidingWindow";
+const _Sc = "Schema";
+const _Sch = "Schedule";
+const _Si = "Size";
+const _St = "Stat";
+const _Sta = "Statistic";
+const _Stat = "Statistics";
+const _State = "State";
+const _Statu = "Statuses";
+const _Su = "Sum";
+const _T = "Timestamp";
+const _TK = "TagKeys";
+const _TL = "TagList";
+const _TMD = "TreatMissingData";
+const _TMI = "ThresholdMetricId";
+const _TN = "TemplateName";
+const _TR = "TagResource";
+const _TRI = "TagResourceInput";
+const _TRO = "TagResourceOutput";
+const _Ta = "Tags";
+const _Tag = "Tag";
+const _Th = "Threshold";
+const _Ti = "Timezone";
+const _Tim = "Timestamps";
+const _U = "Unit";
+const _UA = "UpdatedAt";
+const _UC = "UniqueContributors";
+const _UOTE = "UpdateOTelEnrichment";
+const _UOTEI = "UpdateOTelEnrichmentInput";
+const _UOTEO = "UpdateOTelEnrichmentOutput";
+const _UR = "UntagResource";
+const _URI = "UntagResourceInput";
+const _URMC = "UpdateResourceMetricsConfiguration";
+const _URMCI = "UpdateResourceMetricsConfigurationInput";
+const _URMCO = "UpdateResourceMetricsConfigurationOutput";
+const _URO = "UntagResourceOutput";
+const _V = "Value";
+const _VE = "ValidationException";
+const _Va = "Values";
+const _WCW = "WallClockWindow";
+const _WUC = "WarmUpConfiguration";
+const _WUPDIM = "WarmUpPeriodDurationInMinutes";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _dVM = "dashboardValidationMessages";
+const _e = "error";
+const _hE = "httpError";
+const _m = "message";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatch";
+const _se = "server";
+const n0 = "com.amazonaws.cloudwatch";
+const _s_registry = new TypeRegistry(_s);
+var CloudWatchServiceException$ = [-3, _s, "CloudWatchServiceException", 0, [], []];
+_s_registry.registerError(CloudWatchServiceException$, CloudWatchServiceException);
+const n0_registry = new TypeRegistry(n0);
+var ConcurrentModificationException$ = [-3, n0, _CME,
+    { [_aQE]: [`ConcurrentModificationException`, 429], [_e]: _c, [_hE]: 429 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ConcurrentModificationException$, ConcurrentModificationException);
+var ConflictException$ = [-3, n0, _CE,
+    { [_e]: _c, [_hE]: 409 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ConflictException$, ConflictException);
+var DashboardInvalidInputError$ = [-3, n0, _DIIE,
+    { [_aQE]: [`InvalidParameterInput`, 400], [_e]: _c, [_hE]: 400 },
+    [_m, _dVM],
+    [0, () => DashboardValidationMessages]
+];
+n0_registry.registerError(DashboardInvalidInputError$, DashboardInvalidInputError);
+var DashboardNotFoundError$ = [-3, n0, _DNFE,
+    { [_aQE]: [`ResourceNotFound`, 404], [_e]: _c, [_hE]: 404 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DashboardNotFoundError$, DashboardNotFoundError);
+var InternalServiceFault$ = [-3, n0, _ISF,
+    { [_aQE]: [`InternalServiceError`, 500], [_e]: _se, [_hE]: 500 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InternalServiceFault$, InternalServiceFault);
+var InvalidFormatFault$ = [-3, n0, _IFF,
+    { [_aQE]: [`InvalidFormat`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidFormatFault$, InvalidFormatFault);
+var InvalidNextToken$ = [-3, n0, _INT,
+    { [_aQE]: [`InvalidNextToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidNextToken$, InvalidNextToken);
+var InvalidParameterCombinationException$ = [-3, n0, _IPCE,
+    { [_aQE]: [`InvalidParameterCombination`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterCombinationException$, InvalidParameterCombinationException);
+var InvalidParameterValueException$ = [-3, n0, _IPVE,
+    { [_aQE]: [`InvalidParameterValue`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterValueException$, InvalidParameterValueException);
+var KmsAccessDeniedException$ = [-3, n0, _KADE,
+    { [_e]: _c },
+    [_M],
+    [0], 1
+];
+n0_registry.registerError(KmsAccessDeniedException$, KmsAccessDeniedException);
+var KmsKeyDisabledException$ = [-3, n0, _KKDE,
+    { [_e]: _c },
+    [_M],
+    [0], 1
+];
+n0_registry.registerError(KmsKeyDisabledException$, KmsKeyDisabledException);
+var KmsKeyNotFoundException$ = [-3, n0, _KKNFE,
+    { [_e]: _c },
+    [_M],
+    [0], 1
+];
+n0_registry.registerError(KmsKeyNotFoundException$, KmsKeyNotFoundException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_aQE]: [`LimitExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var LimitExceededFault$ = [-3, n0, _LEF,
+    { [_aQE]: [`LimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededFault$, LimitExceededFault);
+var MissingRequiredParameterException$ = [-3, n0, _MRPE,
+    { [_aQE]: [`MissingParameter`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MissingRequiredParameterException$, MissingRequiredParameterException);
+var ResourceConflict$ = [-3, n0, _RC,
+    { [_aQE]: [`ResourceConflict`, 409], [_e]: _c, [_hE]: 409 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceConflict$, ResourceConflict);
+var ResourceNotFound$ = [-3, n0, _RNF,
+    { [_aQE]: [`ResourceNotFound`, 404], [_e]: _c, [_hE]: 404 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceNotFound$, ResourceNotFound);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_aQE]: [`ResourceNotFoundException`, 404], [_e]: _c, [_hE]: 404 },
+    [_RT, _RI, _M],
+    [0, 0, 0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_aQE]: [`ValidationError`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var ActionConfiguration$ = [3, n0, _AC,
+    0,
+    [_ATP],
+    [() => AlarmTagsPropagation$]
+];
+var AlarmContributor$ = [3, n0, _ACl,
+    0,
+    [_CI, _CA, _SR, _STT],
+    [0, 128 | 0, 0, 4], 3
+];
+var AlarmHistoryItem$ = [3, n0, _AHI,
+    0,
+    [_AN, _ACI, _AT, _T, _HIT, _HS, _HD, _ACA],
+    [0, 0, 0, 4, 0, 0, 0, 128 | 0]
+];
+var AlarmMuteRuleSummary$ = [3, n0, _AMRS,
+    0,
+    [_AMRA, _ED, _S, _MT, _LUT],
+    [0, 4, 0, 0, 4]
+];
+var AlarmPromQLCriteria$ = [3, n0, _APQLC,
+    0,
+    [_Q, _PP, _RP],
+    [0, 1, 1], 1
+];
+var AlarmTagsPropagation$ = [3, n0, _ATP,
+    0,
+    [_E, _ITK, _ETK],
+    [2, 64 | 0, 64 | 0], 1
+];
+var AnomalyDetector$ = [3, n0, _AD,
+    0,
+    [_ADI, _N, _MN, _D, _St, _C, _SV, _MC, _SMAD, _MMAD],
+    [0, 0, 0, () => Dimensions, 0, () => AnomalyDetectorConfiguration$, 0, () => MetricCharacteristics$, () => SingleMetricAnomalyDetector$, () => MetricMathAnomalyDetector$]
+];
+var AnomalyDetectorConfiguration$ = [3, n0, _ADC,
+    0,
+    [_ETR, _MTe, _AS, _OFS],
+    [() => AnomalyDetectorExcludedTimeRanges, 0, 0, 0]
+];
+var AssociateDatasetKmsKeyInput$ = [3, n0, _ADKKI,
+    0,
+    [_DI, _KKA],
+    [0, 0], 2
+];
+var AssociateDatasetKmsKeyOutput$ = [3, n0, _ADKKO,
+    0,
+    [],
+    []
+];
+var CompositeAlarm$ = [3, n0, _CAo,
+    0,
+    [_AE, _AA, _AAl, _ACUT, _ADl, _AN, _AR, _IDA, _OKA, _SR, _SRD, _SUT, _SV, _STT, _ASB, _ASR, _ASc, _ASWP, _ASEP, _AC],
+    [2, 64 | 0, 0, 4, 0, 0, 0, 64 | 0, 64 | 0, 0, 0, 4, 0, 4, 0, 0, 0, 1, 1, () => ActionConfiguration$]
+];
+var CreateResourceMetricsConfigurationInput$ = [3, n0, _CRMCI,
+    0,
+    [_RA, _MS],
+    [0, () => ResourceMetricSelectionList], 1
+];
+var CreateResourceMetricsConfigurationOutput$ = [3, n0, _CRMCO,
+    0,
+    [_RMC],
+    [() => ResourceMetricsConfiguration$], 1
+];
+var DashboardEntry$ = [3, n0, _DE,
+    0,
+    [_DN, _DA, _LM, _Si],
+    [0, 0, 4, 1]
+];
+var DashboardValidationMessage$ = [3, n0, _DVM,
+    0,
+    [_DP, _M],
+    [0, 0]
+];
+var Datapoint$ = [3, n0, _Da,
+    0,
+    [_T, _SC, _A, _Su, _Mi, _Ma, _U, _ES],
+    [4, 1, 1, 1, 1, 1, 0, 128 | 1]
+];
+var DeleteAlarmMuteRuleInput$ = [3, n0, _DAMRI,
+    0,
+    [_AMRN],
+    [0], 1
+];
+var DeleteAlarmsInput$ = [3, n0, _DAI,
+    0,
+    [_ANl],
+    [64 | 0], 1
+];
+var DeleteAnomalyDetectorInput$ = [3, n0, _DADI,
+    0,
+    [_ADI, _N, _MN, _D, _St, _SMAD, _MMAD],
+    [0, 0, 0, () => Dimensions, 0, () => SingleMetricAnomalyDetector$, () => MetricMathAnomalyDetector$]
+];
+var DeleteAnomalyDetectorOutput$ = [3, n0, _DADO,
+    0,
+    [],
+    []
+];
+var DeleteDashboardsInput$ = [3, n0, _DDI,
+    0,
+    [_DNa],
+    [64 | 0], 1
+];
+var DeleteDashboardsOutput$ = [3, n0, _DDO,
+    0,
+    [],
+    []
+];
+var DeleteInsightRulesInput$ = [3, n0, _DIRI,
+    0,
+    [_RN],
+    [64 | 0], 1
+];
+var DeleteInsightRulesOutput$ = [3, n0, _DIRO,
+    0,
+    [_F],
+    [() => BatchFailures]
+];
+var DeleteMetricStreamInput$ = [3, n0, _DMSI,
+    0,
+    [_Na],
+    [0], 1
+];
+var DeleteMetricStreamOutput$ = [3, n0, _DMSO,
+    0,
+    [],
+    []
+];
+var DeleteResourceMetricsConfigurationInput$ = [3, n0, _DRMCI,
+    0,
+    [_RA],
+    [0], 1
+];
+var DeleteResourceMetricsConfigurationOutput$ = [3, n0, _DRMCO,
+    0,
+    [],
+    []
+];
+var DescribeAlarmContributorsInput$ = [3, n0, _DACI,
+    0,
+    [_AN, _NT],
+    [0, 0], 1
+];
+var DescribeAlarmContributorsOutput$ = [3, n0, _DACO,
+    0,
+    [_ACla, _NT],
+    [() => AlarmContributors, 0], 1
+];
+var DescribeAlarmHistoryInput$ = [3, n0, _DAHI,
+    0,
+    [_AN, _ACI, _ATl, _HIT, _SD, _EDn, _MR, _NT, _SB],
+    [0, 0, 64 | 0, 0, 4, 4, 1, 0, 0]
+];
+var DescribeAlarmHistoryOutput$ = [3, n0, _DAHO,
+    0,
+    [_AHIl, _NT],
+    [() => AlarmHistoryItems, 0]
+];
+var DescribeAlarmsForMetricInput$ = [3, n0, _DAFMI,
+    0,
+    [_MN, _N, _Sta, _ESx, _D, _P, _U],
+    [0, 0, 0, 0, () => Dimensions, 1, 0], 2
+];
+var DescribeAlarmsForMetricOutput$ = [3, n0, _DAFMO,
+    0,
+    [_MA],
+    [() => MetricAlarms]
+];
+var DescribeAlarmsInput$ = [3, n0, _DAIe,
+    0,
+    [_ANl, _ANP, _ATl, _COAN, _POAN, _SV, _AP, _MR, _NT],
+    [64 | 0, 0, 64 | 0, 0, 0, 0, 0, 1, 0]
+];
+var DescribeAlarmsOutput$ = [3, n0, _DAO,
+    0,
+    [_CAom, _MA, _LA, _NT],
+    [() => CompositeAlarms, () => MetricAlarms, () => LogAlarms, 0]
+];
+var DescribeAnomalyDetectorsInput$ = [3, n0, _DADIe,
+    0,
+    [_ADIn, _NT, _MRa, _N, _MN, _D, _ADT],
+    [64 | 0, 0, 1, 0, 0, () => Dimensions, 64 | 0]
+];
+var DescribeAnomalyDetectorsOutput$ = [3, n0, _DADOe,
+    0,
+    [_ADn, _NT],
+    [() => AnomalyDetectors, 0]
+];
+var DescribeInsightRulesInput$ = [3, n0, _DIRIe,
+    0,
+    [_NT, _MRa],
+    [0, 1]
+];
+var DescribeInsightRulesOutput$ = [3, n0, _DIROe,
+    0,
+    [_NT, _IR],
+    [0, () => InsightRules]
+];
+var Dimension$ = [3, n0, _Di,
+    0,
+    [_Na, _V],
+    [0, 0], 2
+];
+var DimensionFilter$ = [3, n0, _DF,
+    0,
+    [_Na, _V],
+    [0, 0], 1
+];
+var DisableAlarmActionsInput$ = [3, n0, _DAAI,
+    0,
+    [_ANl],
+    [64 | 0], 1
+];
+var DisableInsightRulesInput$ = [3, n0, _DIRIi,
+    0,
+    [_RN],
+    [64 | 0], 1
+];
+var DisableInsightRulesOutput$ = [3, n0, _DIROi,
+    0,
+    [_F],
+    [() => BatchFailures]
+];
+var DisassociateDatasetKmsKeyInput$ = [3, n0, _DDKKI,
+    0,
+    [_DI],
+    [0], 1
+];
+var DisassociateDatasetKmsKeyOutput$ = [3, n0, _DDKKO,
+    0,
+    [],
+    []
+];
+var EnableAlarmActionsInput$ = [3, n0, _EAAI,
+    0,
+    [_ANl],
+    [64 | 0], 1
+];
+var EnableInsightRulesInput$ = [3, n0, _EIRI,
+    0,
+    [_RN],
+    [64 | 0], 1
+];
+var EnableInsightRulesOutput$ = [3, n0, _EIRO,
+    0,
+    [_F],
+    [() => BatchFailures]
+];
+var Entity$ = [3, n0, _En,
+    0,
+    [_KA, _At],
+    [128 | 0, 128 | 0]
+];
+var EntityMetricData$ = [3, n0, _EMD,
+    0,
+    [_En, _MD],
+    [() => Entity$, () => MetricData]
+];
+var GetAlarmMuteRuleInput$ = [3, n0, _GAMRI,
+    0,
+    [_AMRN],
+    [0], 1
+];
+var GetAlarmMuteRuleOutput$ = [3, n0, _GAMRO,
+    0,
+    [_Na, _AMRA, _De, _R, _MTu, _SD, _ED, _S, _LUT, _MT],
+    [0, 0, 0, () => Rule$, () => MuteTargets$, 4, 4, 0, 4, 0]
+];
+var GetDashboardInput$ = [3, n0, _GDI,
+    0,
+    [_DN],
+    [0], 1
+];
+var GetDashboardOutput$ = [3, n0, _GDO,
+    0,
+    [_DA, _DB, _DN],
+    [0, 0, 0]
+];
+var GetDatasetInput$ = [3, n0, _GDIe,
+    0,
+    [_DI],
+    [0], 1
+];
+var GetDatasetOutput$ = [3, n0, _GDOe,
+    0,
+    [_DIa, _Ar, _KKA],
+    [0, 0, 0], 2
+];
+var GetInsightRuleReportInput$ = [3, n0, _GIRRI,
+    0,
+    [_RNu, _ST, _ET, _P, _MCC, _Me, _OB],
+    [0, 4, 4, 1, 1, 64 | 0, 0], 4
+];
+var GetInsightRuleReportOutput$ = [3, n0, _GIRRO,
+    0,
+    [_KL, _ASg, _AV, _AUC, _Co, _MDe],
+    [64 | 0, 0, 1, 1, () => InsightRuleContributors, () => InsightRuleMetricDatapoints]
+];
+var GetMetricDataInput$ = [3, n0, _GMDI,
+    0,
+    [_MDQ, _ST, _ET, _NT, _SB, _MDa, _LO],
+    [() => MetricDataQueries, 4, 4, 0, 0, 1, () => LabelOptions$], 3
+];
+var GetMetricDataOutput$ = [3, n0, _GMDO,
+    0,
+    [_MDR, _NT, _Mes],
+    [() => MetricDataResults, 0, () => MetricDataResultMessages]
+];
+var GetMetricStatisticsInput$ = [3, n0, _GMSI,
+    0,
+    [_N, _MN, _ST, _ET, _P, _D, _Stat, _ES, _U],
+    [0, 0, 4, 4, 1, () => Dimensions, 64 | 0, 64 | 0, 0], 5
+];
+var GetMetricStatisticsOutput$ = [3, n0, _GMSO,
+    0,
+    [_L, _Dat],
+    [0, () => Datapoints]
+];
+var GetMetricStreamInput$ = [3, n0, _GMSIe,
+    0,
+    [_Na],
+    [0], 1
+];
+var GetMetricStreamOutput$ = [3, n0, _GMSOe,
+    0,
+    [_Ar, _Na, _IF, _EF, _FA, _RAo, _State, _CD, _LUD, _OF, _SCt, _ILAM],
+    [0, 0, () => MetricStreamFilters, () => MetricStreamFilters, 0, 0, 0, 4, 4, 0, () => MetricStreamStatisticsConfigurations, 2]
+];
+var GetMetricWidgetImageInput$ = [3, n0, _GMWII,
+    0,
+    [_MW, _OF],
+    [0, 0], 1
+];
+var GetMetricWidgetImageOutput$ = [3, n0, _GMWIO,
+    0,
+    [_MWI],
+    [21]
+];
+var GetOTelEnrichmentInput$ = [3, n0, _GOTEI,
+    0,
+    [],
+    []
+];
+var GetOTelEnrichmentOutput$ = [3, n0, _GOTEO,
+    0,
+    [_S, _IF, _EF, _CAr, _UA],
+    [0, () => OTelEnrichmentMetricSelectorList, () => OTelEnrichmentMetricSelectorList, 4, 4], 1
+];
+var GetResourceMetricsConfigurationInput$ = [3, n0, _GRMCI,
+    0,
+    [_RA],
+    [0], 1
+];
+var GetResourceMetricsConfigurationOutput$ = [3, n0, _GRMCO,
+    0,
+    [_RMC],
+    [() => ResourceMetricsConfiguration$], 1
+];
+var InsightRule$ = [3, n0, _IRn,
+    0,
+    [_Na, _State, _Sc, _Def, _MRan, _AOTL],
+    [0, 0, 0, 0, 2, 2], 4
+];
+var InsightRuleContributor$ = [3, n0, _IRC,
+    0,
+    [_K, _AAV, _Dat],
+    [64 | 0, 1, () => InsightRuleContributorDatapoints], 3
+];
+var InsightRuleContributorDatapoint$ = [3, n0, _IRCD,
+    0,
+    [_T, _AVp],
+    [4, 1], 2
+];
+var InsightRuleMetricDatapoint$ = [3, n0, _IRMD,
+    0,
+    [_T, _UC, _MCV, _SC, _A, _Su, _Mi, _Ma],
+    [4, 1, 1, 1, 1, 1, 1, 1], 1
+];
+var LabelOptions$ = [3, n0, _LO,
+    0,
+    [_Ti],
+    [0]
+];
+var ListAlarmMuteRulesInput$ = [3, n0, _LAMRI,
+    0,
+    [_AN, _Statu, _MR, _NT],
+    [0, 64 | 0, 1, 0]
+];
+var ListAlarmMuteRulesOutput$ = [3, n0, _LAMRO,
+    0,
+    [_AMRSl, _NT],
+    [() => AlarmMuteRuleSummaries, 0]
+];
+var ListDashboardsInput$ = [3, n0, _LDI,
+    0,
+    [_DNP, _NT],
+    [0, 0]
+];
+var ListDashboardsOutput$ = [3, n0, _LDO,
+    0,
+    [_DEa, _NT],
+    [() => DashboardEntries, 0]
+];
+var ListManagedInsightRulesInput$ = [3, n0, _LMIRI,
+    0,
+    [_RARN, _NT, _MRa],
+    [0, 0, 1], 1
+];
+var ListManagedInsightRulesOutput$ = [3, n0, _LMIRO,
+    0,
+    [_MRana, _NT],
+    [() => ManagedRuleDescriptions, 0]
+];
+var ListMetricsInput$ = [3, n0, _LMI,
+    0,
+    [_N, _MN, _D, _NT, _RAe, _ILA, _OA],
+    [0, 0, () => DimensionFilters, 0, 0, 2, 0]
+];
+var ListMetricsOutput$ = [3, n0, _LMO,
+    0,
+    [_Me, _NT, _OAw],
+    [() => Metrics, 0, 64 | 0]
+];
+var ListMetricStreamsInput$ = [3, n0, _LMSI,
+    0,
+    [_NT, _MRa],
+    [0, 1]
+];
+var ListMetricStreamsOutput$ = [3, n0, _LMSO,
+    0,
+    [_NT, _Ent],
+    [0, () => MetricStreamEntries]
+];
+var ListTagsForResourceInput$ = [3, n0, _LTFRI,
+    0,
+    [_RARN],
+    [0], 1
+];
+var ListTagsForResourceOutput$ = [3, n0, _LTFRO,
+    0,
+    [_Ta],
+    [() => TagList]
+];
+var LogAlarm$ = [3, n0, _LAo,
+    0,
+    [_AN, _AAl, _ADl, _ACUT, _AE, _OKA, _AA, _IDA, _SV, _SR, _SRD, _SUT, _SQC, _QRTE, _QRTA, _Th, _CO, _TMD, _STT, _ESv, _ALLC, _ALLRA, _WUC, _AC],
+    [0, 0, 0, 4, 2, 64 | 0, 64 | 0, 64 | 0, 0, 0, 0, 4, () => ScheduledQueryConfiguration$, 1, 1, 1, 0, 0, 4, 0, 1, 0, () => WarmUpConfiguration$, () => ActionConfiguration$]
+];
+var ManagedRule$ = [3, n0, _MRan,
+    0,
+    [_TN, _RARN, _Ta],
+    [0, 0, () => TagList], 2
+];
+var ManagedRuleDescription$ = [3, n0, _MRD,
+    0,
+    [_TN, _RARN, _RS],
+    [0, 0, () => ManagedRuleState$]
+];
+var ManagedRuleState$ = [3, n0, _MRS,
+    0,
+    [_RNu, _State],
+    [0, 0], 2
+];
+var MessageData$ = [3, n0, _MDes,
+    0,
+    [_Cod, _V],
+    [0, 0]
+];
+var Metric$ = [3, n0, _Met,
+    0,
+    [_N, _MN, _D],
+    [0, 0, () => Dimensions]
+];
+var MetricAlarm$ = [3, n0, _MAe,
+    0,
+    [_AN, _AAl, _ADl, _ACUT, _AE, _OKA, _AA, _IDA, _SV, _SR, _SRD, _SUT, _MN, _N, _Sta, _ESx, _D, _P, _U, _EP, _DTA, _Th, _CO, _TMD, _ELSCP, _Me, _TMI, _ESv, _STT, _EW, _WUC, _EC, _EI, _AC],
+    [0, 0, 0, 4, 2, 64 | 0, 64 | 0, 64 | 0, 0, 0, 0, 4, 0, 0, 0, 0, () => Dimensions, 1, 0, 1, 1, 1, 0, 0, 0, () => MetricDataQueries, 0, 0, 4, () => EvaluationWindow$, () => WarmUpConfiguration$, () => EvaluationCriteria$, 1, () => ActionConfiguration$]
+];
+var MetricCharacteristics$ = [3, n0, _MC,
+    0,
+    [_PS],
+    [2]
+];
+var MetricDataQuery$ = [3, n0, _MDQe,
+    0,
+    [_I, _MSe, _Ex, _L, _RD, _P, _AI],
+    [0, () => MetricStat$, 0, 0, 2, 1, 0], 1
+];
+var MetricDataResult$ = [3, n0, _MDRe,
+    0,
+    [_I, _L, _Tim, _Va, _SCta, _Mes],
+    [0, 0, 64 | 4, 64 | 1, 0, () => MetricDataResultMessages]
+];
+var MetricDatum$ = [3, n0, _MDet,
+    0,
+    [_MN, _D, _T, _V, _SVt, _Va, _Cou, _U, _SRt],
+    [0, () => Dimensions, 4, 1, () => StatisticSet$, 64 | 1, 64 | 1, 0, 1], 1
+];
+var MetricMathAnomalyDetector$ = [3, n0, _MMAD,
+    0,
+    [_MDQ],
+    [() => MetricDataQueries]
+];
+var MetricStat$ = [3, n0, _MSe,
+    0,
+    [_Met, _P, _St, _U],
+    [() => Metric$, 1, 0, 0], 3
+];
+var MetricStreamEntry$ = [3, n0, _MSE,
+    0,
+    [_Ar, _CD, _LUD, _Na, _FA, _State, _OF],
+    [0, 4, 4, 0, 0, 0, 0]
+];
+var MetricStreamFilter$ = [3, n0, _MSF,
+    0,
+    [_N, _MNe],
+    [0, 64 | 0]
+];
+var MetricStreamStatisticsConfiguration$ = [3, n0, _MSSC,
+    0,
+    [_IM, _ASd],
+    [() => MetricStreamStatisticsIncludeMetrics, 64 | 0], 2
+];
+var MetricStreamStatisticsMetric$ = [3, n0, _MSSM,
+    0,
+    [_N, _MN],
+    [0, 0], 2
+];
+var MuteTargets$ = [3, n0, _MTu,
+    0,
+    [_ANl],
+    [64 | 0], 1
+];
+var OTelEnrichmentMetricSelector$ = [3, n0, _OTEMS,
+    0,
+    [_N, _MNe],
+    [0, 64 | 0], 1
+];
+var PartialFailure$ = [3, n0, _PF,
+    0,
+    [_FR, _ETx, _FC, _FD],
+    [0, 0, 0, 0]
+];
+var PutAlarmMuteRuleInput$ = [3, n0, _PAMRI,
+    0,
+    [_Na, _R, _De, _MTu, _Ta, _SD, _ED],
+    [0, () => Rule$, 0, () => MuteTargets$, () => TagList, 4, 4], 2
+];
+var PutAnomalyDetectorInput$ = [3, n0, _PADI,
+    0,
+    [_N, _MN, _D, _St, _C, _MC, _SMAD, _MMAD],
+    [0, 0, () => Dimensions, 0, () => AnomalyDetectorConfiguration$, () => MetricCharacteristics$, () => SingleMetricAnomalyDetector$, () => MetricMathAnomalyDetector$]
+];
+var PutAnomalyDetectorOutput$ = [3, n0, _PADO,
+    0,
+    [_ADI],
+    [0]
+];
+var PutCompositeAlarmInput$ = [3, n0, _PCAI,
+    0,
+    [_AN, _AR, _AE, _AA, _ADl, _IDA, _OKA, _Ta, _ASc, _ASWP, _ASEP, _AC],
+    [0, 0, 2, 64 | 0, 0, 64 | 0, 64 | 0, () => TagList, 0, 1, 1, () => ActionConfiguration$], 2
+];
+var PutDashboardInput$ = [3, n0, _PDI,
+    0,
+    [_DN, _DB, _Ta],
+    [0, 0, () => TagList], 2
+];
+var PutDashboardOutput$ = [3, n0, _PDO,
+    0,
+    [_DVMa],
+    [() => DashboardValidationMessages]
+];
+var PutInsightRuleInput$ = [3, n0, _PIRI,
+    0,
+    [_RNu, _RDu, _RS, _Ta, _AOTL],
+    [0, 0, 0, () => TagList, 2], 2
+];
+var PutInsightRuleOutput$ = [3, n0, _PIRO,
+    0,
+    [],
+    []
+];
+var PutLogAlarmInput$ = [3, n0, _PLAI,
+    0,
+    [_AN, _SQC, _QRTE, _QRTA, _Th, _CO, _ADl, _ALLC, _ALLRA, _AE, _OKA, _AA, _IDA, _TMD, _Ta, _WUC, _AC],
+    [0, () => ScheduledQueryConfiguration$, 1, 1, 1, 0, 0, 1, 0, 2, 64 | 0, 64 | 0, 64 | 0, 0, () => TagList, () => WarmUpConfiguration$, () => ActionConfiguration$], 6
+];
+var PutManagedInsightRulesInput$ = [3, n0, _PMIRI,
+    0,
+    [_MRana],
+    [() => ManagedRules], 1
+];
+var PutManagedInsightRulesOutput$ = [3, n0, _PMIRO,
+    0,
+    [_F],
+    [() => BatchFailures]
+];
+var PutMetricAlarmInput$ = [3, n0, _PMAI,
+    0,
+    [_AN, _ADl, _AE, _OKA, _AA, _IDA, _MN, _N, _Sta, _ESx, _D, _P, _U, _EP, _DTA, _Th, _CO, _TMD, _ELSCP, _Me, _Ta, _TMI, _EW, _WUC, _EC, _EI, _AC],
+    [0, 0, 2, 64 | 0, 64 | 0, 64 | 0, 0, 0, 0, 0, () => Dimensions, 1, 0, 1, 1, 1, 0, 0, 0, () => MetricDataQueries, () => TagList, 0, () => EvaluationWindow$, () => WarmUpConfiguration$, () => EvaluationCriteria$, 1, () => ActionConfiguration$], 1
+];
+var PutMetricDataInput$ = [3, n0, _PMDI,
+    0,
+    [_N, _MD, _EMD, _SEV],
+    [0, () => MetricData, () => EntityMetricDataList, 2], 1
+];
+var PutMetricStreamInput$ = [3, n0, _PMSI,
+    0,
+    [_Na, _FA, _RAo, _OF, _IF, _EF, _Ta, _SCt, _ILAM],
+    [0, 0, 0, 0, () => MetricStreamFilters, () => MetricStreamFilters, () => TagList, () => MetricStreamStatisticsConfigurations, 2], 4
+];
+var PutMetricStreamOutput$ = [3, n0, _PMSO,
+    0,
+    [_Ar],
+    [0]
+];
+var Range$ = [3, n0, _Ra,
+    0,
+    [_ST, _ET],
+    [4, 4], 2
+];
+var ResourceMetricsConfiguration$ = [3, n0, _RMC,
+    0,
+    [_RA, _CAr, _UA, _MS],
+    [0, 4, 4, () => ResourceMetricSelectionList], 3
+];
+var ResourceMetricSelection$ = [3, n0, _RMS,
+    0,
+    [_IM],
+    [64 | 0], 1
+];
+var Rule$ = [3, n0, _R,
+    0,
+    [_Sch],
+    [() => Schedule$], 1
+];
+var Schedule$ = [3, n0, _Sch,
+    0,
+    [_Ex, _Du, _Ti],
+    [0, 0, 0], 2
+];
+var ScheduleConfiguration$ = [3, n0, _SCc,
+    0,
+    [_SE, _STO, _ETO],
+    [0, 1, 1], 2
+];
+var ScheduledQueryConfiguration$ = [3, n0, _SQC,
+    0,
+    [_QS, _SQRARN, _SCc, _AEg, _LGI, _QARN, _Ta],
+    [0, 0, () => ScheduleConfiguration$, 0, 64 | 0, 0, () => TagList], 4
+];
+var SetAlarmStateInput$ = [3, n0, _SASI,
+    0,
+    [_AN, _SV, _SR, _SRD],
+    [0, 0, 0, 0], 3
+];
+var SingleMetricAnomalyDetector$ = [3, n0, _SMAD,
+    0,
+    [_AI, _N, _MN, _D, _St],
+    [0, 0, 0, () => Dimensions, 0]
+];
+var SlidingWindow$ = [3, n0, _SW,
+    0,
+    [],
+    []
+];
+var StartMetricStreamsInput$ = [3, n0, _SMSI,
+    0,
+    [_Nam],
+    [64 | 0], 1
+];
+var StartMetricStreamsOutput$ = [3, n0, _SMSO,
+    0,
+    [],
+    []
+];
+var StartOTelEnrichmentInput$ = [3, n0, _SOTEI,
+    0,
+    [_IF, _EF],
+    [() => OTelEnrichmentMetricSelectorList, () => OTelEnrichmentMetricSelectorList]
+];
+var StartOTelEnrichmentOutput$ = [3, n0, _SOTEO,
+    0,
+    [_IF, _EF, _CAr, _UA],
+    [() => OTelEnrichmentMetricSelectorList, () => OTelEnrichmentMetricSelectorList, 4, 4]
+];
+var StatisticSet$ = [3, n0, _SS,
+    0,
+    [_SC, _Su, _Mi, _Ma],
+    [1, 1, 1, 1], 4
+];
+var StopMetricStreamsInput$ = [3, n0, _SMSIt,
+    0,
+    [_Nam],
+    [64 | 0], 1
+];
+var StopMetricStreamsOutput$ = [3, n0, _SMSOt,
+    0,
+    [],
+    []
+];
+var StopOTelEnrichmentInput$ = [3, n0, _SOTEIt,
+    0,
+    [],
+    []
+];
+var StopOTelEnrichmentOutput$ = [3, n0, _SOTEOt,
+    0,
+    [],
+    []
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_Ke, _V],
+    [0, 0], 2
+];
+var TagResourceInput$ = [3, n0, _TRI,
+    0,
+    [_RARN, _Ta],
+    [0, () => TagList], 2
+];
+var TagResourceOutput$ = [3, n0, _TRO,
+    0,
+    [],
+    []
+];
+var UntagResourceInput$ = [3, n0, _URI,
+    0,
+    [_RARN, _TK],
+    [0, 64 | 0], 2
+];
+var UntagResourceOutput$ = [3, n0, _URO,
+    0,
+    [],
+    []
+];
+var UpdateOTelEnrichmentInput$ = [3, n0, _UOTEI,
+    0,
+    [_IF, _EF],
+    [() => OTelEnrichmentMetricSelectorList, () => OTelEnrichmentMetricSelectorList]
+];
+var UpdateOTelEnrichmentOutput$ = [3, n0, _UOTEO,
+    0,
+    [_IF, _EF, _CAr, _UA],
+    [() => OTelEnrichmentMetricSelectorList, () => OTelEnrichmentMetricSelectorList, 4, 4]
+];
+var UpdateResourceMetricsConfigurationInput$ = [3, n0, _URMCI,
+    0,
+    [_RA, _MS],
+    [0, () => ResourceMetricSelectionList], 1
+];
+var UpdateResourceMetricsConfigurationOutput$ = [3, n0, _URMCO,
+    0,
+    [_RMC],
+    [() => ResourceMetricsConfiguration$], 1
+];
+var WallClockWindow$ = [3, n0, _WCW,
+    0,
+    [_Ti],
+    [0]
+];
+var WarmUpConfiguration$ = [3, n0, _WUC,
+    0,
+    [_WUPDIM, _OSEAWUPE],
+    [1, 2], 1
+];
+var __Unit = "unit";
+var AlarmContributors = [1, n0, _ACla,
+    0, () => AlarmContributor$
+];
+var AlarmHistoryItems = [1, n0, _AHIl,
+    0, () => AlarmHistoryItem$
+];
+var AlarmMuteRuleSummaries = [1, n0, _AMRSl,
+    0, () => AlarmMuteRuleSummary$
+];
+var AnomalyDetectorExcludedTimeRanges = [1, n0, _ADETR,
+    0, () => Range$
+];
+var AnomalyDetectors = [1, n0, _ADn,
+    0, () => AnomalyDetector$
+];
+var BatchFailures = [1, n0, _BF,
+    0, () => PartialFailure$
+];
+var CompositeAlarms = [1, n0, _CAom,
+    0, () => CompositeAlarm$
+];
+var DashboardEntries = [1, n0, _DEa,
+    0, () => DashboardEntry$
+];
+var DashboardValidationMessages = [1, n0, _DVMa,
+    0, () => DashboardValidationMessage$
+];
+var Datapoints = [1, n0, _Dat,
+    0, () => Datapoint$
+];
+var DimensionFilters = [1, n0, _DFi,
+    0, () => DimensionFilter$
+];
+var Dimensions = [1, n0, _D,
+    0, () => Dimension$
+];
+var EntityMetricDataList = [1, n0, _EMDL,
+    0, () => EntityMetricData$
+];
+var InsightRuleContributorDatapoints = [1, n0, _IRCDn,
+    0, () => InsightRuleContributorDatapoint$
+];
+var InsightRuleContributors = [1, n0, _IRCn,
+    0, () => InsightRuleContributor$
+];
+var InsightRuleMetricDatapoints = [1, n0, _IRMDn,
+    0, () => InsightRuleMetricDatapoint$
+];
+var InsightRules = [1, n0, _IR,
+    0, () => InsightRule$
+];
+var LogAlarms = [1, n0, _LA,
+    0, () => LogAlarm$
+];
+var ManagedRuleDescriptions = [1, n0, _MRDa,
+    0, () => ManagedRuleDescription$
+];
+var ManagedRules = [1, n0, _MRana,
+    0, () => ManagedRule$
+];
+var MetricAlarms = [1, n0, _MA,
+    0, () => MetricAlarm$
+];
+var MetricData = [1, n0, _MD,
+    0, () => MetricDatum$
+];
+var MetricDataQueries = [1, n0, _MDQ,
+    0, () => MetricDataQuery$
+];
+var MetricDataResultMessages = [1, n0, _MDRM,
+    0, () => MessageData$
+];
+var MetricDataResults = [1, n0, _MDR,
+    0, () => MetricDataResult$
+];
+var Metrics = [1, n0, _Me,
+    0, () => Metric$
+];
+var MetricStreamEntries = [1, n0, _MSEe,
+    0, () => MetricStreamEntry$
+];
+var MetricStreamFilters = [1, n0, _MSFe,
+    0, () => MetricStreamFilter$
+];
+var MetricStreamStatisticsConfigurations = [1, n0, _MSSCe,
+    0, () => MetricStreamStatisticsConfiguration$
+];
+var MetricStreamStatisticsIncludeMetrics = [1, n0, _MSSIM,
+    0, () => MetricStreamStatisticsMetric$
+];
+var OTelEnrichmentMetricSelectorList = [1, n0, _OTEMSL,
+    0, () => OTelEnrichmentMetricSelector$
+];
+var ResourceMetricSelectionList = [1, n0, _RMSL,
+    0, () => ResourceMetricSelection$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var EvaluationCriteria$ = [4, n0, _EC,
+    0,
+    [_PQLC],
+    [() => AlarmPromQLCriteria$]
+];
+var EvaluationWindow$ = [4, n0, _EW,
+    0,
+    [_WCW, _SW],
+    [() => WallClockWindow$, () => SlidingWindow$]
+];
+var AssociateDatasetKmsKey$ = [9, n0, _ADKK,
+    0, () => AssociateDatasetKmsKeyInput$, () => AssociateDatasetKmsKeyOutput$
+];
+var CreateResourceMetricsConfiguration$ = [9, n0, _CRMC,
+    0, () => CreateResourceMetricsConfigurationInput$, () => CreateResourceMetricsConfigurationOutput$
+];
+var DeleteAlarmMuteRule$ = [9, n0, _DAMR,
+    0, () => DeleteAlarmMuteRuleInput$, () => __Unit
+];
+var DeleteAlarms$ = [9, n0, _DAe,
+    0, () => DeleteAlarmsInput$, () => __Unit
+];
+var DeleteAnomalyDetector$ = [9, n0, _DAD,
+    0, () => DeleteAnomalyDetectorInput$, () => DeleteAnomalyDetectorOutput$
+];
+var DeleteDashboards$ = [9, n0, _DD,
+    0, () => DeleteDashboardsInput$, () => DeleteDashboardsOutput$
+];
+var DeleteInsightRules$ = [9, n0, _DIR,
+    0, () => DeleteInsightRulesInput$, () => DeleteInsightRulesOutput$
+];
+var DeleteMetricStream$ = [9, n0, _DMS,
+    0, () => DeleteMetricStreamInput$, () => DeleteMetricStreamOutput$
+];
+var DeleteResourceMetricsConfiguration$ = [9, n0, _DRMC,
+    0, () => DeleteResourceMetricsConfigurationInput$, () => DeleteResourceMetricsConfigurationOutput$
+];
+var DescribeAlarmContributors$ = [9, n0, _DAC,
+    0, () => DescribeAlarmContributorsInput$, () => DescribeAlarmContributorsOutput$
+];
+var DescribeAlarmHistory$ = [9, n0, _DAH,
+    0, () => DescribeAlarmHistoryInput$, () => DescribeAlarmHistoryOutput$
+];
+var DescribeAlarms$ = [9, n0, _DAes,
+    0, () => DescribeAlarmsInput$, () => DescribeAlarmsOutput$
+];
+var DescribeAlarmsForMetric$ = [9, n0, _DAFM,
+    0, () => DescribeAlarmsForMetricInput$, () => DescribeAlarmsForMetricOutput$
+];
+var DescribeAnomalyDetectors$ = [9, n0, _DADe,
+    0, () => DescribeAnomalyDetectorsInput$, () => DescribeAnomalyDetectorsOutput$
+];
+var DescribeInsightRules$ = [9, n0, _DIRe,
+    0, () => DescribeInsightRulesInput$, () => DescribeInsightRulesOutput$
+];
+var DisableAlarmActions$ = [9, n0, _DAA,
+    0, () => DisableAlarmActionsInput$, () => __Unit
+];
+var DisableInsightRules$ = [9, n0, _DIRi,
+    0, () => DisableInsightRulesInput$, () => DisableInsightRulesOutput$
+];
+var DisassociateDatasetKmsKey$ = [9, n0, _DDKK,
+    2, () => DisassociateDatasetKmsKeyInput$, () => DisassociateDatasetKmsKeyOutput$
+];
+var EnableAlarmActions$ = [9, n0, _EAA,
+    0, () => EnableAlarmActionsInput$, () => __Unit
+];
+var EnableInsightRules$ = [9, n0, _EIR,
+    0, () => EnableInsightRulesInput$, () => EnableInsightRulesOutput$
+];
+var GetAlarmMuteRule$ = [9, n0, _GAMR,
+    0, () => GetAlarmMuteRuleInput$, () => GetAlarmMuteRuleOutput$
+];
+var GetDashboard$ = [9, n0, _GD,
+    0, () => GetDashboardInput$, () => GetDashboardOutput$
+];
+var GetDataset$ = [9, n0, _GDe,
+    0, () => GetDatasetInput$, () => GetDatasetOutput$
+];
+var GetInsightRuleReport$ = [9, n0, _GIRR,
+    0, () => GetInsightRuleReportInput$, () => GetInsightRuleReportOutput$
+];
+var GetMetricData$ = [9, n0, _GMD,
+    0, () => GetMetricDataInput$, () => GetMetricDataOutput$
+];
+var GetMetricStatistics$ = [9, n0, _GMS,
+    0, () => GetMetricStatisticsInput$, () => GetMetricStatisticsOutput$
+];
+var GetMetricStream$ = [9, n0, _GMSe,
+    0, () => GetMetricStreamInput$, () => GetMetricStreamOutput$
+];
+var GetMetricWidgetImage$ = [9, n0, _GMWI,
+    0, () => GetMetricWidgetImageInput$, () => GetMetricWidgetImageOutput$
+];
+var GetOTelEnrichment$ = [9, n0, _GOTE,
+    0, () => GetOTelEnrichmentInput$, () => GetOTelEnrichmentOutput$
+];
+var GetResourceMetricsConfiguration$ = [9, n0, _GRMC,
+    0, () => GetResourceMetricsConfigurationInput$, () => GetResourceMetricsConfigurationOutput$
+];
+var ListAlarmMuteRules$ = [9, n0, _LAMR,
+    0, () => ListAlarmMuteRulesInput$, () => ListAlarmMuteRulesOutput$
+];
+var ListDashboards$ = [9, n0, _LD,
+    0, () => ListDashboardsInput$, () => ListDashboardsOutput$
+];
+var ListManagedInsightRules$ = [9, n0, _LMIR,
+    0, () => ListManagedInsightRulesInput$, () => ListManagedInsightRulesOutput$
+];
+var ListMetrics$ = [9, n0, _LMi,
+    0, () => ListMetricsInput$, () => ListMetricsOutput$
+];
+var ListMetricStreams$ = [9, n0, _LMS,
+    0, () => ListMetricStreamsInput$, () => ListMetricStreamsOutput$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceInput$, () => ListTagsForResourceOutput$
+];
+var PutAlarmMuteRule$ = [9, n0, _PAMR,
+    0, () => PutAlarmMuteRuleInput$, () => __Unit
+];
+var PutAnomalyDetector$ = [9, n0, _PAD,
+    0, () => PutAnomalyDetectorInput$, () => PutAnomalyDetectorOutput$
+];
+var PutCompositeAlarm$ = [9, n0, _PCA,
+    0, () => PutCompositeAlarmInput$, () => __Unit
+];
+var PutDashboard$ = [9, n0, _PD,
+    0, () => PutDashboardInput$, () => PutDashboardOutput$
+];
+var PutInsightRule$ = [9, n0, _PIR,
+    0, () => PutInsightRuleInput$, () => PutInsightRuleOutput$
+];
+var PutLogAlarm$ = [9, n0, _PLA,
+    0, () => PutLogAlarmInput$, () => __Unit
+];
+var PutManagedInsightRules$ = [9, n0, _PMIR,
+    0, () => PutManagedInsightRulesInput$, () => PutManagedInsightRulesOutput$
+];
+var PutMetricAlarm$ = [9, n0, _PMA,
+    0, () => PutMetricAlarmInput$, () => __Unit
+];
+var PutMetricData$ = [9, n0, _PMD,
+    0, () => PutMetricDataInput$, () => __Unit
+];
+var PutMetricStream$ = [9, n0, _PMS,
+    0, () => PutMetricStreamInput$, () => PutMetricStreamOutput$
+];
+var SetAlarmState$ = [9, n0, _SAS,
+    0, () => SetAlarmStateInput$, () => __Unit
+];
+var StartMetricStreams$ = [9, n0, _SMS,
+    0, () => StartMetricStreamsInput$, () => StartMetricStreamsOutput$
+];
+var StartOTelEnrichment$ = [9, n0, _SOTE,
+    0, () => StartOTelEnrichmentInput$, () => StartOTelEnrichmentOutput$
+];
+var StopMetricStreams$ = [9, n0, _SMSt,
+    0, () => StopMetricStreamsInput$, () => StopMetricStreamsOutput$
+];
+var StopOTelEnrichment$ = [9, n0, _SOTEt,
+    0, () => StopOTelEnrichmentInput$, () => StopOTelEnrichmentOutput$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceInput$, () => TagResourceOutput$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceInput$, () => UntagResourceOutput$
+];
+var UpdateOTelEnrichment$ = [9, n0, _UOTE,
+    0, () => UpdateOTelEnrichmentInput$, () => UpdateOTelEnrichmentOutput$
+];
+var UpdateResourceMetricsConfiguration$ = [9, n0, _URMC,
+    0, () => UpdateResourceMetricsConfigurationInput$, () => UpdateResourceMetricsConfigurationOutput$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2010-08-01",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultCloudWatchHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_0Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.cloudwatch",
+            errorTypeRegistries,
+            xmlNamespace: "http://monitoring.amazonaws.com/doc/2010-08-01/",
+            version: "2010-08-01",
+            serviceTarget: "GraniteServiceVersion20100801",
+            awsQueryCompatible: true,
+        },
+        serviceId: config?.serviceId ?? "CloudWatch",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 900_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        disableRequestCompression: config?.disableRequestCompression ?? loadConfig(NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, config),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        requestMinCompressionSizeBytes: config?.requestMinCompressionSizeBytes ?? loadConfig(NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, config),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class CloudWatchClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveCompressionConfig(_config_7);
+        const _config_9 = resolveRuntimeExtensions(_config_8, configuration?.extensions || []);
+        this.config = _config_9;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultCloudWatchHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "GraniteServiceVersion20100801", "CloudWatchClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+const _mw1 = (Command, cs, config, o) => [
+    getCompressionPlugin(config, {
+        encodings: ["gzip"],
+    }),
+];
+
+class AssociateDatasetKmsKeyCommand extends command(_ep0, _mw0, "AssociateDatasetKmsKey", AssociateDatasetKmsKey$) {
+}
+
+class CreateResourceMetricsConfigurationCommand extends command(_ep0, _mw0, "CreateResourceMetricsConfiguration", CreateResourceMetricsConfiguration$) {
+}
+
+class DeleteAlarmMuteRuleCommand extends command(_ep0, _mw0, "DeleteAlarmMuteRule", DeleteAlarmMuteRule$) {
+}
+
+class DeleteAlarmsCommand extends command(_ep0, _mw0, "DeleteAlarms", DeleteAlarms$) {
+}
+
+class DeleteAnomalyDetectorCommand extends command(_ep0, _mw0, "DeleteAnomalyDetector", DeleteAnomalyDetector$) {
+}
+
+class DeleteDashboardsCommand extends command(_ep0, _mw0, "DeleteDashboards", DeleteDashboards$) {
+}
+
+class DeleteInsightRulesCommand extends command(_ep0, _mw0, "DeleteInsightRules", DeleteInsightRules$) {
+}
+
+class DeleteMetricStreamCommand extends command(_ep0, _mw0, "DeleteMetricStream", DeleteMetricStream$) {
+}
+
+class DeleteResourceMetricsConfigurationCommand extends command(_ep0, _mw0, "DeleteResourceMetricsConfiguration", DeleteResourceMetricsConfiguration$) {
+}
+
+class DescribeAlarmContributorsCommand extends command(_ep0, _mw0, "DescribeAlarmContributors", DescribeAlarmContributors$) {
+}
+
+class DescribeAlarmHistoryCommand extends command(_ep0, _mw0, "DescribeAlarmHistory", DescribeAlarmHistory$) {
+}
+
+class DescribeAlarmsCommand extends command(_ep0, _mw0, "DescribeAlarms", DescribeAlarms$) {
+}
+
+class DescribeAlarmsForMetricCommand extends command(_ep0, _mw0, "DescribeAlarmsForMetric", DescribeAlarmsForMetric$) {
+}
+
+class DescribeAnomalyDetectorsCommand extends command(_ep0, _mw0, "DescribeAnomalyDetectors", DescribeAnomalyDetectors$) {
+}
+
+class DescribeInsightRulesCommand extends command(_ep0, _mw0, "DescribeInsightRules", DescribeInsightRules$) {
+}
+
+class DisableAlarmActionsCommand extends command(_ep0, _mw0, "DisableAlarmActions", DisableAlarmActions$) {
+}
+
+class DisableInsightRulesCommand extends command(_ep0, _mw0, "DisableInsightRules", DisableInsightRules$) {
+}
+
+class DisassociateDatasetKmsKeyCommand extends command(_ep0, _mw0, "DisassociateDatasetKmsKey", DisassociateDatasetKmsKey$) {
+}
+
+class EnableAlarmActionsCommand extends command(_ep0, _mw0, "EnableAlarmActions", EnableAlarmActions$) {
+}
+
+class EnableInsightRulesCommand extends command(_ep0, _mw0, "EnableInsightRules", EnableInsightRules$) {
+}
+
+class GetAlarmMuteRuleCommand extends command(_ep0, _mw0, "GetAlarmMuteRule", GetAlarmMuteRule$) {
+}
+
+class GetDashboardCommand extends command(_ep0, _mw0, "GetDashboard", GetDashboard$) {
+}
+
+class GetDatasetCommand extends command(_ep0, _mw0, "GetDataset", GetDataset$) {
+}
+
+class GetInsightRuleReportCommand extends command(_ep0, _mw0, "GetInsightRuleReport", GetInsightRuleReport$) {
+}
+
+class GetMetricDataCommand extends command(_ep0, _mw0, "GetMetricData", GetMetricData$) {
+}
+
+class GetMetricStatisticsCommand extends command(_ep0, _mw0, "GetMetricStatistics", GetMetricStatistics$) {
+}
+
+class GetMetricStreamCommand extends command(_ep0, _mw0, "GetMetricStream", GetMetricStream$) {
+}
+
+class GetMetricWidgetImageCommand extends command(_ep0, _mw0, "GetMetricWidgetImage", GetMetricWidgetImage$) {
+}
+
+class GetOTelEnrichmentCommand extends command(_ep0, _mw0, "GetOTelEnrichment", GetOTelEnrichment$) {
+}
+
+class GetResourceMetricsConfigurationCommand extends command(_ep0, _mw0, "GetResourceMetricsConfiguration", GetResourceMetricsConfiguration$) {
+}
+
+class ListAlarmMuteRulesCommand extends command(_ep0, _mw0, "ListAlarmMuteRules", ListAlarmMuteRules$) {
+}
+
+class ListDashboardsCommand extends command(_ep0, _mw0, "ListDashboards", ListDashboards$) {
+}
+
+class ListManagedInsightRulesCommand extends command(_ep0, _mw0, "ListManagedInsightRules", ListManagedInsightRules$) {
+}
+
+class ListMetricsCommand extends command(_ep0, _mw0, "ListMetrics", ListMetrics$) {
+}
+
+class ListMetricStreamsCommand extends command(_ep0, _mw0, "ListMetricStreams", ListMetricStreams$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutAlarmMuteRuleCommand extends command(_ep0, _mw0, "PutAlarmMuteRule", PutAlarmMuteRule$) {
+}
+
+class PutAnomalyDetectorCommand extends command(_ep0, _mw0, "PutAnomalyDetector", PutAnomalyDetector$) {
+}
+
+class PutCompositeAlarmCommand extends command(_ep0, _mw0, "PutCompositeAlarm", PutCompositeAlarm$) {
+}
+
+class PutDashboardCommand extends command(_ep0, _mw0, "PutDashboard", PutDashboard$) {
+}
+
+class PutInsightRuleCommand extends command(_ep0, _mw0, "PutInsightRule", PutInsightRule$) {
+}
+
+class PutLogAlarmCommand extends command(_ep0, _mw0, "PutLogAlarm", PutLogAlarm$) {
+}
+
+class PutManagedInsightRulesCommand extends command(_ep0, _mw0, "PutManagedInsightRules", PutManagedInsightRules$) {
+}
+
+class PutMetricAlarmCommand extends command(_ep0, _mw0, "PutMetricAlarm", PutMetricAlarm$) {
+}
+
+class PutMetricDataCommand extends command(_ep0, _mw1, "PutMetricData", PutMetricData$) {
+}
+
+class PutMetricStreamCommand extends command(_ep0, _mw0, "PutMetricStream", PutMetricStream$) {
+}
+
+class SetAlarmStateCommand extends command(_ep0, _mw0, "SetAlarmState", SetAlarmState$) {
+}
+
+class StartMetricStreamsCommand extends command(_ep0, _mw0, "StartMetricStreams", StartMetricStreams$) {
+}
+
+class StartOTelEnrichmentCommand extends command(_ep0, _mw0, "StartOTelEnrichment", StartOTelEnrichment$) {
+}
+
+class StopMetricStreamsCommand extends command(_ep0, _mw0, "StopMetricStreams", StopMetricStreams$) {
+}
+
+class StopOTelEnrichmentCommand extends command(_ep0, _mw0, "StopOTelEnrichment", StopOTelEnrichment$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateOTelEnrichmentCommand extends command(_ep0, _mw0, "UpdateOTelEnrichment", UpdateOTelEnrichment$) {
+}
+
+class UpdateResourceMetricsConfigurationCommand extends command(_ep0, _mw0, "UpdateResourceMetricsConfiguration", UpdateResourceMetricsConfiguration$) {
+}
+
+const paginateDescribeAlarmHistory = createPaginator(CloudWatchClient, DescribeAlarmHistoryCommand, "NextToken", "NextToken", "MaxRecords");
+
+const paginateDescribeAlarms = createPaginator(CloudWatchClient, DescribeAlarmsCommand, "NextToken", "NextToken", "MaxRecords");
+
+const paginateDescribeAnomalyDetectors = createPaginator(CloudWatchClient, DescribeAnomalyDetectorsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInsightRules = createPaginator(CloudWatchClient, DescribeInsightRulesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetMetricData = createPaginator(CloudWatchClient, GetMetricDataCommand, "NextToken", "NextToken", "MaxDatapoints");
+
+const paginateListAlarmMuteRules = createPaginator(CloudWatchClient, ListAlarmMuteRulesCommand, "NextToken", "NextToken", "MaxRecords");
+
+const paginateListDashboards = createPaginator(CloudWatchClient, ListDashboardsCommand, "NextToken", "NextToken", "");
+
+const paginateListManagedInsightRules = createPaginator(CloudWatchClient, ListManagedInsightRulesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListMetrics = createPaginator(CloudWatchClient, ListMetricsCommand, "NextToken", "NextToken", "");
+
+const paginateListMetricStreams = createPaginator(CloudWatchClient, ListMetricStreamsCommand, "NextToken", "NextToken", "MaxResults");
+
+const checkState$3 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeAlarmsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.MetricAlarms);
+                return (flat_1.length > 0);
+            };
+            if (returnComparator() == true) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+};
+const waitUntilAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+    return checkExceptions(result);
+};
+
+const checkState$2 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetAlarmMuteRuleCommand(input));
+        reason = result;
+        return { state: WaiterState.SUCCESS, reason };
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "ResourceNotFoundException") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForAlarmMuteRuleExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+};
+const waitUntilAlarmMuteRuleExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+    return checkExceptions(result);
+};
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeAlarmsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.CompositeAlarms);
+                return (flat_1.length > 0);
+            };
+            if (returnComparator() == true) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForCompositeAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilCompositeAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeAlarmsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LogAlarms);
+                return (flat_1.length > 0);
+            };
+            if (returnComparator() == true) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLogAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilLogAlarmExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AssociateDatasetKmsKeyCommand,
+    CreateResourceMetricsConfigurationCommand,
+    DeleteAlarmMuteRuleCommand,
+    DeleteAlarmsCommand,
+    DeleteAnomalyDetectorCommand,
+    DeleteDashboardsCommand,
+    DeleteInsightRulesCommand,
+    DeleteMetricStreamCommand,
+    DeleteResourceMetricsConfigurationCommand,
+    DescribeAlarmContributorsCommand,
+    DescribeAlarmHistoryCommand,
+    DescribeAlarmsCommand,
+    DescribeAlarmsForMetricCommand,
+    DescribeAnomalyDetectorsCommand,
+    DescribeInsightRulesCommand,
+    DisableAlarmActionsCommand,
+    DisableInsightRulesCommand,
+    DisassociateDatasetKmsKeyCommand,
+    EnableAlarmActionsCommand,
+    EnableInsightRulesCommand,
+    GetAlarmMuteRuleCommand,
+    GetDashboardCommand,
+    GetDatasetCommand,
+    GetInsightRuleReportCommand,
+    GetMetricDataCommand,
+    GetMetricStatisticsCommand,
+    GetMetricStreamCommand,
+    GetMetricWidgetImageCommand,
+    GetOTelEnrichmentCommand,
+    GetResourceMetricsConfigurationCommand,
+    ListAlarmMuteRulesCommand,
+    ListDashboardsCommand,
+    ListManagedInsightRulesCommand,
+    ListMetricsCommand,
+    ListMetricStreamsCommand,
+    ListTagsForResourceCommand,
+    PutAlarmMuteRuleCommand,
+    PutAnomalyDetectorCommand,
+    PutCompositeAlarmCommand,
+    PutDashboardCommand,
+    PutInsightRuleCommand,
+    PutLogAlarmCommand,
+    PutManagedInsightRulesCommand,
+    PutMetricAlarmCommand,
+    PutMetricDataCommand,
+    PutMetricStreamCommand,
+    SetAlarmStateCommand,
+    StartMetricStreamsCommand,
+    StartOTelEnrichmentCommand,
+    StopMetricStreamsCommand,
+    StopOTelEnrichmentCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateOTelEnrichmentCommand,
+    UpdateResourceMetricsConfigurationCommand,
+};
+const paginators = {
+    paginateDescribeAlarmHistory,
+    paginateDescribeAlarms,
+    paginateDescribeAnomalyDetectors,
+    paginateDescribeInsightRules,
+    paginateGetMetricData,
+    paginateListAlarmMuteRules,
+    paginateListDashboards,
+    paginateListManagedInsightRules,
+    paginateListMetrics,
+    paginateListMetricStreams,
+};
+const waiters = {
+    waitUntilAlarmExists,
+    waitUntilCompositeAlarmExists,
+    waitUntilLogAlarmExists,
+    waitUntilAlarmMuteRuleExists,
+};
+class CloudWatch extends CloudWatchClient {
+}
+createAggregatedClient(commands, CloudWatch, { paginators, waiters });
+
+const ActionsSuppressedBy = {
+    Alarm: "Alarm",
+    ExtensionPeriod: "ExtensionPeriod",
+    WaitPeriod: "WaitPeriod",
+};
+const AlarmType = {
+    CompositeAlarm: "CompositeAlarm",
+    LogAlarm: "LogAlarm",
+    MetricAlarm: "MetricAlarm",
+};
+const HistoryItemType = {
+    Action: "Action",
+    AlarmContributorAction: "AlarmContributorAction",
+    AlarmContributorStateUpdate: "AlarmContributorStateUpdate",
+    ConfigurationUpdate: "ConfigurationUpdate",
+    StateUpdate: "StateUpdate",
+};
+const AlarmMuteRuleStatus = {
+    ACTIVE: "ACTIVE",
+    EXPIRED: "EXPIRED",
+    SCHEDULED: "SCHEDULED",
+};
+const AnomalyDetectorAdaptationSpeed = {
+    FAST: "FAST",
+    NORMAL: "NORMAL",
+    SLOW: "SLOW",
+};
+const AnomalyDetectorOutlierFilteringStrength = {
+    MINIMAL: "MINIMAL",
+    MODERATE: "MODERATE",
+    STRICT: "STRICT",
+};
+const StandardUnit = {
+    Bits: "Bits",
+    Bits_Second: "Bits/Second",
+    Bytes: "Bytes",
+    Bytes_Second: "Bytes/Second",
+    Count: "Count",
+    Count_Second: "Count/Second",
+    Gigabits: "Gigabits",
+    Gigabits_Second: "Gigabits/Second",
+    Gigabytes: "Gigabytes",
+    Gigabytes_Second: "Gigabytes/Second",
+    Kilobits: "Kilobits",
+    Kilobits_Second: "Kilobits/Second",
+    Kilobytes: "Kilobytes",
+    Kilobytes_Second: "Kilobytes/Second",
+    Megabits: "Megabits",
+    Megabits_Second: "Megabits/Second",
+    Megabytes: "Megabytes",
+    Megabytes_Second: "Megabytes/Second",
+    Microseconds: "Microseconds",
+    Milliseconds: "Milliseconds",
+    None: "None",
+    Percent: "Percent",
+    Seconds: "Seconds",
+    Terabits: "Terabits",
+    Terabits_Second: "Terabits/Second",
+    Terabytes: "Terabytes",
+    Terabytes_Second: "Terabytes/Second",
+};
+const AnomalyDetectorStateValue = {
+    PENDING_TRAINING: "PENDING_TRAINING",
+    TRAINED: "TRAINED",
+    TRAINED_INSUFFICIENT_DATA: "TRAINED_INSUFFICIENT_DATA",
+};
+const AnomalyDetectorType = {
+    METRIC_MATH: "METRIC_MATH",
+    SINGLE_METRIC: "SINGLE_METRIC",
+};
+const ComparisonOperator = {
+    GreaterThanOrEqualToThreshold: "GreaterThanOrEqualToThreshold",
+    GreaterThanThreshold: "GreaterThanThreshold",
+    GreaterThanUpperThreshold: "GreaterThanUpperThreshold",
+    LessThanLowerOrGreaterThanUpperThreshold: "LessThanLowerOrGreaterThanUpperThreshold",
+    LessThanLowerThreshold: "LessThanLowerThreshold",
+    LessThanOrEqualToThreshold: "LessThanOrEqualToThreshold",
+    LessThanThreshold: "LessThanThreshold",
+};
+const StateValue = {
+    ALARM: "ALARM",
+    INSUFFICIENT_DATA: "INSUFFICIENT_DATA",
+    OK: "OK",
+};
+const ScanBy = {
+    TIMESTAMP_ASCENDING: "TimestampAscending",
+    TIMESTAMP_DESCENDING: "TimestampDescending",
+};
+const EvaluationState = {
+    EVALUATION_ERROR: "EVALUATION_ERROR",
+    EVALUATION_FAILURE: "EVALUATION_FAILURE",
+    PARTIAL_DATA: "PARTIAL_DATA",
+};
+const Statistic = {
+    Average: "Average",
+    Maximum: "Maximum",
+    Minimum: "Minimum",
+    SampleCount: "SampleCount",
+    Sum: "Sum",
+};
+const StatusCode = {
+    COMPLETE: "Complete",
+    FORBIDDEN: "Forbidden",
+    INTERNAL_ERROR: "InternalError",
+    PARTIAL_DATA: "PartialData",
+};
+const MetricStreamOutputFormat = {
+    JSON: "json",
+    OPEN_TELEMETRY_0_7: "opentelemetry0.7",
+    OPEN_TELEMETRY_1_0: "opentelemetry1.0",
+};
+const OTelEnrichmentStatus = {
+    RUNNING: "Running",
+    STOPPED: "Stopped",
+};
+const RecentlyActive = {
+    PT3H: "PT3H",
+};
+
+__webpack_unused_export__ = ActionConfiguration$;
+__webpack_unused_export__ = ActionsSuppressedBy;
+__webpack_unused_export__ = AlarmContributor$;
+__webpack_unused_export__ = AlarmHistoryItem$;
+__webpack_unused_export__ = AlarmMuteRuleStatus;
+__webpack_unused_export__ = AlarmMuteRuleSummary$;
+__webpack_unused_export__ = AlarmPromQLCriteria$;
+__webpack_unused_export__ = AlarmTagsPropagation$;
+__webpack_unused_export__ = AlarmType;
+__webpack_unused_export__ = AnomalyDetector$;
+__webpack_unused_export__ = AnomalyDetectorAdaptationSpeed;
+__webpack_unused_export__ = AnomalyDetectorConfiguration$;
+__webpack_unused_export__ = AnomalyDetectorOutlierFilteringStrength;
+__webpack_unused_export__ = AnomalyDetectorStateValue;
+__webpack_unused_export__ = AnomalyDetectorType;
+__webpack_unused_export__ = AssociateDatasetKmsKey$;
+__webpack_unused_export__ = AssociateDatasetKmsKeyCommand;
+__webpack_unused_export__ = AssociateDatasetKmsKeyInput$;
+__webpack_unused_export__ = AssociateDatasetKmsKeyOutput$;
+__webpack_unused_export__ = CloudWatch;
+exports.WBn = CloudWatchClient;
+__webpack_unused_export__ = CloudWatchServiceException;
+__webpack_unused_export__ = CloudWatchServiceException$;
+__webpack_unused_export__ = ComparisonOperator;
+__webpack_unused_export__ = CompositeAlarm$;
+__webpack_unused_export__ = ConcurrentModificationException;
+__webpack_unused_export__ = ConcurrentModificationException$;
+__webpack_unused_export__ = ConflictException;
+__webpack_unused_export__ = ConflictException$;
+__webpack_unused_export__ = CreateResourceMetricsConfiguration$;
+__webpack_unused_export__ = CreateResourceMetricsConfigurationCommand;
+__webpack_unused_export__ = CreateResourceMetricsConfigurationInput$;
+__webpack_unused_export__ = CreateResourceMetricsConfigurationOutput$;
+__webpack_unused_export__ = DashboardEntry$;
+__webpack_unused_export__ = DashboardInvalidInputError;
+__webpack_unused_export__ = DashboardInvalidInputError$;
+__webpack_unused_export__ = DashboardNotFoundError;
+__webpack_unused_export__ = DashboardNotFoundError$;
+__webpack_unused_export__ = DashboardValidationMessage$;
+__webpack_unused_export__ = Datapoint$;
+__webpack_unused_export__ = DeleteAlarmMuteRule$;
+__webpack_unused_export__ = DeleteAlarmMuteRuleCommand;
+__webpack_unused_export__ = DeleteAlarmMuteRuleInput$;
+__webpack_unused_export__ = DeleteAlarms$;
+__webpack_unused_export__ = DeleteAlarmsCommand;
+__webpack_unused_export__ = DeleteAlarmsInput$;
+__webpack_unused_export__ = DeleteAnomalyDetector$;
+__webpack_unused_export__ = DeleteAnomalyDetectorCommand;
+__webpack_unused_export__ = DeleteAnomalyDetectorInput$;
+__webpack_unused_export__ = DeleteAnomalyDetectorOutput$;
+__webpack_unused_export__ = DeleteDashboards$;
+__webpack_unused_export__ = DeleteDashboardsCommand;
+__webpack_unused_export__ = DeleteDashboardsInput$;
+__webpack_unused_export__ = DeleteDashboardsOutput$;
+__webpack_unused_export__ = DeleteInsightRules$;
+__webpack_unused_export__ = DeleteInsightRulesCommand;
+__webpack_unused_export__ = DeleteInsightRulesInput$;
+__webpack_unused_export__ = DeleteInsightRulesOutput$;
+__webpack_unused_export__ = DeleteMetricStream$;
+__webpack_unused_export__ = DeleteMetricStreamCommand;
+__webpack_unused_export__ = DeleteMetricStreamInput$;
+__webpack_unused_export__ = DeleteMetricStreamOutput$;
+__webpack_unused_export__ = DeleteResourceMetricsConfiguration$;
+__webpack_unused_export__ = DeleteResourceMetricsConfigurationCommand;
+__webpack_unused_export__ = DeleteResourceMetricsConfigurationInput$;
+__webpack_unused_export__ = DeleteResourceMetricsConfigurationOutput$;
+__webpack_unused_export__ = DescribeAlarmContributors$;
+__webpack_unused_export__ = DescribeAlarmContributorsCommand;
+__webpack_unused_export__ = DescribeAlarmContributorsInput$;
+__webpack_unused_export__ = DescribeAlarmContributorsOutput$;
+__webpack_unused_export__ = DescribeAlarmHistory$;
+__webpack_unused_export__ = DescribeAlarmHistoryCommand;
+__webpack_unused_export__ = DescribeAlarmHistoryInput$;
+__webpack_unused_export__ = DescribeAlarmHistoryOutput$;
+__webpack_unused_export__ = DescribeAlarms$;
+exports.zWD = DescribeAlarmsCommand;
+__webpack_unused_export__ = DescribeAlarmsForMetric$;
+__webpack_unused_export__ = DescribeAlarmsForMetricCommand;
+__webpack_unused_export__ = DescribeAlarmsForMetricInput$;
+__webpack_unused_export__ = DescribeAlarmsForMetricOutput$;
+__webpack_unused_export__ = DescribeAlarmsInput$;
+__webpack_unused_export__ = DescribeAlarmsOutput$;
+__webpack_unused_export__ = DescribeAnomalyDetectors$;
+__webpack_unused_export__ = DescribeAnomalyDetectorsCommand;
+__webpack_unused_export__ = DescribeAnomalyDetectorsInput$;
+__webpack_unused_export__ = DescribeAnomalyDetectorsOutput$;
+__webpack_unused_export__ = DescribeInsightRules$;
+__webpack_unused_export__ = DescribeInsightRulesCommand;
+__webpack_unused_export__ = DescribeInsightRulesInput$;
+__webpack_unused_export__ = DescribeInsightRulesOutput$;
+__webpack_unused_export__ = Dimension$;
+__webpack_unused_export__ = DimensionFilter$;
+__webpack_unused_export__ = DisableAlarmActions$;
+__webpack_unused_export__ = DisableAlarmActionsCommand;
+__webpack_unused_export__ = DisableAlarmActionsInput$;
+__webpack_unused_export__ = DisableInsightRules$;
+__webpack_unused_export__ = DisableInsightRulesCommand;
+__webpack_unused_export__ = DisableInsightRulesInput$;
+__webpack_unused_export__ = DisableInsightRulesOutput$;
+__webpack_unused_export__ = DisassociateDatasetKmsKey$;
+__webpack_unused_export__ = DisassociateDatasetKmsKeyCommand;
+__webpack_unused_export__ = DisassociateDatasetKmsKeyInput$;
+__webpack_unused_export__ = DisassociateDatasetKmsKeyOutput$;
+__webpack_unused_export__ = EnableAlarmActions$;
+__webpack_unused_export__ = EnableAlarmActionsCommand;
+__webpack_unused_export__ = EnableAlarmActionsInput$;
+__webpack_unused_export__ = EnableInsightRules$;
+__webpack_unused_export__ = EnableInsightRulesCommand;
+__webpack_unused_export__ = EnableInsightRulesInput$;
+__webpack_unused_export__ = EnableInsightRulesOutput$;
+__webpack_unused_export__ = Entity$;
+__webpack_unused_export__ = EntityMetricData$;
+__webpack_unused_export__ = EvaluationCriteria$;
+__webpack_unused_export__ = EvaluationState;
+__webpack_unused_export__ = EvaluationWindow$;
+__webpack_unused_export__ = GetAlarmMuteRule$;
+__webpack_unused_export__ = GetAlarmMuteRuleCommand;
+__webpack_unused_export__ = GetAlarmMuteRuleInput$;
+__webpack_unused_export__ = GetAlarmMuteRuleOutput$;
+__webpack_unused_export__ = GetDashboard$;
+__webpack_unused_export__ = GetDashboardCommand;
+__webpack_unused_export__ = GetDashboardInput$;
+__webpack_unused_export__ = GetDashboardOutput$;
+__webpack_unused_export__ = GetDataset$;
+__webpack_unused_export__ = GetDatasetCommand;
+__webpack_unused_export__ = GetDatasetInput$;
+__webpack_unused_export__ = GetDatasetOutput$;
+__webpack_unused_export__ = GetInsightRuleReport$;
+__webpack_unused_export__ = GetInsightRuleReportCommand;
+__webpack_unused_export__ = GetInsightRuleReportInput$;
+__webpack_unused_export__ = GetInsightRuleReportOutput$;
+__webpack_unused_export__ = GetMetricData$;
+__webpack_unused_export__ = GetMetricDataCommand;
+__webpack_unused_export__ = GetMetricDataInput$;
+__webpack_unused_export__ = GetMetricDataOutput$;
+__webpack_unused_export__ = GetMetricStatistics$;
+__webpack_unused_export__ = GetMetricStatisticsCommand;
+__webpack_unused_export__ = GetMetricStatisticsInput$;
+__webpack_unused_export__ = GetMetricStatisticsOutput$;
+__webpack_unused_export__ = GetMetricStream$;
+__webpack_unused_export__ = GetMetricStreamCommand;
+__webpack_unused_export__ = GetMetricStreamInput$;
+__webpack_unused_export__ = GetMetricStreamOutput$;
+__webpack_unused_export__ = GetMetricWidgetImage$;
+__webpack_unused_export__ = GetMetricWidgetImageCommand;
+__webpack_unused_export__ = GetMetricWidgetImageInput$;
+__webpack_unused_export__ = GetMetricWidgetImageOutput$;
+__webpack_unused_export__ = GetOTelEnrichment$;
+__webpack_unused_export__ = GetOTelEnrichmentCommand;
+__webpack_unused_export__ = GetOTelEnrichmentInput$;
+__webpack_unused_export__ = GetOTelEnrichmentOutput$;
+__webpack_unused_export__ = GetResourceMetricsConfiguration$;
+__webpack_unused_export__ = GetResourceMetricsConfigurationCommand;
+__webpack_unused_export__ = GetResourceMetricsConfigurationInput$;
+__webpack_unused_export__ = GetResourceMetricsConfigurationOutput$;
+__webpack_unused_export__ = HistoryItemType;
+__webpack_unused_export__ = InsightRule$;
+__webpack_unused_export__ = InsightRuleContributor$;
+__webpack_unused_export__ = InsightRuleContributorDatapoint$;
+__webpack_unused_export__ = InsightRuleMetricDatapoint$;
+__webpack_unused_export__ = InternalServiceFault;
+__webpack_unused_export__ = InternalServiceFault$;
+__webpack_unused_export__ = InvalidFormatFault;
+__webpack_unused_export__ = InvalidFormatFault$;
+__webpack_unused_export__ = InvalidNextToken;
+__webpack_unused_export__ = InvalidNextToken$;
+__webpack_unused_export__ = InvalidParameterCombinationException;
+__webpack_unused_export__ = InvalidParameterCombinationException$;
+__webpack_unused_export__ = InvalidParameterValueException;
+__webpack_unused_export__ = InvalidParameterValueException$;
+__webpack_unused_export__ = KmsAccessDeniedException;
+__webpack_unused_export__ = KmsAccessDeniedException$;
+__webpack_unused_export__ = KmsKeyDisabledException;
+__webpack_unused_export__ = KmsKeyDisabledException$;
+__webpack_unused_export__ = KmsKeyNotFoundException;
+__webpack_unused_export__ = KmsKeyNotFoundException$;
+__webpack_unused_export__ = LabelOptions$;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = LimitExceededFault;
+__webpack_unused_export__ = LimitExceededFault$;
+__webpack_unused_export__ = ListAlarmMuteRules$;
+__webpack_unused_export__ = ListAlarmMuteRulesCommand;
+__webpack_unused_export__ = ListAlarmMuteRulesInput$;
+__webpack_unused_export__ = ListAlarmMuteRulesOutput$;
+__webpack_unused_export__ = ListDashboards$;
+__webpack_unused_export__ = ListDashboardsCommand;
+__webpack_unused_export__ = ListDashboardsInput$;
+__webpack_unused_export__ = ListDashboardsOutput$;
+__webpack_unused_export__ = ListManagedInsightRules$;
+__webpack_unused_export__ = ListManagedInsightRulesCommand;
+__webpack_unused_export__ = ListManagedInsightRulesInput$;
+__webpack_unused_export__ = ListManagedInsightRulesOutput$;
+__webpack_unused_export__ = ListMetricStreams$;
+__webpack_unused_export__ = ListMetricStreamsCommand;
+__webpack_unused_export__ = ListMetricStreamsInput$;
+__webpack_unused_export__ = ListMetricStreamsOutput$;
+__webpack_unused_export__ = ListMetrics$;
+__webpack_unused_export__ = ListMetricsCommand;
+__webpack_unused_export__ = ListMetricsInput$;
+__webpack_unused_export__ = ListMetricsOutput$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceInput$;
+__webpack_unused_export__ = ListTagsForResourceOutput$;
+__webpack_unused_export__ = LogAlarm$;
+__webpack_unused_export__ = ManagedRule$;
+__webpack_unused_export__ = ManagedRuleDescription$;
+__webpack_unused_export__ = ManagedRuleState$;
+__webpack_unused_export__ = MessageData$;
+__webpack_unused_export__ = Metric$;
+__webpack_unused_export__ = MetricAlarm$;
+__webpack_unused_export__ = MetricCharacteristics$;
+__webpack_unused_export__ = MetricDataQuery$;
+__webpack_unused_export__ = MetricDataResult$;
+__webpack_unused_export__ = MetricDatum$;
+__webpack_unused_export__ = MetricMathAnomalyDetector$;
+__webpack_unused_export__ = MetricStat$;
+__webpack_unused_export__ = MetricStreamEntry$;
+__webpack_unused_export__ = MetricStreamFilter$;
+__webpack_unused_export__ = MetricStreamOutputFormat;
+__webpack_unused_export__ = MetricStreamStatisticsConfiguration$;
+__webpack_unused_export__ = MetricStreamStatisticsMetric$;
+__webpack_unused_export__ = MissingRequiredParameterException;
+__webpack_unused_export__ = MissingRequiredParameterException$;
+__webpack_unused_export__ = MuteTargets$;
+__webpack_unused_export__ = OTelEnrichmentMetricSelector$;
+__webpack_unused_export__ = OTelEnrichmentStatus;
+__webpack_unused_export__ = PartialFailure$;
+__webpack_unused_export__ = PutAlarmMuteRule$;
+__webpack_unused_export__ = PutAlarmMuteRuleCommand;
+__webpack_unused_export__ = PutAlarmMuteRuleInput$;
+__webpack_unused_export__ = PutAnomalyDetector$;
+__webpack_unused_export__ = PutAnomalyDetectorCommand;
+__webpack_unused_export__ = PutAnomalyDetectorInput$;
+__webpack_unused_export__ = PutAnomalyDetectorOutput$;
+__webpack_unused_export__ = PutCompositeAlarm$;
+__webpack_unused_export__ = PutCompositeAlarmCommand;
+__webpack_unused_export__ = PutCompositeAlarmInput$;
+__webpack_unused_export__ = PutDashboard$;
+__webpack_unused_export__ = PutDashboardCommand;
+__webpack_unused_export__ = PutDashboardInput$;
+__webpack_unused_export__ = PutDashboardOutput$;
+__webpack_unused_export__ = PutInsightRule$;
+__webpack_unused_export__ = PutInsightRuleCommand;
+__webpack_unused_export__ = PutInsightRuleInput$;
+__webpack_unused_export__ = PutInsightRuleOutput$;
+__webpack_unused_export__ = PutLogAlarm$;
+__webpack_unused_export__ = PutLogAlarmCommand;
+__webpack_unused_export__ = PutLogAlarmInput$;
+__webpack_unused_export__ = PutManagedInsightRules$;
+__webpack_unused_export__ = PutManagedInsightRulesCommand;
+__webpack_unused_export__ = PutManagedInsightRulesInput$;
+__webpack_unused_export__ = PutManagedInsightRulesOutput$;
+__webpack_unused_export__ = PutMetricAlarm$;
+__webpack_unused_export__ = PutMetricAlarmCommand;
+__webpack_unused_export__ = PutMetricAlarmInput$;
+__webpack_unused_export__ = PutMetricData$;
+__webpack_unused_export__ = PutMetricDataCommand;
+__webpack_unused_export__ = PutMetricDataInput$;
+__webpack_unused_export__ = PutMetricStream$;
+__webpack_unused_export__ = PutMetricStreamCommand;
+__webpack_unused_export__ = PutMetricStreamInput$;
+__webpack_unused_export__ = PutMetricStreamOutput$;
+__webpack_unused_export__ = Range$;
+__webpack_unused_export__ = RecentlyActive;
+__webpack_unused_export__ = ResourceConflict;
+__webpack_unused_export__ = ResourceConflict$;
+__webpack_unused_export__ = ResourceMetricSelection$;
+__webpack_unused_export__ = ResourceMetricsConfiguration$;
+__webpack_unused_export__ = ResourceNotFound;
+__webpack_unused_export__ = ResourceNotFound$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = Rule$;
+__webpack_unused_export__ = ScanBy;
+__webpack_unused_export__ = Schedule$;
+__webpack_unused_export__ = ScheduleConfiguration$;
+__webpack_unused_export__ = ScheduledQueryConfiguration$;
+__webpack_unused_export__ = SetAlarmState$;
+__webpack_unused_export__ = SetAlarmStateCommand;
+__webpack_unused_export__ = SetAlarmStateInput$;
+__webpack_unused_export__ = SingleMetricAnomalyDetector$;
+__webpack_unused_export__ = SlidingWindow$;
+__webpack_unused_export__ = StandardUnit;
+__webpack_unused_export__ = StartMetricStreams$;
+__webpack_unused_export__ = StartMetricStreamsCommand;
+__webpack_unused_export__ = StartMetricStreamsInput$;
+__webpack_unused_export__ = StartMetricStreamsOutput$;
+__webpack_unused_export__ = StartOTelEnrichment$;
+__webpack_unused_export__ = StartOTelEnrichmentCommand;
+__webpack_unused_export__ = StartOTelEnrichmentInput$;
+__webpack_unused_export__ = StartOTelEnrichmentOutput$;
+__webpack_unused_export__ = StateValue;
+__webpack_unused_export__ = Statistic;
+__webpack_unused_export__ = StatisticSet$;
+__webpack_unused_export__ = StatusCode;
+__webpack_unused_export__ = StopMetricStreams$;
+__webpack_unused_export__ = StopMetricStreamsCommand;
+__webpack_unused_export__ = StopMetricStreamsInput$;
+__webpack_unused_export__ = StopMetricStreamsOutput$;
+__webpack_unused_export__ = StopOTelEnrichment$;
+__webpack_unused_export__ = StopOTelEnrichmentCommand;
+__webpack_unused_export__ = StopOTelEnrichmentInput$;
+__webpack_unused_export__ = StopOTelEnrichmentOutput$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceInput$;
+__webpack_unused_export__ = TagResourceOutput$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceInput$;
+__webpack_unused_export__ = UntagResourceOutput$;
+__webpack_unused_export__ = UpdateOTelEnrichment$;
+__webpack_unused_export__ = UpdateOTelEnrichmentCommand;
+__webpack_unused_export__ = UpdateOTelEnrichmentInput$;
+__webpack_unused_export__ = UpdateOTelEnrichmentOutput$;
+__webpack_unused_export__ = UpdateResourceMetricsConfiguration$;
+__webpack_unused_export__ = UpdateResourceMetricsConfigurationCommand;
+__webpack_unused_export__ = UpdateResourceMetricsConfigurationInput$;
+__webpack_unused_export__ = UpdateResourceMetricsConfigurationOutput$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = WallClockWindow$;
+__webpack_unused_export__ = WarmUpConfiguration$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeAlarmHistory;
+__webpack_unused_export__ = paginateDescribeAlarms;
+__webpack_unused_export__ = paginateDescribeAnomalyDetectors;
+__webpack_unused_export__ = paginateDescribeInsightRules;
+__webpack_unused_export__ = paginateGetMetricData;
+__webpack_unused_export__ = paginateListAlarmMuteRules;
+__webpack_unused_export__ = paginateListDashboards;
+__webpack_unused_export__ = paginateListManagedInsightRules;
+__webpack_unused_export__ = paginateListMetricStreams;
+__webpack_unused_export__ = paginateListMetrics;
+__webpack_unused_export__ = waitForAlarmExists;
+__webpack_unused_export__ = waitForAlarmMuteRuleExists;
+__webpack_unused_export__ = waitForCompositeAlarmExists;
+__webpack_unused_export__ = waitForLogAlarmExists;
+__webpack_unused_export__ = waitUntilAlarmExists;
+__webpack_unused_export__ = waitUntilAlarmMuteRuleExists;
+__webpack_unused_export__ = waitUntilCompositeAlarmExists;
+__webpack_unused_export__ = waitUntilLogAlarmExists;
+
+
+/***/ }),
+
+/***/ 7507:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultCodeDeployHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "codedeploy",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultCodeDeployHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "codedeploy",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1132.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://codedeploy-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://codedeploy-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://codedeploy.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://codedeploy.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 12, 3,
+    1, 4, r + 11,
+    2, 5, r + 11,
+    3, 8, 6,
+    4, 7, r + 10,
+    5, r + 8, r + 9,
+    4, 10, 9,
+    6, r + 6, r + 7,
+    5, 11, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 13,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class CodeDeployServiceException extends ServiceException {
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, CodeDeployServiceException.prototype);
+    }
+}
+
+class InstanceLimitExceededException extends CodeDeployServiceException {
+    name = "InstanceLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceLimitExceededException.prototype);
+    }
+}
+class InstanceNameRequiredException extends CodeDeployServiceException {
+    name = "InstanceNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNameRequiredException.prototype);
+    }
+}
+class InstanceNotRegisteredException extends CodeDeployServiceException {
+    name = "InstanceNotRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNotRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNotRegisteredException.prototype);
+    }
+}
+class InvalidInstanceNameException extends CodeDeployServiceException {
+    name = "InvalidInstanceNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceNameException.prototype);
+    }
+}
+class InvalidTagException extends CodeDeployServiceException {
+    name = "InvalidTagException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagException.prototype);
+    }
+}
+class TagLimitExceededException extends CodeDeployServiceException {
+    name = "TagLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagLimitExceededException.prototype);
+    }
+}
+class TagRequiredException extends CodeDeployServiceException {
+    name = "TagRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagRequiredException.prototype);
+    }
+}
+class AlarmsLimitExceededException extends CodeDeployServiceException {
+    name = "AlarmsLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AlarmsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AlarmsLimitExceededException.prototype);
+    }
+}
+class ApplicationAlreadyExistsException extends CodeDeployServiceException {
+    name = "ApplicationAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationAlreadyExistsException.prototype);
+    }
+}
+class ApplicationDoesNotExistException extends CodeDeployServiceException {
+    name = "ApplicationDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationDoesNotExistException.prototype);
+    }
+}
+class ApplicationLimitExceededException extends CodeDeployServiceException {
+    name = "ApplicationLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationLimitExceededException.prototype);
+    }
+}
+class ApplicationNameRequiredException extends CodeDeployServiceException {
+    name = "ApplicationNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationNameRequiredException.prototype);
+    }
+}
+class ArnNotSupportedException extends CodeDeployServiceException {
+    name = "ArnNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ArnNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ArnNotSupportedException.prototype);
+    }
+}
+class BatchLimitExceededException extends CodeDeployServiceException {
+    name = "BatchLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BatchLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BatchLimitExceededException.prototype);
+    }
+}
+class InvalidApplicationNameException extends CodeDeployServiceException {
+    name = "InvalidApplicationNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidApplicationNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidApplicationNameException.prototype);
+    }
+}
+class InvalidRevisionException extends CodeDeployServiceException {
+    name = "InvalidRevisionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRevisionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRevisionException.prototype);
+    }
+}
+class RevisionRequiredException extends CodeDeployServiceException {
+    name = "RevisionRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RevisionRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevisionRequiredException.prototype);
+    }
+}
+class DeploymentConfigDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentConfigDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigDoesNotExistException.prototype);
+    }
+}
+class DeploymentGroupNameRequiredException extends CodeDeployServiceException {
+    name = "DeploymentGroupNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupNameRequiredException.prototype);
+    }
+}
+class InvalidDeploymentGroupNameException extends CodeDeployServiceException {
+    name = "InvalidDeploymentGroupNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentGroupNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentGroupNameException.prototype);
+    }
+}
+class DeploymentDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentDoesNotExistException.prototype);
+    }
+}
+class DeploymentIdRequiredException extends CodeDeployServiceException {
+    name = "DeploymentIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentIdRequiredException.prototype);
+    }
+}
+class InstanceIdRequiredException extends CodeDeployServiceException {
+    name = "InstanceIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceIdRequiredException.prototype);
+    }
+}
+class InvalidComputePlatformException extends CodeDeployServiceException {
+    name = "InvalidComputePlatformException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidComputePlatformException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidComputePlatformException.prototype);
+    }
+}
+class InvalidDeploymentIdException extends CodeDeployServiceException {
+    name = "InvalidDeploymentIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentIdException.prototype);
+    }
+}
+class DeploymentNotStartedException extends CodeDeployServiceException {
+    name = "DeploymentNotStartedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentNotStartedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentNotStartedException.prototype);
+    }
+}
+class DeploymentTargetDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentTargetDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetDoesNotExistException.prototype);
+    }
+}
+class DeploymentTargetIdRequiredException extends CodeDeployServiceException {
+    name = "DeploymentTargetIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetIdRequiredException.prototype);
+    }
+}
+class DeploymentTargetListSizeExceededException extends CodeDeployServiceException {
+    name = "DeploymentTargetListSizeExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetListSizeExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetListSizeExceededException.prototype);
+    }
+}
+class InstanceDoesNotExistException extends CodeDeployServiceException {
+    name = "InstanceDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceDoesNotExistException.prototype);
+    }
+}
+class InvalidDeploymentTargetIdException extends CodeDeployServiceException {
+    name = "InvalidDeploymentTargetIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentTargetIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentTargetIdException.prototype);
+    }
+}
+class BucketNameFilterRequiredException extends CodeDeployServiceException {
+    name = "BucketNameFilterRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BucketNameFilterRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BucketNameFilterRequiredException.prototype);
+    }
+}
+class DeploymentAlreadyCompletedException extends CodeDeployServiceException {
+    name = "DeploymentAlreadyCompletedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentAlreadyCompletedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentAlreadyCompletedException.prototype);
+    }
+}
+class DeploymentIsNotInReadyStateException extends CodeDeployServiceException {
+    name = "DeploymentIsNotInReadyStateException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentIsNotInReadyStateException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentIsNotInReadyStateException.prototype);
+    }
+}
+class InvalidDeploymentStatusException extends CodeDeployServiceException {
+    name = "InvalidDeploymentStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentStatusException.prototype);
+    }
+}
+class InvalidDeploymentWaitTypeException extends CodeDeployServiceException {
+    name = "InvalidDeploymentWaitTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentWaitTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentWaitTypeException.prototype);
+    }
+}
+class UnsupportedActionForDeploymentTypeException extends CodeDeployServiceException {
+    name = "UnsupportedActionForDeploymentTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedActionForDeploymentTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedActionForDeploymentTypeException.prototype);
+    }
+}
+class InvalidTagsToAddException extends CodeDeployServiceException {
+    name = "InvalidTagsToAddException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagsToAddException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagsToAddException.prototype);
+    }
+}
+class ThrottlingException extends CodeDeployServiceException {
+    name = "ThrottlingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+    }
+}
+class DeploymentGroupDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentGroupDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupDoesNotExistException.prototype);
+    }
+}
+class DeploymentLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentLimitExceededException.prototype);
+    }
+}
+class DescriptionTooLongException extends CodeDeployServiceException {
+    name = "DescriptionTooLongException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DescriptionTooLongException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DescriptionTooLongException.prototype);
+    }
+}
+class InvalidAlarmConfigException extends CodeDeployServiceException {
+    name = "InvalidAlarmConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAlarmConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAlarmConfigException.prototype);
+    }
+}
+class InvalidAutoRollbackConfigException extends CodeDeployServiceException {
+    name = "InvalidAutoRollbackConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAutoRollbackConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutoRollbackConfigException.prototype);
+    }
+}
+class InvalidAutoScalingGroupException extends CodeDeployServiceException {
+    name = "InvalidAutoScalingGroupException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAutoScalingGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutoScalingGroupException.prototype);
+    }
+}
+class InvalidDeploymentConfigNameException extends CodeDeployServiceException {
+    name = "InvalidDeploymentConfigNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentConfigNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentConfigNameException.prototype);
+    }
+}
+class InvalidECSServiceException extends CodeDeployServiceException {
+    name = "InvalidECSServiceException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidECSServiceException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidECSServiceException.prototype);
+    }
+}
+class InvalidFileExistsBehaviorException extends CodeDeployServiceException {
+    name = "InvalidFileExistsBehaviorException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFileExistsBehaviorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFileExistsBehaviorException.prototype);
+    }
+}
+class InvalidGitHubAccountTokenException extends CodeDeployServiceException {
+    name = "InvalidGitHubAccountTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidGitHubAccountTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidGitHubAccountTokenException.prototype);
+    }
+}
+class InvalidIgnoreApplicationStopFailuresValueException extends CodeDeployServiceException {
+    name = "InvalidIgnoreApplicationStopFailuresValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIgnoreApplicationStopFailuresValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIgnoreApplicationStopFailuresValueException.prototype);
+    }
+}
+class InvalidInputException extends CodeDeployServiceException {
+    name = "InvalidInputException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInputException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInputException.prototype);
+    }
+}
+class InvalidLoadBalancerInfoException extends CodeDeployServiceException {
+    name = "InvalidLoadBalancerInfoException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLoadBalancerInfoException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLoadBalancerInfoException.prototype);
+    }
+}
+class InvalidRoleException extends CodeDeployServiceException {
+    name = "InvalidRoleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRoleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRoleException.prototype);
+    }
+}
+class InvalidTargetInstancesException extends CodeDeployServiceException {
+    name = "InvalidTargetInstancesException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetInstancesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetInstancesException.prototype);
+    }
+}
+class InvalidTrafficRoutingConfigurationException extends CodeDeployServiceException {
+    name = "InvalidTrafficRoutingConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTrafficRoutingConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTrafficRoutingConfigurationException.prototype);
+    }
+}
+class InvalidUpdateOutdatedInstancesOnlyValueException extends CodeDeployServiceException {
+    name = "InvalidUpdateOutdatedInstancesOnlyValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidUpdateOutdatedInstancesOnlyValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidUpdateOutdatedInstancesOnlyValueException.prototype);
+    }
+}
+class RevisionDoesNotExistException extends CodeDeployServiceException {
+    name = "RevisionDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RevisionDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevisionDoesNotExistException.prototype);
+    }
+}
+class DeploymentConfigAlreadyExistsException extends CodeDeployServiceException {
+    name = "DeploymentConfigAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigAlreadyExistsException.prototype);
+    }
+}
+class DeploymentConfigLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentConfigLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigLimitExceededException.prototype);
+    }
+}
+class DeploymentConfigNameRequiredException extends CodeDeployServiceException {
+    name = "DeploymentConfigNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigNameRequiredException.prototype);
+    }
+}
+class InvalidMinimumHealthyHostValueException extends CodeDeployServiceException {
+    name = "InvalidMinimumHealthyHostValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidMinimumHealthyHostValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidMinimumHealthyHostValueException.prototype);
+    }
+}
+class InvalidZonalDeploymentConfigurationException extends CodeDeployServiceException {
+    name = "InvalidZonalDeploymentConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidZonalDeploymentConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidZonalDeploymentConfigurationException.prototype);
+    }
+}
+class DeploymentGroupAlreadyExistsException extends CodeDeployServiceException {
+    name = "DeploymentGroupAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupAlreadyExistsException.prototype);
+    }
+}
+class DeploymentGroupLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentGroupLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupLimitExceededException.prototype);
+    }
+}
+class ECSServiceMappingLimitExceededException extends CodeDeployServiceException {
+    name = "ECSServiceMappingLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ECSServiceMappingLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ECSServiceMappingLimitExceededException.prototype);
+    }
+}
+class InvalidBlueGreenDeploymentConfigurationException extends CodeDeployServiceException {
+    name = "InvalidBlueGreenDeploymentConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidBlueGreenDeploymentConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidBlueGreenDeploymentConfigurationException.prototype);
+    }
+}
+class InvalidDeploymentStyleException extends CodeDeployServiceException {
+    name = "InvalidDeploymentStyleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentStyleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentStyleException.prototype);
+    }
+}
+class InvalidEC2TagCombinationException extends CodeDeployServiceException {
+    name = "InvalidEC2TagCombinationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidEC2TagCombinationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidEC2TagCombinationException.prototype);
+    }
+}
+class InvalidEC2TagException extends CodeDeployServiceException {
+    name = "InvalidEC2TagException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidEC2TagException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidEC2TagException.prototype);
+    }
+}
+class InvalidOnPremisesTagCombinationException extends CodeDeployServiceException {
+    name = "InvalidOnPremisesTagCombinationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOnPremisesTagCombinationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOnPremisesTagCombinationException.prototype);
+    }
+}
+class InvalidTargetGroupPairException extends CodeDeployServiceException {
+    name = "InvalidTargetGroupPairException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetGroupPairException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetGroupPairException.prototype);
+    }
+}
+class InvalidTriggerConfigException extends CodeDeployServiceException {
+    name = "InvalidTriggerConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTriggerConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTriggerConfigException.prototype);
+    }
+}
+class LifecycleHookLimitExceededException extends CodeDeployServiceException {
+    name = "LifecycleHookLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecycleHookLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecycleHookLimitExceededException.prototype);
+    }
+}
+class RoleRequiredException extends CodeDeployServiceException {
+    name = "RoleRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RoleRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RoleRequiredException.prototype);
+    }
+}
+class TagSetListLimitExceededException extends CodeDeployServiceException {
+    name = "TagSetListLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagSetListLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagSetListLimitExceededException.prototype);
+    }
+}
+class TriggerTargetsLimitExceededException extends CodeDeployServiceException {
+    name = "TriggerTargetsLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TriggerTargetsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TriggerTargetsLimitExceededException.prototype);
+    }
+}
+class DeploymentConfigInUseException extends CodeDeployServiceException {
+    name = "DeploymentConfigInUseException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigInUseException.prototype);
+    }
+}
+class InvalidOperationException extends CodeDeployServiceException {
+    name = "InvalidOperationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOperationException.prototype);
+    }
+}
+class GitHubAccountTokenDoesNotExistException extends CodeDeployServiceException {
+    name = "GitHubAccountTokenDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "GitHubAccountTokenDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, GitHubAccountTokenDoesNotExistException.prototype);
+    }
+}
+class GitHubAccountTokenNameRequiredException extends CodeDeployServiceException {
+    name = "GitHubAccountTokenNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "GitHubAccountTokenNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, GitHubAccountTokenNameRequiredException.prototype);
+    }
+}
+class InvalidGitHubAccountTokenNameException extends CodeDeployServiceException {
+    name = "InvalidGitHubAccountTokenNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidGitHubAccountTokenNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidGitHubAccountTokenNameException.prototype);
+    }
+}
+class OperationNotSupportedException extends CodeDeployServiceException {
+    name = "OperationNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OperationNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationNotSupportedException.prototype);
+    }
+}
+class ResourceValidationException extends CodeDeployServiceException {
+    name = "ResourceValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceValidationException.prototype);
+    }
+}
+class InvalidBucketNameFilterException extends CodeDeployServiceException {
+    name = "InvalidBucketNameFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidBucketNameFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidBucketNameFilterException.prototype);
+    }
+}
+class InvalidDeployedStateFilterException extends CodeDeployServiceException {
+    name = "InvalidDeployedStateFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeployedStateFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeployedStateFilterException.prototype);
+    }
+}
+class InvalidKeyPrefixFilterException extends CodeDeployServiceException {
+    name = "InvalidKeyPrefixFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidKeyPrefixFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidKeyPrefixFilterException.prototype);
+    }
+}
+class InvalidNextTokenException extends CodeDeployServiceException {
+    name = "InvalidNextTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidNextTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextTokenException.prototype);
+    }
+}
+class InvalidSortByException extends CodeDeployServiceException {
+    name = "InvalidSortByException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSortByException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSortByException.prototype);
+    }
+}
+class InvalidSortOrderException extends CodeDeployServiceException {
+    name = "InvalidSortOrderException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSortOrderException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSortOrderException.prototype);
+    }
+}
+class InvalidDeploymentInstanceTypeException extends CodeDeployServiceException {
+    name = "InvalidDeploymentInstanceTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentInstanceTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentInstanceTypeException.prototype);
+    }
+}
+class InvalidInstanceStatusException extends CodeDeployServiceException {
+    name = "InvalidInstanceStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceStatusException.prototype);
+    }
+}
+class InvalidInstanceTypeException extends CodeDeployServiceException {
+    name = "InvalidInstanceTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceTypeException.prototype);
+    }
+}
+class InvalidTargetFilterNameException extends CodeDeployServiceException {
+    name = "InvalidTargetFilterNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetFilterNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetFilterNameException.prototype);
+    }
+}
+class InvalidExternalIdException extends CodeDeployServiceException {
+    name = "InvalidExternalIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidExternalIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidExternalIdException.prototype);
+    }
+}
+class InvalidTimeRangeException extends CodeDeployServiceException {
+    name = "InvalidTimeRangeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTimeRangeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTimeRangeException.prototype);
+    }
+}
+class InvalidRegistrationStatusException extends CodeDeployServiceException {
+    name = "InvalidRegistrationStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRegistrationStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRegistrationStatusException.prototype);
+    }
+}
+class InvalidTagFilterException extends CodeDeployServiceException {
+    name = "InvalidTagFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagFilterException.prototype);
+    }
+}
+class InvalidArnException extends CodeDeployServiceException {
+    name = "InvalidArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidArnException.prototype);
+    }
+}
+class ResourceArnRequiredException extends CodeDeployServiceException {
+    name = "ResourceArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceArnRequiredException.prototype);
+    }
+}
+class InvalidLifecycleEventHookExecutionIdException extends CodeDeployServiceException {
+    name = "InvalidLifecycleEventHookExecutionIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLifecycleEventHookExecutionIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLifecycleEventHookExecutionIdException.prototype);
+    }
+}
+class InvalidLifecycleEventHookExecutionStatusException extends CodeDeployServiceException {
+    name = "InvalidLifecycleEventHookExecutionStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLifecycleEventHookExecutionStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLifecycleEventHookExecutionStatusException.prototype);
+    }
+}
+class LifecycleEventAlreadyCompletedException extends CodeDeployServiceException {
+    name = "LifecycleEventAlreadyCompletedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecycleEventAlreadyCompletedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecycleEventAlreadyCompletedException.prototype);
+    }
+}
+class IamArnRequiredException extends CodeDeployServiceException {
+    name = "IamArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamArnRequiredException.prototype);
+    }
+}
+class IamSessionArnAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "IamSessionArnAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamSessionArnAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamSessionArnAlreadyRegisteredException.prototype);
+    }
+}
+class IamUserArnAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "IamUserArnAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamUserArnAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamUserArnAlreadyRegisteredException.prototype);
+    }
+}
+class IamUserArnRequiredException extends CodeDeployServiceException {
+    name = "IamUserArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamUserArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamUserArnRequiredException.prototype);
+    }
+}
+class InstanceNameAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "InstanceNameAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNameAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNameAlreadyRegisteredException.prototype);
+    }
+}
+class InvalidIamSessionArnException extends CodeDeployServiceException {
+    name = "InvalidIamSessionArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIamSessionArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIamSessionArnException.prototype);
+    }
+}
+class InvalidIamUserArnException extends CodeDeployServiceException {
+    name = "InvalidIamUserArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIamUserArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIamUserArnException.prototype);
+    }
+}
+class MultipleIamArnsProvidedException extends CodeDeployServiceException {
+    name = "MultipleIamArnsProvidedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MultipleIamArnsProvidedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MultipleIamArnsProvidedException.prototype);
+    }
+}
+
+const _A = "Alarm";
+const _AAEE = "ApplicationAlreadyExistsException";
+const _AC = "AlarmConfiguration";
+const _ADNEE = "ApplicationDoesNotExistException";
+const _AI = "ApplicationInfo";
+const _AIL = "ApplicationsInfoList";
+const _AL = "AlarmList";
+const _ALEE = "AlarmsLimitExceededException";
+const _ALEEp = "ApplicationLimitExceededException";
+const _ANRE = "ApplicationNameRequiredException";
+const _ANSE = "ArnNotSupportedException";
+const _ARC = "AutoRollbackConfiguration";
+const _ASC = "AppSpecContent";
+const _ASG = "AutoScalingGroup";
+const _ASGL = "AutoScalingGroupList";
+const _ATTOPI = "AddTagsToOnPremisesInstances";
+const _ATTOPII = "AddTagsToOnPremisesInstancesInput";
+const _BGA = "BatchGetApplications";
+const _BGAI = "BatchGetApplicationsInput";
+const _BGAO = "BatchGetApplicationsOutput";
+const _BGAR = "BatchGetApplicationRevisions";
+const _BGARI = "BatchGetApplicationRevisionsInput";
+const _BGARO = "BatchGetApplicationRevisionsOutput";
+const _BGD = "BatchGetDeployments";
+const _BGDC = "BlueGreenDeploymentConfiguration";
+const _BGDG = "BatchGetDeploymentGroups";
+const _BGDGI = "BatchGetDeploymentGroupsInput";
+const _BGDGO = "BatchGetDeploymentGroupsOutput";
+const _BGDI = "BatchGetDeploymentsInput";
+const _BGDII = "BatchGetDeploymentInstancesInput";
+const _BGDIO = "BatchGetDeploymentInstancesOutput";
+const _BGDIa = "BatchGetDeploymentInstances";
+const _BGDO = "BatchGetDeploymentsOutput";
+const _BGDT = "BatchGetDeploymentTargets";
+const _BGDTI = "BatchGetDeploymentTargetsInput";
+const _BGDTO = "BatchGetDeploymentTargetsOutput";
+const _BGOPI = "BatchGetOnPremisesInstances";
+const _BGOPII = "BatchGetOnPremisesInstancesInput";
+const _BGOPIO = "BatchGetOnPremisesInstancesOutput";
+const _BITO = "BlueInstanceTerminationOption";
+const _BLEE = "BatchLimitExceededException";
+const _BNFRE = "BucketNameFilterRequiredException";
+const _CA = "CreateApplication";
+const _CAI = "CreateApplicationInput";
+const _CAO = "CreateApplicationOutput";
+const _CD = "ContinueDeployment";
+const _CDC = "CreateDeploymentConfig";
+const _CDCI = "CreateDeploymentConfigInput";
+const _CDCO = "CreateDeploymentConfigOutput";
+const _CDG = "CreateDeploymentGroup";
+const _CDGI = "CreateDeploymentGroupInput";
+const _CDGO = "CreateDeploymentGroupOutput";
+const _CDI = "ContinueDeploymentInput";
+const _CDIr = "CreateDeploymentInput";
+const _CDO = "CreateDeploymentOutput";
+const _CDr = "CreateDeployment";
+const _CFT = "CloudFormationTarget";
+const _D = "Diagnostics";
+const _DA = "DeleteApplication";
+const _DACE = "DeploymentAlreadyCompletedException";
+const _DAI = "DeleteApplicationInput";
+const _DCAEE = "DeploymentConfigAlreadyExistsException";
+const _DCDNEE = "DeploymentConfigDoesNotExistException";
+const _DCI = "DeploymentConfigInfo";
+const _DCIUE = "DeploymentConfigInUseException";
+const _DCLEE = "DeploymentConfigLimitExceededException";
+const _DCNRE = "DeploymentConfigNameRequiredException";
+const _DDC = "DeleteDeploymentConfig";
+const _DDCI = "DeleteDeploymentConfigInput";
+const _DDG = "DeleteDeploymentGroup";
+const _DDGI = "DeleteDeploymentGroupInput";
+const _DDGO = "DeleteDeploymentGroupOutput";
+const _DDNEE = "DeploymentDoesNotExistException";
+const _DGAEE = "DeploymentGroupAlreadyExistsException";
+const _DGDNEE = "DeploymentGroupDoesNotExistException";
+const _DGHAT = "DeleteGitHubAccountToken";
+const _DGHATI = "DeleteGitHubAccountTokenInput";
+const _DGHATO = "DeleteGitHubAccountTokenOutput";
+const _DGI = "DeploymentGroupInfo";
+const _DGIL = "DeploymentGroupInfoList";
+const _DGLEE = "DeploymentGroupLimitExceededException";
+const _DGNRE = "DeploymentGroupNameRequiredException";
+const _DI = "DeploymentInfo";
+const _DIL = "DeploymentsInfoList";
+const _DINIRSE = "DeploymentIsNotInReadyStateException";
+const _DIRE = "DeploymentIdRequiredException";
+const _DLEE = "DeploymentLimitExceededException";
+const _DNSE = "DeploymentNotStartedException";
+const _DO = "DeploymentOverview";
+const _DOPI = "DeregisterOnPremisesInstance";
+const _DOPII = "DeregisterOnPremisesInstanceInput";
+const _DRBEI = "DeleteResourcesByExternalId";
+const _DRBEII = "DeleteResourcesByExternalIdInput";
+const _DRBEIO = "DeleteResourcesByExternalIdOutput";
+const _DRO = "DeploymentReadyOption";
+const _DS = "DeploymentStyle";
+const _DT = "DeploymentTarget";
+const _DTDNEE = "DeploymentTargetDoesNotExistException";
+const _DTIRE = "DeploymentTargetIdRequiredException";
+const _DTL = "DeploymentTargetList";
+const _DTLE = "DescriptionTooLongException";
+const _DTLSEE = "DeploymentTargetListSizeExceededException";
+const _ECSS = "ECSService";
+const _ECSSL = "ECSServiceList";
+const _ECSSMLEE = "ECSServiceMappingLimitExceededException";
+const _ECST = "ECSTarget";
+const _ECSTS = "ECSTaskSet";
+const _ECSTSL = "ECSTaskSetList";
+const _ECTF = "EC2TagFilter";
+const _ECTFL = "EC2TagFilterList";
+const _ECTS = "EC2TagSet";
+const _ECTSL = "EC2TagSetList";
+const _EI = "ErrorInformation";
+const _ELBI = "ELBInfo";
+const _ELBIL = "ELBInfoList";
+const _F = "Failed";
+const _GA = "GetApplication";
+const _GAI = "GetApplicationInput";
+const _GAO = "GetApplicationOutput";
+const _GAR = "GetApplicationRevision";
+const _GARI = "GetApplicationRevisionInput";
+const _GARO = "GetApplicationRevisionOutput";
+const _GD = "GetDeployment";
+const _GDC = "GetDeploymentConfig";
+const _GDCI = "GetDeploymentConfigInput";
+const _GDCO = "GetDeploymentConfigOutput";
+const _GDG = "GetDeploymentGroup";
+const _GDGI = "GetDeploymentGroupInput";
+const _GDGO = "GetDeploymentGroupOutput";
+const _GDI = "GetDeploymentInput";
+const _GDII = "GetDeploymentInstanceInput";
+const _GDIO = "GetDeploymentInstanceOutput";
+const _GDIe = "GetDeploymentInstance";
+const _GDO = "GetDeploymentOutput";
+const _GDT = "GetDeploymentTarget";
+const _GDTI = "GetDeploymentTargetInput";
+const _GDTO = "GetDeploymentTargetOutput";
+const _GFPO = "GreenFleetProvisioningOption";
+const _GHATDNEE = "GitHubAccountTokenDoesNotExistException";
+const _GHATNRE = "GitHubAccountTokenNameRequiredException";
+const _GHL = "GitHubLocation";
+const _GOPI = "GetOnPremisesInstance";
+const _GOPII = "GetOnPremisesInstanceInput";
+const _GOPIO = "GetOnPremisesInstanceOutput";
+const _GRI = "GenericRevisionInfo";
+const _IACE = "InvalidAlarmConfigException";
+const _IAE = "InvalidArnException";
+const _IANE = "InvalidApplicationNameException";
+const _IARCE = "InvalidAutoRollbackConfigException";
+const _IARE = "IamArnRequiredException";
+const _IASGE = "InvalidAutoScalingGroupException";
+const _IBGDCE = "InvalidBlueGreenDeploymentConfigurationException";
+const _IBNFE = "InvalidBucketNameFilterException";
+const _ICPE = "InvalidComputePlatformException";
+const _IDCNE = "InvalidDeploymentConfigNameException";
+const _IDGNE = "InvalidDeploymentGroupNameException";
+const _IDIE = "InvalidDeploymentIdException";
+const _IDITE = "InvalidDeploymentInstanceTypeException";
+const _IDNEE = "InstanceDoesNotExistException";
+const _IDSE = "InvalidDeploymentStatusException";
+const _IDSEn = "InvalidDeploymentStyleException";
+const _IDSFE = "InvalidDeployedStateFilterException";
+const _IDTIE = "InvalidDeploymentTargetIdException";
+const _IDWTE = "InvalidDeploymentWaitTypeException";
+const _IECSSE = "InvalidECSServiceException";
+const _IECTCE = "InvalidEC2TagCombinationException";
+const _IECTE = "InvalidEC2TagException";
+const _IEIE = "InvalidExternalIdException";
+const _IFEBE = "InvalidFileExistsBehaviorException";
+const _IGHATE = "InvalidGitHubAccountTokenException";
+const _IGHATNE = "InvalidGitHubAccountTokenNameException";
+const _II = "InstanceInfo";
+const _IIASFVE = "InvalidIgnoreApplicationStopFailuresValueException";
+const _IIE = "InvalidInputException";
+const _IIL = "InstanceInfoList";
+const _IINE = "InvalidInstanceNameException";
+const _IIRE = "InstanceIdRequiredException";
+const _IISAE = "InvalidIamSessionArnException";
+const _IISE = "InvalidInstanceStatusException";
+const _IITE = "InvalidInstanceTypeException";
+const _IIUAE = "InvalidIamUserArnException";
+const _IKPFE = "InvalidKeyPrefixFilterException";
+const _ILBIE = "InvalidLoadBalancerInfoException";
+const _ILEE = "InstanceLimitExceededException";
+const _ILEHEIE = "InvalidLifecycleEventHookExecutionIdException";
+const _ILEHESE = "InvalidLifecycleEventHookExecutionStatusException";
+const _IMHHVE = "InvalidMinimumHealthyHostValueException";
+const _INARE = "InstanceNameAlreadyRegisteredException";
+const _INRE = "InstanceNameRequiredException";
+const _INREn = "InstanceNotRegisteredException";
+const _INTE = "InvalidNextTokenException";
+const _IOE = "InvalidOperationException";
+const _IOPTCE = "InvalidOnPremisesTagCombinationException";
+const _IP = "InProgress";
+const _IRE = "InvalidRevisionException";
+const _IREn = "InvalidRoleException";
+const _IRSE = "InvalidRegistrationStatusException";
+const _IS = "InstanceSummary";
+const _ISAARE = "IamSessionArnAlreadyRegisteredException";
+const _ISBE = "InvalidSortByException";
+const _ISL = "InstanceSummaryList";
+const _ISOE = "InvalidSortOrderException";
+const _IT = "InstanceTarget";
+const _ITCE = "InvalidTriggerConfigException";
+const _ITE = "InvalidTagException";
+const _ITFE = "InvalidTagFilterException";
+const _ITFNE = "InvalidTargetFilterNameException";
+const _ITGPE = "InvalidTargetGroupPairException";
+const _ITIE = "InvalidTargetInstancesException";
+const _ITRCE = "InvalidTrafficRoutingConfigurationException";
+const _ITRE = "InvalidTimeRangeException";
+const _ITTAE = "InvalidTagsToAddException";
+const _IUAARE = "IamUserArnAlreadyRegisteredException";
+const _IUARE = "IamUserArnRequiredException";
+const _IUOIOVE = "InvalidUpdateOutdatedInstancesOnlyValueException";
+const _IZDCE = "InvalidZonalDeploymentConfigurationException";
+const _K = "Key";
+const _LA = "ListApplications";
+const _LAI = "ListApplicationsInput";
+const _LAO = "ListApplicationsOutput";
+const _LAR = "ListApplicationRevisions";
+const _LARI = "ListApplicationRevisionsInput";
+const _LARO = "ListApplicationRevisionsOutput";
+const _LBI = "LoadBalancerInfo";
+const _LD = "ListDeployments";
+const _LDC = "ListDeploymentConfigs";
+const _LDCI = "ListDeploymentConfigsInput";
+const _LDCO = "ListDeploymentConfigsOutput";
+const _LDG = "ListDeploymentGroups";
+const _LDGI = "ListDeploymentGroupsInput";
+const _LDGO = "ListDeploymentGroupsOutput";
+const _LDI = "LastDeploymentInfo";
+const _LDII = "ListDeploymentInstancesInput";
+const _LDIO = "ListDeploymentInstancesOutput";
+const _LDIi = "ListDeploymentsInput";
+const _LDIis = "ListDeploymentInstances";
+const _LDO = "ListDeploymentsOutput";
+const _LDT = "ListDeploymentTargets";
+const _LDTI = "ListDeploymentTargetsInput";
+const _LDTO = "ListDeploymentTargetsOutput";
+const _LE = "LifecycleEvent";
+const _LEACE = "LifecycleEventAlreadyCompletedException";
+const _LEL = "LifecycleEventList";
+const _LFI = "LambdaFunctionInfo";
+const _LGHATN = "ListGitHubAccountTokenNames";
+const _LGHATNI = "ListGitHubAccountTokenNamesInput";
+const _LGHATNO = "ListGitHubAccountTokenNamesOutput";
+const _LHLEE = "LifecycleHookLimitExceededException";
+const _LOPI = "ListOnPremisesInstances";
+const _LOPII = "ListOnPremisesInstancesInput";
+const _LOPIO = "ListOnPremisesInstancesOutput";
+const _LT = "LambdaTarget";
+const _LTFR = "ListTagsForResource";
+const _LTFRI = "ListTagsForResourceInput";
+const _LTFRO = "ListTagsForResourceOutput";
+const _MHH = "MinimumHealthyHosts";
+const _MHHPZ = "MinimumHealthyHostsPerZone";
+const _MIAPE = "MultipleIamArnsProvidedException";
+const _NT = "NextToken";
+const _ONSE = "OperationNotSupportedException";
+const _OPTS = "OnPremisesTagSet";
+const _OPTSL = "OnPremisesTagSetList";
+const _P = "Pending";
+const _PLEHES = "PutLifecycleEventHookExecutionStatus";
+const _PLEHESI = "PutLifecycleEventHookExecutionStatusInput";
+const _PLEHESO = "PutLifecycleEventHookExecutionStatusOutput";
+const _R = "Ready";
+const _RA = "ResourceArn";
+const _RAR = "RegisterApplicationRevision";
+const _RARE = "ResourceArnRequiredException";
+const _RARI = "RegisterApplicationRevisionInput";
+const _RD = "RelatedDeployments";
+const _RDNEE = "RevisionDoesNotExistException";
+const _RI = "RevisionInfo";
+const _RIL = "RevisionInfoList";
+const _RIo = "RollbackInfo";
+const _RL = "RevisionLocation";
+const _RLL = "RevisionLocationList";
+const _ROPI = "RegisterOnPremisesInstance";
+const _ROPII = "RegisterOnPremisesInstanceInput";
+const _RRE = "RevisionRequiredException";
+const _RREo = "RoleRequiredException";
+const _RS = "RawString";
+const _RTFOPI = "RemoveTagsFromOnPremisesInstances";
+const _RTFOPII = "RemoveTagsFromOnPremisesInstancesInput";
+const _RVE = "ResourceValidationException";
+const _S = "Succeeded";
+const _SD = "StopDeployment";
+const _SDI = "StopDeploymentInput";
+const _SDO = "StopDeploymentOutput";
+const _SL = "S3Location";
+const _SWTFIT = "SkipWaitTimeForInstanceTermination";
+const _SWTFITI = "SkipWaitTimeForInstanceTerminationInput";
+const _Sk = "Skipped";
+const _T = "Type";
+const _TBC = "TimeBasedCanary";
+const _TBL = "TimeBasedLinear";
+const _TC = "TriggerConfig";
+const _TCL = "TriggerConfigList";
+const _TE = "ThrottlingException";
+const _TF = "TargetFilters";
+const _TFL = "TagFilterList";
+const _TFa = "TagFilter";
+const _TGI = "TargetGroupInfo";
+const _TGIL = "TargetGroupInfoList";
+const _TGPI = "TargetGroupPairInfo";
+const _TGPIL = "TargetGroupPairInfoList";
+const _TI = "TargetInstances";
+const _TK = "TagKeys";
+const _TL = "TagList";
+const _TLEE = "TagLimitExceededException";
+const _TR = "TimeRange";
+const _TRC = "TrafficRoutingConfig";
+const _TRE = "TagRequiredException";
+const _TRI = "TagResourceInput";
+const _TRO = "TagResourceOutput";
+const _TRa = "TagResource";
+const _TRr = "TrafficRoute";
+const _TSLLEE = "TagSetListLimitExceededException";
+const _TTLEE = "TriggerTargetsLimitExceededException";
+const _Ta = "Tags";
+const _Tag = "Tag";
+const _UA = "UpdateApplication";
+const _UAFDTE = "UnsupportedActionForDeploymentTypeException";
+const _UAI = "UpdateApplicationInput";
+const _UDG = "UpdateDeploymentGroup";
+const _UDGI = "UpdateDeploymentGroupInput";
+const _UDGO = "UpdateDeploymentGroupOutput";
+const _UR = "UntagResource";
+const _URI = "UntagResourceInput";
+const _URO = "UntagResourceOutput";
+const _V = "Value";
+const _ZC = "ZonalConfig";
+const _a = "alarms";
+const _aC = "alarmConfiguration";
+const _aDSI = "additionalDeploymentStatusInfo";
+const _aI = "applicationId";
+const _aIp = "applicationsInfo";
+const _aN = "applicationName";
+const _aNp = "applicationNames";
+const _aOT = "actionOnTimeout";
+const _aRC = "autoRollbackConfiguration";
+const _aRE = "autoRollbackEnabled";
+const _aSC = "appSpecContent";
+const _aSG = "autoScalingGroups";
+const _aUOIDI = "autoUpdateOutdatedInstancesDeploymentIds";
+const _aUOIRDI = "autoUpdateOutdatedInstancesRootDeploymentId";
+const _ac = "action";
+const _ap = "application";
+const _app = "applications";
+const _b = "bucket";
+const _bGDC = "blueGreenDeploymentConfiguration";
+const _bT = "bundleType";
+const _c = "client";
+const _cDGN = "currentDeploymentGroupName";
+const _cFT = "cloudFormationTarget";
+const _cI = "commitId";
+const _cIa = "canaryInterval";
+const _cN = "clusterName";
+const _cP = "computePlatform";
+const _cPa = "canaryPercentage";
+const _cT = "createTime";
+const _cTR = "createTimeRange";
+const _cTo = "completeTime";
+const _cV = "currentVersion";
+const _co = "content";
+const _cod = "code";
+const _cr = "creator";
+const _d = "description";
+const _dC = "desiredCount";
+const _dCI = "deploymentConfigId";
+const _dCIe = "deploymentConfigInfo";
+const _dCL = "deploymentConfigsList";
+const _dCN = "deploymentConfigName";
+const _dG = "deploymentGroups";
+const _dGI = "deploymentGroupsInfo";
+const _dGIe = "deploymentGroupId";
+const _dGIep = "deploymentGroupInfo";
+const _dGN = "deploymentGroupNames";
+const _dGNe = "deploymentGroupName";
+const _dI = "deploymentId";
+const _dIe = "deploymentIds";
+const _dIep = "deploymentsInfo";
+const _dIepl = "deploymentInfo";
+const _dM = "deploymentMode";
+const _dO = "deploymentOverview";
+const _dOe = "deploymentOption";
+const _dRO = "deploymentReadyOption";
+const _dS = "deploymentStyle";
+const _dSM = "deploymentStatusMessages";
+const _dT = "deploymentTargets";
+const _dTT = "deploymentTargetType";
+const _dTe = "deploymentType";
+const _dTep = "deploymentTarget";
+const _dTer = "deregisterTime";
+const _dWT = "deploymentWaitType";
+const _de = "deployed";
+const _dep = "deployments";
+const _di = "diagnostics";
+const _e = "error";
+const _eC = "errorCode";
+const _eI = "externalId";
+const _eIL = "elbInfoList";
+const _eIr = "errorInformation";
+const _eM = "errorMessage";
+const _eS = "ecsServices";
+const _eT = "ecsTarget";
+const _eTF = "ec2TagFilters";
+const _eTS = "ec2TagSet";
+const _eTSL = "ec2TagSetList";
+const _eTa = "eTag";
+const _eTn = "endTime";
+const _en = "enabled";
+const _end = "end";
+const _ev = "events";
+const _fA = "functionAlias";
+const _fEB = "fileExistsBehavior";
+const _fN = "functionName";
+const _fUT = "firstUsedTime";
+const _fZMDIS = "firstZoneMonitorDurationInSeconds";
+const _gFPO = "greenFleetProvisioningOption";
+const _gHAN = "gitHubAccountName";
+const _gHL = "gitHubLocation";
+const _gRI = "genericRevisionInfo";
+const _h = "hook";
+const _hNCU = "hooksNotCleanedUp";
+const _i = "identifer";
+const _iA = "instanceArn";
+const _iASF = "ignoreApplicationStopFailures";
+const _iI = "instanceIds";
+const _iIn = "instanceInfos";
+const _iIns = "instanceId";
+const _iInst = "instanceInfo";
+const _iL = "instanceLabel";
+const _iLn = "instancesList";
+const _iN = "instanceNames";
+const _iNn = "instanceName";
+const _iOS = "includeOnlyStatuses";
+const _iPAF = "ignorePollAlarmFailure";
+const _iS = "instancesSummary";
+const _iSA = "iamSessionArn";
+const _iSF = "instanceStatusFilter";
+const _iSn = "instanceSummary";
+const _iT = "instanceTarget";
+const _iTF = "instanceTypeFilter";
+const _iTWTS = "instanceTerminationWaitTimeStarted";
+const _iTn = "instanceType";
+const _iUA = "iamUserArn";
+const _k = "key";
+const _lA = "listenerArns";
+const _lAD = "lastAttemptedDeployment";
+const _lBI = "loadBalancerInfo";
+const _lE = "lifecycleEvents";
+const _lEHEI = "lifecycleEventHookExecutionId";
+const _lEN = "lifecycleEventName";
+const _lFI = "lambdaFunctionInfo";
+const _lI = "linearInterval";
+const _lP = "linearPercentage";
+const _lSD = "lastSuccessfulDeployment";
+const _lT = "lambdaTarget";
+const _lTGH = "linkedToGitHub";
+const _lTo = "logTail";
+const _lUA = "lastUpdatedAt";
+const _lUT = "lastUsedTime";
+const _m = "message";
+const _mDIS = "monitorDurationInSeconds";
+const _mHH = "minimumHealthyHosts";
+const _mHHPZ = "minimumHealthyHostsPerZone";
+const _n = "name";
+const _nAN = "newApplicationName";
+const _nDGN = "newDeploymentGroupName";
+const _nT = "nextToken";
+const _oAC = "overrideAlarmConfiguration";
+const _oIS = "outdatedInstancesStrategy";
+const _oPITF = "onPremisesInstanceTagFilters";
+const _oPTS = "onPremisesTagSet";
+const _oPTSL = "onPremisesTagSetList";
+const _pC = "pendingCount";
+const _pR = "previousRevision";
+const _pTR = "prodTrafficRoute";
+const _r = "revisions";
+const _rC = "runningCount";
+const _rD = "relatedDeployments";
+const _rDI = "rollbackDeploymentId";
+const _rI = "rollbackInfo";
+const _rIe = "revisionInfo";
+const _rL = "revisionLocation";
+const _rM = "rollbackMessage";
+const _rS = "registrationStatus";
+const _rT = "resourceType";
+const _rTDI = "rollbackTriggeringDeploymentId";
+const _rTe = "registerTime";
+const _rTev = "revisionType";
+const _re = "revision";
+const _rep = "repository";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.codedeploy";
+const _sB = "sortBy";
+const _sBu = "s3Bucket";
+const _sKP = "s3KeyPrefix";
+const _sL = "s3Location";
+const _sM = "statusMessage";
+const _sN = "scriptName";
+const _sNe = "serviceName";
+const _sO = "sortOrder";
+const _sRA = "serviceRoleArn";
+const _sT = "startTime";
+const _sh = "sha256";
+const _st = "status";
+const _sta = "start";
+const _str = "string";
+const _t = "tags";
+const _tA = "targetArn";
+const _tBC = "timeBasedCanary";
+const _tBIODS = "terminateBlueInstancesOnDeploymentSuccess";
+const _tBL = "timeBasedLinear";
+const _tC = "triggerConfigurations";
+const _tE = "triggerEvents";
+const _tF = "targetFilters";
+const _tFa = "tagFilters";
+const _tG = "targetGroup";
+const _tGIL = "targetGroupInfoList";
+const _tGPIL = "targetGroupPairInfoList";
+const _tGa = "targetGroups";
+const _tH = "terminationHook";
+const _tHE = "terminationHookEnabled";
+const _tI = "targetIds";
+const _tIa = "targetId";
+const _tIar = "targetInstances";
+const _tN = "tokenName";
+const _tNL = "tokenNameList";
+const _tNr = "triggerName";
+const _tR = "targetRevision";
+const _tRC = "trafficRoutingConfig";
+const _tSI = "taskSetsInfo";
+const _tSL = "taskSetLabel";
+const _tTA = "triggerTargetArn";
+const _tTR = "testTrafficRoute";
+const _tV = "targetVersion";
+const _tVW = "targetVersionWeight";
+const _tW = "trafficWeight";
+const _tWTIM = "terminationWaitTimeInMinutes";
+const _ty = "type";
+const _uOIO = "updateOutdatedInstancesOnly";
+const _v = "value";
+const _ve = "version";
+const _wTIM = "waitTimeInMinutes";
+const _zC = "zonalConfig";
+const n0 = "com.amazonaws.codedeploy";
+const _s_registry = TypeRegistry.for(_s);
+var CodeDeployServiceException$ = [-3, _s, "CodeDeployServiceException", 0, [], []];
+_s_registry.registerError(CodeDeployServiceException$, CodeDeployServiceException);
+const n0_registry = TypeRegistry.for(n0);
+var AlarmsLimitExceededException$ = [-3, n0, _ALEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(AlarmsLimitExceededException$, AlarmsLimitExceededException);
+var ApplicationAlreadyExistsException$ = [-3, n0, _AAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationAlreadyExistsException$, ApplicationAlreadyExistsException);
+var ApplicationDoesNotExistException$ = [-3, n0, _ADNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationDoesNotExistException$, ApplicationDoesNotExistException);
+var ApplicationLimitExceededException$ = [-3, n0, _ALEEp,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationLimitExceededException$, ApplicationLimitExceededException);
+var ApplicationNameRequiredException$ = [-3, n0, _ANRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationNameRequiredException$, ApplicationNameRequiredException);
+var ArnNotSupportedException$ = [-3, n0, _ANSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ArnNotSupportedException$, ArnNotSupportedException);
+var BatchLimitExceededException$ = [-3, n0, _BLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BatchLimitExceededException$, BatchLimitExceededException);
+var BucketNameFilterRequiredException$ = [-3, n0, _BNFRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BucketNameFilterRequiredException$, BucketNameFilterRequiredException);
+var DeploymentAlreadyCompletedException$ = [-3, n0, _DACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentAlreadyCompletedException$, DeploymentAlreadyCompletedException);
+var DeploymentConfigAlreadyExistsException$ = [-3, n0, _DCAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigAlreadyExistsException$, DeploymentConfigAlreadyExistsException);
+var DeploymentConfigDoesNotExistException$ = [-3, n0, _DCDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigDoesNotExistException$, DeploymentConfigDoesNotExistException);
+var DeploymentConfigInUseException$ = [-3, n0, _DCIUE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigInUseException$, DeploymentConfigInUseException);
+var DeploymentConfigLimitExceededException$ = [-3, n0, _DCLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigLimitExceededException$, DeploymentConfigLimitExceededException);
+var DeploymentConfigNameRequiredException$ = [-3, n0, _DCNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigNameRequiredException$, DeploymentConfigNameRequiredException);
+var DeploymentDoesNotExistException$ = [-3, n0, _DDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentDoesNotExistException$, DeploymentDoesNotExistException);
+var DeploymentGroupAlreadyExistsException$ = [-3, n0, _DGAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupAlreadyExistsException$, DeploymentGroupAlreadyExistsException);
+var DeploymentGroupDoesNotExistException$ = [-3, n0, _DGDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupDoesNotExistException$, DeploymentGroupDoesNotExistException);
+var DeploymentGroupLimitExceededException$ = [-3, n0, _DGLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupLimitExceededException$, DeploymentGroupLimitExceededException);
+var DeploymentGroupNameRequiredException$ = [-3, n0, _DGNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupNameRequiredException$, DeploymentGroupNameRequiredException);
+var DeploymentIdRequiredException$ = [-3, n0, _DIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentIdRequiredException$, DeploymentIdRequiredException);
+var DeploymentIsNotInReadyStateException$ = [-3, n0, _DINIRSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentIsNotInReadyStateException$, DeploymentIsNotInReadyStateException);
+var DeploymentLimitExceededException$ = [-3, n0, _DLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentLimitExceededException$, DeploymentLimitExceededException);
+var DeploymentNotStartedException$ = [-3, n0, _DNSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentNotStartedException$, DeploymentNotStartedException);
+var DeploymentTargetDoesNotExistException$ = [-3, n0, _DTDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetDoesNotExistException$, DeploymentTargetDoesNotExistException);
+var DeploymentTargetIdRequiredException$ = [-3, n0, _DTIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetIdRequiredException$, DeploymentTargetIdRequiredException);
+var DeploymentTargetListSizeExceededException$ = [-3, n0, _DTLSEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetListSizeExceededException$, DeploymentTargetListSizeExceededException);
+var DescriptionTooLongException$ = [-3, n0, _DTLE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DescriptionTooLongException$, DescriptionTooLongException);
+var ECSServiceMappingLimitExceededException$ = [-3, n0, _ECSSMLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ECSServiceMappingLimitExceededException$, ECSServiceMappingLimitExceededException);
+var GitHubAccountTokenDoesNotExistException$ = [-3, n0, _GHATDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(GitHubAccountTokenDoesNotExistException$, GitHubAccountTokenDoesNotExistException);
+var GitHubAccountTokenNameRequiredException$ = [-3, n0, _GHATNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(GitHubAccountTokenNameRequiredException$, GitHubAccountTokenNameRequiredException);
+var IamArnRequiredException$ = [-3, n0, _IARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamArnRequiredException$, IamArnRequiredException);
+var IamSessionArnAlreadyRegisteredException$ = [-3, n0, _ISAARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamSessionArnAlreadyRegisteredException$, IamSessionArnAlreadyRegisteredException);
+var IamUserArnAlreadyRegisteredException$ = [-3, n0, _IUAARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamUserArnAlreadyRegisteredException$, IamUserArnAlreadyRegisteredException);
+var IamUserArnRequiredException$ = [-3, n0, _IUARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamUserArnRequiredException$, IamUserArnRequiredException);
+var InstanceDoesNotExistException$ = [-3, n0, _IDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceDoesNotExistException$, InstanceDoesNotExistException);
+var InstanceIdRequiredException$ = [-3, n0, _IIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceIdRequiredException$, InstanceIdRequiredException);
+var InstanceLimitExceededException$ = [-3, n0, _ILEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceLimitExceededException$, InstanceLimitExceededException);
+var InstanceNameAlreadyRegisteredException$ = [-3, n0, _INARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNameAlreadyRegisteredException$, InstanceNameAlreadyRegisteredException);
+var InstanceNameRequiredException$ = [-3, n0, _INRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNameRequiredException$, InstanceNameRequiredException);
+var InstanceNotRegisteredException$ = [-3, n0, _INREn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNotRegisteredException$, InstanceNotRegisteredException);
+var InvalidAlarmConfigException$ = [-3, n0, _IACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAlarmConfigException$, InvalidAlarmConfigException);
+var InvalidApplicationNameException$ = [-3, n0, _IANE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidApplicationNameException$, InvalidApplicationNameException);
+var InvalidArnException$ = [-3, n0, _IAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidArnException$, InvalidArnException);
+var InvalidAutoRollbackConfigException$ = [-3, n0, _IARCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAutoRollbackConfigException$, InvalidAutoRollbackConfigException);
+var InvalidAutoScalingGroupException$ = [-3, n0, _IASGE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAutoScalingGroupException$, InvalidAutoScalingGroupException);
+var InvalidBlueGreenDeploymentConfigurationException$ = [-3, n0, _IBGDCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidBlueGreenDeploymentConfigurationException$, InvalidBlueGreenDeploymentConfigurationException);
+var InvalidBucketNameFilterException$ = [-3, n0, _IBNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidBucketNameFilterException$, InvalidBucketNameFilterException);
+var InvalidComputePlatformException$ = [-3, n0, _ICPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidComputePlatformException$, InvalidComputePlatformException);
+var InvalidDeployedStateFilterException$ = [-3, n0, _IDSFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeployedStateFilterException$, InvalidDeployedStateFilterException);
+var InvalidDeploymentConfigNameException$ = [-3, n0, _IDCNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentConfigNameException$, InvalidDeploymentConfigNameException);
+var InvalidDeploymentGroupNameException$ = [-3, n0, _IDGNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentGroupNameException$, InvalidDeploymentGroupNameException);
+var InvalidDeploymentIdException$ = [-3, n0, _IDIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentIdException$, InvalidDeploymentIdException);
+var InvalidDeploymentInstanceTypeException$ = [-3, n0, _IDITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentInstanceTypeException$, InvalidDeploymentInstanceTypeException);
+var InvalidDeploymentStatusException$ = [-3, n0, _IDSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentStatusException$, InvalidDeploymentStatusException);
+var InvalidDeploymentStyleException$ = [-3, n0, _IDSEn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentStyleException$, InvalidDeploymentStyleException);
+var InvalidDeploymentTargetIdException$ = [-3, n0, _IDTIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentTargetIdException$, InvalidDeploymentTargetIdException);
+var InvalidDeploymentWaitTypeException$ = [-3, n0, _IDWTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentWaitTypeException$, InvalidDeploymentWaitTypeException);
+var InvalidEC2TagCombinationException$ = [-3, n0, _IECTCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidEC2TagCombinationException$, InvalidEC2TagCombinationException);
+var InvalidEC2TagException$ = [-3, n0, _IECTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidEC2TagException$, InvalidEC2TagException);
+var InvalidECSServiceException$ = [-3, n0, _IECSSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidECSServiceException$, InvalidECSServiceException);
+var InvalidExternalIdException$ = [-3, n0, _IEIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidExternalIdException$, InvalidExternalIdException);
+var InvalidFileExistsBehaviorException$ = [-3, n0, _IFEBE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidFileExistsBehaviorException$, InvalidFileExistsBehaviorException);
+var InvalidGitHubAccountTokenException$ = [-3, n0, _IGHATE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidGitHubAccountTokenException$, InvalidGitHubAccountTokenException);
+var InvalidGitHubAccountTokenNameException$ = [-3, n0, _IGHATNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidGitHubAccountTokenNameException$, InvalidGitHubAccountTokenNameException);
+var InvalidIamSessionArnException$ = [-3, n0, _IISAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIamSessionArnException$, InvalidIamSessionArnException);
+var InvalidIamUserArnException$ = [-3, n0, _IIUAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIamUserArnException$, InvalidIamUserArnException);
+var InvalidIgnoreApplicationStopFailuresValueException$ = [-3, n0, _IIASFVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIgnoreApplicationStopFailuresValueException$, InvalidIgnoreApplicationStopFailuresValueException);
+var InvalidInputException$ = [-3, n0, _IIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInputException$, InvalidInputException);
+var InvalidInstanceNameException$ = [-3, n0, _IINE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceNameException$, InvalidInstanceNameException);
+var InvalidInstanceStatusException$ = [-3, n0, _IISE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceStatusException$, InvalidInstanceStatusException);
+var InvalidInstanceTypeException$ = [-3, n0, _IITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceTypeException$, InvalidInstanceTypeException);
+var InvalidKeyPrefixFilterException$ = [-3, n0, _IKPFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidKeyPrefixFilterException$, InvalidKeyPrefixFilterException);
+var InvalidLifecycleEventHookExecutionIdException$ = [-3, n0, _ILEHEIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLifecycleEventHookExecutionIdException$, InvalidLifecycleEventHookExecutionIdException);
+var InvalidLifecycleEventHookExecutionStatusException$ = [-3, n0, _ILEHESE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLifecycleEventHookExecutionStatusException$, InvalidLifecycleEventHookExecutionStatusException);
+var InvalidLoadBalancerInfoException$ = [-3, n0, _ILBIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLoadBalancerInfoException$, InvalidLoadBalancerInfoException);
+var InvalidMinimumHealthyHostValueException$ = [-3, n0, _IMHHVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidMinimumHealthyHostValueException$, InvalidMinimumHealthyHostValueException);
+var InvalidNextTokenException$ = [-3, n0, _INTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidNextTokenException$, InvalidNextTokenException);
+var InvalidOnPremisesTagCombinationException$ = [-3, n0, _IOPTCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOnPremisesTagCombinationException$, InvalidOnPremisesTagCombinationException);
+var InvalidOperationException$ = [-3, n0, _IOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOperationException$, InvalidOperationException);
+var InvalidRegistrationStatusException$ = [-3, n0, _IRSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRegistrationStatusException$, InvalidRegistrationStatusException);
+var InvalidRevisionException$ = [-3, n0, _IRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRevisionException$, InvalidRevisionException);
+var InvalidRoleException$ = [-3, n0, _IREn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRoleException$, InvalidRoleException);
+var InvalidSortByException$ = [-3, n0, _ISBE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSortByException$, InvalidSortByException);
+var InvalidSortOrderException$ = [-3, n0, _ISOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSortOrderException$, InvalidSortOrderException);
+var InvalidTagException$ = [-3, n0, _ITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagException$, InvalidTagException);
+var InvalidTagFilterException$ = [-3, n0, _ITFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagFilterException$, InvalidTagFilterException);
+var InvalidTagsToAddException$ = [-3, n0, _ITTAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagsToAddException$, InvalidTagsToAddException);
+var InvalidTargetFilterNameException$ = [-3, n0, _ITFNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetFilterNameException$, InvalidTargetFilterNameException);
+var InvalidTargetGroupPairException$ = [-3, n0, _ITGPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetGroupPairException$, InvalidTargetGroupPairException);
+var InvalidTargetInstancesException$ = [-3, n0, _ITIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetInstancesException$, InvalidTargetInstancesException);
+var InvalidTimeRangeException$ = [-3, n0, _ITRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTimeRangeException$, InvalidTimeRangeException);
+var InvalidTrafficRoutingConfigurationException$ = [-3, n0, _ITRCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTrafficRoutingConfigurationException$, InvalidTrafficRoutingConfigurationException);
+var InvalidTriggerConfigException$ = [-3, n0, _ITCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTriggerConfigException$, InvalidTriggerConfigException);
+var InvalidUpdateOutdatedInstancesOnlyValueException$ = [-3, n0, _IUOIOVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidUpdateOutdatedInstancesOnlyValueException$, InvalidUpdateOutdatedInstancesOnlyValueException);
+var InvalidZonalDeploymentConfigurationException$ = [-3, n0, _IZDCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidZonalDeploymentConfigurationException$, InvalidZonalDeploymentConfigurationException);
+var LifecycleEventAlreadyCompletedException$ = [-3, n0, _LEACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecycleEventAlreadyCompletedException$, LifecycleEventAlreadyCompletedException);
+var LifecycleHookLimitExceededException$ = [-3, n0, _LHLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecycleHookLimitExceededException$, LifecycleHookLimitExceededException);
+var MultipleIamArnsProvidedException$ = [-3, n0, _MIAPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MultipleIamArnsProvidedException$, MultipleIamArnsProvidedException);
+var OperationNotSupportedException$ = [-3, n0, _ONSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OperationNotSupportedException$, OperationNotSupportedException);
+var ResourceArnRequiredException$ = [-3, n0, _RARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceArnRequiredException$, ResourceArnRequiredException);
+var ResourceValidationException$ = [-3, n0, _RVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceValidationException$, ResourceValidationException);
+var RevisionDoesNotExistException$ = [-3, n0, _RDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RevisionDoesNotExistException$, RevisionDoesNotExistException);
+var RevisionRequiredException$ = [-3, n0, _RRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RevisionRequiredException$, RevisionRequiredException);
+var RoleRequiredException$ = [-3, n0, _RREo,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RoleRequiredException$, RoleRequiredException);
+var TagLimitExceededException$ = [-3, n0, _TLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagLimitExceededException$, TagLimitExceededException);
+var TagRequiredException$ = [-3, n0, _TRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagRequiredException$, TagRequiredException);
+var TagSetListLimitExceededException$ = [-3, n0, _TSLLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagSetListLimitExceededException$, TagSetListLimitExceededException);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TriggerTargetsLimitExceededException$ = [-3, n0, _TTLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TriggerTargetsLimitExceededException$, TriggerTargetsLimitExceededException);
+var UnsupportedActionForDeploymentTypeException$ = [-3, n0, _UAFDTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedActionForDeploymentTypeException$, UnsupportedActionForDeploymentTypeException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AddTagsToOnPremisesInstancesInput$ = [3, n0, _ATTOPII,
+    0,
+    [_t, _iN],
+    [() => TagList, 64 | 0], 2
+];
+var Alarm$ = [3, n0, _A,
+    0,
+    [_n],
+    [0]
+];
+var AlarmConfiguration$ = [3, n0, _AC,
+    0,
+    [_en, _iPAF, _a],
+    [2, 2, () => AlarmList]
+];
+var ApplicationInfo$ = [3, n0, _AI,
+    0,
+    [_aI, _aN, _cT, _lTGH, _gHAN, _cP],
+    [0, 0, 4, 2, 0, 0]
+];
+var AppSpecContent$ = [3, n0, _ASC,
+    0,
+    [_co, _sh],
+    [0, 0]
+];
+var AutoRollbackConfiguration$ = [3, n0, _ARC,
+    0,
+    [_en, _ev],
+    [2, 64 | 0]
+];
+var AutoScalingGroup$ = [3, n0, _ASG,
+    0,
+    [_n, _h, _tH],
+    [0, 0, 0]
+];
+var BatchGetApplicationRevisionsInput$ = [3, n0, _BGARI,
+    0,
+    [_aN, _r],
+    [0, () => RevisionLocationList], 2
+];
+var BatchGetApplicationRevisionsOutput$ = [3, n0, _BGARO,
+    0,
+    [_aN, _eM, _r],
+    [0, 0, () => RevisionInfoList]
+];
+var BatchGetApplicationsInput$ = [3, n0, _BGAI,
+    0,
+    [_aNp],
+    [64 | 0], 1
+];
+var BatchGetApplicationsOutput$ = [3, n0, _BGAO,
+    0,
+    [_aIp],
+    [() => ApplicationsInfoList]
+];
+var BatchGetDeploymentGroupsInput$ = [3, n0, _BGDGI,
+    0,
+    [_aN, _dGN],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentGroupsOutput$ = [3, n0, _BGDGO,
+    0,
+    [_dGI, _eM],
+    [() => DeploymentGroupInfoList, 0]
+];
+var BatchGetDeploymentInstancesInput$ = [3, n0, _BGDII,
+    0,
+    [_dI, _iI],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentInstancesOutput$ = [3, n0, _BGDIO,
+    0,
+    [_iS, _eM],
+    [() => InstanceSummaryList, 0]
+];
+var BatchGetDeploymentsInput$ = [3, n0, _BGDI,
+    0,
+    [_dIe],
+    [64 | 0], 1
+];
+var BatchGetDeploymentsOutput$ = [3, n0, _BGDO,
+    0,
+    [_dIep],
+    [() => DeploymentsInfoList]
+];
+var BatchGetDeploymentTargetsInput$ = [3, n0, _BGDTI,
+    0,
+    [_dI, _tI],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentTargetsOutput$ = [3, n0, _BGDTO,
+    0,
+    [_dT],
+    [() => DeploymentTargetList]
+];
+var BatchGetOnPremisesInstancesInput$ = [3, n0, _BGOPII,
+    0,
+    [_iN],
+    [64 | 0], 1
+];
+var BatchGetOnPremisesInstancesOutput$ = [3, n0, _BGOPIO,
+    0,
+    [_iIn],
+    [() => InstanceInfoList]
+];
+var BlueGreenDeploymentConfiguration$ = [3, n0, _BGDC,
+    0,
+    [_tBIODS, _dRO, _gFPO],
+    [() => BlueInstanceTerminationOption$, () => DeploymentReadyOption$, () => GreenFleetProvisioningOption$]
+];
+var BlueInstanceTerminationOption$ = [3, n0, _BITO,
+    0,
+    [_ac, _tWTIM],
+    [0, 1]
+];
+var CloudFormationTarget$ = [3, n0, _CFT,
+    0,
+    [_dI, _tIa, _lUA, _lE, _st, _rT, _tVW],
+    [0, 0, 4, () => LifecycleEventList, 0, 0, 1]
+];
+var ContinueDeploymentInput$ = [3, n0, _CDI,
+    0,
+    [_dI, _dWT],
+    [0, 0]
+];
+var CreateApplicationInput$ = [3, n0, _CAI,
+    0,
+    [_aN, _cP, _t],
+    [0, 0, () => TagList], 1
+];
+var CreateApplicationOutput$ = [3, n0, _CAO,
+    0,
+    [_aI],
+    [0]
+];
+var CreateDeploymentConfigInput$ = [3, n0, _CDCI,
+    0,
+    [_dCN, _mHH, _tRC, _cP, _zC],
+    [0, () => MinimumHealthyHosts$, () => TrafficRoutingConfig$, 0, () => ZonalConfig$], 1
+];
+var CreateDeploymentConfigOutput$ = [3, n0, _CDCO,
+    0,
+    [_dCI],
+    [0]
+];
+var CreateDeploymentGroupInput$ = [3, n0, _CDGI,
+    0,
+    [_aN, _dGNe, _sRA, _dCN, _eTF, _oPITF, _aSG, _tC, _aC, _aRC, _oIS, _dS, _bGDC, _lBI, _eTS, _eS, _oPTS, _t, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, 64 | 0, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, 0, () => DeploymentStyle$, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => EC2TagSet$, () => ECSServiceList, () => OnPremisesTagSet$, () => TagList, 2], 3
+];
+var CreateDeploymentGroupOutput$ = [3, n0, _CDGO,
+    0,
+    [_dGIe],
+    [0]
+];
+var CreateDeploymentInput$ = [3, n0, _CDIr,
+    0,
+    [_aN, _dGNe, _re, _dCN, _d, _iASF, _tIar, _aRC, _uOIO, _fEB, _dM, _oAC],
+    [0, 0, () => RevisionLocation$, 0, 0, 2, () => TargetInstances$, () => AutoRollbackConfiguration$, 2, 0, 0, () => AlarmConfiguration$], 1
+];
+var CreateDeploymentOutput$ = [3, n0, _CDO,
+    0,
+    [_dI],
+    [0]
+];
+var DeleteApplicationInput$ = [3, n0, _DAI,
+    0,
+    [_aN],
+    [0], 1
+];
+var DeleteDeploymentConfigInput$ = [3, n0, _DDCI,
+    0,
+    [_dCN],
+    [0], 1
+];
+var DeleteDeploymentGroupInput$ = [3, n0, _DDGI,
+    0,
+    [_aN, _dGNe],
+    [0, 0], 2
+];
+var DeleteDeploymentGroupOutput$ = [3, n0, _DDGO,
+    0,
+    [_hNCU],
+    [() => AutoScalingGroupList]
+];
+var DeleteGitHubAccountTokenInput$ = [3, n0, _DGHATI,
+    0,
+    [_tN],
+    [0]
+];
+var DeleteGitHubAccountTokenOutput$ = [3, n0, _DGHATO,
+    0,
+    [_tN],
+    [0]
+];
+var DeleteResourcesByExternalIdInput$ = [3, n0, _DRBEII,
+    0,
+    [_eI],
+    [0]
+];
+var DeleteResourcesByExternalIdOutput$ = [3, n0, _DRBEIO,
+    0,
+    [],
+    []
+];
+var DeploymentConfigInfo$ = [3, n0, _DCI,
+    0,
+    [_dCI, _dCN, _mHH, _cT, _cP, _tRC, _zC],
+    [0, 0, () => MinimumHealthyHosts$, 4, 0, () => TrafficRoutingConfig$, () => ZonalConfig$]
+];
+var DeploymentGroupInfo$ = [3, n0, _DGI,
+    0,
+    [_aN, _dGIe, _dGNe, _dCN, _eTF, _oPITF, _aSG, _sRA, _tR, _tC, _aC, _aRC, _dS, _oIS, _bGDC, _lBI, _lSD, _lAD, _eTS, _oPTS, _cP, _eS, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, () => AutoScalingGroupList, 0, () => RevisionLocation$, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, () => DeploymentStyle$, 0, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => LastDeploymentInfo$, () => LastDeploymentInfo$, () => EC2TagSet$, () => OnPremisesTagSet$, 0, () => ECSServiceList, 2]
+];
+var DeploymentInfo$ = [3, n0, _DI,
+    0,
+    [_aN, _dGNe, _dCN, _dI, _pR, _re, _st, _eIr, _cT, _sT, _cTo, _dO, _d, _cr, _iASF, _aRC, _uOIO, _rI, _dS, _tIar, _iTWTS, _bGDC, _lBI, _aDSI, _fEB, _dM, _dSM, _cP, _eI, _rD, _oAC],
+    [0, 0, 0, 0, () => RevisionLocation$, () => RevisionLocation$, 0, () => ErrorInformation$, 4, 4, 4, () => DeploymentOverview$, 0, 0, 2, () => AutoRollbackConfiguration$, 2, () => RollbackInfo$, () => DeploymentStyle$, () => TargetInstances$, 2, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, 0, 0, 0, 64 | 0, 0, 0, () => RelatedDeployments$, () => AlarmConfiguration$]
+];
+var DeploymentOverview$ = [3, n0, _DO,
+    0,
+    [_P, _IP, _S, _F, _Sk, _R],
+    [1, 1, 1, 1, 1, 1]
+];
+var DeploymentReadyOption$ = [3, n0, _DRO,
+    0,
+    [_aOT, _wTIM],
+    [0, 1]
+];
+var DeploymentStyle$ = [3, n0, _DS,
+    0,
+    [_dTe, _dOe],
+    [0, 0]
+];
+var DeploymentTarget$ = [3, n0, _DT,
+    0,
+    [_dTT, _iT, _lT, _eT, _cFT],
+    [0, () => InstanceTarget$, () => LambdaTarget$, () => ECSTarget$, () => CloudFormationTarget$]
+];
+var DeregisterOnPremisesInstanceInput$ = [3, n0, _DOPII,
+    0,
+    [_iNn],
+    [0], 1
+];
+var Diagnostics$ = [3, n0, _D,
+    0,
+    [_eC, _sN, _m, _lTo],
+    [0, 0, 0, 0]
+];
+var EC2TagFilter$ = [3, n0, _ECTF,
+    0,
+    [_K, _V, _T],
+    [0, 0, 0]
+];
+var EC2TagSet$ = [3, n0, _ECTS,
+    0,
+    [_eTSL],
+    [() => EC2TagSetList]
+];
+var ECSService$ = [3, n0, _ECSS,
+    0,
+    [_sNe, _cN],
+    [0, 0]
+];
+var ECSTarget$ = [3, n0, _ECST,
+    0,
+    [_dI, _tIa, _tA, _lUA, _lE, _st, _tSI],
+    [0, 0, 0, 4, () => LifecycleEventList, 0, () => ECSTaskSetList]
+];
+var ECSTaskSet$ = [3, n0, _ECSTS,
+    0,
+    [_i, _dC, _pC, _rC, _st, _tW, _tG, _tSL],
+    [0, 1, 1, 1, 0, 1, () => TargetGroupInfo$, 0]
+];
+var ELBInfo$ = [3, n0, _ELBI,
+    0,
+    [_n],
+    [0]
+];
+var ErrorInformation$ = [3, n0, _EI,
+    0,
+    [_cod, _m],
+    [0, 0]
+];
+var GenericRevisionInfo$ = [3, n0, _GRI,
+    0,
+    [_d, _dG, _fUT, _lUT, _rTe],
+    [0, 64 | 0, 4, 4, 4]
+];
+var GetApplicationInput$ = [3, n0, _GAI,
+    0,
+    [_aN],
+    [0], 1
+];
+var GetApplicationOutput$ = [3, n0, _GAO,
+    0,
+    [_ap],
+    [() => ApplicationInfo$]
+];
+var GetApplicationRevisionInput$ = [3, n0, _GARI,
+    0,
+    [_aN, _re],
+    [0, () => RevisionLocation$], 2
+];
+var GetApplicationRevisionOutput$ = [3, n0, _GARO,
+    0,
+    [_aN, _re, _rIe],
+    [0, () => RevisionLocation$, () => GenericRevisionInfo$]
+];
+var GetDeploymentConfigInput$ = [3, n0, _GDCI,
+    0,
+    [_dCN],
+    [0], 1
+];
+var GetDeploymentConfigOutput$ = [3, n0, _GDCO,
+    0,
+    [_dCIe],
+    [() => DeploymentConfigInfo$]
+];
+var GetDeploymentGroupInput$ = [3, n0, _GDGI,
+    0,
+    [_aN, _dGNe],
+    [0, 0], 2
+];
+var GetDeploymentGroupOutput$ = [3, n0, _GDGO,
+    0,
+    [_dGIep],
+    [() => DeploymentGroupInfo$]
+];
+var GetDeploymentInput$ = [3, n0, _GDI,
+    0,
+    [_dI],
+    [0], 1
+];
+var GetDeploymentInstanceInput$ = [3, n0, _GDII,
+    0,
+    [_dI, _iIns],
+    [0, 0], 2
+];
+var GetDeploymentInstanceOutput$ = [3, n0, _GDIO,
+    0,
+    [_iSn],
+    [() => InstanceSummary$]
+];
+var GetDeploymentOutput$ = [3, n0, _GDO,
+    0,
+    [_dIepl],
+    [() => DeploymentInfo$]
+];
+var GetDeploymentTargetInput$ = [3, n0, _GDTI,
+    0,
+    [_dI, _tIa],
+    [0, 0], 2
+];
+var GetDeploymentTargetOutput$ = [3, n0, _GDTO,
+    0,
+    [_dTep],
+    [() => DeploymentTarget$]
+];
+var GetOnPremisesInstanceInput$ = [3, n0, _GOPII,
+    0,
+    [_iNn],
+    [0], 1
+];
+var GetOnPremisesInstanceOutput$ = [3, n0, _GOPIO,
+    0,
+    [_iInst],
+    [() => InstanceInfo$]
+];
+var GitHubLocation$ = [3, n0, _GHL,
+    0,
+    [_rep, _cI],
+    [0, 0]
+];
+var GreenFleetProvisioningOption$ = [3, n0, _GFPO,
+    0,
+    [_ac],
+    [0]
+];
+var InstanceInfo$ = [3, n0, _II,
+    0,
+    [_iNn, _iSA, _iUA, _iA, _rTe, _dTer, _t],
+    [0, 0, 0, 0, 4, 4, () => TagList]
+];
+var InstanceSummary$ = [3, n0, _IS,
+    0,
+    [_dI, _iIns, _st, _lUA, _lE, _iTn],
+    [0, 0, 0, 4, () => LifecycleEventList, 0]
+];
+var InstanceTarget$ = [3, n0, _IT,
+    0,
+    [_dI, _tIa, _tA, _st, _lUA, _lE, _iL],
+    [0, 0, 0, 0, 4, () => LifecycleEventList, 0]
+];
+var LambdaFunctionInfo$ = [3, n0, _LFI,
+    0,
+    [_fN, _fA, _cV, _tV, _tVW],
+    [0, 0, 0, 0, 1]
+];
+var LambdaTarget$ = [3, n0, _LT,
+    0,
+    [_dI, _tIa, _tA, _st, _lUA, _lE, _lFI],
+    [0, 0, 0, 0, 4, () => LifecycleEventList, () => LambdaFunctionInfo$]
+];
+var LastDeploymentInfo$ = [3, n0, _LDI,
+    0,
+    [_dI, _st, _eTn, _cT],
+    [0, 0, 4, 4]
+];
+var LifecycleEvent$ = [3, n0, _LE,
+    0,
+    [_lEN, _di, _sT, _eTn, _st],
+    [0, () => Diagnostics$, 4, 4, 0]
+];
+var ListApplicationRevisionsInput$ = [3, n0, _LARI,
+    0,
+    [_aN, _sB, _sO, _sBu, _sKP, _de, _nT],
+    [0, 0, 0, 0, 0, 0, 0], 1
+];
+var ListApplicationRevisionsOutput$ = [3, n0, _LARO,
+    0,
+    [_r, _nT],
+    [() => RevisionLocationList, 0]
+];
+var ListApplicationsInput$ = [3, n0, _LAI,
+    0,
+    [_nT],
+    [0]
+];
+var ListApplicationsOutput$ = [3, n0, _LAO,
+    0,
+    [_app, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentConfigsInput$ = [3, n0, _LDCI,
+    0,
+    [_nT],
+    [0]
+];
+var ListDeploymentConfigsOutput$ = [3, n0, _LDCO,
+    0,
+    [_dCL, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentGroupsInput$ = [3, n0, _LDGI,
+    0,
+    [_aN, _nT],
+    [0, 0], 1
+];
+var ListDeploymentGroupsOutput$ = [3, n0, _LDGO,
+    0,
+    [_aN, _dG, _nT],
+    [0, 64 | 0, 0]
+];
+var ListDeploymentInstancesInput$ = [3, n0, _LDII,
+    0,
+    [_dI, _nT, _iSF, _iTF],
+    [0, 0, 64 | 0, 64 | 0], 1
+];
+var ListDeploymentInstancesOutput$ = [3, n0, _LDIO,
+    0,
+    [_iLn, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentsInput$ = [3, n0, _LDIi,
+    0,
+    [_aN, _dGNe, _eI, _iOS, _cTR, _nT],
+    [0, 0, 0, 64 | 0, () => TimeRange$, 0]
+];
+var ListDeploymentsOutput$ = [3, n0, _LDO,
+    0,
+    [_dep, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentTargetsInput$ = [3, n0, _LDTI,
+    0,
+    [_dI, _nT, _tF],
+    [0, 0, [2, n0, _TF, 0, 0, 64 | 0]], 1
+];
+var ListDeploymentTargetsOutput$ = [3, n0, _LDTO,
+    0,
+    [_tI, _nT],
+    [64 | 0, 0]
+];
+var ListGitHubAccountTokenNamesInput$ = [3, n0, _LGHATNI,
+    0,
+    [_nT],
+    [0]
+];
+var ListGitHubAccountTokenNamesOutput$ = [3, n0, _LGHATNO,
+    0,
+    [_tNL, _nT],
+    [64 | 0, 0]
+];
+var ListOnPremisesInstancesInput$ = [3, n0, _LOPII,
+    0,
+    [_rS, _tFa, _nT],
+    [0, () => TagFilterList, 0]
+];
+var ListOnPremisesInstancesOutput$ = [3, n0, _LOPIO,
+    0,
+    [_iN, _nT],
+    [64 | 0, 0]
+];
+var ListTagsForResourceInput$ = [3, n0, _LTFRI,
+    0,
+    [_RA, _NT],
+    [0, 0], 1
+];
+var ListTagsForResourceOutput$ = [3, n0, _LTFRO,
+    0,
+    [_Ta, _NT],
+    [() => TagList, 0]
+];
+var LoadBalancerInfo$ = [3, n0, _LBI,
+    0,
+    [_eIL, _tGIL, _tGPIL],
+    [() => ELBInfoList, () => TargetGroupInfoList, () => TargetGroupPairInfoList]
+];
+var MinimumHealthyHosts$ = [3, n0, _MHH,
+    0,
+    [_ty, _v],
+    [0, 1]
+];
+var MinimumHealthyHostsPerZone$ = [3, n0, _MHHPZ,
+    0,
+    [_ty, _v],
+    [0, 1]
+];
+var OnPremisesTagSet$ = [3, n0, _OPTS,
+    0,
+    [_oPTSL],
+    [() => OnPremisesTagSetList]
+];
+var PutLifecycleEventHookExecutionStatusInput$ = [3, n0, _PLEHESI,
+    0,
+    [_dI, _lEHEI, _st],
+    [0, 0, 0]
+];
+var PutLifecycleEventHookExecutionStatusOutput$ = [3, n0, _PLEHESO,
+    0,
+    [_lEHEI],
+    [0]
+];
+var RawString$ = [3, n0, _RS,
+    0,
+    [_co, _sh],
+    [0, 0]
+];
+var RegisterApplicationRevisionInput$ = [3, n0, _RARI,
+    0,
+    [_aN, _re, _d],
+    [0, () => RevisionLocation$, 0], 2
+];
+var RegisterOnPremisesInstanceInput$ = [3, n0, _ROPII,
+    0,
+    [_iNn, _iSA, _iUA],
+    [0, 0, 0], 1
+];
+var RelatedDeployments$ = [3, n0, _RD,
+    0,
+    [_aUOIRDI, _aUOIDI],
+    [0, 64 | 0]
+];
+var RemoveTagsFromOnPremisesInstancesInput$ = [3, n0, _RTFOPII,
+    0,
+    [_t, _iN],
+    [() => TagList, 64 | 0], 2
+];
+var RevisionInfo$ = [3, n0, _RI,
+    0,
+    [_rL, _gRI],
+    [() => RevisionLocation$, () => GenericRevisionInfo$]
+];
+var RevisionLocation$ = [3, n0, _RL,
+    0,
+    [_rTev, _sL, _gHL, _str, _aSC],
+    [0, () => S3Location$, () => GitHubLocation$, () => RawString$, () => AppSpecContent$]
+];
+var RollbackInfo$ = [3, n0, _RIo,
+    0,
+    [_rDI, _rTDI, _rM],
+    [0, 0, 0]
+];
+var S3Location$ = [3, n0, _SL,
+    0,
+    [_b, _k, _bT, _ve, _eTa],
+    [0, 0, 0, 0, 0]
+];
+var SkipWaitTimeForInstanceTerminationInput$ = [3, n0, _SWTFITI,
+    0,
+    [_dI],
+    [0]
+];
+var StopDeploymentInput$ = [3, n0, _SDI,
+    0,
+    [_dI, _aRE],
+    [0, 2], 1
+];
+var StopDeploymentOutput$ = [3, n0, _SDO,
+    0,
+    [_st, _sM],
+    [0, 0]
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var TagFilter$ = [3, n0, _TFa,
+    0,
+    [_K, _V, _T],
+    [0, 0, 0]
+];
+var TagResourceInput$ = [3, n0, _TRI,
+    0,
+    [_RA, _Ta],
+    [0, () => TagList], 2
+];
+var TagResourceOutput$ = [3, n0, _TRO,
+    0,
+    [],
+    []
+];
+var TargetGroupInfo$ = [3, n0, _TGI,
+    0,
+    [_n],
+    [0]
+];
+var TargetGroupPairInfo$ = [3, n0, _TGPI,
+    0,
+    [_tGa, _pTR, _tTR],
+    [() => TargetGroupInfoList, () => TrafficRoute$, () => TrafficRoute$]
+];
+var TargetInstances$ = [3, n0, _TI,
+    0,
+    [_tFa, _aSG, _eTS],
+    [() => EC2TagFilterList, 64 | 0, () => EC2TagSet$]
+];
+var TimeBasedCanary$ = [3, n0, _TBC,
+    0,
+    [_cPa, _cIa],
+    [1, 1]
+];
+var TimeBasedLinear$ = [3, n0, _TBL,
+    0,
+    [_lP, _lI],
+    [1, 1]
+];
+var TimeRange$ = [3, n0, _TR,
+    0,
+    [_sta, _end],
+    [4, 4]
+];
+var TrafficRoute$ = [3, n0, _TRr,
+    0,
+    [_lA],
+    [64 | 0]
+];
+var TrafficRoutingConfig$ = [3, n0, _TRC,
+    0,
+    [_ty, _tBC, _tBL],
+    [0, () => TimeBasedCanary$, () => TimeBasedLinear$]
+];
+var TriggerConfig$ = [3, n0, _TC,
+    0,
+    [_tNr, _tTA, _tE],
+    [0, 0, 64 | 0]
+];
+var UntagResourceInput$ = [3, n0, _URI,
+    0,
+    [_RA, _TK],
+    [0, 64 | 0], 2
+];
+var UntagResourceOutput$ = [3, n0, _URO,
+    0,
+    [],
+    []
+];
+var UpdateApplicationInput$ = [3, n0, _UAI,
+    0,
+    [_aN, _nAN],
+    [0, 0]
+];
+var UpdateDeploymentGroupInput$ = [3, n0, _UDGI,
+    0,
+    [_aN, _cDGN, _nDGN, _dCN, _eTF, _oPITF, _aSG, _sRA, _tC, _aC, _aRC, _oIS, _dS, _bGDC, _lBI, _eTS, _eS, _oPTS, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, 64 | 0, 0, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, 0, () => DeploymentStyle$, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => EC2TagSet$, () => ECSServiceList, () => OnPremisesTagSet$, 2], 2
+];
+var UpdateDeploymentGroupOutput$ = [3, n0, _UDGO,
+    0,
+    [_hNCU],
+    [() => AutoScalingGroupList]
+];
+var ZonalConfig$ = [3, n0, _ZC,
+    0,
+    [_fZMDIS, _mDIS, _mHHPZ],
+    [1, 1, () => MinimumHealthyHostsPerZone$]
+];
+var __Unit = "unit";
+var AlarmList = [1, n0, _AL,
+    0, () => Alarm$
+];
+var ApplicationsInfoList = [1, n0, _AIL,
+    0, () => ApplicationInfo$
+];
+var AutoScalingGroupList = [1, n0, _ASGL,
+    0, () => AutoScalingGroup$
+];
+var DeploymentGroupInfoList = [1, n0, _DGIL,
+    0, () => DeploymentGroupInfo$
+];
+var DeploymentsInfoList = [1, n0, _DIL,
+    0, () => DeploymentInfo$
+];
+var DeploymentTargetList = [1, n0, _DTL,
+    0, () => DeploymentTarget$
+];
+var EC2TagFilterList = [1, n0, _ECTFL,
+    0, () => EC2TagFilter$
+];
+var EC2TagSetList = [1, n0, _ECTSL,
+    0, () => EC2TagFilterList
+];
+var ECSServiceList = [1, n0, _ECSSL,
+    0, () => ECSService$
+];
+var ECSTaskSetList = [1, n0, _ECSTSL,
+    0, () => ECSTaskSet$
+];
+var ELBInfoList = [1, n0, _ELBIL,
+    0, () => ELBInfo$
+];
+var InstanceInfoList = [1, n0, _IIL,
+    0, () => InstanceInfo$
+];
+var InstanceSummaryList = [1, n0, _ISL,
+    0, () => InstanceSummary$
+];
+var LifecycleEventList = [1, n0, _LEL,
+    0, () => LifecycleEvent$
+];
+var OnPremisesTagSetList = [1, n0, _OPTSL,
+    0, () => TagFilterList
+];
+var RevisionInfoList = [1, n0, _RIL,
+    0, () => RevisionInfo$
+];
+var RevisionLocationList = [1, n0, _RLL,
+    0, () => RevisionLocation$
+];
+var TagFilterList = [1, n0, _TFL,
+    0, () => TagFilter$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TargetGroupInfoList = [1, n0, _TGIL,
+    0, () => TargetGroupInfo$
+];
+var TargetGroupPairInfoList = [1, n0, _TGPIL,
+    0, () => TargetGroupPairInfo$
+];
+var TriggerConfigList = [1, n0, _TCL,
+    0, () => TriggerConfig$
+];
+var AddTagsToOnPremisesInstances$ = [9, n0, _ATTOPI,
+    0, () => AddTagsToOnPremisesInstancesInput$, () => __Unit
+];
+var BatchGetApplicationRevisions$ = [9, n0, _BGAR,
+    0, () => BatchGetApplicationRevisionsInput$, () => BatchGetApplicationRevisionsOutput$
+];
+var BatchGetApplications$ = [9, n0, _BGA,
+    0, () => BatchGetApplicationsInput$, () => BatchGetApplicationsOutput$
+];
+var BatchGetDeploymentGroups$ = [9, n0, _BGDG,
+    0, () => BatchGetDeploymentGroupsInput$, () => BatchGetDeploymentGroupsOutput$
+];
+var BatchGetDeploymentInstances$ = [9, n0, _BGDIa,
+    0, () => BatchGetDeploymentInstancesInput$, () => BatchGetDeploymentInstancesOutput$
+];
+var BatchGetDeployments$ = [9, n0, _BGD,
+    0, () => BatchGetDeploymentsInput$, () => BatchGetDeploymentsOutput$
+];
+var BatchGetDeploymentTargets$ = [9, n0, _BGDT,
+    0, () => BatchGetDeploymentTargetsInput$, () => BatchGetDeploymentTargetsOutput$
+];
+var BatchGetOnPremisesInstances$ = [9, n0, _BGOPI,
+    0, () => BatchGetOnPremisesInstancesInput$, () => BatchGetOnPremisesInstancesOutput$
+];
+var ContinueDeployment$ = [9, n0, _CD,
+    0, () => ContinueDeploymentInput$, () => __Unit
+];
+var CreateApplication$ = [9, n0, _CA,
+    0, () => CreateApplicationInput$, () => CreateApplicationOutput$
+];
+var CreateDeployment$ = [9, n0, _CDr,
+    0, () => CreateDeploymentInput$, () => CreateDeploymentOutput$
+];
+var CreateDeploymentConfig$ = [9, n0, _CDC,
+    0, () => CreateDeploymentConfigInput$, () => CreateDeploymentConfigOutput$
+];
+var CreateDeploymentGroup$ = [9, n0, _CDG,
+    0, () => CreateDeploymentGroupInput$, () => CreateDeploymentGroupOutput$
+];
+var DeleteApplication$ = [9, n0, _DA,
+    0, () => DeleteApplicationInput$, () => __Unit
+];
+var DeleteDeploymentConfig$ = [9, n0, _DDC,
+    0, () => DeleteDeploymentConfigInput$, () => __Unit
+];
+var DeleteDeploymentGroup$ = [9, n0, _DDG,
+    0, () => DeleteDeploymentGroupInput$, () => DeleteDeploymentGroupOutput$
+];
+var DeleteGitHubAccountToken$ = [9, n0, _DGHAT,
+    0, () => DeleteGitHubAccountTokenInput$, () => DeleteGitHubAccountTokenOutput$
+];
+var DeleteResourcesByExternalId$ = [9, n0, _DRBEI,
+    0, () => DeleteResourcesByExternalIdInput$, () => DeleteResourcesByExternalIdOutput$
+];
+var DeregisterOnPremisesInstance$ = [9, n0, _DOPI,
+    0, () => DeregisterOnPremisesInstanceInput$, () => __Unit
+];
+var GetApplication$ = [9, n0, _GA,
+    0, () => GetApplicationInput$, () => GetApplicationOutput$
+];
+var GetApplicationRevision$ = [9, n0, _GAR,
+    0, () => GetApplicationRevisionInput$, () => GetApplicationRevisionOutput$
+];
+var GetDeployment$ = [9, n0, _GD,
+    0, () => GetDeploymentInput$, () => GetDeploymentOutput$
+];
+var GetDeploymentConfig$ = [9, n0, _GDC,
+    0, () => GetDeploymentConfigInput$, () => GetDeploymentConfigOutput$
+];
+var GetDeploymentGroup$ = [9, n0, _GDG,
+    0, () => GetDeploymentGroupInput$, () => GetDeploymentGroupOutput$
+];
+var GetDeploymentInstance$ = [9, n0, _GDIe,
+    0, () => GetDeploymentInstanceInput$, () => GetDeploymentInstanceOutput$
+];
+var GetDeploymentTarget$ = [9, n0, _GDT,
+    0, () => GetDeploymentTargetInput$, () => GetDeploymentTargetOutput$
+];
+var GetOnPremisesInstance$ = [9, n0, _GOPI,
+    0, () => GetOnPremisesInstanceInput$, () => GetOnPremisesInstanceOutput$
+];
+var ListApplicationRevisions$ = [9, n0, _LAR,
+    0, () => ListApplicationRevisionsInput$, () => ListApplicationRevisionsOutput$
+];
+var ListApplications$ = [9, n0, _LA,
+    0, () => ListApplicationsInput$, () => ListApplicationsOutput$
+];
+var ListDeploymentConfigs$ = [9, n0, _LDC,
+    0, () => ListDeploymentConfigsInput$, () => ListDeploymentConfigsOutput$
+];
+var ListDeploymentGroups$ = [9, n0, _LDG,
+    0, () => ListDeploymentGroupsInput$, () => ListDeploymentGroupsOutput$
+];
+var ListDeploymentInstances$ = [9, n0, _LDIis,
+    0, () => ListDeploymentInstancesInput$, () => ListDeploymentInstancesOutput$
+];
+var ListDeployments$ = [9, n0, _LD,
+    0, () => ListDeploymentsInput$, () => ListDeploymentsOutput$
+];
+var ListDeploymentTargets$ = [9, n0, _LDT,
+    0, () => ListDeploymentTargetsInput$, () => ListDeploymentTargetsOutput$
+];
+var ListGitHubAccountTokenNames$ = [9, n0, _LGHATN,
+    0, () => ListGitHubAccountTokenNamesInput$, () => ListGitHubAccountTokenNamesOutput$
+];
+var ListOnPremisesInstances$ = [9, n0, _LOPI,
+    0, () => ListOnPremisesInstancesInput$, () => ListOnPremisesInstancesOutput$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceInput$, () => ListTagsForResourceOutput$
+];
+var PutLifecycleEventHookExecutionStatus$ = [9, n0, _PLEHES,
+    0, () => PutLifecycleEventHookExecutionStatusInput$, () => PutLifecycleEventHookExecutionStatusOutput$
+];
+var RegisterApplicationRevision$ = [9, n0, _RAR,
+    0, () => RegisterApplicationRevisionInput$, () => __Unit
+];
+var RegisterOnPremisesInstance$ = [9, n0, _ROPI,
+    0, () => RegisterOnPremisesInstanceInput$, () => __Unit
+];
+var RemoveTagsFromOnPremisesInstances$ = [9, n0, _RTFOPI,
+    0, () => RemoveTagsFromOnPremisesInstancesInput$, () => __Unit
+];
+var SkipWaitTimeForInstanceTermination$ = [9, n0, _SWTFIT,
+    0, () => SkipWaitTimeForInstanceTerminationInput$, () => __Unit
+];
+var StopDeployment$ = [9, n0, _SD,
+    0, () => StopDeploymentInput$, () => StopDeploymentOutput$
+];
+var TagResource$ = [9, n0, _TRa,
+    0, () => TagResourceInput$, () => TagResourceOutput$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceInput$, () => UntagResourceOutput$
+];
+var UpdateApplication$ = [9, n0, _UA,
+    0, () => UpdateApplicationInput$, () => __Unit
+];
+var UpdateDeploymentGroup$ = [9, n0, _UDG,
+    0, () => UpdateDeploymentGroupInput$, () => UpdateDeploymentGroupOutput$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-10-06",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultCodeDeployHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.codedeploy",
+            errorTypeRegistries,
+            xmlNamespace: "http://codedeploy.amazonaws.com/doc/2014-10-06/",
+            version: "2014-10-06",
+            serviceTarget: "CodeDeploy_20141006",
+        },
+        serviceId: config?.serviceId ?? "CodeDeploy",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class CodeDeployClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultCodeDeployHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "CodeDeploy_20141006", "CodeDeployClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddTagsToOnPremisesInstancesCommand extends command(_ep0, _mw0, "AddTagsToOnPremisesInstances", AddTagsToOnPremisesInstances$) {
+}
+
+class BatchGetApplicationRevisionsCommand extends command(_ep0, _mw0, "BatchGetApplicationRevisions", BatchGetApplicationRevisions$) {
+}
+
+class BatchGetApplicationsCommand extends command(_ep0, _mw0, "BatchGetApplications", BatchGetApplications$) {
+}
+
+class BatchGetDeploymentGroupsCommand extends command(_ep0, _mw0, "BatchGetDeploymentGroups", BatchGetDeploymentGroups$) {
+}
+
+class BatchGetDeploymentInstancesCommand extends command(_ep0, _mw0, "BatchGetDeploymentInstances", BatchGetDeploymentInstances$) {
+}
+
+class BatchGetDeploymentsCommand extends command(_ep0, _mw0, "BatchGetDeployments", BatchGetDeployments$) {
+}
+
+class BatchGetDeploymentTargetsCommand extends command(_ep0, _mw0, "BatchGetDeploymentTargets", BatchGetDeploymentTargets$) {
+}
+
+class BatchGetOnPremisesInstancesCommand extends command(_ep0, _mw0, "BatchGetOnPremisesInstances", BatchGetOnPremisesInstances$) {
+}
+
+class ContinueDeploymentCommand extends command(_ep0, _mw0, "ContinueDeployment", ContinueDeployment$) {
+}
+
+class CreateApplicationCommand extends command(_ep0, _mw0, "CreateApplication", CreateApplication$) {
+}
+
+class CreateDeploymentCommand extends command(_ep0, _mw0, "CreateDeployment", CreateDeployment$) {
+}
+
+class CreateDeploymentConfigCommand extends command(_ep0, _mw0, "CreateDeploymentConfig", CreateDeploymentConfig$) {
+}
+
+class CreateDeploymentGroupCommand extends command(_ep0, _mw0, "CreateDeploymentGroup", CreateDeploymentGroup$) {
+}
+
+class DeleteApplicationCommand extends command(_ep0, _mw0, "DeleteApplication", DeleteApplication$) {
+}
+
+class DeleteDeploymentConfigCommand extends command(_ep0, _mw0, "DeleteDeploymentConfig", DeleteDeploymentConfig$) {
+}
+
+class DeleteDeploymentGroupCommand extends command(_ep0, _mw0, "DeleteDeploymentGroup", DeleteDeploymentGroup$) {
+}
+
+class DeleteGitHubAccountTokenCommand extends command(_ep0, _mw0, "DeleteGitHubAccountToken", DeleteGitHubAccountToken$) {
+}
+
+class DeleteResourcesByExternalIdCommand extends command(_ep0, _mw0, "DeleteResourcesByExternalId", DeleteResourcesByExternalId$) {
+}
+
+class DeregisterOnPremisesInstanceCommand extends command(_ep0, _mw0, "DeregisterOnPremisesInstance", DeregisterOnPremisesInstance$) {
+}
+
+class GetApplicationCommand extends command(_ep0, _mw0, "GetApplication", GetApplication$) {
+}
+
+class GetApplicationRevisionCommand extends command(_ep0, _mw0, "GetApplicationRevision", GetApplicationRevision$) {
+}
+
+class GetDeploymentCommand extends command(_ep0, _mw0, "GetDeployment", GetDeployment$) {
+}
+
+class GetDeploymentConfigCommand extends command(_ep0, _mw0, "GetDeploymentConfig", GetDeploymentConfig$) {
+}
+
+class GetDeploymentGroupCommand extends command(_ep0, _mw0, "GetDeploymentGroup", GetDeploymentGroup$) {
+}
+
+class GetDeploymentInstanceCommand extends command(_ep0, _mw0, "GetDeploymentInstance", GetDeploymentInstance$) {
+}
+
+class GetDeploymentTargetCommand extends command(_ep0, _mw0, "GetDeploymentTarget", GetDeploymentTarget$) {
+}
+
+class GetOnPremisesInstanceCommand extends command(_ep0, _mw0, "GetOnPremisesInstance", GetOnPremisesInstance$) {
+}
+
+class ListApplicationRevisionsCommand extends command(_ep0, _mw0, "ListApplicationRevisions", ListApplicationRevisions$) {
+}
+
+class ListApplicationsCommand extends command(_ep0, _mw0, "ListApplications", ListApplications$) {
+}
+
+class ListDeploymentConfigsCommand extends command(_ep0, _mw0, "ListDeploymentConfigs", ListDeploymentConfigs$) {
+}
+
+class ListDeploymentGroupsCommand extends command(_ep0, _mw0, "ListDeploymentGroups", ListDeploymentGroups$) {
+}
+
+class ListDeploymentInstancesCommand extends command(_ep0, _mw0, "ListDeploymentInstances", ListDeploymentInstances$) {
+}
+
+class ListDeploymentsCommand extends command(_ep0, _mw0, "ListDeployments", ListDeployments$) {
+}
+
+class ListDeploymentTargetsCommand extends command(_ep0, _mw0, "ListDeploymentTargets", ListDeploymentTargets$) {
+}
+
+class ListGitHubAccountTokenNamesCommand extends command(_ep0, _mw0, "ListGitHubAccountTokenNames", ListGitHubAccountTokenNames$) {
+}
+
+class ListOnPremisesInstancesCommand extends command(_ep0, _mw0, "ListOnPremisesInstances", ListOnPremisesInstances$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutLifecycleEventHookExecutionStatusCommand extends command(_ep0, _mw0, "PutLifecycleEventHookExecutionStatus", PutLifecycleEventHookExecutionStatus$) {
+}
+
+class RegisterApplicationRevisionCommand extends command(_ep0, _mw0, "RegisterApplicationRevision", RegisterApplicationRevision$) {
+}
+
+class RegisterOnPremisesInstanceCommand extends command(_ep0, _mw0, "RegisterOnPremisesInstance", RegisterOnPremisesInstance$) {
+}
+
+class RemoveTagsFromOnPremisesInstancesCommand extends command(_ep0, _mw0, "RemoveTagsFromOnPremisesInstances", RemoveTagsFromOnPremisesInstances$) {
+}
+
+class SkipWaitTimeForInstanceTerminationCommand extends command(_ep0, _mw0, "SkipWaitTimeForInstanceTermination", SkipWaitTimeForInstanceTermination$) {
+}
+
+class StopDeploymentCommand extends command(_ep0, _mw0, "StopDeployment", StopDeployment$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateApplicationCommand extends command(_ep0, _mw0, "UpdateApplication", UpdateApplication$) {
+}
+
+class UpdateDeploymentGroupCommand extends command(_ep0, _mw0, "UpdateDeploymentGroup", UpdateDeploymentGroup$) {
+}
+
+const paginateListApplicationRevisions = createPaginator(CodeDeployClient, ListApplicationRevisionsCommand, "nextToken", "nextToken", "");
+
+const paginateListApplications = createPaginator(CodeDeployClient, ListApplicationsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentConfigs = createPaginator(CodeDeployClient, ListDeploymentConfigsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentGroups = createPaginator(CodeDeployClient, ListDeploymentGroupsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentInstances = createPaginator(CodeDeployClient, ListDeploymentInstancesCommand, "nextToken", "nextToken", "");
+
+const paginateListDeployments = createPaginator(CodeDeployClient, ListDeploymentsCommand, "nextToken", "nextToken", "");
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetDeploymentCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Succeeded") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Failed") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Stopped") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForDeploymentSuccessful = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilDeploymentSuccessful = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddTagsToOnPremisesInstancesCommand,
+    BatchGetApplicationRevisionsCommand,
+    BatchGetApplicationsCommand,
+    BatchGetDeploymentGroupsCommand,
+    BatchGetDeploymentInstancesCommand,
+    BatchGetDeploymentsCommand,
+    BatchGetDeploymentTargetsCommand,
+    BatchGetOnPremisesInstancesCommand,
+    ContinueDeploymentCommand,
+    CreateApplicationCommand,
+    CreateDeploymentCommand,
+    CreateDeploymentConfigCommand,
+    CreateDeploymentGroupCommand,
+    DeleteApplicationCommand,
+    DeleteDeploymentConfigCommand,
+    DeleteDeploymentGroupCommand,
+    DeleteGitHubAccountTokenCommand,
+    DeleteResourcesByExternalIdCommand,
+    DeregisterOnPremisesInstanceCommand,
+    GetApplicationCommand,
+    GetApplicationRevisionCommand,
+    GetDeploymentCommand,
+    GetDeploymentConfigCommand,
+    GetDeploymentGroupCommand,
+    GetDeploymentInstanceCommand,
+    GetDeploymentTargetCommand,
+    GetOnPremisesInstanceCommand,
+    ListApplicationRevisionsCommand,
+    ListApplicationsCommand,
+    ListDeploymentConfigsCommand,
+    ListDeploymentGroupsCommand,
+    ListDeploymentInstancesCommand,
+    ListDeploymentsCommand,
+    ListDeploymentTargetsCommand,
+    ListGitHubAccountTokenNamesCommand,
+    ListOnPremisesInstancesCommand,
+    ListTagsForResourceCommand,
+    PutLifecycleEventHookExecutionStatusCommand,
+    RegisterApplicationRevisionCommand,
+    RegisterOnPremisesInstanceCommand,
+    RemoveTagsFromOnPremisesInstancesCommand,
+    SkipWaitTimeForInstanceTerminationCommand,
+    StopDeploymentCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateApplicationCommand,
+    UpdateDeploymentGroupCommand,
+};
+const paginators = {
+    paginateListApplicationRevisions,
+    paginateListApplications,
+    paginateListDeploymentConfigs,
+    paginateListDeploymentGroups,
+    paginateListDeploymentInstances,
+    paginateListDeployments,
+};
+const waiters = {
+    waitUntilDeploymentSuccessful,
+};
+class CodeDeploy extends CodeDeployClient {
+}
+createAggregatedClient(commands, CodeDeploy, { paginators, waiters });
+
+const ComputePlatform = {
+    ECS: "ECS",
+    LAMBDA: "Lambda",
+    SERVER: "Server",
+};
+const ApplicationRevisionSortBy = {
+    FirstUsedTime: "firstUsedTime",
+    LastUsedTime: "lastUsedTime",
+    RegisterTime: "registerTime",
+};
+const AutoRollbackEvent = {
+    DEPLOYMENT_FAILURE: "DEPLOYMENT_FAILURE",
+    DEPLOYMENT_STOP_ON_ALARM: "DEPLOYMENT_STOP_ON_ALARM",
+    DEPLOYMENT_STOP_ON_REQUEST: "DEPLOYMENT_STOP_ON_REQUEST",
+};
+const RevisionLocationType = {
+    AppSpecContent: "AppSpecContent",
+    GitHub: "GitHub",
+    S3: "S3",
+    String: "String",
+};
+const BundleType = {
+    JSON: "JSON",
+    Tar: "tar",
+    TarGZip: "tgz",
+    YAML: "YAML",
+    Zip: "zip",
+};
+const DeploymentReadyAction = {
+    CONTINUE_DEPLOYMENT: "CONTINUE_DEPLOYMENT",
+    STOP_DEPLOYMENT: "STOP_DEPLOYMENT",
+};
+const GreenFleetProvisioningAction = {
+    COPY_AUTO_SCALING_GROUP: "COPY_AUTO_SCALING_GROUP",
+    DISCOVER_EXISTING: "DISCOVER_EXISTING",
+};
+const InstanceAction = {
+    KEEP_ALIVE: "KEEP_ALIVE",
+    TERMINATE: "TERMINATE",
+};
+const DeploymentOption = {
+    WITHOUT_TRAFFIC_CONTROL: "WITHOUT_TRAFFIC_CONTROL",
+    WITH_TRAFFIC_CONTROL: "WITH_TRAFFIC_CONTROL",
+};
+const DeploymentType = {
+    BLUE_GREEN: "BLUE_GREEN",
+    IN_PLACE: "IN_PLACE",
+};
+const EC2TagFilterType = {
+    KEY_AND_VALUE: "KEY_AND_VALUE",
+    KEY_ONLY: "KEY_ONLY",
+    VALUE_ONLY: "VALUE_ONLY",
+};
+const DeploymentStatus = {
+    BAKING: "Baking",
+    CREATED: "Created",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    QUEUED: "Queued",
+    READY: "Ready",
+    STOPPED: "Stopped",
+    SUCCEEDED: "Succeeded",
+};
+const TagFilterType = {
+    KEY_AND_VALUE: "KEY_AND_VALUE",
+    KEY_ONLY: "KEY_ONLY",
+    VALUE_ONLY: "VALUE_ONLY",
+};
+const OutdatedInstancesStrategy = {
+    Ignore: "IGNORE",
+    Update: "UPDATE",
+};
+const TriggerEventType = {
+    DEPLOYMENT_FAILURE: "DeploymentFailure",
+    DEPLOYMENT_READY: "DeploymentReady",
+    DEPLOYMENT_ROLLBACK: "DeploymentRollback",
+    DEPLOYMENT_START: "DeploymentStart",
+    DEPLOYMENT_STOP: "DeploymentStop",
+    DEPLOYMENT_SUCCESS: "DeploymentSuccess",
+    INSTANCE_FAILURE: "InstanceFailure",
+    INSTANCE_READY: "InstanceReady",
+    INSTANCE_START: "InstanceStart",
+    INSTANCE_SUCCESS: "InstanceSuccess",
+};
+const _InstanceType = {
+    BLUE: "Blue",
+    GREEN: "Green",
+};
+const LifecycleErrorCode = {
+    SCRIPT_FAILED: "ScriptFailed",
+    SCRIPT_MISSING: "ScriptMissing",
+    SCRIPT_NOT_EXECUTABLE: "ScriptNotExecutable",
+    SCRIPT_TIMED_OUT: "ScriptTimedOut",
+    SUCCESS: "Success",
+    UNKNOWN_ERROR: "UnknownError",
+};
+const LifecycleEventStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const InstanceStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    READY: "Ready",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const DeploymentCreator = {
+    Autoscaling: "autoscaling",
+    AutoscalingTermination: "autoscalingTermination",
+    CloudFormation: "CloudFormation",
+    CloudFormationRollback: "CloudFormationRollback",
+    CodeDeploy: "CodeDeploy",
+    CodeDeployAutoUpdate: "CodeDeployAutoUpdate",
+    CodeDeployRollback: "codeDeployRollback",
+    User: "user",
+};
+const DeploymentMode = {
+    RESTART: "RESTART",
+    STANDARD: "STANDARD",
+};
+const ErrorCode = {
+    AGENT_ISSUE: "AGENT_ISSUE",
+    ALARM_ACTIVE: "ALARM_ACTIVE",
+    APPLICATION_MISSING: "APPLICATION_MISSING",
+    AUTOSCALING_VALIDATION_ERROR: "AUTOSCALING_VALIDATION_ERROR",
+    AUTO_SCALING_CONFIGURATION: "AUTO_SCALING_CONFIGURATION",
+    AUTO_SCALING_IAM_ROLE_PERMISSIONS: "AUTO_SCALING_IAM_ROLE_PERMISSIONS",
+    CLOUDFORMATION_STACK_FAILURE: "CLOUDFORMATION_STACK_FAILURE",
+    CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND: "CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND",
+    CUSTOMER_APPLICATION_UNHEALTHY: "CUSTOMER_APPLICATION_UNHEALTHY",
+    DEPLOYMENT_GROUP_MISSING: "DEPLOYMENT_GROUP_MISSING",
+    ECS_UPDATE_ERROR: "ECS_UPDATE_ERROR",
+    ELASTIC_LOAD_BALANCING_INVALID: "ELASTIC_LOAD_BALANCING_INVALID",
+    ELB_INVALID_INSTANCE: "ELB_INVALID_INSTANCE",
+    HEALTH_CONSTRAINTS: "HEALTH_CONSTRAINTS",
+    HEALTH_CONSTRAINTS_INVALID: "HEALTH_CONSTRAINTS_INVALID",
+    HOOK_EXECUTION_FAILURE: "HOOK_EXECUTION_FAILURE",
+    IAM_ROLE_MISSING: "IAM_ROLE_MISSING",
+    IAM_ROLE_PERMISSIONS: "IAM_ROLE_PERMISSIONS",
+    INTERNAL_ERROR: "INTERNAL_ERROR",
+    INVALID_ECS_SERVICE: "INVALID_ECS_SERVICE",
+    INVALID_LAMBDA_CONFIGURATION: "INVALID_LAMBDA_CONFIGURATION",
+    INVALID_LAMBDA_FUNCTION: "INVALID_LAMBDA_FUNCTION",
+    INVALID_REVISION: "INVALID_REVISION",
+    MANUAL_STOP: "MANUAL_STOP",
+    MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION: "MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION",
+    MISSING_ELB_INFORMATION: "MISSING_ELB_INFORMATION",
+    MISSING_GITHUB_TOKEN: "MISSING_GITHUB_TOKEN",
+    NO_EC2_SUBSCRIPTION: "NO_EC2_SUBSCRIPTION",
+    NO_INSTANCES: "NO_INSTANCES",
+    OVER_MAX_INSTANCES: "OVER_MAX_INSTANCES",
+    RESOURCE_LIMIT_EXCEEDED: "RESOURCE_LIMIT_EXCEEDED",
+    REVISION_MISSING: "REVISION_MISSING",
+    THROTTLED: "THROTTLED",
+    TIMEOUT: "TIMEOUT",
+};
+const FileExistsBehavior = {
+    DISALLOW: "DISALLOW",
+    OVERWRITE: "OVERWRITE",
+    RETAIN: "RETAIN",
+};
+const TargetStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    READY: "Ready",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const DeploymentTargetType = {
+    CLOUDFORMATION_TARGET: "CloudFormationTarget",
+    ECS_TARGET: "ECSTarget",
+    INSTANCE_TARGET: "InstanceTarget",
+    LAMBDA_TARGET: "LambdaTarget",
+};
+const TargetLabel = {
+    BLUE: "Blue",
+    GREEN: "Green",
+};
+const DeploymentWaitType = {
+    READY_WAIT: "READY_WAIT",
+    TERMINATION_WAIT: "TERMINATION_WAIT",
+};
+const MinimumHealthyHostsType = {
+    FLEET_PERCENT: "FLEET_PERCENT",
+    HOST_COUNT: "HOST_COUNT",
+};
+const TrafficRoutingType = {
+    AllAtOnce: "AllAtOnce",
+    TimeBasedCanary: "TimeBasedCanary",
+    TimeBasedLinear: "TimeBasedLinear",
+};
+const MinimumHealthyHostsPerZoneType = {
+    FLEET_PERCENT: "FLEET_PERCENT",
+    HOST_COUNT: "HOST_COUNT",
+};
+const ListStateFilterAction = {
+    Exclude: "exclude",
+    Ignore: "ignore",
+    Include: "include",
+};
+const SortOrder = {
+    Ascending: "ascending",
+    Descending: "descending",
+};
+const TargetFilterName = {
+    SERVER_INSTANCE_LABEL: "ServerInstanceLabel",
+    TARGET_STATUS: "TargetStatus",
+};
+const RegistrationStatus = {
+    Deregistered: "Deregistered",
+    Registered: "Registered",
+};
+const StopStatus = {
+    PENDING: "Pending",
+    SUCCEEDED: "Succeeded",
+};
+
+__webpack_unused_export__ = AddTagsToOnPremisesInstances$;
+__webpack_unused_export__ = AddTagsToOnPremisesInstancesCommand;
+__webpack_unused_export__ = AddTagsToOnPremisesInstancesInput$;
+__webpack_unused_export__ = Alarm$;
+__webpack_unused_export__ = AlarmConfiguration$;
+__webpack_unused_export__ = AlarmsLimitExceededException;
+__webpack_unused_export__ = AlarmsLimitExceededException$;
+__webpack_unused_export__ = AppSpecContent$;
+__webpack_unused_export__ = ApplicationAlreadyExistsException;
+__webpack_unused_export__ = ApplicationAlreadyExistsException$;
+__webpack_unused_export__ = ApplicationDoesNotExistException;
+__webpack_unused_export__ = ApplicationDoesNotExistException$;
+__webpack_unused_export__ = ApplicationInfo$;
+__webpack_unused_export__ = ApplicationLimitExceededException;
+__webpack_unused_export__ = ApplicationLimitExceededException$;
+__webpack_unused_export__ = ApplicationNameRequiredException;
+__webpack_unused_export__ = ApplicationNameRequiredException$;
+__webpack_unused_export__ = ApplicationRevisionSortBy;
+__webpack_unused_export__ = ArnNotSupportedException;
+__webpack_unused_export__ = ArnNotSupportedException$;
+__webpack_unused_export__ = AutoRollbackConfiguration$;
+__webpack_unused_export__ = AutoRollbackEvent;
+__webpack_unused_export__ = AutoScalingGroup$;
+__webpack_unused_export__ = BatchGetApplicationRevisions$;
+__webpack_unused_export__ = BatchGetApplicationRevisionsCommand;
+__webpack_unused_export__ = BatchGetApplicationRevisionsInput$;
+__webpack_unused_export__ = BatchGetApplicationRevisionsOutput$;
+__webpack_unused_export__ = BatchGetApplications$;
+__webpack_unused_export__ = BatchGetApplicationsCommand;
+__webpack_unused_export__ = BatchGetApplicationsInput$;
+__webpack_unused_export__ = BatchGetApplicationsOutput$;
+__webpack_unused_export__ = BatchGetDeploymentGroups$;
+__webpack_unused_export__ = BatchGetDeploymentGroupsCommand;
+__webpack_unused_export__ = BatchGetDeploymentGroupsInput$;
+__webpack_unused_export__ = BatchGetDeploymentGroupsOutput$;
+__webpack_unused_export__ = BatchGetDeploymentInstances$;
+__webpack_unused_export__ = BatchGetDeploymentInstancesCommand;
+__webpack_unused_export__ = BatchGetDeploymentInstancesInput$;
+__webpack_unused_export__ = BatchGetDeploymentInstancesOutput$;
+__webpack_unused_export__ = BatchGetDeploymentTargets$;
+__webpack_unused_export__ = BatchGetDeploymentTargetsCommand;
+__webpack_unused_export__ = BatchGetDeploymentTargetsInput$;
+__webpack_unused_export__ = BatchGetDeploymentTargetsOutput$;
+__webpack_unused_export__ = BatchGetDeployments$;
+__webpack_unused_export__ = BatchGetDeploymentsCommand;
+__webpack_unused_export__ = BatchGetDeploymentsInput$;
+__webpack_unused_export__ = BatchGetDeploymentsOutput$;
+__webpack_unused_export__ = BatchGetOnPremisesInstances$;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesCommand;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesInput$;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesOutput$;
+__webpack_unused_export__ = BatchLimitExceededException;
+__webpack_unused_export__ = BatchLimitExceededException$;
+__webpack_unused_export__ = BlueGreenDeploymentConfiguration$;
+__webpack_unused_export__ = BlueInstanceTerminationOption$;
+__webpack_unused_export__ = BucketNameFilterRequiredException;
+__webpack_unused_export__ = BucketNameFilterRequiredException$;
+__webpack_unused_export__ = BundleType;
+__webpack_unused_export__ = CloudFormationTarget$;
+__webpack_unused_export__ = CodeDeploy;
+exports.cHd = CodeDeployClient;
+__webpack_unused_export__ = CodeDeployServiceException;
+__webpack_unused_export__ = CodeDeployServiceException$;
+__webpack_unused_export__ = ComputePlatform;
+__webpack_unused_export__ = ContinueDeployment$;
+__webpack_unused_export__ = ContinueDeploymentCommand;
+__webpack_unused_export__ = ContinueDeploymentInput$;
+__webpack_unused_export__ = CreateApplication$;
+__webpack_unused_export__ = CreateApplicationCommand;
+__webpack_unused_export__ = CreateApplicationInput$;
+__webpack_unused_export__ = CreateApplicationOutput$;
+__webpack_unused_export__ = CreateDeployment$;
+exports.ttP = CreateDeploymentCommand;
+__webpack_unused_export__ = CreateDeploymentConfig$;
+__webpack_unused_export__ = CreateDeploymentConfigCommand;
+__webpack_unused_export__ = CreateDeploymentConfigInput$;
+__webpack_unused_export__ = CreateDeploymentConfigOutput$;
+__webpack_unused_export__ = CreateDeploymentGroup$;
+__webpack_unused_export__ = CreateDeploymentGroupCommand;
+__webpack_unused_export__ = CreateDeploymentGroupInput$;
+__webpack_unused_export__ = CreateDeploymentGroupOutput$;
+__webpack_unused_export__ = CreateDeploymentInput$;
+__webpack_unused_export__ = CreateDeploymentOutput$;
+__webpack_unused_export__ = DeleteApplication$;
+__webpack_unused_export__ = DeleteApplicationCommand;
+__webpack_unused_export__ = DeleteApplicationInput$;
+__webpack_unused_export__ = DeleteDeploymentConfig$;
+__webpack_unused_export__ = DeleteDeploymentConfigCommand;
+__webpack_unused_export__ = DeleteDeploymentConfigInput$;
+__webpack_unused_export__ = DeleteDeploymentGroup$;
+__webpack_unused_export__ = DeleteDeploymentGroupCommand;
+__webpack_unused_export__ = DeleteDeploymentGroupInput$;
+__webpack_unused_export__ = DeleteDeploymentGroupOutput$;
+__webpack_unused_export__ = DeleteGitHubAccountToken$;
+__webpack_unused_export__ = DeleteGitHubAccountTokenCommand;
+__webpack_unused_export__ = DeleteGitHubAccountTokenInput$;
+__webpack_unused_export__ = DeleteGitHubAccountTokenOutput$;
+__webpack_unused_export__ = DeleteResourcesByExternalId$;
+__webpack_unused_export__ = DeleteResourcesByExternalIdCommand;
+__webpack_unused_export__ = DeleteResourcesByExternalIdInput$;
+__webpack_unused_export__ = DeleteResourcesByExternalIdOutput$;
+__webpack_unused_export__ = DeploymentAlreadyCompletedException;
+__webpack_unused_export__ = DeploymentAlreadyCompletedException$;
+__webpack_unused_export__ = DeploymentConfigAlreadyExistsException;
+__webpack_unused_export__ = DeploymentConfigAlreadyExistsException$;
+__webpack_unused_export__ = DeploymentConfigDoesNotExistException;
+__webpack_unused_export__ = DeploymentConfigDoesNotExistException$;
+__webpack_unused_export__ = DeploymentConfigInUseException;
+__webpack_unused_export__ = DeploymentConfigInUseException$;
+__webpack_unused_export__ = DeploymentConfigInfo$;
+__webpack_unused_export__ = DeploymentConfigLimitExceededException;
+__webpack_unused_export__ = DeploymentConfigLimitExceededException$;
+__webpack_unused_export__ = DeploymentConfigNameRequiredException;
+__webpack_unused_export__ = DeploymentConfigNameRequiredException$;
+__webpack_unused_export__ = DeploymentCreator;
+__webpack_unused_export__ = DeploymentDoesNotExistException;
+__webpack_unused_export__ = DeploymentDoesNotExistException$;
+__webpack_unused_export__ = DeploymentGroupAlreadyExistsException;
+__webpack_unused_export__ = DeploymentGroupAlreadyExistsException$;
+__webpack_unused_export__ = DeploymentGroupDoesNotExistException;
+__webpack_unused_export__ = DeploymentGroupDoesNotExistException$;
+__webpack_unused_export__ = DeploymentGroupInfo$;
+__webpack_unused_export__ = DeploymentGroupLimitExceededException;
+__webpack_unused_export__ = DeploymentGroupLimitExceededException$;
+__webpack_unused_export__ = DeploymentGroupNameRequiredException;
+__webpack_unused_export__ = DeploymentGroupNameRequiredException$;
+__webpack_unused_export__ = DeploymentIdRequiredException;
+__webpack_unused_export__ = DeploymentIdRequiredException$;
+__webpack_unused_export__ = DeploymentInfo$;
+__webpack_unused_export__ = DeploymentIsNotInReadyStateException;
+__webpack_unused_export__ = DeploymentIsNotInReadyStateException$;
+__webpack_unused_export__ = DeploymentLimitExceededException;
+__webpack_unused_export__ = DeploymentLimitExceededException$;
+__webpack_unused_export__ = DeploymentMode;
+__webpack_unused_export__ = DeploymentNotStartedException;
+__webpack_unused_export__ = DeploymentNotStartedException$;
+__webpack_unused_export__ = DeploymentOption;
+__webpack_unused_export__ = DeploymentOverview$;
+__webpack_unused_export__ = DeploymentReadyAction;
+__webpack_unused_export__ = DeploymentReadyOption$;
+__webpack_unused_export__ = DeploymentStatus;
+__webpack_unused_export__ = DeploymentStyle$;
+__webpack_unused_export__ = DeploymentTarget$;
+__webpack_unused_export__ = DeploymentTargetDoesNotExistException;
+__webpack_unused_export__ = DeploymentTargetDoesNotExistException$;
+__webpack_unused_export__ = DeploymentTargetIdRequiredException;
+__webpack_unused_export__ = DeploymentTargetIdRequiredException$;
+__webpack_unused_export__ = DeploymentTargetListSizeExceededException;
+__webpack_unused_export__ = DeploymentTargetListSizeExceededException$;
+__webpack_unused_export__ = DeploymentTargetType;
+__webpack_unused_export__ = DeploymentType;
+__webpack_unused_export__ = DeploymentWaitType;
+__webpack_unused_export__ = DeregisterOnPremisesInstance$;
+__webpack_unused_export__ = DeregisterOnPremisesInstanceCommand;
+__webpack_unused_export__ = DeregisterOnPremisesInstanceInput$;
+__webpack_unused_export__ = DescriptionTooLongException;
+__webpack_unused_export__ = DescriptionTooLongException$;
+__webpack_unused_export__ = Diagnostics$;
+__webpack_unused_export__ = EC2TagFilter$;
+__webpack_unused_export__ = EC2TagFilterType;
+__webpack_unused_export__ = EC2TagSet$;
+__webpack_unused_export__ = ECSService$;
+__webpack_unused_export__ = ECSServiceMappingLimitExceededException;
+__webpack_unused_export__ = ECSServiceMappingLimitExceededException$;
+__webpack_unused_export__ = ECSTarget$;
+__webpack_unused_export__ = ECSTaskSet$;
+__webpack_unused_export__ = ELBInfo$;
+__webpack_unused_export__ = ErrorCode;
+__webpack_unused_export__ = ErrorInformation$;
+__webpack_unused_export__ = FileExistsBehavior;
+__webpack_unused_export__ = GenericRevisionInfo$;
+__webpack_unused_export__ = GetApplication$;
+__webpack_unused_export__ = GetApplicationCommand;
+__webpack_unused_export__ = GetApplicationInput$;
+__webpack_unused_export__ = GetApplicationOutput$;
+__webpack_unused_export__ = GetApplicationRevision$;
+__webpack_unused_export__ = GetApplicationRevisionCommand;
+__webpack_unused_export__ = GetApplicationRevisionInput$;
+__webpack_unused_export__ = GetApplicationRevisionOutput$;
+__webpack_unused_export__ = GetDeployment$;
+exports.Tvn = GetDeploymentCommand;
+__webpack_unused_export__ = GetDeploymentConfig$;
+__webpack_unused_export__ = GetDeploymentConfigCommand;
+__webpack_unused_export__ = GetDeploymentConfigInput$;
+__webpack_unused_export__ = GetDeploymentConfigOutput$;
+__webpack_unused_export__ = GetDeploymentGroup$;
+exports.WOp = GetDeploymentGroupCommand;
+__webpack_unused_export__ = GetDeploymentGroupInput$;
+__webpack_unused_export__ = GetDeploymentGroupOutput$;
+__webpack_unused_export__ = GetDeploymentInput$;
+__webpack_unused_export__ = GetDeploymentInstance$;
+__webpack_unused_export__ = GetDeploymentInstanceCommand;
+__webpack_unused_export__ = GetDeploymentInstanceInput$;
+__webpack_unused_export__ = GetDeploymentInstanceOutput$;
+__webpack_unused_export__ = GetDeploymentOutput$;
+__webpack_unused_export__ = GetDeploymentTarget$;
+exports.Oxg = GetDeploymentTargetCommand;
+__webpack_unused_export__ = GetDeploymentTargetInput$;
+__webpack_unused_export__ = GetDeploymentTargetOutput$;
+__webpack_unused_export__ = GetOnPremisesInstance$;
+__webpack_unused_export__ = GetOnPremisesInstanceCommand;
+__webpack_unused_export__ = GetOnPremisesInstanceInput$;
+__webpack_unused_export__ = GetOnPremisesInstanceOutput$;
+__webpack_unused_export__ = GitHubAccountTokenDoesNotExistException;
+__webpack_unused_export__ = GitHubAccountTokenDoesNotExistException$;
+__webpack_unused_export__ = GitHubAccountTokenNameRequiredException;
+__webpack_unused_export__ = GitHubAccountTokenNameRequiredException$;
+__webpack_unused_export__ = GitHubLocation$;
+__webpack_unused_export__ = GreenFleetProvisioningAction;
+__webpack_unused_export__ = GreenFleetProvisioningOption$;
+__webpack_unused_export__ = IamArnRequiredException;
+__webpack_unused_export__ = IamArnRequiredException$;
+__webpack_unused_export__ = IamSessionArnAlreadyRegisteredException;
+__webpack_unused_export__ = IamSessionArnAlreadyRegisteredException$;
+__webpack_unused_export__ = IamUserArnAlreadyRegisteredException;
+__webpack_unused_export__ = IamUserArnAlreadyRegisteredException$;
+__webpack_unused_export__ = IamUserArnRequiredException;
+__webpack_unused_export__ = IamUserArnRequiredException$;
+__webpack_unused_export__ = InstanceAction;
+__webpack_unused_export__ = InstanceDoesNotExistException;
+__webpack_unused_export__ = InstanceDoesNotExistException$;
+__webpack_unused_export__ = InstanceIdRequiredException;
+__webpack_unused_export__ = InstanceIdRequiredException$;
+__webpack_unused_export__ = InstanceInfo$;
+__webpack_unused_export__ = InstanceLimitExceededException;
+__webpack_unused_export__ = InstanceLimitExceededException$;
+__webpack_unused_export__ = InstanceNameAlreadyRegisteredException;
+__webpack_unused_export__ = InstanceNameAlreadyRegisteredException$;
+__webpack_unused_export__ = InstanceNameRequiredException;
+__webpack_unused_export__ = InstanceNameRequiredException$;
+__webpack_unused_export__ = InstanceNotRegisteredException;
+__webpack_unused_export__ = InstanceNotRegisteredException$;
+__webpack_unused_export__ = InstanceStatus;
+__webpack_unused_export__ = InstanceSummary$;
+__webpack_unused_export__ = InstanceTarget$;
+__webpack_unused_export__ = InvalidAlarmConfigException;
+__webpack_unused_export__ = InvalidAlarmConfigException$;
+__webpack_unused_export__ = InvalidApplicationNameException;
+__webpack_unused_export__ = InvalidApplicationNameException$;
+__webpack_unused_export__ = InvalidArnException;
+__webpack_unused_export__ = InvalidArnException$;
+__webpack_unused_export__ = InvalidAutoRollbackConfigException;
+__webpack_unused_export__ = InvalidAutoRollbackConfigException$;
+__webpack_unused_export__ = InvalidAutoScalingGroupException;
+__webpack_unused_export__ = InvalidAutoScalingGroupException$;
+__webpack_unused_export__ = InvalidBlueGreenDeploymentConfigurationException;
+__webpack_unused_export__ = InvalidBlueGreenDeploymentConfigurationException$;
+__webpack_unused_export__ = InvalidBucketNameFilterException;
+__webpack_unused_export__ = InvalidBucketNameFilterException$;
+__webpack_unused_export__ = InvalidComputePlatformException;
+__webpack_unused_export__ = InvalidComputePlatformException$;
+__webpack_unused_export__ = InvalidDeployedStateFilterException;
+__webpack_unused_export__ = InvalidDeployedStateFilterException$;
+__webpack_unused_export__ = InvalidDeploymentConfigNameException;
+__webpack_unused_export__ = InvalidDeploymentConfigNameException$;
+__webpack_unused_export__ = InvalidDeploymentGroupNameException;
+__webpack_unused_export__ = InvalidDeploymentGroupNameException$;
+__webpack_unused_export__ = InvalidDeploymentIdException;
+__webpack_unused_export__ = InvalidDeploymentIdException$;
+__webpack_unused_export__ = InvalidDeploymentInstanceTypeException;
+__webpack_unused_export__ = InvalidDeploymentInstanceTypeException$;
+__webpack_unused_export__ = InvalidDeploymentStatusException;
+__webpack_unused_export__ = InvalidDeploymentStatusException$;
+__webpack_unused_export__ = InvalidDeploymentStyleException;
+__webpack_unused_export__ = InvalidDeploymentStyleException$;
+__webpack_unused_export__ = InvalidDeploymentTargetIdException;
+__webpack_unused_export__ = InvalidDeploymentTargetIdException$;
+__webpack_unused_export__ = InvalidDeploymentWaitTypeException;
+__webpack_unused_export__ = InvalidDeploymentWaitTypeException$;
+__webpack_unused_export__ = InvalidEC2TagCombinationException;
+__webpack_unused_export__ = InvalidEC2TagCombinationException$;
+__webpack_unused_export__ = InvalidEC2TagException;
+__webpack_unused_export__ = InvalidEC2TagException$;
+__webpack_unused_export__ = InvalidECSServiceException;
+__webpack_unused_export__ = InvalidECSServiceException$;
+__webpack_unused_export__ = InvalidExternalIdException;
+__webpack_unused_export__ = InvalidExternalIdException$;
+__webpack_unused_export__ = InvalidFileExistsBehaviorException;
+__webpack_unused_export__ = InvalidFileExistsBehaviorException$;
+__webpack_unused_export__ = InvalidGitHubAccountTokenException;
+__webpack_unused_export__ = InvalidGitHubAccountTokenException$;
+__webpack_unused_export__ = InvalidGitHubAccountTokenNameException;
+__webpack_unused_export__ = InvalidGitHubAccountTokenNameException$;
+__webpack_unused_export__ = InvalidIamSessionArnException;
+__webpack_unused_export__ = InvalidIamSessionArnException$;
+__webpack_unused_export__ = InvalidIamUserArnException;
+__webpack_unused_export__ = InvalidIamUserArnException$;
+__webpack_unused_export__ = InvalidIgnoreApplicationStopFailuresValueException;
+__webpack_unused_export__ = InvalidIgnoreApplicationStopFailuresValueException$;
+__webpack_unused_export__ = InvalidInputException;
+__webpack_unused_export__ = InvalidInputException$;
+__webpack_unused_export__ = InvalidInstanceNameException;
+__webpack_unused_export__ = InvalidInstanceNameException$;
+__webpack_unused_export__ = InvalidInstanceStatusException;
+__webpack_unused_export__ = InvalidInstanceStatusException$;
+__webpack_unused_export__ = InvalidInstanceTypeException;
+__webpack_unused_export__ = InvalidInstanceTypeException$;
+__webpack_unused_export__ = InvalidKeyPrefixFilterException;
+__webpack_unused_export__ = InvalidKeyPrefixFilterException$;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionIdException;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionIdException$;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionStatusException;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionStatusException$;
+__webpack_unused_export__ = InvalidLoadBalancerInfoException;
+__webpack_unused_export__ = InvalidLoadBalancerInfoException$;
+__webpack_unused_export__ = InvalidMinimumHealthyHostValueException;
+__webpack_unused_export__ = InvalidMinimumHealthyHostValueException$;
+__webpack_unused_export__ = InvalidNextTokenException;
+__webpack_unused_export__ = InvalidNextTokenException$;
+__webpack_unused_export__ = InvalidOnPremisesTagCombinationException;
+__webpack_unused_export__ = InvalidOnPremisesTagCombinationException$;
+__webpack_unused_export__ = InvalidOperationException;
+__webpack_unused_export__ = InvalidOperationException$;
+__webpack_unused_export__ = InvalidRegistrationStatusException;
+__webpack_unused_export__ = InvalidRegistrationStatusException$;
+__webpack_unused_export__ = InvalidRevisionException;
+__webpack_unused_export__ = InvalidRevisionException$;
+__webpack_unused_export__ = InvalidRoleException;
+__webpack_unused_export__ = InvalidRoleException$;
+__webpack_unused_export__ = InvalidSortByException;
+__webpack_unused_export__ = InvalidSortByException$;
+__webpack_unused_export__ = InvalidSortOrderException;
+__webpack_unused_export__ = InvalidSortOrderException$;
+__webpack_unused_export__ = InvalidTagException;
+__webpack_unused_export__ = InvalidTagException$;
+__webpack_unused_export__ = InvalidTagFilterException;
+__webpack_unused_export__ = InvalidTagFilterException$;
+__webpack_unused_export__ = InvalidTagsToAddException;
+__webpack_unused_export__ = InvalidTagsToAddException$;
+__webpack_unused_export__ = InvalidTargetFilterNameException;
+__webpack_unused_export__ = InvalidTargetFilterNameException$;
+__webpack_unused_export__ = InvalidTargetGroupPairException;
+__webpack_unused_export__ = InvalidTargetGroupPairException$;
+__webpack_unused_export__ = InvalidTargetInstancesException;
+__webpack_unused_export__ = InvalidTargetInstancesException$;
+__webpack_unused_export__ = InvalidTimeRangeException;
+__webpack_unused_export__ = InvalidTimeRangeException$;
+__webpack_unused_export__ = InvalidTrafficRoutingConfigurationException;
+__webpack_unused_export__ = InvalidTrafficRoutingConfigurationException$;
+__webpack_unused_export__ = InvalidTriggerConfigException;
+__webpack_unused_export__ = InvalidTriggerConfigException$;
+__webpack_unused_export__ = InvalidUpdateOutdatedInstancesOnlyValueException;
+__webpack_unused_export__ = InvalidUpdateOutdatedInstancesOnlyValueException$;
+__webpack_unused_export__ = InvalidZonalDeploymentConfigurationException;
+__webpack_unused_export__ = InvalidZonalDeploymentConfigurationException$;
+__webpack_unused_export__ = LambdaFunctionInfo$;
+__webpack_unused_export__ = LambdaTarget$;
+__webpack_unused_export__ = LastDeploymentInfo$;
+__webpack_unused_export__ = LifecycleErrorCode;
+__webpack_unused_export__ = LifecycleEvent$;
+__webpack_unused_export__ = LifecycleEventAlreadyCompletedException;
+__webpack_unused_export__ = LifecycleEventAlreadyCompletedException$;
+__webpack_unused_export__ = LifecycleEventStatus;
+__webpack_unused_export__ = LifecycleHookLimitExceededException;
+__webpack_unused_export__ = LifecycleHookLimitExceededException$;
+__webpack_unused_export__ = ListApplicationRevisions$;
+__webpack_unused_export__ = ListApplicationRevisionsCommand;
+__webpack_unused_export__ = ListApplicationRevisionsInput$;
+__webpack_unused_export__ = ListApplicationRevisionsOutput$;
+__webpack_unused_export__ = ListApplications$;
+__webpack_unused_export__ = ListApplicationsCommand;
+__webpack_unused_export__ = ListApplicationsInput$;
+__webpack_unused_export__ = ListApplicationsOutput$;
+__webpack_unused_export__ = ListDeploymentConfigs$;
+__webpack_unused_export__ = ListDeploymentConfigsCommand;
+__webpack_unused_export__ = ListDeploymentConfigsInput$;
+__webpack_unused_export__ = ListDeploymentConfigsOutput$;
+__webpack_unused_export__ = ListDeploymentGroups$;
+__webpack_unused_export__ = ListDeploymentGroupsCommand;
+__webpack_unused_export__ = ListDeploymentGroupsInput$;
+__webpack_unused_export__ = ListDeploymentGroupsOutput$;
+__webpack_unused_export__ = ListDeploymentInstances$;
+__webpack_unused_export__ = ListDeploymentInstancesCommand;
+__webpack_unused_export__ = ListDeploymentInstancesInput$;
+__webpack_unused_export__ = ListDeploymentInstancesOutput$;
+__webpack_unused_export__ = ListDeploymentTargets$;
+exports.$9V = ListDeploymentTargetsCommand;
+__webpack_unused_export__ = ListDeploymentTargetsInput$;
+__webpack_unused_export__ = ListDeploymentTargetsOutput$;
+__webpack_unused_export__ = ListDeployments$;
+__webpack_unused_export__ = ListDeploymentsCommand;
+__webpack_unused_export__ = ListDeploymentsInput$;
+__webpack_unused_export__ = ListDeploymentsOutput$;
+__webpack_unused_export__ = ListGitHubAccountTokenNames$;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesCommand;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesInput$;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesOutput$;
+__webpack_unused_export__ = ListOnPremisesInstances$;
+__webpack_unused_export__ = ListOnPremisesInstancesCommand;
+__webpack_unused_export__ = ListOnPremisesInstancesInput$;
+__webpack_unused_export__ = ListOnPremisesInstancesOutput$;
+__webpack_unused_export__ = ListStateFilterAction;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceInput$;
+__webpack_unused_export__ = ListTagsForResourceOutput$;
+__webpack_unused_export__ = LoadBalancerInfo$;
+__webpack_unused_export__ = MinimumHealthyHosts$;
+__webpack_unused_export__ = MinimumHealthyHostsPerZone$;
+__webpack_unused_export__ = MinimumHealthyHostsPerZoneType;
+__webpack_unused_export__ = MinimumHealthyHostsType;
+__webpack_unused_export__ = MultipleIamArnsProvidedException;
+__webpack_unused_export__ = MultipleIamArnsProvidedException$;
+__webpack_unused_export__ = OnPremisesTagSet$;
+__webpack_unused_export__ = OperationNotSupportedException;
+__webpack_unused_export__ = OperationNotSupportedException$;
+__webpack_unused_export__ = OutdatedInstancesStrategy;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatus$;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusCommand;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusInput$;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusOutput$;
+__webpack_unused_export__ = RawString$;
+__webpack_unused_export__ = RegisterApplicationRevision$;
+__webpack_unused_export__ = RegisterApplicationRevisionCommand;
+__webpack_unused_export__ = RegisterApplicationRevisionInput$;
+__webpack_unused_export__ = RegisterOnPremisesInstance$;
+__webpack_unused_export__ = RegisterOnPremisesInstanceCommand;
+__webpack_unused_export__ = RegisterOnPremisesInstanceInput$;
+__webpack_unused_export__ = RegistrationStatus;
+__webpack_unused_export__ = RelatedDeployments$;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstances$;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstancesCommand;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstancesInput$;
+__webpack_unused_export__ = ResourceArnRequiredException;
+__webpack_unused_export__ = ResourceArnRequiredException$;
+__webpack_unused_export__ = ResourceValidationException;
+__webpack_unused_export__ = ResourceValidationException$;
+__webpack_unused_export__ = RevisionDoesNotExistException;
+__webpack_unused_export__ = RevisionDoesNotExistException$;
+__webpack_unused_export__ = RevisionInfo$;
+__webpack_unused_export__ = RevisionLocation$;
+__webpack_unused_export__ = RevisionLocationType;
+__webpack_unused_export__ = RevisionRequiredException;
+__webpack_unused_export__ = RevisionRequiredException$;
+__webpack_unused_export__ = RoleRequiredException;
+__webpack_unused_export__ = RoleRequiredException$;
+__webpack_unused_export__ = RollbackInfo$;
+__webpack_unused_export__ = S3Location$;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTermination$;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTerminationCommand;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTerminationInput$;
+__webpack_unused_export__ = SortOrder;
+__webpack_unused_export__ = StopDeployment$;
+exports.NzN = StopDeploymentCommand;
+__webpack_unused_export__ = StopDeploymentInput$;
+__webpack_unused_export__ = StopDeploymentOutput$;
+__webpack_unused_export__ = StopStatus;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagFilter$;
+__webpack_unused_export__ = TagFilterType;
+__webpack_unused_export__ = TagLimitExceededException;
+__webpack_unused_export__ = TagLimitExceededException$;
+__webpack_unused_export__ = TagRequiredException;
+__webpack_unused_export__ = TagRequiredException$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceInput$;
+__webpack_unused_export__ = TagResourceOutput$;
+__webpack_unused_export__ = TagSetListLimitExceededException;
+__webpack_unused_export__ = TagSetListLimitExceededException$;
+__webpack_unused_export__ = TargetFilterName;
+__webpack_unused_export__ = TargetGroupInfo$;
+__webpack_unused_export__ = TargetGroupPairInfo$;
+__webpack_unused_export__ = TargetInstances$;
+__webpack_unused_export__ = TargetLabel;
+__webpack_unused_export__ = TargetStatus;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TimeBasedCanary$;
+__webpack_unused_export__ = TimeBasedLinear$;
+__webpack_unused_export__ = TimeRange$;
+__webpack_unused_export__ = TrafficRoute$;
+__webpack_unused_export__ = TrafficRoutingConfig$;
+__webpack_unused_export__ = TrafficRoutingType;
+__webpack_unused_export__ = TriggerConfig$;
+__webpack_unused_export__ = TriggerEventType;
+__webpack_unused_export__ = TriggerTargetsLimitExceededException;
+__webpack_unused_export__ = TriggerTargetsLimitExceededException$;
+__webpack_unused_export__ = UnsupportedActionForDeploymentTypeException;
+__webpack_unused_export__ = UnsupportedActionForDeploymentTypeException$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceInput$;
+__webpack_unused_export__ = UntagResourceOutput$;
+__webpack_unused_export__ = UpdateApplication$;
+__webpack_unused_export__ = UpdateApplicationCommand;
+__webpack_unused_export__ = UpdateApplicationInput$;
+__webpack_unused_export__ = UpdateDeploymentGroup$;
+__webpack_unused_export__ = UpdateDeploymentGroupCommand;
+__webpack_unused_export__ = UpdateDeploymentGroupInput$;
+__webpack_unused_export__ = UpdateDeploymentGroupOutput$;
+__webpack_unused_export__ = ZonalConfig$;
+__webpack_unused_export__ = _InstanceType;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateListApplicationRevisions;
+__webpack_unused_export__ = paginateListApplications;
+__webpack_unused_export__ = paginateListDeploymentConfigs;
+__webpack_unused_export__ = paginateListDeploymentGroups;
+__webpack_unused_export__ = paginateListDeploymentInstances;
+__webpack_unused_export__ = paginateListDeployments;
+__webpack_unused_export__ = waitForDeploymentSuccessful;
+__webpack_unused_export__ = waitUntilDeploymentSuccessful;
+
+
+/***/ }),
+
 /***/ 212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -11949,7 +19751,7 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
@@ -12132,7 +19934,7 @@ __webpack_unused_export__ = ListGatewaysCommand;
 __webpack_unused_export__ = ListGatewaysRequest$;
 __webpack_unused_export__ = ListGatewaysResponse$;
 __webpack_unused_export__ = ListServiceDeployments$;
-__webpack_unused_export__ = ListServiceDeploymentsCommand;
+exports.jz8 = ListServiceDeploymentsCommand;
 __webpack_unused_export__ = ListServiceDeploymentsRequest$;
 __webpack_unused_export__ = ListServiceDeploymentsResponse$;
 __webpack_unused_export__ = ListServices$;
@@ -12333,7 +20135,7 @@ __webpack_unused_export__ = StartTaskCommand;
 __webpack_unused_export__ = StartTaskRequest$;
 __webpack_unused_export__ = StartTaskResponse$;
 __webpack_unused_export__ = StopServiceDeployment$;
-__webpack_unused_export__ = StopServiceDeploymentCommand;
+exports.a8L = StopServiceDeploymentCommand;
 __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
@@ -46928,6 +54730,176 @@ exports.providerConfigFromInit = providerConfigFromInit;
 
 /***/ }),
 
+/***/ 9456:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { createGzip } = __nccwpck_require__(8522);
+exports.compressStream = async (body) => body.pipe(createGzip());
+
+
+/***/ }),
+
+/***/ 6097:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { promisify } = __nccwpck_require__(7975);
+const { gzip } = __nccwpck_require__(8522);
+const { toUint8Array } = __nccwpck_require__(2430);
+const gzipAsync = promisify(gzip);
+exports.compressString = async (body) => {
+    try {
+        const compressedBuffer = await gzipAsync(toUint8Array(body || ""));
+        return toUint8Array(compressedBuffer);
+    }
+    catch (err) {
+        throw new Error("Failure during compression: " + err.message);
+    }
+};
+
+
+/***/ }),
+
+/***/ 190:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { booleanSelector, SelectorType, numberSelector } = __nccwpck_require__(7291);
+const { setFeature } = __nccwpck_require__(402);
+const { HttpRequest } = __nccwpck_require__(3422);
+const { compressStream } = __nccwpck_require__(9456);
+const { compressString } = __nccwpck_require__(6097);
+const { isArrayBuffer } = __nccwpck_require__(2430);
+const { normalizeProvider } = __nccwpck_require__(2658);
+
+const NODE_DISABLE_REQUEST_COMPRESSION_ENV_NAME = "AWS_DISABLE_REQUEST_COMPRESSION";
+const NODE_DISABLE_REQUEST_COMPRESSION_INI_NAME = "disable_request_compression";
+const DEFAULT_DISABLE_REQUEST_COMPRESSION = false;
+const NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS = {
+    environmentVariableSelector: (env) => booleanSelector(env, NODE_DISABLE_REQUEST_COMPRESSION_ENV_NAME, SelectorType.ENV),
+    configFileSelector: (profile) => booleanSelector(profile, NODE_DISABLE_REQUEST_COMPRESSION_INI_NAME, SelectorType.CONFIG),
+    default: DEFAULT_DISABLE_REQUEST_COMPRESSION,
+};
+
+const NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_ENV_NAME = "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES";
+const NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_INI_NAME = "request_min_compression_size_bytes";
+const DEFAULT_NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES = 10240;
+const NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS = {
+    environmentVariableSelector: (env) => numberSelector(env, NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_ENV_NAME, SelectorType.ENV),
+    configFileSelector: (profile) => numberSelector(profile, NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_INI_NAME, SelectorType.CONFIG),
+    default: DEFAULT_NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES,
+};
+
+var CompressionAlgorithm;
+(function (CompressionAlgorithm) {
+    CompressionAlgorithm["GZIP"] = "gzip";
+})(CompressionAlgorithm || (CompressionAlgorithm = {}));
+const CLIENT_SUPPORTED_ALGORITHMS = [CompressionAlgorithm.GZIP];
+
+const isStreaming = (body) => body !== undefined && typeof body !== "string" && !ArrayBuffer.isView(body) && !isArrayBuffer(body);
+
+const compressionMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
+    if (!HttpRequest.isInstance(args.request)) {
+        return next(args);
+    }
+    const disableRequestCompression = await config.disableRequestCompression();
+    if (disableRequestCompression) {
+        return next(args);
+    }
+    const { request } = args;
+    const { body, headers } = request;
+    const { encodings, streamRequiresLength } = middlewareConfig;
+    let updatedBody = body;
+    let updatedHeaders = headers;
+    for (const algorithm of encodings) {
+        if (CLIENT_SUPPORTED_ALGORITHMS.includes(algorithm)) {
+            let isRequestCompressed = false;
+            if (isStreaming(body)) {
+                if (!streamRequiresLength) {
+                    updatedBody = await compressStream(body);
+                    isRequestCompressed = true;
+                }
+                else {
+                    throw new Error("Compression is not supported for streaming blobs that require a length.");
+                }
+            }
+            else {
+                const bodyLength = config.bodyLengthChecker(body);
+                const requestMinCompressionSizeBytes = await config.requestMinCompressionSizeBytes();
+                if (bodyLength && bodyLength >= requestMinCompressionSizeBytes) {
+                    updatedBody = await compressString(body);
+                    isRequestCompressed = true;
+                }
+            }
+            if (isRequestCompressed) {
+                if (headers["content-encoding"]) {
+                    updatedHeaders = {
+                        ...headers,
+                        "content-encoding": `${headers["content-encoding"]}, ${algorithm}`,
+                    };
+                }
+                else {
+                    updatedHeaders = { ...headers, "content-encoding": algorithm };
+                }
+                if (updatedHeaders["content-encoding"].includes("gzip")) {
+                    setFeature(context, "GZIP_REQUEST_COMPRESSION", "L");
+                }
+                break;
+            }
+        }
+    }
+    return next({
+        ...args,
+        request: {
+            ...request,
+            body: updatedBody,
+            headers: updatedHeaders,
+        },
+    });
+};
+const compressionMiddlewareOptions = {
+    name: "compressionMiddleware",
+    step: "build",
+    tags: ["REQUEST_BODY_COMPRESSION", "GZIP"],
+    override: true,
+    priority: "high",
+};
+
+const getCompressionPlugin = (config, middlewareConfig) => ({
+    applyToStack: (clientStack) => {
+        clientStack.add(compressionMiddleware(config, middlewareConfig), compressionMiddlewareOptions);
+    },
+});
+
+const resolveCompressionConfig = (input) => {
+    const { disableRequestCompression, requestMinCompressionSizeBytes: _requestMinCompressionSizeBytes } = input;
+    return Object.assign(input, {
+        disableRequestCompression: normalizeProvider(disableRequestCompression),
+        requestMinCompressionSizeBytes: async () => {
+            const requestMinCompressionSizeBytes = await normalizeProvider(_requestMinCompressionSizeBytes)();
+            if (requestMinCompressionSizeBytes < 0 || requestMinCompressionSizeBytes > 10485760) {
+                throw new RangeError("The value for requestMinCompressionSizeBytes must be between 0 and 10485760 inclusive. " +
+                    `The provided value ${requestMinCompressionSizeBytes} is outside this range."`);
+            }
+            return requestMinCompressionSizeBytes;
+        },
+    });
+};
+
+exports.DEFAULT_DISABLE_REQUEST_COMPRESSION = DEFAULT_DISABLE_REQUEST_COMPRESSION;
+exports.DEFAULT_NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES = DEFAULT_NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES;
+exports.NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS = NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS;
+exports.NODE_DISABLE_REQUEST_COMPRESSION_ENV_NAME = NODE_DISABLE_REQUEST_COMPRESSION_ENV_NAME;
+exports.NODE_DISABLE_REQUEST_COMPRESSION_INI_NAME = NODE_DISABLE_REQUEST_COMPRESSION_INI_NAME;
+exports.NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS = NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS;
+exports.NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_ENV_NAME = NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_ENV_NAME;
+exports.NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_INI_NAME = NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_INI_NAME;
+exports.compressionMiddleware = compressionMiddleware;
+exports.compressionMiddlewareOptions = compressionMiddlewareOptions;
+exports.getCompressionPlugin = getCompressionPlugin;
+exports.resolveCompressionConfig = resolveCompressionConfig;
+
+
+/***/ }),
+
 /***/ 1279:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -76952,6 +84924,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -77169,6 +85148,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 932:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -77187,6 +85173,8573 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 7349:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
+
+function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+    const coll = token.type === 'block-map'
+        ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag)
+        : token.type === 'block-seq'
+            ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag)
+            : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    const Coll = coll.constructor;
+    // If we got a tagName matching the class, or the tag name is '!',
+    // then use the tagName from the node class used to create it.
+    if (tagName === '!' || tagName === Coll.tagName) {
+        coll.tag = Coll.tagName;
+        return coll;
+    }
+    if (tagName)
+        coll.tag = tagName;
+    return coll;
+}
+function composeCollection(CN, ctx, token, props, onError) {
+    const tagToken = props.tag;
+    const tagName = !tagToken
+        ? null
+        : ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg));
+    if (token.type === 'block-seq') {
+        const { anchor, newlineAfterProp: nl } = props;
+        const lastProp = anchor && tagToken
+            ? anchor.offset > tagToken.offset
+                ? anchor
+                : tagToken
+            : (anchor ?? tagToken);
+        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+            const message = 'Missing newline after block sequence props';
+            onError(lastProp, 'MISSING_CHAR', message);
+        }
+    }
+    const expType = token.type === 'block-map'
+        ? 'map'
+        : token.type === 'block-seq'
+            ? 'seq'
+            : token.start.source === '{'
+                ? 'map'
+                : 'seq';
+    // shortcut: check if it's a generic YAMLMap or YAMLSeq
+    // before jumping into the custom tag logic.
+    if (!tagToken ||
+        !tagName ||
+        tagName === '!' ||
+        (tagName === YAMLMap.YAMLMap.tagName && expType === 'map') ||
+        (tagName === YAMLSeq.YAMLSeq.tagName && expType === 'seq')) {
+        return resolveCollection(CN, ctx, token, onError, tagName);
+    }
+    let tag = ctx.schema.tags.find(t => t.tag === tagName && t.collection === expType);
+    if (!tag) {
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+            ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+            tag = kt;
+        }
+        else {
+            if (kt) {
+                onError(tagToken, 'BAD_COLLECTION_TYPE', `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? 'scalar'}`, true);
+            }
+            else {
+                onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, true);
+            }
+            return resolveCollection(CN, ctx, token, onError, tagName);
+        }
+    }
+    const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+    const res = tag.resolve?.(coll, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg), ctx.options) ?? coll;
+    const node = identity.isNode(res)
+        ? res
+        : new Scalar.Scalar(res);
+    node.range = coll.range;
+    node.tag = tagName;
+    if (tag?.format)
+        node.format = tag.format;
+    return node;
+}
+
+exports.composeCollection = composeCollection;
+
+
+/***/ }),
+
+/***/ 3683:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+
+function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    const opts = Object.assign({ _directives: directives }, options);
+    const doc = new Document.Document(undefined, opts);
+    const ctx = {
+        atKey: false,
+        atRoot: true,
+        directives: doc.directives,
+        options: doc.options,
+        schema: doc.schema
+    };
+    const props = resolveProps.resolveProps(start, {
+        indicator: 'doc-start',
+        next: value ?? end?.[0],
+        offset,
+        onError,
+        parentIndent: 0,
+        startOnNewline: true
+    });
+    if (props.found) {
+        doc.directives.docStart = true;
+        if (value &&
+            (value.type === 'block-map' || value.type === 'block-seq') &&
+            !props.hasNewline)
+            onError(props.end, 'MISSING_CHAR', 'Block collection cannot start on same line with directives-end marker');
+    }
+    // @ts-expect-error If Contents is set, let's trust the user
+    doc.contents = value
+        ? composeNode.composeNode(ctx, value, props, onError)
+        : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+    const contentEnd = doc.contents.range[2];
+    const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+    if (re.comment)
+        doc.comment = re.comment;
+    doc.range = [offset, contentEnd, re.offset];
+    return doc;
+}
+
+exports.composeDoc = composeDoc;
+
+
+/***/ }),
+
+/***/ 5937:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(2599);
+
+const CN = { composeNode, composeEmptyNode };
+function composeNode(ctx, token, props, onError) {
+    const atKey = ctx.atKey;
+    const { spaceBefore, comment, anchor, tag } = props;
+    let node;
+    let isSrcToken = true;
+    switch (token.type) {
+        case 'alias':
+            node = composeAlias(ctx, token, onError);
+            if (anchor || tag)
+                onError(token, 'ALIAS_PROPS', 'An alias node must not specify any properties');
+            break;
+        case 'scalar':
+        case 'single-quoted-scalar':
+        case 'double-quoted-scalar':
+        case 'block-scalar':
+            node = composeScalar.composeScalar(ctx, token, tag, onError);
+            if (anchor)
+                node.anchor = anchor.source.substring(1);
+            break;
+        case 'block-map':
+        case 'block-seq':
+        case 'flow-collection':
+            try {
+                node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+                if (anchor)
+                    node.anchor = anchor.source.substring(1);
+            }
+            catch (error) {
+                // Almost certainly here due to a stack overflow
+                const message = error instanceof Error ? error.message : String(error);
+                onError(token, 'RESOURCE_EXHAUSTION', message);
+            }
+            break;
+        default: {
+            const message = token.type === 'error'
+                ? token.message
+                : `Unsupported token (type: ${token.type})`;
+            onError(token, 'UNEXPECTED_TOKEN', message);
+            isSrcToken = false;
+        }
+    }
+    node ?? (node = composeEmptyNode(ctx, token.offset, undefined, null, props, onError));
+    if (anchor && node.anchor === '')
+        onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
+    if (atKey &&
+        ctx.options.stringKeys &&
+        (!identity.isScalar(node) ||
+            typeof node.value !== 'string' ||
+            (node.tag && node.tag !== 'tag:yaml.org,2002:str'))) {
+        const msg = 'With stringKeys, all keys must be strings';
+        onError(tag ?? token, 'NON_STRING_KEY', msg);
+    }
+    if (spaceBefore)
+        node.spaceBefore = true;
+    if (comment) {
+        if (token.type === 'scalar' && token.source === '')
+            node.comment = comment;
+        else
+            node.commentBefore = comment;
+    }
+    // @ts-expect-error Type checking misses meaning of isSrcToken
+    if (ctx.options.keepSourceTokens && isSrcToken)
+        node.srcToken = token;
+    return node;
+}
+function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    const token = {
+        type: 'scalar',
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        indent: -1,
+        source: ''
+    };
+    const node = composeScalar.composeScalar(ctx, token, tag, onError);
+    if (anchor) {
+        node.anchor = anchor.source.substring(1);
+        if (node.anchor === '')
+            onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
+    }
+    if (spaceBefore)
+        node.spaceBefore = true;
+    if (comment) {
+        node.comment = comment;
+        node.range[2] = end;
+    }
+    return node;
+}
+function composeAlias({ options }, { offset, source, end }, onError) {
+    const alias = new Alias.Alias(source.substring(1));
+    if (alias.source === '')
+        onError(offset, 'BAD_ALIAS', 'Alias cannot be an empty string');
+    if (alias.source.endsWith(':'))
+        onError(offset + source.length - 1, 'BAD_ALIAS', 'Alias ending in : is ambiguous', true);
+    const valueEnd = offset + source.length;
+    const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+    alias.range = [offset, valueEnd, re.offset];
+    if (re.comment)
+        alias.comment = re.comment;
+    return alias;
+}
+
+exports.composeEmptyNode = composeEmptyNode;
+exports.composeNode = composeNode;
+
+
+/***/ }),
+
+/***/ 5413:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+
+function composeScalar(ctx, token, tagToken, onError) {
+    const { value, type, comment, range } = token.type === 'block-scalar'
+        ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError)
+        : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+    const tagName = tagToken
+        ? ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg))
+        : null;
+    let tag;
+    if (ctx.options.stringKeys && ctx.atKey) {
+        tag = ctx.schema[identity.SCALAR];
+    }
+    else if (tagName)
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+    else if (token.type === 'scalar')
+        tag = findScalarTagByTest(ctx, value, token, onError);
+    else
+        tag = ctx.schema[identity.SCALAR];
+    let scalar;
+    try {
+        const res = tag.resolve(value, msg => onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg), ctx.options);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+    }
+    catch (error) {
+        const msg = error instanceof Error ? error.message : String(error);
+        onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg);
+        scalar = new Scalar.Scalar(value);
+    }
+    scalar.range = range;
+    scalar.source = value;
+    if (type)
+        scalar.type = type;
+    if (tagName)
+        scalar.tag = tagName;
+    if (tag.format)
+        scalar.format = tag.format;
+    if (comment)
+        scalar.comment = comment;
+    return scalar;
+}
+function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    if (tagName === '!')
+        return schema[identity.SCALAR]; // non-specific tag
+    const matchWithTest = [];
+    for (const tag of schema.tags) {
+        if (!tag.collection && tag.tag === tagName) {
+            if (tag.default && tag.test)
+                matchWithTest.push(tag);
+            else
+                return tag;
+        }
+    }
+    for (const tag of matchWithTest)
+        if (tag.test?.test(value))
+            return tag;
+    const kt = schema.knownTags[tagName];
+    if (kt && !kt.collection) {
+        // Ensure that the known tag is available for stringifying,
+        // but does not get used by default.
+        schema.tags.push(Object.assign({}, kt, { default: false, test: undefined }));
+        return kt;
+    }
+    onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, tagName !== 'tag:yaml.org,2002:str');
+    return schema[identity.SCALAR];
+}
+function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+    const tag = schema.tags.find(tag => (tag.default === true || (atKey && tag.default === 'key')) &&
+        tag.test?.test(value)) || schema[identity.SCALAR];
+    if (schema.compat) {
+        const compat = schema.compat.find(tag => tag.default && tag.test?.test(value)) ??
+            schema[identity.SCALAR];
+        if (tag.tag !== compat.tag) {
+            const ts = directives.tagString(tag.tag);
+            const cs = directives.tagString(compat.tag);
+            const msg = `Value may be parsed as either ${ts} or ${cs}`;
+            onError(token, 'TAG_RESOLVE_FAILED', msg, true);
+        }
+    }
+    return tag;
+}
+
+exports.composeScalar = composeScalar;
+
+
+/***/ }),
+
+/***/ 9984:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var node_process = __nccwpck_require__(932);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(3683);
+var resolveEnd = __nccwpck_require__(7788);
+
+function getErrorPos(src) {
+    if (typeof src === 'number')
+        return [src, src + 1];
+    if (Array.isArray(src))
+        return src.length === 2 ? src : [src[0], src[1]];
+    const { offset, source } = src;
+    return [offset, offset + (typeof source === 'string' ? source.length : 1)];
+}
+function parsePrelude(prelude) {
+    let comment = '';
+    let atComment = false;
+    let afterEmptyLine = false;
+    for (let i = 0; i < prelude.length; ++i) {
+        const source = prelude[i];
+        switch (source[0]) {
+            case '#':
+                comment +=
+                    (comment === '' ? '' : afterEmptyLine ? '\n\n' : '\n') +
+                        (source.substring(1) || ' ');
+                atComment = true;
+                afterEmptyLine = false;
+                break;
+            case '%':
+                if (prelude[i + 1]?.[0] !== '#')
+                    i += 1;
+                atComment = false;
+                break;
+            default:
+                // This may be wrong after doc-end, but in that case it doesn't matter
+                if (!atComment)
+                    afterEmptyLine = true;
+                atComment = false;
+        }
+    }
+    return { comment, afterEmptyLine };
+}
+/**
+ * Compose a stream of CST nodes into a stream of YAML Documents.
+ *
+ * ```ts
+ * import { Composer, Parser } from 'yaml'
+ *
+ * const src: string = ...
+ * const tokens = new Parser().parse(src)
+ * const docs = new Composer().compose(tokens)
+ * ```
+ */
+class Composer {
+    constructor(options = {}) {
+        this.doc = null;
+        this.atDirectives = false;
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+        this.onError = (source, code, message, warning) => {
+            const pos = getErrorPos(source);
+            if (warning)
+                this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            else
+                this.errors.push(new errors.YAMLParseError(pos, code, message));
+        };
+        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+        this.directives = new directives.Directives({ version: options.version || '1.2' });
+        this.options = options;
+    }
+    decorate(doc, afterDoc) {
+        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
+        //console.log({ dc: doc.comment, prelude, comment })
+        if (comment) {
+            const dc = doc.contents;
+            if (afterDoc) {
+                doc.comment = doc.comment ? `${doc.comment}\n${comment}` : comment;
+            }
+            else if (afterEmptyLine || doc.directives.docStart || !dc) {
+                doc.commentBefore = comment;
+            }
+            else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+                let it = dc.items[0];
+                if (identity.isPair(it))
+                    it = it.key;
+                const cb = it.commentBefore;
+                it.commentBefore = cb ? `${comment}\n${cb}` : comment;
+            }
+            else {
+                const cb = dc.commentBefore;
+                dc.commentBefore = cb ? `${comment}\n${cb}` : comment;
+            }
+        }
+        if (afterDoc) {
+            for (let i = 0; i < this.errors.length; ++i)
+                doc.errors.push(this.errors[i]);
+            for (let i = 0; i < this.warnings.length; ++i)
+                doc.warnings.push(this.warnings[i]);
+        }
+        else {
+            doc.errors = this.errors;
+            doc.warnings = this.warnings;
+        }
+        this.prelude = [];
+        this.errors = [];
+        this.warnings = [];
+    }
+    /**
+     * Current stream status information.
+     *
+     * Mostly useful at the end of input for an empty stream.
+     */
+    streamInfo() {
+        return {
+            comment: parsePrelude(this.prelude).comment,
+            directives: this.directives,
+            errors: this.errors,
+            warnings: this.warnings
+        };
+    }
+    /**
+     * Compose tokens into documents.
+     *
+     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+     */
+    *compose(tokens, forceDoc = false, endOffset = -1) {
+        for (const token of tokens)
+            yield* this.next(token);
+        yield* this.end(forceDoc, endOffset);
+    }
+    /** Advance the composer by one CST token. */
+    *next(token) {
+        if (node_process.env.LOG_STREAM)
+            console.dir(token, { depth: null });
+        switch (token.type) {
+            case 'directive':
+                this.directives.add(token.source, (offset, message, warning) => {
+                    const pos = getErrorPos(token);
+                    pos[0] += offset;
+                    this.onError(pos, 'BAD_DIRECTIVE', message, warning);
+                });
+                this.prelude.push(token.source);
+                this.atDirectives = true;
+                break;
+            case 'document': {
+                const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+                if (this.atDirectives && !doc.directives.docStart)
+                    this.onError(token, 'MISSING_CHAR', 'Missing directives-end/doc-start indicator line');
+                this.decorate(doc, false);
+                if (this.doc)
+                    yield this.doc;
+                this.doc = doc;
+                this.atDirectives = false;
+                break;
+            }
+            case 'byte-order-mark':
+            case 'space':
+                break;
+            case 'comment':
+            case 'newline':
+                this.prelude.push(token.source);
+                break;
+            case 'error': {
+                const msg = token.source
+                    ? `${token.message}: ${JSON.stringify(token.source)}`
+                    : token.message;
+                const error = new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg);
+                if (this.atDirectives || !this.doc)
+                    this.errors.push(error);
+                else
+                    this.doc.errors.push(error);
+                break;
+            }
+            case 'doc-end': {
+                if (!this.doc) {
+                    const msg = 'Unexpected doc-end without preceding document';
+                    this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg));
+                    break;
+                }
+                this.doc.directives.docEnd = true;
+                const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+                this.decorate(this.doc, true);
+                if (end.comment) {
+                    const dc = this.doc.comment;
+                    this.doc.comment = dc ? `${dc}\n${end.comment}` : end.comment;
+                }
+                this.doc.range[2] = end.offset;
+                break;
+            }
+            default:
+                this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', `Unsupported token ${token.type}`));
+        }
+    }
+    /**
+     * Call at end of input to yield any remaining document.
+     *
+     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+     */
+    *end(forceDoc = false, endOffset = -1) {
+        if (this.doc) {
+            this.decorate(this.doc, true);
+            yield this.doc;
+            this.doc = null;
+        }
+        else if (forceDoc) {
+            const opts = Object.assign({ _directives: this.directives }, this.options);
+            const doc = new Document.Document(undefined, opts);
+            if (this.atDirectives)
+                this.onError(endOffset, 'MISSING_CHAR', 'Missing directives-end indicator line');
+            doc.range = [0, endOffset, endOffset];
+            this.decorate(doc, false);
+            yield doc;
+        }
+    }
+}
+
+exports.Composer = Composer;
+
+
+/***/ }),
+
+/***/ 7103:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
+
+const startColMsg = 'All mapping items must start at the same column';
+function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
+    const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+    const map = new NodeClass(ctx.schema);
+    if (ctx.atRoot)
+        ctx.atRoot = false;
+    let offset = bm.offset;
+    let commentEnd = null;
+    for (const collItem of bm.items) {
+        const { start, key, sep, value } = collItem;
+        // key properties
+        const keyProps = resolveProps.resolveProps(start, {
+            indicator: 'explicit-key-ind',
+            next: key ?? sep?.[0],
+            offset,
+            onError,
+            parentIndent: bm.indent,
+            startOnNewline: true
+        });
+        const implicitKey = !keyProps.found;
+        if (implicitKey) {
+            if (key) {
+                if (key.type === 'block-seq')
+                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
+                else if ('indent' in key && key.indent !== bm.indent)
+                    onError(offset, 'BAD_INDENT', startColMsg);
+            }
+            if (!keyProps.anchor && !keyProps.tag && !sep) {
+                commentEnd = keyProps.end;
+                if (keyProps.comment) {
+                    if (map.comment)
+                        map.comment += '\n' + keyProps.comment;
+                    else
+                        map.comment = keyProps.comment;
+                }
+                continue;
+            }
+            if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+                onError(key ?? start[start.length - 1], 'MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line');
+            }
+        }
+        else if (keyProps.found?.indent !== bm.indent) {
+            onError(offset, 'BAD_INDENT', startColMsg);
+        }
+        // key value
+        ctx.atKey = true;
+        const keyStart = keyProps.end;
+        const keyNode = key
+            ? composeNode(ctx, key, keyProps, onError)
+            : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+        ctx.atKey = false;
+        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+            onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
+        // value properties
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
+            indicator: 'map-value-ind',
+            next: value,
+            offset: keyNode.range[2],
+            onError,
+            parentIndent: bm.indent,
+            startOnNewline: !key || key.type === 'block-scalar'
+        });
+        offset = valueProps.end;
+        if (valueProps.found) {
+            if (implicitKey) {
+                if (value?.type === 'block-map' && !valueProps.hasNewline)
+                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
+                if (ctx.options.strict &&
+                    keyProps.start < valueProps.found.offset - 1024)
+                    onError(keyNode.range, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key');
+            }
+            // value value
+            const valueNode = value
+                ? composeNode(ctx, value, valueProps, onError)
+                : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+            if (ctx.schema.compat)
+                utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            offset = valueNode.range[2];
+            const pair = new Pair.Pair(keyNode, valueNode);
+            if (ctx.options.keepSourceTokens)
+                pair.srcToken = collItem;
+            map.items.push(pair);
+        }
+        else {
+            // key with no value
+            if (implicitKey)
+                onError(keyNode.range, 'MISSING_CHAR', 'Implicit map keys need to be followed by map values');
+            if (valueProps.comment) {
+                if (keyNode.comment)
+                    keyNode.comment += '\n' + valueProps.comment;
+                else
+                    keyNode.comment = valueProps.comment;
+            }
+            const pair = new Pair.Pair(keyNode);
+            if (ctx.options.keepSourceTokens)
+                pair.srcToken = collItem;
+            map.items.push(pair);
+        }
+    }
+    if (commentEnd && commentEnd < offset)
+        onError(commentEnd, 'IMPOSSIBLE', 'Map comment with trailing content');
+    map.range = [bm.offset, offset, commentEnd ?? offset];
+    return map;
+}
+
+exports.resolveBlockMap = resolveBlockMap;
+
+
+/***/ }),
+
+/***/ 8913:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+
+function resolveBlockScalar(ctx, scalar, onError) {
+    const start = scalar.offset;
+    const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    if (!header)
+        return { value: '', type: null, comment: '', range: [start, start, start] };
+    const type = header.mode === '>' ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+    const lines = scalar.source ? splitLines(scalar.source) : [];
+    // determine the end of content & start of chomping
+    let chompStart = lines.length;
+    for (let i = lines.length - 1; i >= 0; --i) {
+        const content = lines[i][1];
+        if (content === '' || content === '\r')
+            chompStart = i;
+        else
+            break;
+    }
+    // shortcut for empty contents
+    if (chompStart === 0) {
+        const value = header.chomp === '+' && lines.length > 0
+            ? '\n'.repeat(Math.max(1, lines.length - 1))
+            : '';
+        let end = start + header.length;
+        if (scalar.source)
+            end += scalar.source.length;
+        return { value, type, comment: header.comment, range: [start, end, end] };
+    }
+    // find the indentation level to trim from start
+    let trimIndent = scalar.indent + header.indent;
+    let offset = scalar.offset + header.length;
+    let contentStart = 0;
+    for (let i = 0; i < chompStart; ++i) {
+        const [indent, content] = lines[i];
+        if (content === '' || content === '\r') {
+            if (header.indent === 0 && indent.length > trimIndent)
+                trimIndent = indent.length;
+        }
+        else {
+            if (indent.length < trimIndent) {
+                const message = 'Block scalars with more-indented leading empty lines must use an explicit indentation indicator';
+                onError(offset + indent.length, 'MISSING_CHAR', message);
+            }
+            if (header.indent === 0)
+                trimIndent = indent.length;
+            contentStart = i;
+            if (trimIndent === 0 && !ctx.atRoot) {
+                const message = 'Block scalar values in collections must be indented';
+                onError(offset, 'BAD_INDENT', message);
+            }
+            break;
+        }
+        offset += indent.length + content.length + 1;
+    }
+    // include trailing more-indented empty lines in content
+    for (let i = lines.length - 1; i >= chompStart; --i) {
+        if (lines[i][0].length > trimIndent)
+            chompStart = i + 1;
+    }
+    let value = '';
+    let sep = '';
+    let prevMoreIndented = false;
+    // leading whitespace is kept intact
+    for (let i = 0; i < contentStart; ++i)
+        value += lines[i][0].slice(trimIndent) + '\n';
+    for (let i = contentStart; i < chompStart; ++i) {
+        let [indent, content] = lines[i];
+        offset += indent.length + content.length + 1;
+        const crlf = content[content.length - 1] === '\r';
+        if (crlf)
+            content = content.slice(0, -1);
+        /* istanbul ignore if already caught in lexer */
+        if (content && indent.length < trimIndent) {
+            const src = header.indent
+                ? 'explicit indentation indicator'
+                : 'first line';
+            const message = `Block scalar lines must not be less indented than their ${src}`;
+            onError(offset - content.length - (crlf ? 2 : 1), 'BAD_INDENT', message);
+            indent = '';
+        }
+        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+            value += sep + indent.slice(trimIndent) + content;
+            sep = '\n';
+        }
+        else if (indent.length > trimIndent || content[0] === '\t') {
+            // more-indented content within a folded block
+            if (sep === ' ')
+                sep = '\n';
+            else if (!prevMoreIndented && sep === '\n')
+                sep = '\n\n';
+            value += sep + indent.slice(trimIndent) + content;
+            sep = '\n';
+            prevMoreIndented = true;
+        }
+        else if (content === '') {
+            // empty line
+            if (sep === '\n')
+                value += '\n';
+            else
+                sep = '\n';
+        }
+        else {
+            value += sep + content;
+            sep = ' ';
+            prevMoreIndented = false;
+        }
+    }
+    switch (header.chomp) {
+        case '-':
+            break;
+        case '+':
+            for (let i = chompStart; i < lines.length; ++i)
+                value += '\n' + lines[i][0].slice(trimIndent);
+            if (value[value.length - 1] !== '\n')
+                value += '\n';
+            break;
+        default:
+            value += '\n';
+    }
+    const end = start + header.length + scalar.source.length;
+    return { value, type, comment: header.comment, range: [start, end, end] };
+}
+function parseBlockScalarHeader({ offset, props }, strict, onError) {
+    /* istanbul ignore if should not happen */
+    if (props[0].type !== 'block-scalar-header') {
+        onError(props[0], 'IMPOSSIBLE', 'Block scalar header not found');
+        return null;
+    }
+    const { source } = props[0];
+    const mode = source[0];
+    let indent = 0;
+    let chomp = '';
+    let error = -1;
+    for (let i = 1; i < source.length; ++i) {
+        const ch = source[i];
+        if (!chomp && (ch === '-' || ch === '+'))
+            chomp = ch;
+        else {
+            const n = Number(ch);
+            if (!indent && n)
+                indent = n;
+            else if (error === -1)
+                error = offset + i;
+        }
+    }
+    if (error !== -1)
+        onError(error, 'UNEXPECTED_TOKEN', `Block scalar header includes extra characters: ${source}`);
+    let hasSpace = false;
+    let comment = '';
+    let length = source.length;
+    for (let i = 1; i < props.length; ++i) {
+        const token = props[i];
+        switch (token.type) {
+            case 'space':
+                hasSpace = true;
+            // fallthrough
+            case 'newline':
+                length += token.source.length;
+                break;
+            case 'comment':
+                if (strict && !hasSpace) {
+                    const message = 'Comments must be separated from other tokens by white space characters';
+                    onError(token, 'MISSING_CHAR', message);
+                }
+                length += token.source.length;
+                comment = token.source.substring(1);
+                break;
+            case 'error':
+                onError(token, 'UNEXPECTED_TOKEN', token.message);
+                length += token.source.length;
+                break;
+            /* istanbul ignore next should not happen */
+            default: {
+                const message = `Unexpected token in block scalar header: ${token.type}`;
+                onError(token, 'UNEXPECTED_TOKEN', message);
+                const ts = token.source;
+                if (ts && typeof ts === 'string')
+                    length += ts.length;
+            }
+        }
+    }
+    return { mode, indent, chomp, comment, length };
+}
+/** @returns Array of lines split up as `[indent, content]` */
+function splitLines(source) {
+    const split = source.split(/\n( *)/);
+    const first = split[0];
+    const m = first.match(/^( *)/);
+    const line0 = m?.[1]
+        ? [m[1], first.slice(m[1].length)]
+        : ['', first];
+    const lines = [line0];
+    for (let i = 1; i < split.length; i += 2)
+        lines.push([split[i], split[i + 1]]);
+    return lines;
+}
+
+exports.resolveBlockScalar = resolveBlockScalar;
+
+
+/***/ }),
+
+/***/ 334:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+
+function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+    const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+    const seq = new NodeClass(ctx.schema);
+    if (ctx.atRoot)
+        ctx.atRoot = false;
+    if (ctx.atKey)
+        ctx.atKey = false;
+    let offset = bs.offset;
+    let commentEnd = null;
+    for (const { start, value } of bs.items) {
+        const props = resolveProps.resolveProps(start, {
+            indicator: 'seq-item-ind',
+            next: value,
+            offset,
+            onError,
+            parentIndent: bs.indent,
+            startOnNewline: true
+        });
+        if (!props.found) {
+            if (props.anchor || props.tag || value) {
+                if (value?.type === 'block-seq')
+                    onError(props.end, 'BAD_INDENT', 'All sequence items must start at the same column');
+                else
+                    onError(offset, 'MISSING_CHAR', 'Sequence item without - indicator');
+            }
+            else {
+                commentEnd = props.end;
+                if (props.comment)
+                    seq.comment = props.comment;
+                continue;
+            }
+        }
+        const node = value
+            ? composeNode(ctx, value, props, onError)
+            : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        if (ctx.schema.compat)
+            utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+        offset = node.range[2];
+        seq.items.push(node);
+    }
+    seq.range = [bs.offset, offset, commentEnd ?? offset];
+    return seq;
+}
+
+exports.resolveBlockSeq = resolveBlockSeq;
+
+
+/***/ }),
+
+/***/ 7788:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+function resolveEnd(end, offset, reqSpace, onError) {
+    let comment = '';
+    if (end) {
+        let hasSpace = false;
+        let sep = '';
+        for (const token of end) {
+            const { source, type } = token;
+            switch (type) {
+                case 'space':
+                    hasSpace = true;
+                    break;
+                case 'comment': {
+                    if (reqSpace && !hasSpace)
+                        onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+                    const cb = source.substring(1) || ' ';
+                    if (!comment)
+                        comment = cb;
+                    else
+                        comment += sep + cb;
+                    sep = '';
+                    break;
+                }
+                case 'newline':
+                    if (comment)
+                        sep += source;
+                    hasSpace = true;
+                    break;
+                default:
+                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${type} at node end`);
+            }
+            offset += source.length;
+        }
+    }
+    return { comment, offset };
+}
+
+exports.resolveEnd = resolveEnd;
+
+
+/***/ }),
+
+/***/ 3142:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
+
+const blockMsg = 'Block collections are not allowed within flow collections';
+const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
+function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+    const isMap = fc.start.source === '{';
+    const fcName = isMap ? 'flow map' : 'flow sequence';
+    const NodeClass = (tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq));
+    const coll = new NodeClass(ctx.schema);
+    coll.flow = true;
+    const atRoot = ctx.atRoot;
+    if (atRoot)
+        ctx.atRoot = false;
+    if (ctx.atKey)
+        ctx.atKey = false;
+    let offset = fc.offset + fc.start.source.length;
+    for (let i = 0; i < fc.items.length; ++i) {
+        const collItem = fc.items[i];
+        const { start, key, sep, value } = collItem;
+        const props = resolveProps.resolveProps(start, {
+            flow: fcName,
+            indicator: 'explicit-key-ind',
+            next: key ?? sep?.[0],
+            offset,
+            onError,
+            parentIndent: fc.indent,
+            startOnNewline: false
+        });
+        if (!props.found) {
+            if (!props.anchor && !props.tag && !sep && !value) {
+                if (i === 0 && props.comma)
+                    onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
+                else if (i < fc.items.length - 1)
+                    onError(props.start, 'UNEXPECTED_TOKEN', `Unexpected empty item in ${fcName}`);
+                if (props.comment) {
+                    if (coll.comment)
+                        coll.comment += '\n' + props.comment;
+                    else
+                        coll.comment = props.comment;
+                }
+                offset = props.end;
+                continue;
+            }
+            if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+                onError(key, // checked by containsNewline()
+                'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
+        }
+        if (i === 0) {
+            if (props.comma)
+                onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
+        }
+        else {
+            if (!props.comma)
+                onError(props.start, 'MISSING_CHAR', `Missing , between ${fcName} items`);
+            if (props.comment) {
+                let prevItemComment = '';
+                loop: for (const st of start) {
+                    switch (st.type) {
+                        case 'comma':
+                        case 'space':
+                            break;
+                        case 'comment':
+                            prevItemComment = st.source.substring(1);
+                            break loop;
+                        default:
+                            break loop;
+                    }
+                }
+                if (prevItemComment) {
+                    let prev = coll.items[coll.items.length - 1];
+                    if (identity.isPair(prev))
+                        prev = prev.value ?? prev.key;
+                    if (prev.comment)
+                        prev.comment += '\n' + prevItemComment;
+                    else
+                        prev.comment = prevItemComment;
+                    props.comment = props.comment.substring(prevItemComment.length + 1);
+                }
+            }
+        }
+        if (!isMap && !sep && !props.found) {
+            // item is a value in a seq
+            // → key & sep are empty, start does not include ? or :
+            const valueNode = value
+                ? composeNode(ctx, value, props, onError)
+                : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+            coll.items.push(valueNode);
+            offset = valueNode.range[2];
+            if (isBlock(value))
+                onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
+        }
+        else {
+            // item is a key+value pair
+            // key value
+            ctx.atKey = true;
+            const keyStart = props.end;
+            const keyNode = key
+                ? composeNode(ctx, key, props, onError)
+                : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+            if (isBlock(key))
+                onError(keyNode.range, 'BLOCK_IN_FLOW', blockMsg);
+            ctx.atKey = false;
+            // value properties
+            const valueProps = resolveProps.resolveProps(sep ?? [], {
+                flow: fcName,
+                indicator: 'map-value-ind',
+                next: value,
+                offset: keyNode.range[2],
+                onError,
+                parentIndent: fc.indent,
+                startOnNewline: false
+            });
+            if (valueProps.found) {
+                if (!isMap && !props.found && ctx.options.strict) {
+                    if (sep)
+                        for (const st of sep) {
+                            if (st === valueProps.found)
+                                break;
+                            if (st.type === 'newline') {
+                                onError(st, 'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
+                                break;
+                            }
+                        }
+                    if (props.start < valueProps.found.offset - 1024)
+                        onError(valueProps.found, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit flow sequence key');
+                }
+            }
+            else if (value) {
+                if ('source' in value && value.source?.[0] === ':')
+                    onError(value, 'MISSING_CHAR', `Missing space after : in ${fcName}`);
+                else
+                    onError(valueProps.start, 'MISSING_CHAR', `Missing , or : between ${fcName} items`);
+            }
+            // value value
+            const valueNode = value
+                ? composeNode(ctx, value, valueProps, onError)
+                : valueProps.found
+                    ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError)
+                    : null;
+            if (valueNode) {
+                if (isBlock(value))
+                    onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
+            }
+            else if (valueProps.comment) {
+                if (keyNode.comment)
+                    keyNode.comment += '\n' + valueProps.comment;
+                else
+                    keyNode.comment = valueProps.comment;
+            }
+            const pair = new Pair.Pair(keyNode, valueNode);
+            if (ctx.options.keepSourceTokens)
+                pair.srcToken = collItem;
+            if (isMap) {
+                const map = coll;
+                if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+                    onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
+                map.items.push(pair);
+            }
+            else {
+                const map = new YAMLMap.YAMLMap(ctx.schema);
+                map.flow = true;
+                map.items.push(pair);
+                const endRange = (valueNode ?? keyNode).range;
+                map.range = [keyNode.range[0], endRange[1], endRange[2]];
+                coll.items.push(map);
+            }
+            offset = valueNode ? valueNode.range[2] : valueProps.end;
+        }
+    }
+    const expectedEnd = isMap ? '}' : ']';
+    const [ce, ...ee] = fc.end;
+    let cePos = offset;
+    if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
+    else {
+        const name = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot
+            ? `${name} must end with a ${expectedEnd}`
+            : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? 'MISSING_CHAR' : 'BAD_INDENT', msg);
+        if (ce && ce.source.length !== 1)
+            ee.unshift(ce);
+    }
+    if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+        if (end.comment) {
+            if (coll.comment)
+                coll.comment += '\n' + end.comment;
+            else
+                coll.comment = end.comment;
+        }
+        coll.range = [fc.offset, cePos, end.offset];
+    }
+    else {
+        coll.range = [fc.offset, cePos, cePos];
+    }
+    return coll;
+}
+
+exports.resolveFlowCollection = resolveFlowCollection;
+
+
+/***/ }),
+
+/***/ 6842:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
+
+function resolveFlowScalar(scalar, strict, onError) {
+    const { offset, type, source, end } = scalar;
+    let _type;
+    let value;
+    const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+    switch (type) {
+        case 'scalar':
+            _type = Scalar.Scalar.PLAIN;
+            value = plainValue(source, _onError);
+            break;
+        case 'single-quoted-scalar':
+            _type = Scalar.Scalar.QUOTE_SINGLE;
+            value = singleQuotedValue(source, _onError);
+            break;
+        case 'double-quoted-scalar':
+            _type = Scalar.Scalar.QUOTE_DOUBLE;
+            value = doubleQuotedValue(source, _onError);
+            break;
+        /* istanbul ignore next should not happen */
+        default:
+            onError(scalar, 'UNEXPECTED_TOKEN', `Expected a flow scalar value, but found: ${type}`);
+            return {
+                value: '',
+                type: null,
+                comment: '',
+                range: [offset, offset + source.length, offset + source.length]
+            };
+    }
+    const valueEnd = offset + source.length;
+    const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+    return {
+        value,
+        type: _type,
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
+    };
+}
+function plainValue(source, onError) {
+    let badChar = '';
+    switch (source[0]) {
+        /* istanbul ignore next should not happen */
+        case '\t':
+            badChar = 'a tab character';
+            break;
+        case ',':
+            badChar = 'flow indicator character ,';
+            break;
+        case '%':
+            badChar = 'directive indicator character %';
+            break;
+        case '|':
+        case '>': {
+            badChar = `block scalar indicator ${source[0]}`;
+            break;
+        }
+        case '@':
+        case '`': {
+            badChar = `reserved character ${source[0]}`;
+            break;
+        }
+    }
+    if (badChar)
+        onError(0, 'BAD_SCALAR_START', `Plain value cannot start with ${badChar}`);
+    return unfoldLines(source);
+}
+function singleQuotedValue(source, onError) {
+    if (source[source.length - 1] !== "'" || source.length === 1)
+        onError(source.length, 'MISSING_CHAR', "Missing closing 'quote");
+    return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+}
+function unfoldLines(source) {
+    const line = /(.*?)\r?\n/sy;
+    let match = line.exec(source);
+    if (!match)
+        return source;
+    /**
+     * The negative lookbehinds in these RegExps are to
+     * prevent causing a polynomial search time in certain cases.
+     *
+     * The try-catch is for Safari < 16.4 and other old browsers:
+     * https://caniuse.com/js-regexp-lookbehind
+     */
+    let trimEnd, trimBoth;
+    try {
+        trimEnd = new RegExp('(?<![ \t])[ \t]+$');
+        trimBoth = new RegExp('^[ \t]+|(?<![ \t])[ \t]+$', 'g');
+    }
+    catch {
+        trimEnd = /[ \t]+$/;
+        trimBoth = /^[ \t]+|[ \t]+$/g;
+    }
+    let res = match[1].replace(trimEnd, '');
+    let sep = ' ';
+    let pos = line.lastIndex;
+    while ((match = line.exec(source))) {
+        const lm = match[1].replace(trimBoth, '');
+        if (lm === '') {
+            if (sep === '\n')
+                res += sep;
+            else
+                sep = '\n';
+        }
+        else {
+            res += sep + lm;
+            sep = ' ';
+        }
+        pos = line.lastIndex;
+    }
+    const last = /[ \t]*(.*)/sy;
+    last.lastIndex = pos;
+    match = last.exec(source);
+    return res + sep + (match?.[1] ?? '');
+}
+function doubleQuotedValue(source, onError) {
+    let res = '';
+    for (let i = 1; i < source.length - 1; ++i) {
+        const ch = source[i];
+        if (ch === '\r' && source[i + 1] === '\n')
+            continue;
+        if (ch === '\n') {
+            const { fold, offset } = foldNewline(source, i);
+            res += fold;
+            i = offset;
+        }
+        else if (ch === '\\') {
+            let next = source[++i];
+            const cc = escapeCodes[next];
+            if (cc)
+                res += cc;
+            else if (next === '\n') {
+                // skip escaped newlines, but still trim the following line
+                next = source[i + 1];
+                while (next === ' ' || next === '\t')
+                    next = source[++i + 1];
+            }
+            else if (next === '\r' && source[i + 1] === '\n') {
+                // skip escaped CRLF newlines, but still trim the following line
+                next = source[++i + 1];
+                while (next === ' ' || next === '\t')
+                    next = source[++i + 1];
+            }
+            else if (next === 'x' || next === 'u' || next === 'U') {
+                const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+                res += parseCharCode(source, i + 1, length, onError);
+                i += length;
+            }
+            else {
+                const raw = source.substr(i - 1, 2);
+                onError(i - 1, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
+                res += raw;
+            }
+        }
+        else if (ch === ' ' || ch === '\t') {
+            // trim trailing whitespace
+            const wsStart = i;
+            let next = source[i + 1];
+            while (next === ' ' || next === '\t')
+                next = source[++i + 1];
+            if (next !== '\n' && !(next === '\r' && source[i + 2] === '\n'))
+                res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+        }
+        else {
+            res += ch;
+        }
+    }
+    if (source[source.length - 1] !== '"' || source.length === 1)
+        onError(source.length, 'MISSING_CHAR', 'Missing closing "quote');
+    return res;
+}
+/**
+ * Fold a single newline into a space, multiple newlines to N - 1 newlines.
+ * Presumes `source[offset] === '\n'`
+ */
+function foldNewline(source, offset) {
+    let fold = '';
+    let ch = source[offset + 1];
+    while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
+        if (ch === '\r' && source[offset + 2] !== '\n')
+            break;
+        if (ch === '\n')
+            fold += '\n';
+        offset += 1;
+        ch = source[offset + 1];
+    }
+    if (!fold)
+        fold = ' ';
+    return { fold, offset };
+}
+const escapeCodes = {
+    '0': '\0', // null character
+    a: '\x07', // bell character
+    b: '\b', // backspace
+    e: '\x1b', // escape character
+    f: '\f', // form feed
+    n: '\n', // line feed
+    r: '\r', // carriage return
+    t: '\t', // horizontal tab
+    v: '\v', // vertical tab
+    N: '\u0085', // Unicode next line
+    _: '\u00a0', // Unicode non-breaking space
+    L: '\u2028', // Unicode line separator
+    P: '\u2029', // Unicode paragraph separator
+    ' ': ' ',
+    '"': '"',
+    '/': '/',
+    '\\': '\\',
+    '\t': '\t'
+};
+function parseCharCode(source, offset, length, onError) {
+    const cc = source.substr(offset, length);
+    const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+    const code = ok ? parseInt(cc, 16) : NaN;
+    try {
+        return String.fromCodePoint(code);
+    }
+    catch {
+        const raw = source.substr(offset - 2, length + 2);
+        onError(offset - 2, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
+        return raw;
+    }
+}
+
+exports.resolveFlowScalar = resolveFlowScalar;
+
+
+/***/ }),
+
+/***/ 4631:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+    let spaceBefore = false;
+    let atNewline = startOnNewline;
+    let hasSpace = startOnNewline;
+    let comment = '';
+    let commentSep = '';
+    let hasNewline = false;
+    let reqSpace = false;
+    let tab = null;
+    let anchor = null;
+    let tag = null;
+    let newlineAfterProp = null;
+    let comma = null;
+    let found = null;
+    let start = null;
+    for (const token of tokens) {
+        if (reqSpace) {
+            if (token.type !== 'space' &&
+                token.type !== 'newline' &&
+                token.type !== 'comma')
+                onError(token.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
+            reqSpace = false;
+        }
+        if (tab) {
+            if (atNewline && token.type !== 'comment' && token.type !== 'newline') {
+                onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
+            }
+            tab = null;
+        }
+        switch (token.type) {
+            case 'space':
+                // At the doc level, tabs at line start may be parsed
+                // as leading white space rather than indentation.
+                // In a flow collection, only the parser handles indent.
+                if (!flow &&
+                    (indicator !== 'doc-start' || next?.type !== 'flow-collection') &&
+                    token.source.includes('\t')) {
+                    tab = token;
+                }
+                hasSpace = true;
+                break;
+            case 'comment': {
+                if (!hasSpace)
+                    onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+                const cb = token.source.substring(1) || ' ';
+                if (!comment)
+                    comment = cb;
+                else
+                    comment += commentSep + cb;
+                commentSep = '';
+                atNewline = false;
+                break;
+            }
+            case 'newline':
+                if (atNewline) {
+                    if (comment)
+                        comment += token.source;
+                    else if (!found || indicator !== 'seq-item-ind')
+                        spaceBefore = true;
+                }
+                else
+                    commentSep += token.source;
+                atNewline = true;
+                hasNewline = true;
+                if (anchor || tag)
+                    newlineAfterProp = token;
+                hasSpace = true;
+                break;
+            case 'anchor':
+                if (anchor)
+                    onError(token, 'MULTIPLE_ANCHORS', 'A node can have at most one anchor');
+                if (token.source.endsWith(':'))
+                    onError(token.offset + token.source.length - 1, 'BAD_ALIAS', 'Anchor ending in : is ambiguous', true);
+                anchor = token;
+                start ?? (start = token.offset);
+                atNewline = false;
+                hasSpace = false;
+                reqSpace = true;
+                break;
+            case 'tag': {
+                if (tag)
+                    onError(token, 'MULTIPLE_TAGS', 'A node can have at most one tag');
+                tag = token;
+                start ?? (start = token.offset);
+                atNewline = false;
+                hasSpace = false;
+                reqSpace = true;
+                break;
+            }
+            case indicator:
+                // Could here handle preceding comments differently
+                if (anchor || tag)
+                    onError(token, 'BAD_PROP_ORDER', `Anchors and tags must be after the ${token.source} indicator`);
+                if (found)
+                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.source} in ${flow ?? 'collection'}`);
+                found = token;
+                atNewline =
+                    indicator === 'seq-item-ind' || indicator === 'explicit-key-ind';
+                hasSpace = false;
+                break;
+            case 'comma':
+                if (flow) {
+                    if (comma)
+                        onError(token, 'UNEXPECTED_TOKEN', `Unexpected , in ${flow}`);
+                    comma = token;
+                    atNewline = false;
+                    hasSpace = false;
+                    break;
+                }
+            // else fallthrough
+            default:
+                onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.type} token`);
+                atNewline = false;
+                hasSpace = false;
+        }
+    }
+    const last = tokens[tokens.length - 1];
+    const end = last ? last.offset + last.source.length : offset;
+    if (reqSpace &&
+        next &&
+        next.type !== 'space' &&
+        next.type !== 'newline' &&
+        next.type !== 'comma' &&
+        (next.type !== 'scalar' || next.source !== '')) {
+        onError(next.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
+    }
+    if (tab &&
+        ((atNewline && tab.indent <= parentIndent) ||
+            next?.type === 'block-map' ||
+            next?.type === 'block-seq'))
+        onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
+    return {
+        comma,
+        found,
+        spaceBefore,
+        comment,
+        hasNewline,
+        anchor,
+        tag,
+        newlineAfterProp,
+        end,
+        start: start ?? end
+    };
+}
+
+exports.resolveProps = resolveProps;
+
+
+/***/ }),
+
+/***/ 9499:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+function containsNewline(key) {
+    if (!key)
+        return null;
+    switch (key.type) {
+        case 'alias':
+        case 'scalar':
+        case 'double-quoted-scalar':
+        case 'single-quoted-scalar':
+            if (key.source.includes('\n'))
+                return true;
+            if (key.end)
+                for (const st of key.end)
+                    if (st.type === 'newline')
+                        return true;
+            return false;
+        case 'flow-collection':
+            for (const it of key.items) {
+                for (const st of it.start)
+                    if (st.type === 'newline')
+                        return true;
+                if (it.sep)
+                    for (const st of it.sep)
+                        if (st.type === 'newline')
+                            return true;
+                if (containsNewline(it.key) || containsNewline(it.value))
+                    return true;
+            }
+            return false;
+        default:
+            return true;
+    }
+}
+
+exports.containsNewline = containsNewline;
+
+
+/***/ }),
+
+/***/ 2599:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+function emptyScalarPosition(offset, before, pos) {
+    if (before) {
+        pos ?? (pos = before.length);
+        for (let i = pos - 1; i >= 0; --i) {
+            let st = before[i];
+            switch (st.type) {
+                case 'space':
+                case 'comment':
+                case 'newline':
+                    offset -= st.source.length;
+                    continue;
+            }
+            // Technically, an empty scalar is immediately after the last non-empty
+            // node, but it's more useful to place it after any whitespace.
+            st = before[++i];
+            while (st?.type === 'space') {
+                offset += st.source.length;
+                st = before[++i];
+            }
+            break;
+        }
+    }
+    return offset;
+}
+
+exports.emptyScalarPosition = emptyScalarPosition;
+
+
+/***/ }),
+
+/***/ 4051:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var utilContainsNewline = __nccwpck_require__(9499);
+
+function flowIndentCheck(indent, fc, onError) {
+    if (fc?.type === 'flow-collection') {
+        const end = fc.end[0];
+        if (end.indent === indent &&
+            (end.source === ']' || end.source === '}') &&
+            utilContainsNewline.containsNewline(fc)) {
+            const msg = 'Flow end indicator should be more indented than parent';
+            onError(end, 'BAD_INDENT', msg, true);
+        }
+    }
+}
+
+exports.flowIndentCheck = flowIndentCheck;
+
+
+/***/ }),
+
+/***/ 1187:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+
+function mapIncludes(ctx, items, search) {
+    const { uniqueKeys } = ctx.options;
+    if (uniqueKeys === false)
+        return false;
+    const isEqual = typeof uniqueKeys === 'function'
+        ? uniqueKeys
+        : (a, b) => a === b || (identity.isScalar(a) && identity.isScalar(b) && a.value === b.value);
+    return items.some(pair => isEqual(pair.key, search));
+}
+
+exports.mapIncludes = mapIncludes;
+
+
+/***/ }),
+
+/***/ 3021:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(6424);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
+
+class Document {
+    constructor(value, replacer, options) {
+        /** A comment before this Document */
+        this.commentBefore = null;
+        /** A comment immediately after this Document */
+        this.comment = null;
+        /** Errors encountered during parsing. */
+        this.errors = [];
+        /** Warnings encountered during parsing. */
+        this.warnings = [];
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        let _replacer = null;
+        if (typeof replacer === 'function' || Array.isArray(replacer)) {
+            _replacer = replacer;
+        }
+        else if (options === undefined && replacer) {
+            options = replacer;
+            replacer = undefined;
+        }
+        const opt = Object.assign({
+            intAsBigInt: false,
+            keepSourceTokens: false,
+            logLevel: 'warn',
+            prettyErrors: true,
+            strict: true,
+            stringKeys: false,
+            uniqueKeys: true,
+            version: '1.2'
+        }, options);
+        this.options = opt;
+        let { version } = opt;
+        if (options?._directives) {
+            this.directives = options._directives.atDocument();
+            if (this.directives.yaml.explicit)
+                version = this.directives.yaml.version;
+        }
+        else
+            this.directives = new directives.Directives({ version });
+        this.setSchema(version, options);
+        // @ts-expect-error We can't really know that this matches Contents.
+        this.contents =
+            value === undefined ? null : this.createNode(value, _replacer, options);
+    }
+    /**
+     * Create a deep copy of this Document and its contents.
+     *
+     * Custom Node values that inherit from `Object` still refer to their original instances.
+     */
+    clone() {
+        const copy = Object.create(Document.prototype, {
+            [identity.NODE_TYPE]: { value: identity.DOC }
+        });
+        copy.commentBefore = this.commentBefore;
+        copy.comment = this.comment;
+        copy.errors = this.errors.slice();
+        copy.warnings = this.warnings.slice();
+        copy.options = Object.assign({}, this.options);
+        if (this.directives)
+            copy.directives = this.directives.clone();
+        copy.schema = this.schema.clone();
+        // @ts-expect-error We can't really know that this matches Contents.
+        copy.contents = identity.isNode(this.contents)
+            ? this.contents.clone(copy.schema)
+            : this.contents;
+        if (this.range)
+            copy.range = this.range.slice();
+        return copy;
+    }
+    /** Adds a value to the document. */
+    add(value) {
+        if (assertCollection(this.contents))
+            this.contents.add(value);
+    }
+    /** Adds a value to the document. */
+    addIn(path, value) {
+        if (assertCollection(this.contents))
+            this.contents.addIn(path, value);
+    }
+    /**
+     * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+     *
+     * If `node` already has an anchor, `name` is ignored.
+     * Otherwise, the `node.anchor` value will be set to `name`,
+     * or if an anchor with that name is already present in the document,
+     * `name` will be used as a prefix for a new unique anchor.
+     * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+     */
+    createAlias(node, name) {
+        if (!node.anchor) {
+            const prev = anchors.anchorNames(this);
+            node.anchor =
+                // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+                !name || prev.has(name) ? anchors.findNewAnchor(name || 'a', prev) : name;
+        }
+        return new Alias.Alias(node.anchor);
+    }
+    createNode(value, replacer, options) {
+        let _replacer = undefined;
+        if (typeof replacer === 'function') {
+            value = replacer.call({ '': value }, '', value);
+            _replacer = replacer;
+        }
+        else if (Array.isArray(replacer)) {
+            const keyToStr = (v) => typeof v === 'number' || v instanceof String || v instanceof Number;
+            const asStr = replacer.filter(keyToStr).map(String);
+            if (asStr.length > 0)
+                replacer = replacer.concat(asStr);
+            _replacer = replacer;
+        }
+        else if (options === undefined && replacer) {
+            options = replacer;
+            replacer = undefined;
+        }
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(this, 
+        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+        anchorPrefix || 'a');
+        const ctx = {
+            aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+            keepUndefined: keepUndefined ?? false,
+            onAnchor,
+            onTagObj,
+            replacer: _replacer,
+            schema: this.schema,
+            sourceObjects
+        };
+        const node = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node))
+            node.flow = true;
+        setAnchors();
+        return node;
+    }
+    /**
+     * Convert a key and a value into a `Pair` using the current schema,
+     * recursively wrapping all values as `Scalar` or `Collection` nodes.
+     */
+    createPair(key, value, options = {}) {
+        const k = this.createNode(key, null, options);
+        const v = this.createNode(value, null, options);
+        return new Pair.Pair(k, v);
+    }
+    /**
+     * Removes a value from the document.
+     * @returns `true` if the item was found and removed.
+     */
+    delete(key) {
+        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+    }
+    /**
+     * Removes a value from the document.
+     * @returns `true` if the item was found and removed.
+     */
+    deleteIn(path) {
+        if (Collection.isEmptyPath(path)) {
+            if (this.contents == null)
+                return false;
+            // @ts-expect-error Presumed impossible if Strict extends false
+            this.contents = null;
+            return true;
+        }
+        return assertCollection(this.contents)
+            ? this.contents.deleteIn(path)
+            : false;
+    }
+    /**
+     * Returns item at `key`, or `undefined` if not found. By default unwraps
+     * scalar values from their surrounding node; to disable set `keepScalar` to
+     * `true` (collections are always returned intact).
+     */
+    get(key, keepScalar) {
+        return identity.isCollection(this.contents)
+            ? this.contents.get(key, keepScalar)
+            : undefined;
+    }
+    /**
+     * Returns item at `path`, or `undefined` if not found. By default unwraps
+     * scalar values from their surrounding node; to disable set `keepScalar` to
+     * `true` (collections are always returned intact).
+     */
+    getIn(path, keepScalar) {
+        if (Collection.isEmptyPath(path))
+            return !keepScalar && identity.isScalar(this.contents)
+                ? this.contents.value
+                : this.contents;
+        return identity.isCollection(this.contents)
+            ? this.contents.getIn(path, keepScalar)
+            : undefined;
+    }
+    /**
+     * Checks if the document includes a value with the key `key`.
+     */
+    has(key) {
+        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+    }
+    /**
+     * Checks if the document includes a value at `path`.
+     */
+    hasIn(path) {
+        if (Collection.isEmptyPath(path))
+            return this.contents !== undefined;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+    }
+    /**
+     * Sets a value in this document. For `!!set`, `value` needs to be a
+     * boolean to add/remove the item from the set.
+     */
+    set(key, value) {
+        if (this.contents == null) {
+            // @ts-expect-error We can't really know that this matches Contents.
+            this.contents = Collection.collectionFromPath(this.schema, [key], value);
+        }
+        else if (assertCollection(this.contents)) {
+            this.contents.set(key, value);
+        }
+    }
+    /**
+     * Sets a value in this document. For `!!set`, `value` needs to be a
+     * boolean to add/remove the item from the set.
+     */
+    setIn(path, value) {
+        if (Collection.isEmptyPath(path)) {
+            // @ts-expect-error We can't really know that this matches Contents.
+            this.contents = value;
+        }
+        else if (this.contents == null) {
+            // @ts-expect-error We can't really know that this matches Contents.
+            this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
+        }
+        else if (assertCollection(this.contents)) {
+            this.contents.setIn(path, value);
+        }
+    }
+    /**
+     * Change the YAML version and schema used by the document.
+     * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+     * It also requires the `schema` option to be given as a `Schema` instance value.
+     *
+     * Overrides all previously set schema options.
+     */
+    setSchema(version, options = {}) {
+        if (typeof version === 'number')
+            version = String(version);
+        let opt;
+        switch (version) {
+            case '1.1':
+                if (this.directives)
+                    this.directives.yaml.version = '1.1';
+                else
+                    this.directives = new directives.Directives({ version: '1.1' });
+                opt = { resolveKnownTags: false, schema: 'yaml-1.1' };
+                break;
+            case '1.2':
+            case 'next':
+                if (this.directives)
+                    this.directives.yaml.version = version;
+                else
+                    this.directives = new directives.Directives({ version });
+                opt = { resolveKnownTags: true, schema: 'core' };
+                break;
+            case null:
+                if (this.directives)
+                    delete this.directives;
+                opt = null;
+                break;
+            default: {
+                const sv = JSON.stringify(version);
+                throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+            }
+        }
+        // Not using `instanceof Schema` to allow for duck typing
+        if (options.schema instanceof Object)
+            this.schema = options.schema;
+        else if (opt)
+            this.schema = new Schema.Schema(Object.assign(opt, options));
+        else
+            throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+    }
+    // json & jsonArg are only used from toJSON()
+    toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        const ctx = {
+            anchors: new Map(),
+            doc: this,
+            keep: !json,
+            mapAsMap: mapAsMap === true,
+            mapKeyWarned: false,
+            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this.contents, jsonArg ?? '', ctx);
+        if (typeof onAnchor === 'function')
+            for (const { count, res } of ctx.anchors.values())
+                onAnchor(res, count);
+        return typeof reviver === 'function'
+            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
+            : res;
+    }
+    /**
+     * A JSON representation of the document `contents`.
+     *
+     * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+     *   property name.
+     */
+    toJSON(jsonArg, onAnchor) {
+        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+    }
+    /** A YAML representation of the document. */
+    toString(options = {}) {
+        if (this.errors.length > 0)
+            throw new Error('Document with errors cannot be stringified');
+        if ('indent' in options &&
+            (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+            const s = JSON.stringify(options.indent);
+            throw new Error(`"indent" option must be a positive integer, not ${s}`);
+        }
+        return stringifyDocument.stringifyDocument(this, options);
+    }
+}
+function assertCollection(contents) {
+    if (identity.isCollection(contents))
+        return true;
+    throw new Error('Expected a YAML collection as document contents');
+}
+
+exports.Document = Document;
+
+
+/***/ }),
+
+/***/ 1596:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
+
+/**
+ * Verify that the input string is a valid anchor.
+ *
+ * Will throw on errors.
+ */
+function anchorIsValid(anchor) {
+    if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
+        const sa = JSON.stringify(anchor);
+        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg);
+    }
+    return true;
+}
+function anchorNames(root) {
+    const anchors = new Set();
+    visit.visit(root, {
+        Value(_key, node) {
+            if (node.anchor)
+                anchors.add(node.anchor);
+        }
+    });
+    return anchors;
+}
+/** Find a new anchor name with the given `prefix` and a one-indexed suffix. */
+function findNewAnchor(prefix, exclude) {
+    for (let i = 1; true; ++i) {
+        const name = `${prefix}${i}`;
+        if (!exclude.has(name))
+            return name;
+    }
+}
+function createNodeAnchors(doc, prefix) {
+    const aliasObjects = [];
+    const sourceObjects = new Map();
+    let prevAnchors = null;
+    return {
+        onAnchor: (source) => {
+            aliasObjects.push(source);
+            prevAnchors ?? (prevAnchors = anchorNames(doc));
+            const anchor = findNewAnchor(prefix, prevAnchors);
+            prevAnchors.add(anchor);
+            return anchor;
+        },
+        /**
+         * With circular references, the source node is only resolved after all
+         * of its child nodes are. This is why anchors are set only after all of
+         * the nodes have been created.
+         */
+        setAnchors: () => {
+            for (const source of aliasObjects) {
+                const ref = sourceObjects.get(source);
+                if (typeof ref === 'object' &&
+                    ref.anchor &&
+                    (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+                    ref.node.anchor = ref.anchor;
+                }
+                else {
+                    const error = new Error('Failed to resolve repeated object (this should not happen)');
+                    error.source = source;
+                    throw error;
+                }
+            }
+        },
+        sourceObjects
+    };
+}
+
+exports.anchorIsValid = anchorIsValid;
+exports.anchorNames = anchorNames;
+exports.createNodeAnchors = createNodeAnchors;
+exports.findNewAnchor = findNewAnchor;
+
+
+/***/ }),
+
+/***/ 3661:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+/**
+ * Applies the JSON.parse reviver algorithm as defined in the ECMA-262 spec,
+ * in section 24.5.1.1 "Runtime Semantics: InternalizeJSONProperty" of the
+ * 2021 edition: https://tc39.es/ecma262/#sec-json.parse
+ *
+ * Includes extensions for handling Map and Set objects.
+ */
+function applyReviver(reviver, obj, key, val) {
+    if (val && typeof val === 'object') {
+        if (Array.isArray(val)) {
+            for (let i = 0, len = val.length; i < len; ++i) {
+                const v0 = val[i];
+                const v1 = applyReviver(reviver, val, String(i), v0);
+                // eslint-disable-next-line @typescript-eslint/no-array-delete
+                if (v1 === undefined)
+                    delete val[i];
+                else if (v1 !== v0)
+                    val[i] = v1;
+            }
+        }
+        else if (val instanceof Map) {
+            for (const k of Array.from(val.keys())) {
+                const v0 = val.get(k);
+                const v1 = applyReviver(reviver, val, k, v0);
+                if (v1 === undefined)
+                    val.delete(k);
+                else if (v1 !== v0)
+                    val.set(k, v1);
+            }
+        }
+        else if (val instanceof Set) {
+            for (const v0 of Array.from(val)) {
+                const v1 = applyReviver(reviver, val, v0, v0);
+                if (v1 === undefined)
+                    val.delete(v0);
+                else if (v1 !== v0) {
+                    val.delete(v0);
+                    val.add(v1);
+                }
+            }
+        }
+        else {
+            for (const [k, v0] of Object.entries(val)) {
+                const v1 = applyReviver(reviver, val, k, v0);
+                if (v1 === undefined)
+                    delete val[k];
+                else if (v1 !== v0)
+                    val[k] = v1;
+            }
+        }
+    }
+    return reviver.call(obj, key, val);
+}
+
+exports.applyReviver = applyReviver;
+
+
+/***/ }),
+
+/***/ 2404:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+
+const defaultTagPrefix = 'tag:yaml.org,2002:';
+function findTagObject(value, tagName, tags) {
+    if (tagName) {
+        const match = tags.filter(t => t.tag === tagName);
+        const tagObj = match.find(t => !t.format) ?? match[0];
+        if (!tagObj)
+            throw new Error(`Tag ${tagName} not found`);
+        return tagObj;
+    }
+    return tags.find(t => t.identify?.(value) && !t.format);
+}
+function createNode(value, tagName, ctx) {
+    if (identity.isDocument(value))
+        value = value.contents;
+    if (identity.isNode(value))
+        return value;
+    if (identity.isPair(value)) {
+        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map.items.push(value);
+        return map;
+    }
+    if (value instanceof String ||
+        value instanceof Number ||
+        value instanceof Boolean ||
+        (typeof BigInt !== 'undefined' && value instanceof BigInt) // not supported everywhere
+    ) {
+        // https://tc39.es/ecma262/#sec-serializejsonproperty
+        value = value.valueOf();
+    }
+    const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+    // Detect duplicate references to the same object & use Alias nodes for all
+    // after first. The `ref` wrapper allows for circular references to resolve.
+    let ref = undefined;
+    if (aliasDuplicateObjects && value && typeof value === 'object') {
+        ref = sourceObjects.get(value);
+        if (ref) {
+            ref.anchor ?? (ref.anchor = onAnchor(value));
+            return new Alias.Alias(ref.anchor);
+        }
+        else {
+            ref = { anchor: null, node: null };
+            sourceObjects.set(value, ref);
+        }
+    }
+    if (tagName?.startsWith('!!'))
+        tagName = defaultTagPrefix + tagName.slice(2);
+    let tagObj = findTagObject(value, tagName, schema.tags);
+    if (!tagObj) {
+        if (value && typeof value.toJSON === 'function') {
+            // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+            value = value.toJSON();
+        }
+        if (!value || typeof value !== 'object') {
+            const node = new Scalar.Scalar(value);
+            if (ref)
+                ref.node = node;
+            return node;
+        }
+        tagObj =
+            value instanceof Map
+                ? schema[identity.MAP]
+                : Symbol.iterator in Object(value)
+                    ? schema[identity.SEQ]
+                    : schema[identity.MAP];
+    }
+    if (onTagObj) {
+        onTagObj(tagObj);
+        delete ctx.onTagObj;
+    }
+    const node = tagObj?.createNode
+        ? tagObj.createNode(ctx.schema, value, ctx)
+        : typeof tagObj?.nodeClass?.from === 'function'
+            ? tagObj.nodeClass.from(ctx.schema, value, ctx)
+            : new Scalar.Scalar(value);
+    if (tagName)
+        node.tag = tagName;
+    else if (!tagObj.default)
+        node.tag = tagObj.tag;
+    if (ref)
+        ref.node = node;
+    return node;
+}
+
+exports.createNode = createNode;
+
+
+/***/ }),
+
+/***/ 1342:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
+
+const escapeChars = {
+    '!': '%21',
+    ',': '%2C',
+    '[': '%5B',
+    ']': '%5D',
+    '{': '%7B',
+    '}': '%7D'
+};
+const escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, ch => escapeChars[ch]);
+class Directives {
+    constructor(yaml, tags) {
+        /**
+         * The directives-end/doc-start marker `---`. If `null`, a marker may still be
+         * included in the document's stringified representation.
+         */
+        this.docStart = null;
+        /** The doc-end marker `...`.  */
+        this.docEnd = false;
+        this.yaml = Object.assign({}, Directives.defaultYaml, yaml);
+        this.tags = Object.assign({}, Directives.defaultTags, tags);
+    }
+    clone() {
+        const copy = new Directives(this.yaml, this.tags);
+        copy.docStart = this.docStart;
+        return copy;
+    }
+    /**
+     * During parsing, get a Directives instance for the current document and
+     * update the stream state according to the current version's spec.
+     */
+    atDocument() {
+        const res = new Directives(this.yaml, this.tags);
+        switch (this.yaml.version) {
+            case '1.1':
+                this.atNextDocument = true;
+                break;
+            case '1.2':
+                this.atNextDocument = false;
+                this.yaml = {
+                    explicit: Directives.defaultYaml.explicit,
+                    version: '1.2'
+                };
+                this.tags = Object.assign({}, Directives.defaultTags);
+                break;
+        }
+        return res;
+    }
+    /**
+     * @param onError - May be called even if the action was successful
+     * @returns `true` on success
+     */
+    add(line, onError) {
+        if (this.atNextDocument) {
+            this.yaml = { explicit: Directives.defaultYaml.explicit, version: '1.1' };
+            this.tags = Object.assign({}, Directives.defaultTags);
+            this.atNextDocument = false;
+        }
+        const parts = line.trim().split(/[ \t]+/);
+        const name = parts.shift();
+        switch (name) {
+            case '%TAG': {
+                if (parts.length !== 2) {
+                    onError(0, '%TAG directive should contain exactly two parts');
+                    if (parts.length < 2)
+                        return false;
+                }
+                const [handle, prefix] = parts;
+                this.tags[handle] = prefix;
+                return true;
+            }
+            case '%YAML': {
+                this.yaml.explicit = true;
+                if (parts.length !== 1) {
+                    onError(0, '%YAML directive should contain exactly one part');
+                    return false;
+                }
+                const [version] = parts;
+                if (version === '1.1' || version === '1.2') {
+                    this.yaml.version = version;
+                    return true;
+                }
+                else {
+                    const isValid = /^\d+\.\d+$/.test(version);
+                    onError(6, `Unsupported YAML version ${version}`, isValid);
+                    return false;
+                }
+            }
+            default:
+                onError(0, `Unknown directive ${name}`, true);
+                return false;
+        }
+    }
+    /**
+     * Resolves a tag, matching handles to those defined in %TAG directives.
+     *
+     * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+     *   `'!local'` tag, or `null` if unresolvable.
+     */
+    tagName(source, onError) {
+        if (source === '!')
+            return '!'; // non-specific tag
+        if (source[0] !== '!') {
+            onError(`Not a valid tag: ${source}`);
+            return null;
+        }
+        if (source[1] === '<') {
+            const verbatim = source.slice(2, -1);
+            if (verbatim === '!' || verbatim === '!!') {
+                onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+                return null;
+            }
+            if (source[source.length - 1] !== '>')
+                onError('Verbatim tags must end with a >');
+            return verbatim;
+        }
+        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        if (!suffix)
+            onError(`The ${source} tag has no suffix`);
+        const prefix = this.tags[handle];
+        if (prefix) {
+            try {
+                return prefix + decodeURIComponent(suffix);
+            }
+            catch (error) {
+                onError(String(error));
+                return null;
+            }
+        }
+        if (handle === '!')
+            return source; // local tag
+        onError(`Could not resolve tag: ${source}`);
+        return null;
+    }
+    /**
+     * Given a fully resolved tag, returns its printable string form,
+     * taking into account current tag prefixes and defaults.
+     */
+    tagString(tag) {
+        for (const [handle, prefix] of Object.entries(this.tags)) {
+            if (tag.startsWith(prefix))
+                return handle + escapeTagName(tag.substring(prefix.length));
+        }
+        return tag[0] === '!' ? tag : `!<${tag}>`;
+    }
+    toString(doc) {
+        const lines = this.yaml.explicit
+            ? [`%YAML ${this.yaml.version || '1.2'}`]
+            : [];
+        const tagEntries = Object.entries(this.tags);
+        let tagNames;
+        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+            const tags = {};
+            visit.visit(doc.contents, (_key, node) => {
+                if (identity.isNode(node) && node.tag)
+                    tags[node.tag] = true;
+            });
+            tagNames = Object.keys(tags);
+        }
+        else
+            tagNames = [];
+        for (const [handle, prefix] of tagEntries) {
+            if (handle === '!!' && prefix === 'tag:yaml.org,2002:')
+                continue;
+            if (!doc || tagNames.some(tn => tn.startsWith(prefix)))
+                lines.push(`%TAG ${handle} ${prefix}`);
+        }
+        return lines.join('\n');
+    }
+}
+Directives.defaultYaml = { explicit: false, version: '1.2' };
+Directives.defaultTags = { '!!': 'tag:yaml.org,2002:' };
+
+exports.Directives = Directives;
+
+
+/***/ }),
+
+/***/ 1464:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+class YAMLError extends Error {
+    constructor(name, pos, code, message) {
+        super();
+        this.name = name;
+        this.code = code;
+        this.message = message;
+        this.pos = pos;
+    }
+}
+class YAMLParseError extends YAMLError {
+    constructor(pos, code, message) {
+        super('YAMLParseError', pos, code, message);
+    }
+}
+class YAMLWarning extends YAMLError {
+    constructor(pos, code, message) {
+        super('YAMLWarning', pos, code, message);
+    }
+}
+const prettifyError = (src, lc) => (error) => {
+    if (error.pos[0] === -1)
+        return;
+    error.linePos = error.pos.map(pos => lc.linePos(pos));
+    const { line, col } = error.linePos[0];
+    error.message += ` at line ${line}, column ${col}`;
+    let ci = col - 1;
+    let lineStr = src
+        .substring(lc.lineStarts[line - 1], lc.lineStarts[line])
+        .replace(/[\n\r]+$/, '');
+    // Trim to max 80 chars, keeping col position near the middle
+    if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+        lineStr = '…' + lineStr.substring(trimStart);
+        ci -= trimStart - 1;
+    }
+    if (lineStr.length > 80)
+        lineStr = lineStr.substring(0, 79) + '…';
+    // Include previous line in context if pointing at line start
+    if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        // Regexp won't match if start is trimmed
+        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+        if (prev.length > 80)
+            prev = prev.substring(0, 79) + '…\n';
+        lineStr = prev + lineStr;
+    }
+    if (/[^ ]/.test(lineStr)) {
+        let count = 1;
+        const end = error.linePos[1];
+        if (end?.line === line && end.col > col) {
+            count = Math.max(1, Math.min(end.col - col, 80 - ci));
+        }
+        const pointer = ' '.repeat(ci) + '^'.repeat(count);
+        error.message += `:\n\n${lineStr}\n${pointer}\n`;
+    }
+};
+
+exports.YAMLError = YAMLError;
+exports.YAMLParseError = YAMLParseError;
+exports.YAMLWarning = YAMLWarning;
+exports.prettifyError = prettifyError;
+
+
+/***/ }),
+
+/***/ 8815:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
+
+
+
+__webpack_unused_export__ = composer.Composer;
+__webpack_unused_export__ = Document.Document;
+__webpack_unused_export__ = Schema.Schema;
+__webpack_unused_export__ = errors.YAMLError;
+__webpack_unused_export__ = errors.YAMLParseError;
+__webpack_unused_export__ = errors.YAMLWarning;
+__webpack_unused_export__ = Alias.Alias;
+__webpack_unused_export__ = identity.isAlias;
+__webpack_unused_export__ = identity.isCollection;
+__webpack_unused_export__ = identity.isDocument;
+__webpack_unused_export__ = identity.isMap;
+__webpack_unused_export__ = identity.isNode;
+__webpack_unused_export__ = identity.isPair;
+__webpack_unused_export__ = identity.isScalar;
+__webpack_unused_export__ = identity.isSeq;
+__webpack_unused_export__ = Pair.Pair;
+__webpack_unused_export__ = Scalar.Scalar;
+__webpack_unused_export__ = YAMLMap.YAMLMap;
+__webpack_unused_export__ = YAMLSeq.YAMLSeq;
+__webpack_unused_export__ = cst;
+__webpack_unused_export__ = lexer.Lexer;
+__webpack_unused_export__ = lineCounter.LineCounter;
+__webpack_unused_export__ = parser.Parser;
+exports.qg = publicApi.parse;
+__webpack_unused_export__ = publicApi.parseAllDocuments;
+__webpack_unused_export__ = publicApi.parseDocument;
+__webpack_unused_export__ = publicApi.stringify;
+__webpack_unused_export__ = visit.visit;
+__webpack_unused_export__ = visit.visitAsync;
+
+
+/***/ }),
+
+/***/ 7249:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var node_process = __nccwpck_require__(932);
+
+function debug(logLevel, ...messages) {
+    if (logLevel === 'debug')
+        console.log(...messages);
+}
+function warn(logLevel, warning) {
+    if (logLevel === 'debug' || logLevel === 'warn') {
+        if (typeof node_process.emitWarning === 'function')
+            node_process.emitWarning(warning);
+        else
+            console.warn(warning);
+    }
+}
+
+exports.debug = debug;
+exports.warn = warn;
+
+
+/***/ }),
+
+/***/ 4065:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
+
+class Alias extends Node.NodeBase {
+    constructor(source) {
+        super(identity.ALIAS);
+        this.source = source;
+        Object.defineProperty(this, 'tag', {
+            set() {
+                throw new Error('Alias nodes cannot have tags');
+            }
+        });
+    }
+    /**
+     * Resolve the value of this alias within `doc`, finding the last
+     * instance of the `source` anchor before this node.
+     */
+    resolve(doc, ctx) {
+        if (ctx?.maxAliasCount === 0)
+            throw new ReferenceError('Alias resolution is disabled');
+        let nodes;
+        if (ctx?.aliasResolveCache) {
+            nodes = ctx.aliasResolveCache;
+        }
+        else {
+            nodes = [];
+            visit.visit(doc, {
+                Node: (_key, node) => {
+                    if (identity.isAlias(node) || identity.hasAnchor(node))
+                        nodes.push(node);
+                }
+            });
+            if (ctx)
+                ctx.aliasResolveCache = nodes;
+        }
+        let found = undefined;
+        for (const node of nodes) {
+            if (node === this)
+                break;
+            if (node.anchor === this.source)
+                found = node;
+        }
+        if (found && ctx) {
+            const { anchors, doc, maxAliasCount } = ctx;
+            let data = anchors.get(found);
+            if (!data) {
+                // Resolve anchors for Node.prototype.toJS()
+                toJS.toJS(found, null, ctx);
+                data = anchors.get(found);
+            }
+            /* istanbul ignore if */
+            if (data?.res === undefined) {
+                const msg = 'This should not happen: Alias anchor was not resolved?';
+                throw new ReferenceError(msg);
+            }
+            if (maxAliasCount >= 0) {
+                data.count += 1;
+                if (data.aliasCount === 0)
+                    data.aliasCount = getAliasCount(doc, found, anchors);
+                if (data.count * data.aliasCount > maxAliasCount) {
+                    const msg = 'Excessive alias count indicates a resource exhaustion attack';
+                    throw new ReferenceError(msg);
+                }
+            }
+        }
+        return found;
+    }
+    toJSON(_arg, ctx) {
+        if (!ctx)
+            return { source: this.source };
+        const source = this.resolve(ctx.doc, ctx);
+        if (!source) {
+            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new ReferenceError(msg);
+        }
+        return ctx.anchors.get(source).res;
+    }
+    toString(ctx, _onComment, _onChompKeep) {
+        const src = `*${this.source}`;
+        if (ctx) {
+            anchors.anchorIsValid(this.source);
+            if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+                const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+                throw new Error(msg);
+            }
+            if (ctx.implicitKey)
+                return `${src} `;
+        }
+        return src;
+    }
+}
+function getAliasCount(doc, node, anchors) {
+    if (identity.isAlias(node)) {
+        const source = node.resolve(doc);
+        const anchor = anchors && source && anchors.get(source);
+        return anchor ? anchor.count * anchor.aliasCount : 0;
+    }
+    else if (identity.isCollection(node)) {
+        let count = 0;
+        for (const item of node.items) {
+            const c = getAliasCount(doc, item, anchors);
+            if (c > count)
+                count = c;
+        }
+        return count;
+    }
+    else if (identity.isPair(node)) {
+        const kc = getAliasCount(doc, node.key, anchors);
+        const vc = getAliasCount(doc, node.value, anchors);
+        return Math.max(kc, vc);
+    }
+    return 1;
+}
+
+exports.Alias = Alias;
+
+
+/***/ }),
+
+/***/ 101:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+
+function collectionFromPath(schema, path, value) {
+    let v = value;
+    for (let i = path.length - 1; i >= 0; --i) {
+        const k = path[i];
+        if (typeof k === 'number' && Number.isInteger(k) && k >= 0) {
+            const a = [];
+            a[k] = v;
+            v = a;
+        }
+        else {
+            v = new Map([[k, v]]);
+        }
+    }
+    return createNode.createNode(v, undefined, {
+        aliasDuplicateObjects: false,
+        keepUndefined: false,
+        onAnchor: () => {
+            throw new Error('This should not happen, please report a bug.');
+        },
+        schema,
+        sourceObjects: new Map()
+    });
+}
+// Type guard is intentionally a little wrong so as to be more useful,
+// as it does not cover untypable empty non-string iterables (e.g. []).
+const isEmptyPath = (path) => path == null ||
+    (typeof path === 'object' && !!path[Symbol.iterator]().next().done);
+class Collection extends Node.NodeBase {
+    constructor(type, schema) {
+        super(type);
+        Object.defineProperty(this, 'schema', {
+            value: schema,
+            configurable: true,
+            enumerable: false,
+            writable: true
+        });
+    }
+    /**
+     * Create a copy of this collection.
+     *
+     * @param schema - If defined, overwrites the original's schema
+     */
+    clone(schema) {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (schema)
+            copy.schema = schema;
+        copy.items = copy.items.map(it => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (this.range)
+            copy.range = this.range.slice();
+        return copy;
+    }
+    /**
+     * Adds a value to the collection. For `!!map` and `!!omap` the value must
+     * be a Pair instance or a `{ key, value }` object, which may not have a key
+     * that already exists in the map.
+     */
+    addIn(path, value) {
+        if (isEmptyPath(path))
+            this.add(value);
+        else {
+            const [key, ...rest] = path;
+            const node = this.get(key, true);
+            if (identity.isCollection(node))
+                node.addIn(rest, value);
+            else if (node === undefined && this.schema)
+                this.set(key, collectionFromPath(this.schema, rest, value));
+            else
+                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+    }
+    /**
+     * Removes a value from the collection.
+     * @returns `true` if the item was found and removed.
+     */
+    deleteIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+            return this.delete(key);
+        const node = this.get(key, true);
+        if (identity.isCollection(node))
+            return node.deleteIn(rest);
+        else
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+    }
+    /**
+     * Returns item at `key`, or `undefined` if not found. By default unwraps
+     * scalar values from their surrounding node; to disable set `keepScalar` to
+     * `true` (collections are always returned intact).
+     */
+    getIn(path, keepScalar) {
+        const [key, ...rest] = path;
+        const node = this.get(key, true);
+        if (rest.length === 0)
+            return !keepScalar && identity.isScalar(node) ? node.value : node;
+        else
+            return identity.isCollection(node) ? node.getIn(rest, keepScalar) : undefined;
+    }
+    hasAllNullValues(allowScalar) {
+        return this.items.every(node => {
+            if (!identity.isPair(node))
+                return false;
+            const n = node.value;
+            return (n == null ||
+                (allowScalar &&
+                    identity.isScalar(n) &&
+                    n.value == null &&
+                    !n.commentBefore &&
+                    !n.comment &&
+                    !n.tag));
+        });
+    }
+    /**
+     * Checks if the collection includes a value with the key `key`.
+     */
+    hasIn(path) {
+        const [key, ...rest] = path;
+        if (rest.length === 0)
+            return this.has(key);
+        const node = this.get(key, true);
+        return identity.isCollection(node) ? node.hasIn(rest) : false;
+    }
+    /**
+     * Sets a value in this collection. For `!!set`, `value` needs to be a
+     * boolean to add/remove the item from the set.
+     */
+    setIn(path, value) {
+        const [key, ...rest] = path;
+        if (rest.length === 0) {
+            this.set(key, value);
+        }
+        else {
+            const node = this.get(key, true);
+            if (identity.isCollection(node))
+                node.setIn(rest, value);
+            else if (node === undefined && this.schema)
+                this.set(key, collectionFromPath(this.schema, rest, value));
+            else
+                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+        }
+    }
+}
+
+exports.Collection = Collection;
+exports.collectionFromPath = collectionFromPath;
+exports.isEmptyPath = isEmptyPath;
+
+
+/***/ }),
+
+/***/ 6673:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+
+class NodeBase {
+    constructor(type) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+    }
+    /** Create a copy of this node.  */
+    clone() {
+        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        if (this.range)
+            copy.range = this.range.slice();
+        return copy;
+    }
+    /** A plain JavaScript representation of this node. */
+    toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+        if (!identity.isDocument(doc))
+            throw new TypeError('A document argument is required');
+        const ctx = {
+            anchors: new Map(),
+            doc,
+            keep: true,
+            mapAsMap: mapAsMap === true,
+            mapKeyWarned: false,
+            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
+        };
+        const res = toJS.toJS(this, '', ctx);
+        if (typeof onAnchor === 'function')
+            for (const { count, res } of ctx.anchors.values())
+                onAnchor(res, count);
+        return typeof reviver === 'function'
+            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
+            : res;
+    }
+}
+
+exports.NodeBase = NodeBase;
+
+
+/***/ }),
+
+/***/ 7165:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
+
+function createPair(key, value, ctx) {
+    const k = createNode.createNode(key, undefined, ctx);
+    const v = createNode.createNode(value, undefined, ctx);
+    return new Pair(k, v);
+}
+class Pair {
+    constructor(key, value = null) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        this.key = key;
+        this.value = value;
+    }
+    clone(schema) {
+        let { key, value } = this;
+        if (identity.isNode(key))
+            key = key.clone(schema);
+        if (identity.isNode(value))
+            value = value.clone(schema);
+        return new Pair(key, value);
+    }
+    toJSON(_, ctx) {
+        const pair = ctx?.mapAsMap ? new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+    }
+    toString(ctx, onComment, onChompKeep) {
+        return ctx?.doc
+            ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep)
+            : JSON.stringify(this);
+    }
+}
+
+exports.Pair = Pair;
+exports.createPair = createPair;
+
+
+/***/ }),
+
+/***/ 3301:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
+
+const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
+class Scalar extends Node.NodeBase {
+    constructor(value) {
+        super(identity.SCALAR);
+        this.value = value;
+    }
+    toJSON(arg, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+    }
+    toString() {
+        return String(this.value);
+    }
+}
+Scalar.BLOCK_FOLDED = 'BLOCK_FOLDED';
+Scalar.BLOCK_LITERAL = 'BLOCK_LITERAL';
+Scalar.PLAIN = 'PLAIN';
+Scalar.QUOTE_DOUBLE = 'QUOTE_DOUBLE';
+Scalar.QUOTE_SINGLE = 'QUOTE_SINGLE';
+
+exports.Scalar = Scalar;
+exports.isScalarValue = isScalarValue;
+
+
+/***/ }),
+
+/***/ 4454:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+
+function findPair(items, key) {
+    const k = identity.isScalar(key) ? key.value : key;
+    for (const it of items) {
+        if (identity.isPair(it)) {
+            if (it.key === key || it.key === k)
+                return it;
+            if (identity.isScalar(it.key) && it.key.value === k)
+                return it;
+        }
+    }
+    return undefined;
+}
+class YAMLMap extends Collection.Collection {
+    static get tagName() {
+        return 'tag:yaml.org,2002:map';
+    }
+    constructor(schema) {
+        super(identity.MAP, schema);
+        this.items = [];
+    }
+    /**
+     * A generic collection parsing method that can be extended
+     * to other node classes that inherit from YAMLMap
+     */
+    static from(schema, obj, ctx) {
+        const { keepUndefined, replacer } = ctx;
+        const map = new this(schema);
+        const add = (key, value) => {
+            if (typeof replacer === 'function')
+                value = replacer.call(obj, key, value);
+            else if (Array.isArray(replacer) && !replacer.includes(key))
+                return;
+            if (value !== undefined || keepUndefined)
+                map.items.push(Pair.createPair(key, value, ctx));
+        };
+        if (obj instanceof Map) {
+            for (const [key, value] of obj)
+                add(key, value);
+        }
+        else if (obj && typeof obj === 'object') {
+            for (const key of Object.keys(obj))
+                add(key, obj[key]);
+        }
+        if (typeof schema.sortMapEntries === 'function') {
+            map.items.sort(schema.sortMapEntries);
+        }
+        return map;
+    }
+    /**
+     * Adds a value to the collection.
+     *
+     * @param overwrite - If not set `true`, using a key that is already in the
+     *   collection will throw. Otherwise, overwrites the previous value.
+     */
+    add(pair, overwrite) {
+        let _pair;
+        if (identity.isPair(pair))
+            _pair = pair;
+        else if (!pair || typeof pair !== 'object' || !('key' in pair)) {
+            // In TypeScript, this never happens.
+            _pair = new Pair.Pair(pair, pair?.value);
+        }
+        else
+            _pair = new Pair.Pair(pair.key, pair.value);
+        const prev = findPair(this.items, _pair.key);
+        const sortEntries = this.schema?.sortMapEntries;
+        if (prev) {
+            if (!overwrite)
+                throw new Error(`Key ${_pair.key} already set`);
+            // For scalars, keep the old node & its comments and anchors
+            if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+                prev.value.value = _pair.value;
+            else
+                prev.value = _pair.value;
+        }
+        else if (sortEntries) {
+            const i = this.items.findIndex(item => sortEntries(_pair, item) < 0);
+            if (i === -1)
+                this.items.push(_pair);
+            else
+                this.items.splice(i, 0, _pair);
+        }
+        else {
+            this.items.push(_pair);
+        }
+    }
+    delete(key) {
+        const it = findPair(this.items, key);
+        if (!it)
+            return false;
+        const del = this.items.splice(this.items.indexOf(it), 1);
+        return del.length > 0;
+    }
+    get(key, keepScalar) {
+        const it = findPair(this.items, key);
+        const node = it?.value;
+        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? undefined;
+    }
+    has(key) {
+        return !!findPair(this.items, key);
+    }
+    set(key, value) {
+        this.add(new Pair.Pair(key, value), true);
+    }
+    /**
+     * @param ctx - Conversion context, originally set in Document#toJS()
+     * @param {Class} Type - If set, forces the returned collection type
+     * @returns Instance of Type, Map, or Object
+     */
+    toJSON(_, ctx, Type) {
+        const map = Type ? new Type() : ctx?.mapAsMap ? new Map() : {};
+        if (ctx?.onCreate)
+            ctx.onCreate(map);
+        for (const item of this.items)
+            addPairToJSMap.addPairToJSMap(ctx, map, item);
+        return map;
+    }
+    toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+            return JSON.stringify(this);
+        for (const item of this.items) {
+            if (!identity.isPair(item))
+                throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+        }
+        if (!ctx.allNullValues && this.hasAllNullValues(false))
+            ctx = Object.assign({}, ctx, { allNullValues: true });
+        return stringifyCollection.stringifyCollection(this, ctx, {
+            blockItemPrefix: '',
+            flowChars: { start: '{', end: '}' },
+            itemIndent: ctx.indent || '',
+            onChompKeep,
+            onComment
+        });
+    }
+}
+
+exports.YAMLMap = YAMLMap;
+exports.findPair = findPair;
+
+
+/***/ }),
+
+/***/ 2223:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(6424);
+
+class YAMLSeq extends Collection.Collection {
+    static get tagName() {
+        return 'tag:yaml.org,2002:seq';
+    }
+    constructor(schema) {
+        super(identity.SEQ, schema);
+        this.items = [];
+    }
+    add(value) {
+        this.items.push(value);
+    }
+    /**
+     * Removes a value from the collection.
+     *
+     * `key` must contain a representation of an integer for this to succeed.
+     * It may be wrapped in a `Scalar`.
+     *
+     * @returns `true` if the item was found and removed.
+     */
+    delete(key) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== 'number')
+            return false;
+        const del = this.items.splice(idx, 1);
+        return del.length > 0;
+    }
+    get(key, keepScalar) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== 'number')
+            return undefined;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
+    }
+    /**
+     * Checks if the collection includes a value with the key `key`.
+     *
+     * `key` must contain a representation of an integer for this to succeed.
+     * It may be wrapped in a `Scalar`.
+     */
+    has(key) {
+        const idx = asItemIndex(key);
+        return typeof idx === 'number' && idx < this.items.length;
+    }
+    /**
+     * Sets a value in this collection. For `!!set`, `value` needs to be a
+     * boolean to add/remove the item from the set.
+     *
+     * If `key` does not contain a representation of an integer, this will throw.
+     * It may be wrapped in a `Scalar`.
+     */
+    set(key, value) {
+        const idx = asItemIndex(key);
+        if (typeof idx !== 'number')
+            throw new Error(`Expected a valid index, not ${key}.`);
+        const prev = this.items[idx];
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+            prev.value = value;
+        else
+            this.items[idx] = value;
+    }
+    toJSON(_, ctx) {
+        const seq = [];
+        if (ctx?.onCreate)
+            ctx.onCreate(seq);
+        let i = 0;
+        for (const item of this.items)
+            seq.push(toJS.toJS(item, String(i++), ctx));
+        return seq;
+    }
+    toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+            return JSON.stringify(this);
+        return stringifyCollection.stringifyCollection(this, ctx, {
+            blockItemPrefix: '- ',
+            flowChars: { start: '[', end: ']' },
+            itemIndent: (ctx.indent || '') + '  ',
+            onChompKeep,
+            onComment
+        });
+    }
+    static from(schema, obj, ctx) {
+        const { replacer } = ctx;
+        const seq = new this(schema);
+        if (obj && Symbol.iterator in Object(obj)) {
+            let i = 0;
+            for (let it of obj) {
+                if (typeof replacer === 'function') {
+                    const key = obj instanceof Set ? it : String(i++);
+                    it = replacer.call(obj, key, it);
+                }
+                seq.items.push(createNode.createNode(it, undefined, ctx));
+            }
+        }
+        return seq;
+    }
+}
+function asItemIndex(key) {
+    let idx = identity.isScalar(key) ? key.value : key;
+    if (idx && typeof idx === 'string')
+        idx = Number(idx);
+    return typeof idx === 'number' && Number.isInteger(idx) && idx >= 0
+        ? idx
+        : null;
+}
+
+exports.YAMLSeq = YAMLSeq;
+
+
+/***/ }),
+
+/***/ 7104:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+
+function addPairToJSMap(ctx, map, { key, value }) {
+    if (identity.isNode(key) && key.addToJSMap)
+        key.addToJSMap(ctx, map, value);
+    // TODO: Should drop this special case for bare << handling
+    else if (merge.isMergeKey(ctx, key))
+        merge.addMergeToJSMap(ctx, map, value);
+    else {
+        const jsKey = toJS.toJS(key, '', ctx);
+        if (map instanceof Map) {
+            map.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        }
+        else if (map instanceof Set) {
+            map.add(jsKey);
+        }
+        else {
+            const stringKey = stringifyKey(key, jsKey, ctx);
+            const jsValue = toJS.toJS(value, stringKey, ctx);
+            if (stringKey in map)
+                Object.defineProperty(map, stringKey, {
+                    value: jsValue,
+                    writable: true,
+                    enumerable: true,
+                    configurable: true
+                });
+            else
+                map[stringKey] = jsValue;
+        }
+    }
+    return map;
+}
+function stringifyKey(key, jsKey, ctx) {
+    if (jsKey === null)
+        return '';
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    if (typeof jsKey !== 'object')
+        return String(jsKey);
+    if (identity.isNode(key) && ctx?.doc) {
+        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        strCtx.anchors = new Set();
+        for (const node of ctx.anchors.keys())
+            strCtx.anchors.add(node.anchor);
+        strCtx.inFlow = true;
+        strCtx.inStringifyKey = true;
+        const strKey = key.toString(strCtx);
+        if (!ctx.mapKeyWarned) {
+            let jsonStr = JSON.stringify(strKey);
+            if (jsonStr.length > 40)
+                jsonStr = jsonStr.substring(0, 36) + '..."';
+            log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+            ctx.mapKeyWarned = true;
+        }
+        return strKey;
+    }
+    return JSON.stringify(jsKey);
+}
+
+exports.addPairToJSMap = addPairToJSMap;
+
+
+/***/ }),
+
+/***/ 1127:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+const ALIAS = Symbol.for('yaml.alias');
+const DOC = Symbol.for('yaml.document');
+const MAP = Symbol.for('yaml.map');
+const PAIR = Symbol.for('yaml.pair');
+const SCALAR = Symbol.for('yaml.scalar');
+const SEQ = Symbol.for('yaml.seq');
+const NODE_TYPE = Symbol.for('yaml.node.type');
+const isAlias = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === ALIAS;
+const isDocument = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === DOC;
+const isMap = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === MAP;
+const isPair = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === PAIR;
+const isScalar = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SCALAR;
+const isSeq = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SEQ;
+function isCollection(node) {
+    if (node && typeof node === 'object')
+        switch (node[NODE_TYPE]) {
+            case MAP:
+            case SEQ:
+                return true;
+        }
+    return false;
+}
+function isNode(node) {
+    if (node && typeof node === 'object')
+        switch (node[NODE_TYPE]) {
+            case ALIAS:
+            case MAP:
+            case SCALAR:
+            case SEQ:
+                return true;
+        }
+    return false;
+}
+const hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+
+exports.ALIAS = ALIAS;
+exports.DOC = DOC;
+exports.MAP = MAP;
+exports.NODE_TYPE = NODE_TYPE;
+exports.PAIR = PAIR;
+exports.SCALAR = SCALAR;
+exports.SEQ = SEQ;
+exports.hasAnchor = hasAnchor;
+exports.isAlias = isAlias;
+exports.isCollection = isCollection;
+exports.isDocument = isDocument;
+exports.isMap = isMap;
+exports.isNode = isNode;
+exports.isPair = isPair;
+exports.isScalar = isScalar;
+exports.isSeq = isSeq;
+
+
+/***/ }),
+
+/***/ 6424:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+
+/**
+ * Recursively convert any node or its contents to native JavaScript
+ *
+ * @param value - The input value
+ * @param arg - If `value` defines a `toJSON()` method, use this
+ *   as its first argument
+ * @param ctx - Conversion context, originally set in Document#toJS(). If
+ *   `{ keep: true }` is not set, output should be suitable for JSON
+ *   stringification.
+ */
+function toJS(value, arg, ctx) {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
+    if (Array.isArray(value))
+        return value.map((v, i) => toJS(v, String(i), ctx));
+    if (value && typeof value.toJSON === 'function') {
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+        if (!ctx || !identity.hasAnchor(value))
+            return value.toJSON(arg, ctx);
+        const data = { aliasCount: 0, count: 1, res: undefined };
+        ctx.anchors.set(value, data);
+        ctx.onCreate = res => {
+            data.res = res;
+            delete ctx.onCreate;
+        };
+        const res = value.toJSON(arg, ctx);
+        if (ctx.onCreate)
+            ctx.onCreate(res);
+        return res;
+    }
+    if (typeof value === 'bigint' && !ctx?.keep)
+        return Number(value);
+    return value;
+}
+
+exports.toJS = toJS;
+
+
+/***/ }),
+
+/***/ 110:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
+
+function resolveAsScalar(token, strict = true, onError) {
+    if (token) {
+        const _onError = (pos, code, message) => {
+            const offset = typeof pos === 'number' ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+            if (onError)
+                onError(offset, code, message);
+            else
+                throw new errors.YAMLParseError([offset, offset + 1], code, message);
+        };
+        switch (token.type) {
+            case 'scalar':
+            case 'single-quoted-scalar':
+            case 'double-quoted-scalar':
+                return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+            case 'block-scalar':
+                return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+        }
+    }
+    return null;
+}
+/**
+ * Create a new scalar token with `value`
+ *
+ * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
+ * as this function does not support any schema operations and won't check for such conflicts.
+ *
+ * @param value The string representation of the value, which will have its content properly indented.
+ * @param context.end Comments and whitespace after the end of the value, or after the block scalar header. If undefined, a newline will be added.
+ * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
+ * @param context.indent The indent level of the token.
+ * @param context.inFlow Is this scalar within a flow collection? This may affect the resolved type of the token's value.
+ * @param context.offset The offset position of the token.
+ * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
+ */
+function createScalarToken(value, context) {
+    const { implicitKey = false, indent, inFlow = false, offset = -1, type = 'PLAIN' } = context;
+    const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey,
+        indent: indent > 0 ? ' '.repeat(indent) : '',
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+    });
+    const end = context.end ?? [
+        { type: 'newline', offset: -1, indent, source: '\n' }
+    ];
+    switch (source[0]) {
+        case '|':
+        case '>': {
+            const he = source.indexOf('\n');
+            const head = source.substring(0, he);
+            const body = source.substring(he + 1) + '\n';
+            const props = [
+                { type: 'block-scalar-header', offset, indent, source: head }
+            ];
+            if (!addEndtoBlockProps(props, end))
+                props.push({ type: 'newline', offset: -1, indent, source: '\n' });
+            return { type: 'block-scalar', offset, indent, props, source: body };
+        }
+        case '"':
+            return { type: 'double-quoted-scalar', offset, indent, source, end };
+        case "'":
+            return { type: 'single-quoted-scalar', offset, indent, source, end };
+        default:
+            return { type: 'scalar', offset, indent, source, end };
+    }
+}
+/**
+ * Set the value of `token` to the given string `value`, overwriting any previous contents and type that it may have.
+ *
+ * Best efforts are made to retain any comments previously associated with the `token`,
+ * though all contents within a collection's `items` will be overwritten.
+ *
+ * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
+ * as this function does not support any schema operations and won't check for such conflicts.
+ *
+ * @param token Any token. If it does not include an `indent` value, the value will be stringified as if it were an implicit key.
+ * @param value The string representation of the value, which will have its content properly indented.
+ * @param context.afterKey In most cases, values after a key should have an additional level of indentation.
+ * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
+ * @param context.inFlow Being within a flow collection may affect the resolved type of the token's value.
+ * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
+ */
+function setScalarValue(token, value, context = {}) {
+    let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+    let indent = 'indent' in token ? token.indent : null;
+    if (afterKey && typeof indent === 'number')
+        indent += 2;
+    if (!type)
+        switch (token.type) {
+            case 'single-quoted-scalar':
+                type = 'QUOTE_SINGLE';
+                break;
+            case 'double-quoted-scalar':
+                type = 'QUOTE_DOUBLE';
+                break;
+            case 'block-scalar': {
+                const header = token.props[0];
+                if (header.type !== 'block-scalar-header')
+                    throw new Error('Invalid block scalar header');
+                type = header.source[0] === '>' ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
+                break;
+            }
+            default:
+                type = 'PLAIN';
+        }
+    const source = stringifyString.stringifyString({ type, value }, {
+        implicitKey: implicitKey || indent === null,
+        indent: indent !== null && indent > 0 ? ' '.repeat(indent) : '',
+        inFlow,
+        options: { blockQuote: true, lineWidth: -1 }
+    });
+    switch (source[0]) {
+        case '|':
+        case '>':
+            setBlockScalarValue(token, source);
+            break;
+        case '"':
+            setFlowScalarValue(token, source, 'double-quoted-scalar');
+            break;
+        case "'":
+            setFlowScalarValue(token, source, 'single-quoted-scalar');
+            break;
+        default:
+            setFlowScalarValue(token, source, 'scalar');
+    }
+}
+function setBlockScalarValue(token, source) {
+    const he = source.indexOf('\n');
+    const head = source.substring(0, he);
+    const body = source.substring(he + 1) + '\n';
+    if (token.type === 'block-scalar') {
+        const header = token.props[0];
+        if (header.type !== 'block-scalar-header')
+            throw new Error('Invalid block scalar header');
+        header.source = head;
+        token.source = body;
+    }
+    else {
+        const { offset } = token;
+        const indent = 'indent' in token ? token.indent : -1;
+        const props = [
+            { type: 'block-scalar-header', offset, indent, source: head }
+        ];
+        if (!addEndtoBlockProps(props, 'end' in token ? token.end : undefined))
+            props.push({ type: 'newline', offset: -1, indent, source: '\n' });
+        for (const key of Object.keys(token))
+            if (key !== 'type' && key !== 'offset')
+                delete token[key];
+        Object.assign(token, { type: 'block-scalar', indent, props, source: body });
+    }
+}
+/** @returns `true` if last token is a newline */
+function addEndtoBlockProps(props, end) {
+    if (end)
+        for (const st of end)
+            switch (st.type) {
+                case 'space':
+                case 'comment':
+                    props.push(st);
+                    break;
+                case 'newline':
+                    props.push(st);
+                    return true;
+            }
+    return false;
+}
+function setFlowScalarValue(token, source, type) {
+    switch (token.type) {
+        case 'scalar':
+        case 'double-quoted-scalar':
+        case 'single-quoted-scalar':
+            token.type = type;
+            token.source = source;
+            break;
+        case 'block-scalar': {
+            const end = token.props.slice(1);
+            let oa = source.length;
+            if (token.props[0].type === 'block-scalar-header')
+                oa -= token.props[0].source.length;
+            for (const tok of end)
+                tok.offset += oa;
+            delete token.props;
+            Object.assign(token, { type, source, end });
+            break;
+        }
+        case 'block-map':
+        case 'block-seq': {
+            const offset = token.offset + source.length;
+            const nl = { type: 'newline', offset, indent: token.indent, source: '\n' };
+            delete token.items;
+            Object.assign(token, { type, source, end: [nl] });
+            break;
+        }
+        default: {
+            const indent = 'indent' in token ? token.indent : -1;
+            const end = 'end' in token && Array.isArray(token.end)
+                ? token.end.filter(st => st.type === 'space' ||
+                    st.type === 'comment' ||
+                    st.type === 'newline')
+                : [];
+            for (const key of Object.keys(token))
+                if (key !== 'type' && key !== 'offset')
+                    delete token[key];
+            Object.assign(token, { type, indent, source, end });
+        }
+    }
+}
+
+exports.createScalarToken = createScalarToken;
+exports.resolveAsScalar = resolveAsScalar;
+exports.setScalarValue = setScalarValue;
+
+
+/***/ }),
+
+/***/ 1733:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+/**
+ * Stringify a CST document, token, or collection item
+ *
+ * Fair warning: This applies no validation whatsoever, and
+ * simply concatenates the sources in their logical order.
+ */
+const stringify = (cst) => 'type' in cst ? stringifyToken(cst) : stringifyItem(cst);
+function stringifyToken(token) {
+    switch (token.type) {
+        case 'block-scalar': {
+            let res = '';
+            for (const tok of token.props)
+                res += stringifyToken(tok);
+            return res + token.source;
+        }
+        case 'block-map':
+        case 'block-seq': {
+            let res = '';
+            for (const item of token.items)
+                res += stringifyItem(item);
+            return res;
+        }
+        case 'flow-collection': {
+            let res = token.start.source;
+            for (const item of token.items)
+                res += stringifyItem(item);
+            for (const st of token.end)
+                res += st.source;
+            return res;
+        }
+        case 'document': {
+            let res = stringifyItem(token);
+            if (token.end)
+                for (const st of token.end)
+                    res += st.source;
+            return res;
+        }
+        default: {
+            let res = token.source;
+            if ('end' in token && token.end)
+                for (const st of token.end)
+                    res += st.source;
+            return res;
+        }
+    }
+}
+function stringifyItem({ start, key, sep, value }) {
+    let res = '';
+    for (const st of start)
+        res += st.source;
+    if (key)
+        res += stringifyToken(key);
+    if (sep)
+        for (const st of sep)
+            res += st.source;
+    if (value)
+        res += stringifyToken(value);
+    return res;
+}
+
+exports.stringify = stringify;
+
+
+/***/ }),
+
+/***/ 7715:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+const BREAK = Symbol('break visit');
+const SKIP = Symbol('skip children');
+const REMOVE = Symbol('remove item');
+/**
+ * Apply a visitor to a CST document or item.
+ *
+ * Walks through the tree (depth-first) starting from the root, calling a
+ * `visitor` function with two arguments when entering each item:
+ *   - `item`: The current item, which included the following members:
+ *     - `start: SourceToken[]` – Source tokens before the key or value,
+ *       possibly including its anchor or tag.
+ *     - `key?: Token | null` – Set for pair values. May then be `null`, if
+ *       the key before the `:` separator is empty.
+ *     - `sep?: SourceToken[]` – Source tokens between the key and the value,
+ *       which should include the `:` map value indicator if `value` is set.
+ *     - `value?: Token` – The value of a sequence item, or of a map pair.
+ *   - `path`: The steps from the root to the current node, as an array of
+ *     `['key' | 'value', number]` tuples.
+ *
+ * The return value of the visitor may be used to control the traversal:
+ *   - `undefined` (default): Do nothing and continue
+ *   - `visit.SKIP`: Do not visit the children of this token, continue with
+ *      next sibling
+ *   - `visit.BREAK`: Terminate traversal completely
+ *   - `visit.REMOVE`: Remove the current item, then continue with the next one
+ *   - `number`: Set the index of the next step. This is useful especially if
+ *     the index of the current token has changed.
+ *   - `function`: Define the next visitor for this item. After the original
+ *     visitor is called on item entry, next visitors are called after handling
+ *     a non-empty `key` and when exiting the item.
+ */
+function visit(cst, visitor) {
+    if ('type' in cst && cst.type === 'document')
+        cst = { start: cst.start, value: cst.value };
+    _visit(Object.freeze([]), cst, visitor);
+}
+// Without the `as symbol` casts, TS declares these in the `visit`
+// namespace using `var`, but then complains about that because
+// `unique symbol` must be `const`.
+/** Terminate visit traversal completely */
+visit.BREAK = BREAK;
+/** Do not visit the children of the current item */
+visit.SKIP = SKIP;
+/** Remove the current item */
+visit.REMOVE = REMOVE;
+/** Find the item at `path` from `cst` as the root */
+visit.itemAtPath = (cst, path) => {
+    let item = cst;
+    for (const [field, index] of path) {
+        const tok = item?.[field];
+        if (tok && 'items' in tok) {
+            item = tok.items[index];
+        }
+        else
+            return undefined;
+    }
+    return item;
+};
+/**
+ * Get the immediate parent collection of the item at `path` from `cst` as the root.
+ *
+ * Throws an error if the collection is not found, which should never happen if the item itself exists.
+ */
+visit.parentCollection = (cst, path) => {
+    const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    const field = path[path.length - 1][0];
+    const coll = parent?.[field];
+    if (coll && 'items' in coll)
+        return coll;
+    throw new Error('Parent collection not found');
+};
+function _visit(path, item, visitor) {
+    let ctrl = visitor(item, path);
+    if (typeof ctrl === 'symbol')
+        return ctrl;
+    for (const field of ['key', 'value']) {
+        const token = item[field];
+        if (token && 'items' in token) {
+            for (let i = 0; i < token.items.length; ++i) {
+                const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+                if (typeof ci === 'number')
+                    i = ci - 1;
+                else if (ci === BREAK)
+                    return BREAK;
+                else if (ci === REMOVE) {
+                    token.items.splice(i, 1);
+                    i -= 1;
+                }
+            }
+            if (typeof ctrl === 'function' && field === 'key')
+                ctrl = ctrl(item, path);
+        }
+    }
+    return typeof ctrl === 'function' ? ctrl(item, path) : ctrl;
+}
+
+exports.visit = visit;
+
+
+/***/ }),
+
+/***/ 3461:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
+
+/** The byte order mark */
+const BOM = '\u{FEFF}';
+/** Start of doc-mode */
+const DOCUMENT = '\x02'; // C0: Start of Text
+/** Unexpected end of flow-mode */
+const FLOW_END = '\x18'; // C0: Cancel
+/** Next token is a scalar value */
+const SCALAR = '\x1f'; // C0: Unit Separator
+/** @returns `true` if `token` is a flow or block collection */
+const isCollection = (token) => !!token && 'items' in token;
+/** @returns `true` if `token` is a flow or block scalar; not an alias */
+const isScalar = (token) => !!token &&
+    (token.type === 'scalar' ||
+        token.type === 'single-quoted-scalar' ||
+        token.type === 'double-quoted-scalar' ||
+        token.type === 'block-scalar');
+/* istanbul ignore next */
+/** Get a printable representation of a lexer token */
+function prettyToken(token) {
+    switch (token) {
+        case BOM:
+            return '<BOM>';
+        case DOCUMENT:
+            return '<DOC>';
+        case FLOW_END:
+            return '<FLOW_END>';
+        case SCALAR:
+            return '<SCALAR>';
+        default:
+            return JSON.stringify(token);
+    }
+}
+/** Identify the type of a lexer token. May return `null` for unknown tokens. */
+function tokenType(source) {
+    switch (source) {
+        case BOM:
+            return 'byte-order-mark';
+        case DOCUMENT:
+            return 'doc-mode';
+        case FLOW_END:
+            return 'flow-error-end';
+        case SCALAR:
+            return 'scalar';
+        case '---':
+            return 'doc-start';
+        case '...':
+            return 'doc-end';
+        case '':
+        case '\n':
+        case '\r\n':
+            return 'newline';
+        case '-':
+            return 'seq-item-ind';
+        case '?':
+            return 'explicit-key-ind';
+        case ':':
+            return 'map-value-ind';
+        case '{':
+            return 'flow-map-start';
+        case '}':
+            return 'flow-map-end';
+        case '[':
+            return 'flow-seq-start';
+        case ']':
+            return 'flow-seq-end';
+        case ',':
+            return 'comma';
+    }
+    switch (source[0]) {
+        case ' ':
+        case '\t':
+            return 'space';
+        case '#':
+            return 'comment';
+        case '%':
+            return 'directive-line';
+        case '*':
+            return 'alias';
+        case '&':
+            return 'anchor';
+        case '!':
+            return 'tag';
+        case "'":
+            return 'single-quoted-scalar';
+        case '"':
+            return 'double-quoted-scalar';
+        case '|':
+        case '>':
+            return 'block-scalar-header';
+    }
+    return null;
+}
+
+exports.createScalarToken = cstScalar.createScalarToken;
+exports.resolveAsScalar = cstScalar.resolveAsScalar;
+exports.setScalarValue = cstScalar.setScalarValue;
+exports.stringify = cstStringify.stringify;
+exports.visit = cstVisit.visit;
+exports.BOM = BOM;
+exports.DOCUMENT = DOCUMENT;
+exports.FLOW_END = FLOW_END;
+exports.SCALAR = SCALAR;
+exports.isCollection = isCollection;
+exports.isScalar = isScalar;
+exports.prettyToken = prettyToken;
+exports.tokenType = tokenType;
+
+
+/***/ }),
+
+/***/ 361:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var cst = __nccwpck_require__(3461);
+
+/*
+START -> stream
+
+stream
+  directive -> line-end -> stream
+  indent + line-end -> stream
+  [else] -> line-start
+
+line-end
+  comment -> line-end
+  newline -> .
+  input-end -> END
+
+line-start
+  doc-start -> doc
+  doc-end -> stream
+  [else] -> indent -> block-start
+
+block-start
+  seq-item-start -> block-start
+  explicit-key-start -> block-start
+  map-value-start -> block-start
+  [else] -> doc
+
+doc
+  line-end -> line-start
+  spaces -> doc
+  anchor -> doc
+  tag -> doc
+  flow-start -> flow -> doc
+  flow-end -> error -> doc
+  seq-item-start -> error -> doc
+  explicit-key-start -> error -> doc
+  map-value-start -> doc
+  alias -> doc
+  quote-start -> quoted-scalar -> doc
+  block-scalar-header -> line-end -> block-scalar(min) -> line-start
+  [else] -> plain-scalar(false, min) -> doc
+
+flow
+  line-end -> flow
+  spaces -> flow
+  anchor -> flow
+  tag -> flow
+  flow-start -> flow -> flow
+  flow-end -> .
+  seq-item-start -> error -> flow
+  explicit-key-start -> flow
+  map-value-start -> flow
+  alias -> flow
+  quote-start -> quoted-scalar -> flow
+  comma -> flow
+  [else] -> plain-scalar(true, 0) -> flow
+
+quoted-scalar
+  quote-end -> .
+  [else] -> quoted-scalar
+
+block-scalar(min)
+  newline + peek(indent < min) -> .
+  [else] -> block-scalar(min)
+
+plain-scalar(is-flow, min)
+  scalar-end(is-flow) -> .
+  peek(newline + (indent < min)) -> .
+  [else] -> plain-scalar(min)
+*/
+function isEmpty(ch) {
+    switch (ch) {
+        case undefined:
+        case ' ':
+        case '\n':
+        case '\r':
+        case '\t':
+            return true;
+        default:
+            return false;
+    }
+}
+const hexDigits = new Set('0123456789ABCDEFabcdef');
+const tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+const flowIndicatorChars = new Set(',[]{}');
+const invalidAnchorChars = new Set(' ,[]{}\n\r\t');
+const isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+/**
+ * Splits an input string into lexical tokens, i.e. smaller strings that are
+ * easily identifiable by `tokens.tokenType()`.
+ *
+ * Lexing starts always in a "stream" context. Incomplete input may be buffered
+ * until a complete token can be emitted.
+ *
+ * In addition to slices of the original input, the following control characters
+ * may also be emitted:
+ *
+ * - `\x02` (Start of Text): A document starts with the next token
+ * - `\x18` (Cancel): Unexpected end of flow-mode (indicates an error)
+ * - `\x1f` (Unit Separator): Next token is a scalar value
+ * - `\u{FEFF}` (Byte order mark): Emitted separately outside documents
+ */
+class Lexer {
+    constructor() {
+        /**
+         * Flag indicating whether the end of the current buffer marks the end of
+         * all input
+         */
+        this.atEnd = false;
+        /**
+         * Explicit indent set in block scalar header, as an offset from the current
+         * minimum indent, so e.g. set to 1 from a header `|2+`. Set to -1 if not
+         * explicitly set.
+         */
+        this.blockScalarIndent = -1;
+        /**
+         * Block scalars that include a + (keep) chomping indicator in their header
+         * include trailing empty lines, which are otherwise excluded from the
+         * scalar's contents.
+         */
+        this.blockScalarKeep = false;
+        /** Current input */
+        this.buffer = '';
+        /**
+         * Flag noting whether the map value indicator : can immediately follow this
+         * node within a flow context.
+         */
+        this.flowKey = false;
+        /** Count of surrounding flow collection levels. */
+        this.flowLevel = 0;
+        /**
+         * Minimum level of indentation required for next lines to be parsed as a
+         * part of the current scalar value.
+         */
+        this.indentNext = 0;
+        /** Indentation level of the current line. */
+        this.indentValue = 0;
+        /** Position of the next \n character. */
+        this.lineEndPos = null;
+        /** Stores the state of the lexer if reaching the end of incpomplete input */
+        this.next = null;
+        /** A pointer to `buffer`; the current position of the lexer. */
+        this.pos = 0;
+    }
+    /**
+     * Generate YAML tokens from the `source` string. If `incomplete`,
+     * a part of the last line may be left as a buffer for the next call.
+     *
+     * @returns A generator of lexical tokens
+     */
+    *lex(source, incomplete = false) {
+        if (source) {
+            if (typeof source !== 'string')
+                throw TypeError('source is not a string');
+            this.buffer = this.buffer ? this.buffer + source : source;
+            this.lineEndPos = null;
+        }
+        this.atEnd = !incomplete;
+        let next = this.next ?? 'stream';
+        while (next && (incomplete || this.hasChars(1)))
+            next = yield* this.parseNext(next);
+    }
+    atLineEnd() {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (ch === ' ' || ch === '\t')
+            ch = this.buffer[++i];
+        if (!ch || ch === '#' || ch === '\n')
+            return true;
+        if (ch === '\r')
+            return this.buffer[i + 1] === '\n';
+        return false;
+    }
+    charAt(n) {
+        return this.buffer[this.pos + n];
+    }
+    continueScalar(offset) {
+        let ch = this.buffer[offset];
+        if (this.indentNext > 0) {
+            let indent = 0;
+            while (ch === ' ')
+                ch = this.buffer[++indent + offset];
+            if (ch === '\r') {
+                const next = this.buffer[indent + offset + 1];
+                if (next === '\n' || (!next && !this.atEnd))
+                    return offset + indent + 1;
+            }
+            return ch === '\n' || indent >= this.indentNext || (!ch && !this.atEnd)
+                ? offset + indent
+                : -1;
+        }
+        if (ch === '-' || ch === '.') {
+            const dt = this.buffer.substr(offset, 3);
+            if ((dt === '---' || dt === '...') && isEmpty(this.buffer[offset + 3]))
+                return -1;
+        }
+        return offset;
+    }
+    getLine() {
+        let end = this.lineEndPos;
+        if (typeof end !== 'number' || (end !== -1 && end < this.pos)) {
+            end = this.buffer.indexOf('\n', this.pos);
+            this.lineEndPos = end;
+        }
+        if (end === -1)
+            return this.atEnd ? this.buffer.substring(this.pos) : null;
+        if (this.buffer[end - 1] === '\r')
+            end -= 1;
+        return this.buffer.substring(this.pos, end);
+    }
+    hasChars(n) {
+        return this.pos + n <= this.buffer.length;
+    }
+    setNext(state) {
+        this.buffer = this.buffer.substring(this.pos);
+        this.pos = 0;
+        this.lineEndPos = null;
+        this.next = state;
+        return null;
+    }
+    peek(n) {
+        return this.buffer.substr(this.pos, n);
+    }
+    *parseNext(next) {
+        switch (next) {
+            case 'stream':
+                return yield* this.parseStream();
+            case 'line-start':
+                return yield* this.parseLineStart();
+            case 'block-start':
+                return yield* this.parseBlockStart();
+            case 'doc':
+                return yield* this.parseDocument();
+            case 'flow':
+                return yield* this.parseFlowCollection();
+            case 'quoted-scalar':
+                return yield* this.parseQuotedScalar();
+            case 'block-scalar':
+                return yield* this.parseBlockScalar();
+            case 'plain-scalar':
+                return yield* this.parsePlainScalar();
+        }
+    }
+    *parseStream() {
+        let line = this.getLine();
+        if (line === null)
+            return this.setNext('stream');
+        if (line[0] === cst.BOM) {
+            yield* this.pushCount(1);
+            line = line.substring(1);
+        }
+        if (line[0] === '%') {
+            let dirEnd = line.length;
+            let cs = line.indexOf('#');
+            while (cs !== -1) {
+                const ch = line[cs - 1];
+                if (ch === ' ' || ch === '\t') {
+                    dirEnd = cs - 1;
+                    break;
+                }
+                else {
+                    cs = line.indexOf('#', cs + 1);
+                }
+            }
+            while (true) {
+                const ch = line[dirEnd - 1];
+                if (ch === ' ' || ch === '\t')
+                    dirEnd -= 1;
+                else
+                    break;
+            }
+            const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+            yield* this.pushCount(line.length - n); // possible comment
+            this.pushNewline();
+            return 'stream';
+        }
+        if (this.atLineEnd()) {
+            const sp = yield* this.pushSpaces(true);
+            yield* this.pushCount(line.length - sp);
+            yield* this.pushNewline();
+            return 'stream';
+        }
+        yield cst.DOCUMENT;
+        return yield* this.parseLineStart();
+    }
+    *parseLineStart() {
+        const ch = this.charAt(0);
+        if (!ch && !this.atEnd)
+            return this.setNext('line-start');
+        if (ch === '-' || ch === '.') {
+            if (!this.atEnd && !this.hasChars(4))
+                return this.setNext('line-start');
+            const s = this.peek(3);
+            if ((s === '---' || s === '...') && isEmpty(this.charAt(3))) {
+                yield* this.pushCount(3);
+                this.indentValue = 0;
+                this.indentNext = 0;
+                return s === '---' ? 'doc' : 'stream';
+            }
+        }
+        this.indentValue = yield* this.pushSpaces(false);
+        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+            this.indentNext = this.indentValue;
+        return yield* this.parseBlockStart();
+    }
+    *parseBlockStart() {
+        const [ch0, ch1] = this.peek(2);
+        if (!ch1 && !this.atEnd)
+            return this.setNext('block-start');
+        if ((ch0 === '-' || ch0 === '?' || ch0 === ':') && isEmpty(ch1)) {
+            const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+            this.indentNext = this.indentValue + 1;
+            this.indentValue += n;
+            return 'block-start';
+        }
+        return 'doc';
+    }
+    *parseDocument() {
+        yield* this.pushSpaces(true);
+        const line = this.getLine();
+        if (line === null)
+            return this.setNext('doc');
+        let n = yield* this.pushIndicators();
+        switch (line[n]) {
+            case '#':
+                yield* this.pushCount(line.length - n);
+            // fallthrough
+            case undefined:
+                yield* this.pushNewline();
+                return yield* this.parseLineStart();
+            case '{':
+            case '[':
+                yield* this.pushCount(1);
+                this.flowKey = false;
+                this.flowLevel = 1;
+                return 'flow';
+            case '}':
+            case ']':
+                // this is an error
+                yield* this.pushCount(1);
+                return 'doc';
+            case '*':
+                yield* this.pushUntil(isNotAnchorChar);
+                return 'doc';
+            case '"':
+            case "'":
+                return yield* this.parseQuotedScalar();
+            case '|':
+            case '>':
+                n += yield* this.parseBlockScalarHeader();
+                n += yield* this.pushSpaces(true);
+                yield* this.pushCount(line.length - n);
+                yield* this.pushNewline();
+                return yield* this.parseBlockScalar();
+            default:
+                return yield* this.parsePlainScalar();
+        }
+    }
+    *parseFlowCollection() {
+        let nl, sp;
+        let indent = -1;
+        do {
+            nl = yield* this.pushNewline();
+            if (nl > 0) {
+                sp = yield* this.pushSpaces(false);
+                this.indentValue = indent = sp;
+            }
+            else {
+                sp = 0;
+            }
+            sp += yield* this.pushSpaces(true);
+        } while (nl + sp > 0);
+        const line = this.getLine();
+        if (line === null)
+            return this.setNext('flow');
+        if ((indent !== -1 && indent < this.indentNext && line[0] !== '#') ||
+            (indent === 0 &&
+                (line.startsWith('---') || line.startsWith('...')) &&
+                isEmpty(line[3]))) {
+            // Allowing for the terminal ] or } at the same (rather than greater)
+            // indent level as the initial [ or { is technically invalid, but
+            // failing here would be surprising to users.
+            const atFlowEndMarker = indent === this.indentNext - 1 &&
+                this.flowLevel === 1 &&
+                (line[0] === ']' || line[0] === '}');
+            if (!atFlowEndMarker) {
+                // this is an error
+                this.flowLevel = 0;
+                yield cst.FLOW_END;
+                return yield* this.parseLineStart();
+            }
+        }
+        let n = 0;
+        while (line[n] === ',') {
+            n += yield* this.pushCount(1);
+            n += yield* this.pushSpaces(true);
+            this.flowKey = false;
+        }
+        n += yield* this.pushIndicators();
+        switch (line[n]) {
+            case undefined:
+                return 'flow';
+            case '#':
+                yield* this.pushCount(line.length - n);
+                return 'flow';
+            case '{':
+            case '[':
+                yield* this.pushCount(1);
+                this.flowKey = false;
+                this.flowLevel += 1;
+                return 'flow';
+            case '}':
+            case ']':
+                yield* this.pushCount(1);
+                this.flowKey = true;
+                this.flowLevel -= 1;
+                return this.flowLevel ? 'flow' : 'doc';
+            case '*':
+                yield* this.pushUntil(isNotAnchorChar);
+                return 'flow';
+            case '"':
+            case "'":
+                this.flowKey = true;
+                return yield* this.parseQuotedScalar();
+            case ':': {
+                const next = this.charAt(1);
+                if (this.flowKey || isEmpty(next) || next === ',') {
+                    this.flowKey = false;
+                    yield* this.pushCount(1);
+                    yield* this.pushSpaces(true);
+                    return 'flow';
+                }
+            }
+            // fallthrough
+            default:
+                this.flowKey = false;
+                return yield* this.parsePlainScalar();
+        }
+    }
+    *parseQuotedScalar() {
+        const quote = this.charAt(0);
+        let end = this.buffer.indexOf(quote, this.pos + 1);
+        if (quote === "'") {
+            while (end !== -1 && this.buffer[end + 1] === "'")
+                end = this.buffer.indexOf("'", end + 2);
+        }
+        else {
+            // double-quote
+            while (end !== -1) {
+                let n = 0;
+                while (this.buffer[end - 1 - n] === '\\')
+                    n += 1;
+                if (n % 2 === 0)
+                    break;
+                end = this.buffer.indexOf('"', end + 1);
+            }
+        }
+        // Only looking for newlines within the quotes
+        const qb = this.buffer.substring(0, end);
+        let nl = qb.indexOf('\n', this.pos);
+        if (nl !== -1) {
+            while (nl !== -1) {
+                const cs = this.continueScalar(nl + 1);
+                if (cs === -1)
+                    break;
+                nl = qb.indexOf('\n', cs);
+            }
+            if (nl !== -1) {
+                // this is an error caused by an unexpected unindent
+                end = nl - (qb[nl - 1] === '\r' ? 2 : 1);
+            }
+        }
+        if (end === -1) {
+            if (!this.atEnd)
+                return this.setNext('quoted-scalar');
+            end = this.buffer.length;
+        }
+        yield* this.pushToIndex(end + 1, false);
+        return this.flowLevel ? 'flow' : 'doc';
+    }
+    *parseBlockScalarHeader() {
+        this.blockScalarIndent = -1;
+        this.blockScalarKeep = false;
+        let i = this.pos;
+        while (true) {
+            const ch = this.buffer[++i];
+            if (ch === '+')
+                this.blockScalarKeep = true;
+            else if (ch > '0' && ch <= '9')
+                this.blockScalarIndent = Number(ch) - 1;
+            else if (ch !== '-')
+                break;
+        }
+        return yield* this.pushUntil(ch => isEmpty(ch) || ch === '#');
+    }
+    *parseBlockScalar() {
+        let nl = this.pos - 1; // may be -1 if this.pos === 0
+        let indent = 0;
+        let ch;
+        loop: for (let i = this.pos; (ch = this.buffer[i]); ++i) {
+            switch (ch) {
+                case ' ':
+                    indent += 1;
+                    break;
+                case '\n':
+                    nl = i;
+                    indent = 0;
+                    break;
+                case '\r': {
+                    const next = this.buffer[i + 1];
+                    if (!next && !this.atEnd)
+                        return this.setNext('block-scalar');
+                    if (next === '\n')
+                        break;
+                } // fallthrough
+                default:
+                    break loop;
+            }
+        }
+        if (!ch && !this.atEnd)
+            return this.setNext('block-scalar');
+        if (indent >= this.indentNext) {
+            if (this.blockScalarIndent === -1)
+                this.indentNext = indent;
+            else {
+                this.indentNext =
+                    this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+            }
+            do {
+                const cs = this.continueScalar(nl + 1);
+                if (cs === -1)
+                    break;
+                nl = this.buffer.indexOf('\n', cs);
+            } while (nl !== -1);
+            if (nl === -1) {
+                if (!this.atEnd)
+                    return this.setNext('block-scalar');
+                nl = this.buffer.length;
+            }
+        }
+        // Trailing insufficiently indented tabs are invalid.
+        // To catch that during parsing, we include them in the block scalar value.
+        let i = nl + 1;
+        ch = this.buffer[i];
+        while (ch === ' ')
+            ch = this.buffer[++i];
+        if (ch === '\t') {
+            while (ch === '\t' || ch === ' ' || ch === '\r' || ch === '\n')
+                ch = this.buffer[++i];
+            nl = i - 1;
+        }
+        else if (!this.blockScalarKeep) {
+            do {
+                let i = nl - 1;
+                let ch = this.buffer[i];
+                if (ch === '\r')
+                    ch = this.buffer[--i];
+                const lastChar = i; // Drop the line if last char not more indented
+                while (ch === ' ')
+                    ch = this.buffer[--i];
+                if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar)
+                    nl = i;
+                else
+                    break;
+            } while (true);
+        }
+        yield cst.SCALAR;
+        yield* this.pushToIndex(nl + 1, true);
+        return yield* this.parseLineStart();
+    }
+    *parsePlainScalar() {
+        const inFlow = this.flowLevel > 0;
+        let end = this.pos - 1;
+        let i = this.pos - 1;
+        let ch;
+        while ((ch = this.buffer[++i])) {
+            if (ch === ':') {
+                const next = this.buffer[i + 1];
+                if (isEmpty(next) || (inFlow && flowIndicatorChars.has(next)))
+                    break;
+                end = i;
+            }
+            else if (isEmpty(ch)) {
+                let next = this.buffer[i + 1];
+                if (ch === '\r') {
+                    if (next === '\n') {
+                        i += 1;
+                        ch = '\n';
+                        next = this.buffer[i + 1];
+                    }
+                    else
+                        end = i;
+                }
+                if (next === '#' || (inFlow && flowIndicatorChars.has(next)))
+                    break;
+                if (ch === '\n') {
+                    const cs = this.continueScalar(i + 1);
+                    if (cs === -1)
+                        break;
+                    i = Math.max(i, cs - 2); // to advance, but still account for ' #'
+                }
+            }
+            else {
+                if (inFlow && flowIndicatorChars.has(ch))
+                    break;
+                end = i;
+            }
+        }
+        if (!ch && !this.atEnd)
+            return this.setNext('plain-scalar');
+        yield cst.SCALAR;
+        yield* this.pushToIndex(end + 1, true);
+        return inFlow ? 'flow' : 'doc';
+    }
+    *pushCount(n) {
+        if (n > 0) {
+            yield this.buffer.substr(this.pos, n);
+            this.pos += n;
+            return n;
+        }
+        return 0;
+    }
+    *pushToIndex(i, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i);
+        if (s) {
+            yield s;
+            this.pos += s.length;
+            return s.length;
+        }
+        else if (allowEmpty)
+            yield '';
+        return 0;
+    }
+    *pushIndicators() {
+        let n = 0;
+        loop: while (true) {
+            switch (this.charAt(0)) {
+                case '!':
+                    n += yield* this.pushTag();
+                    n += yield* this.pushSpaces(true);
+                    continue loop;
+                case '&':
+                    n += yield* this.pushUntil(isNotAnchorChar);
+                    n += yield* this.pushSpaces(true);
+                    continue loop;
+                case '-': // this is an error
+                case '?': // this is an error outside flow collections
+                case ':': {
+                    const inFlow = this.flowLevel > 0;
+                    const ch1 = this.charAt(1);
+                    if (isEmpty(ch1) || (inFlow && flowIndicatorChars.has(ch1))) {
+                        if (!inFlow)
+                            this.indentNext = this.indentValue + 1;
+                        else if (this.flowKey)
+                            this.flowKey = false;
+                        n += yield* this.pushCount(1);
+                        n += yield* this.pushSpaces(true);
+                        continue loop;
+                    }
+                }
+            }
+            break loop;
+        }
+        return n;
+    }
+    *pushTag() {
+        if (this.charAt(1) === '<') {
+            let i = this.pos + 2;
+            let ch = this.buffer[i];
+            while (!isEmpty(ch) && ch !== '>')
+                ch = this.buffer[++i];
+            return yield* this.pushToIndex(ch === '>' ? i + 1 : i, false);
+        }
+        else {
+            let i = this.pos + 1;
+            let ch = this.buffer[i];
+            while (ch) {
+                if (tagChars.has(ch))
+                    ch = this.buffer[++i];
+                else if (ch === '%' &&
+                    hexDigits.has(this.buffer[i + 1]) &&
+                    hexDigits.has(this.buffer[i + 2])) {
+                    ch = this.buffer[(i += 3)];
+                }
+                else
+                    break;
+            }
+            return yield* this.pushToIndex(i, false);
+        }
+    }
+    *pushNewline() {
+        const ch = this.buffer[this.pos];
+        if (ch === '\n')
+            return yield* this.pushCount(1);
+        else if (ch === '\r' && this.charAt(1) === '\n')
+            return yield* this.pushCount(2);
+        else
+            return 0;
+    }
+    *pushSpaces(allowTabs) {
+        let i = this.pos - 1;
+        let ch;
+        do {
+            ch = this.buffer[++i];
+        } while (ch === ' ' || (allowTabs && ch === '\t'));
+        const n = i - this.pos;
+        if (n > 0) {
+            yield this.buffer.substr(this.pos, n);
+            this.pos = i;
+        }
+        return n;
+    }
+    *pushUntil(test) {
+        let i = this.pos;
+        let ch = this.buffer[i];
+        while (!test(ch))
+            ch = this.buffer[++i];
+        return yield* this.pushToIndex(i, false);
+    }
+}
+
+exports.Lexer = Lexer;
+
+
+/***/ }),
+
+/***/ 6628:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+/**
+ * Tracks newlines during parsing in order to provide an efficient API for
+ * determining the one-indexed `{ line, col }` position for any offset
+ * within the input.
+ */
+class LineCounter {
+    constructor() {
+        this.lineStarts = [];
+        /**
+         * Should be called in ascending order. Otherwise, call
+         * `lineCounter.lineStarts.sort()` before calling `linePos()`.
+         */
+        this.addNewLine = (offset) => this.lineStarts.push(offset);
+        /**
+         * Performs a binary search and returns the 1-indexed { line, col }
+         * position of `offset`. If `line === 0`, `addNewLine` has never been
+         * called or `offset` is before the first known newline.
+         */
+        this.linePos = (offset) => {
+            let low = 0;
+            let high = this.lineStarts.length;
+            while (low < high) {
+                const mid = (low + high) >> 1; // Math.floor((low + high) / 2)
+                if (this.lineStarts[mid] < offset)
+                    low = mid + 1;
+                else
+                    high = mid;
+            }
+            if (this.lineStarts[low] === offset)
+                return { line: low + 1, col: 1 };
+            if (low === 0)
+                return { line: 0, col: offset };
+            const start = this.lineStarts[low - 1];
+            return { line: low, col: offset - start + 1 };
+        };
+    }
+}
+
+exports.LineCounter = LineCounter;
+
+
+/***/ }),
+
+/***/ 3456:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var node_process = __nccwpck_require__(932);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+
+function includesToken(list, type) {
+    for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
+            return true;
+    return false;
+}
+function findNonEmptyIndex(list) {
+    for (let i = 0; i < list.length; ++i) {
+        switch (list[i].type) {
+            case 'space':
+            case 'comment':
+            case 'newline':
+                break;
+            default:
+                return i;
+        }
+    }
+    return -1;
+}
+function isFlowToken(token) {
+    switch (token?.type) {
+        case 'alias':
+        case 'scalar':
+        case 'single-quoted-scalar':
+        case 'double-quoted-scalar':
+        case 'flow-collection':
+            return true;
+        default:
+            return false;
+    }
+}
+function getPrevProps(parent) {
+    switch (parent.type) {
+        case 'document':
+            return parent.start;
+        case 'block-map': {
+            const it = parent.items[parent.items.length - 1];
+            return it.sep ?? it.start;
+        }
+        case 'block-seq':
+            return parent.items[parent.items.length - 1].start;
+        /* istanbul ignore next should not happen */
+        default:
+            return [];
+    }
+}
+/** Note: May modify input array */
+function getFirstKeyStartProps(prev) {
+    if (prev.length === 0)
+        return [];
+    let i = prev.length;
+    loop: while (--i >= 0) {
+        switch (prev[i].type) {
+            case 'doc-start':
+            case 'explicit-key-ind':
+            case 'map-value-ind':
+            case 'seq-item-ind':
+            case 'newline':
+                break loop;
+        }
+    }
+    while (prev[++i]?.type === 'space') {
+        /* loop */
+    }
+    return prev.splice(i, prev.length);
+}
+function arrayPushArray(target, source) {
+    // May exhaust call stack with large `source` array
+    if (source.length < 1e5)
+        Array.prototype.push.apply(target, source);
+    else
+        for (let i = 0; i < source.length; ++i)
+            target.push(source[i]);
+}
+function fixFlowSeqItems(fc) {
+    if (fc.start.type === 'flow-seq-start') {
+        for (const it of fc.items) {
+            if (it.sep &&
+                !it.value &&
+                !includesToken(it.start, 'explicit-key-ind') &&
+                !includesToken(it.sep, 'map-value-ind')) {
+                if (it.key)
+                    it.value = it.key;
+                delete it.key;
+                if (isFlowToken(it.value)) {
+                    if (it.value.end)
+                        arrayPushArray(it.value.end, it.sep);
+                    else
+                        it.value.end = it.sep;
+                }
+                else
+                    arrayPushArray(it.start, it.sep);
+                delete it.sep;
+            }
+        }
+    }
+}
+/**
+ * A YAML concrete syntax tree (CST) parser
+ *
+ * ```ts
+ * const src: string = ...
+ * for (const token of new Parser().parse(src)) {
+ *   // token: Token
+ * }
+ * ```
+ *
+ * To use the parser with a user-provided lexer:
+ *
+ * ```ts
+ * function* parse(source: string, lexer: Lexer) {
+ *   const parser = new Parser()
+ *   for (const lexeme of lexer.lex(source))
+ *     yield* parser.next(lexeme)
+ *   yield* parser.end()
+ * }
+ *
+ * const src: string = ...
+ * const lexer = new Lexer()
+ * for (const token of parse(src, lexer)) {
+ *   // token: Token
+ * }
+ * ```
+ */
+class Parser {
+    /**
+     * @param onNewLine - If defined, called separately with the start position of
+     *   each new line (in `parse()`, including the start of input).
+     */
+    constructor(onNewLine) {
+        /** If true, space and sequence indicators count as indentation */
+        this.atNewLine = true;
+        /** If true, next token is a scalar value */
+        this.atScalar = false;
+        /** Current indentation level */
+        this.indent = 0;
+        /** Current offset since the start of parsing */
+        this.offset = 0;
+        /** On the same line with a block map key */
+        this.onKeyLine = false;
+        /** Top indicates the node that's currently being built */
+        this.stack = [];
+        /** The source of the current token, set in parse() */
+        this.source = '';
+        /** The type of the current token, set in parse() */
+        this.type = '';
+        // Must be defined after `next()`
+        this.lexer = new lexer.Lexer();
+        this.onNewLine = onNewLine;
+    }
+    /**
+     * Parse `source` as a YAML stream.
+     * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+     *
+     * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+     *
+     * @returns A generator of tokens representing each directive, document, and other structure.
+     */
+    *parse(source, incomplete = false) {
+        if (this.onNewLine && this.offset === 0)
+            this.onNewLine(0);
+        for (const lexeme of this.lexer.lex(source, incomplete))
+            yield* this.next(lexeme);
+        if (!incomplete)
+            yield* this.end();
+    }
+    /**
+     * Advance the parser by the `source` of one lexical token.
+     */
+    *next(source) {
+        this.source = source;
+        if (node_process.env.LOG_TOKENS)
+            console.log('|', cst.prettyToken(source));
+        if (this.atScalar) {
+            this.atScalar = false;
+            yield* this.step();
+            this.offset += source.length;
+            return;
+        }
+        const type = cst.tokenType(source);
+        if (!type) {
+            const message = `Not a YAML token: ${source}`;
+            yield* this.pop({ type: 'error', offset: this.offset, message, source });
+            this.offset += source.length;
+        }
+        else if (type === 'scalar') {
+            this.atNewLine = false;
+            this.atScalar = true;
+            this.type = 'scalar';
+        }
+        else {
+            this.type = type;
+            yield* this.step();
+            switch (type) {
+                case 'newline':
+                    this.atNewLine = true;
+                    this.indent = 0;
+                    if (this.onNewLine)
+                        this.onNewLine(this.offset + source.length);
+                    break;
+                case 'space':
+                    if (this.atNewLine && source[0] === ' ')
+                        this.indent += source.length;
+                    break;
+                case 'explicit-key-ind':
+                case 'map-value-ind':
+                case 'seq-item-ind':
+                    if (this.atNewLine)
+                        this.indent += source.length;
+                    break;
+                case 'doc-mode':
+                case 'flow-error-end':
+                    return;
+                default:
+                    this.atNewLine = false;
+            }
+            this.offset += source.length;
+        }
+    }
+    /** Call at end of input to push out any remaining constructions */
+    *end() {
+        while (this.stack.length > 0)
+            yield* this.pop();
+    }
+    get sourceToken() {
+        const st = {
+            type: this.type,
+            offset: this.offset,
+            indent: this.indent,
+            source: this.source
+        };
+        return st;
+    }
+    *step() {
+        const top = this.peek(1);
+        if (this.type === 'doc-end' && top?.type !== 'doc-end') {
+            while (this.stack.length > 0)
+                yield* this.pop();
+            this.stack.push({
+                type: 'doc-end',
+                offset: this.offset,
+                source: this.source
+            });
+            return;
+        }
+        if (!top)
+            return yield* this.stream();
+        switch (top.type) {
+            case 'document':
+                return yield* this.document(top);
+            case 'alias':
+            case 'scalar':
+            case 'single-quoted-scalar':
+            case 'double-quoted-scalar':
+                return yield* this.scalar(top);
+            case 'block-scalar':
+                return yield* this.blockScalar(top);
+            case 'block-map':
+                return yield* this.blockMap(top);
+            case 'block-seq':
+                return yield* this.blockSequence(top);
+            case 'flow-collection':
+                return yield* this.flowCollection(top);
+            case 'doc-end':
+                return yield* this.documentEnd(top);
+        }
+        /* istanbul ignore next should not happen */
+        yield* this.pop();
+    }
+    peek(n) {
+        return this.stack[this.stack.length - n];
+    }
+    *pop(error) {
+        const token = error ?? this.stack.pop();
+        /* istanbul ignore if should not happen */
+        if (!token) {
+            const message = 'Tried to pop an empty stack';
+            yield { type: 'error', offset: this.offset, source: '', message };
+        }
+        else if (this.stack.length === 0) {
+            yield token;
+        }
+        else {
+            const top = this.peek(1);
+            if (token.type === 'block-scalar') {
+                // Block scalars use their parent rather than header indent
+                token.indent = 'indent' in top ? top.indent : 0;
+            }
+            else if (token.type === 'flow-collection' && top.type === 'document') {
+                // Ignore all indent for top-level flow collections
+                token.indent = 0;
+            }
+            if (token.type === 'flow-collection')
+                fixFlowSeqItems(token);
+            switch (top.type) {
+                case 'document':
+                    top.value = token;
+                    break;
+                case 'block-scalar':
+                    top.props.push(token); // error
+                    break;
+                case 'block-map': {
+                    const it = top.items[top.items.length - 1];
+                    if (it.value) {
+                        top.items.push({ start: [], key: token, sep: [] });
+                        this.onKeyLine = true;
+                        return;
+                    }
+                    else if (it.sep) {
+                        it.value = token;
+                    }
+                    else {
+                        Object.assign(it, { key: token, sep: [] });
+                        this.onKeyLine = !it.explicitKey;
+                        return;
+                    }
+                    break;
+                }
+                case 'block-seq': {
+                    const it = top.items[top.items.length - 1];
+                    if (it.value)
+                        top.items.push({ start: [], value: token });
+                    else
+                        it.value = token;
+                    break;
+                }
+                case 'flow-collection': {
+                    const it = top.items[top.items.length - 1];
+                    if (!it || it.value)
+                        top.items.push({ start: [], key: token, sep: [] });
+                    else if (it.sep)
+                        it.value = token;
+                    else
+                        Object.assign(it, { key: token, sep: [] });
+                    return;
+                }
+                /* istanbul ignore next should not happen */
+                default:
+                    yield* this.pop();
+                    yield* this.pop(token);
+            }
+            if ((top.type === 'document' ||
+                top.type === 'block-map' ||
+                top.type === 'block-seq') &&
+                (token.type === 'block-map' || token.type === 'block-seq')) {
+                const last = token.items[token.items.length - 1];
+                if (last &&
+                    !last.sep &&
+                    !last.value &&
+                    last.start.length > 0 &&
+                    findNonEmptyIndex(last.start) === -1 &&
+                    (token.indent === 0 ||
+                        last.start.every(st => st.type !== 'comment' || st.indent < token.indent))) {
+                    if (top.type === 'document')
+                        top.end = last.start;
+                    else
+                        top.items.push({ start: last.start });
+                    token.items.splice(-1, 1);
+                }
+            }
+        }
+    }
+    *stream() {
+        switch (this.type) {
+            case 'directive-line':
+                yield { type: 'directive', offset: this.offset, source: this.source };
+                return;
+            case 'byte-order-mark':
+            case 'space':
+            case 'comment':
+            case 'newline':
+                yield this.sourceToken;
+                return;
+            case 'doc-mode':
+            case 'doc-start': {
+                const doc = {
+                    type: 'document',
+                    offset: this.offset,
+                    start: []
+                };
+                if (this.type === 'doc-start')
+                    doc.start.push(this.sourceToken);
+                this.stack.push(doc);
+                return;
+            }
+        }
+        yield {
+            type: 'error',
+            offset: this.offset,
+            message: `Unexpected ${this.type} token in YAML stream`,
+            source: this.source
+        };
+    }
+    *document(doc) {
+        if (doc.value)
+            return yield* this.lineEnd(doc);
+        switch (this.type) {
+            case 'doc-start': {
+                if (findNonEmptyIndex(doc.start) !== -1) {
+                    yield* this.pop();
+                    yield* this.step();
+                }
+                else
+                    doc.start.push(this.sourceToken);
+                return;
+            }
+            case 'anchor':
+            case 'tag':
+            case 'space':
+            case 'comment':
+            case 'newline':
+                doc.start.push(this.sourceToken);
+                return;
+        }
+        const bv = this.startBlockValue(doc);
+        if (bv)
+            this.stack.push(bv);
+        else {
+            yield {
+                type: 'error',
+                offset: this.offset,
+                message: `Unexpected ${this.type} token in YAML document`,
+                source: this.source
+            };
+        }
+    }
+    *scalar(scalar) {
+        if (this.type === 'map-value-ind') {
+            const prev = getPrevProps(this.peek(2));
+            const start = getFirstKeyStartProps(prev);
+            let sep;
+            if (scalar.end) {
+                sep = scalar.end;
+                sep.push(this.sourceToken);
+                delete scalar.end;
+            }
+            else
+                sep = [this.sourceToken];
+            const map = {
+                type: 'block-map',
+                offset: scalar.offset,
+                indent: scalar.indent,
+                items: [{ start, key: scalar, sep }]
+            };
+            this.onKeyLine = true;
+            this.stack[this.stack.length - 1] = map;
+        }
+        else
+            yield* this.lineEnd(scalar);
+    }
+    *blockScalar(scalar) {
+        switch (this.type) {
+            case 'space':
+            case 'comment':
+            case 'newline':
+                scalar.props.push(this.sourceToken);
+                return;
+            case 'scalar':
+                scalar.source = this.source;
+                // block-scalar source includes trailing newline
+                this.atNewLine = true;
+                this.indent = 0;
+                if (this.onNewLine) {
+                    let nl = this.source.indexOf('\n') + 1;
+                    while (nl !== 0) {
+                        this.onNewLine(this.offset + nl);
+                        nl = this.source.indexOf('\n', nl) + 1;
+                    }
+                }
+                yield* this.pop();
+                break;
+            /* istanbul ignore next should not happen */
+            default:
+                yield* this.pop();
+                yield* this.step();
+        }
+    }
+    *blockMap(map) {
+        const it = map.items[map.items.length - 1];
+        // it.sep is true-ish if pair already has key or : separator
+        switch (this.type) {
+            case 'newline':
+                this.onKeyLine = false;
+                if (it.value) {
+                    const end = 'end' in it.value ? it.value.end : undefined;
+                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
+                    if (last?.type === 'comment')
+                        end?.push(this.sourceToken);
+                    else
+                        map.items.push({ start: [this.sourceToken] });
+                }
+                else if (it.sep) {
+                    it.sep.push(this.sourceToken);
+                }
+                else {
+                    it.start.push(this.sourceToken);
+                }
+                return;
+            case 'space':
+            case 'comment':
+                if (it.value) {
+                    map.items.push({ start: [this.sourceToken] });
+                }
+                else if (it.sep) {
+                    it.sep.push(this.sourceToken);
+                }
+                else {
+                    if (this.atIndentedComment(it.start, map.indent)) {
+                        const prev = map.items[map.items.length - 2];
+                        const end = prev?.value?.end;
+                        if (Array.isArray(end)) {
+                            arrayPushArray(end, it.start);
+                            end.push(this.sourceToken);
+                            map.items.pop();
+                            return;
+                        }
+                    }
+                    it.start.push(this.sourceToken);
+                }
+                return;
+        }
+        if (this.indent >= map.indent) {
+            const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+            const atNextItem = atMapIndent &&
+                (it.sep || it.explicitKey) &&
+                this.type !== 'seq-item-ind';
+            // For empty nodes, assign newline-separated not indented empty tokens to following node
+            let start = [];
+            if (atNextItem && it.sep && !it.value) {
+                const nl = [];
+                for (let i = 0; i < it.sep.length; ++i) {
+                    const st = it.sep[i];
+                    switch (st.type) {
+                        case 'newline':
+                            nl.push(i);
+                            break;
+                        case 'space':
+                            break;
+                        case 'comment':
+                            if (st.indent > map.indent)
+                                nl.length = 0;
+                            break;
+                        default:
+                            nl.length = 0;
+                    }
+                }
+                if (nl.length >= 2)
+                    start = it.sep.splice(nl[1]);
+            }
+            switch (this.type) {
+                case 'anchor':
+                case 'tag':
+                    if (atNextItem || it.value) {
+                        start.push(this.sourceToken);
+                        map.items.push({ start });
+                        this.onKeyLine = true;
+                    }
+                    else if (it.sep) {
+                        it.sep.push(this.sourceToken);
+                    }
+                    else {
+                        it.start.push(this.sourceToken);
+                    }
+                    return;
+                case 'explicit-key-ind':
+                    if (!it.sep && !it.explicitKey) {
+                        it.start.push(this.sourceToken);
+                        it.explicitKey = true;
+                    }
+                    else if (atNextItem || it.value) {
+                        start.push(this.sourceToken);
+                        map.items.push({ start, explicitKey: true });
+                    }
+                    else {
+                        this.stack.push({
+                            type: 'block-map',
+                            offset: this.offset,
+                            indent: this.indent,
+                            items: [{ start: [this.sourceToken], explicitKey: true }]
+                        });
+                    }
+                    this.onKeyLine = true;
+                    return;
+                case 'map-value-ind':
+                    if (it.explicitKey) {
+                        if (!it.sep) {
+                            if (includesToken(it.start, 'newline')) {
+                                Object.assign(it, { key: null, sep: [this.sourceToken] });
+                            }
+                            else {
+                                const start = getFirstKeyStartProps(it.start);
+                                this.stack.push({
+                                    type: 'block-map',
+                                    offset: this.offset,
+                                    indent: this.indent,
+                                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                                });
+                            }
+                        }
+                        else if (it.value) {
+                            map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                        }
+                        else if (includesToken(it.sep, 'map-value-ind')) {
+                            this.stack.push({
+                                type: 'block-map',
+                                offset: this.offset,
+                                indent: this.indent,
+                                items: [{ start, key: null, sep: [this.sourceToken] }]
+                            });
+                        }
+                        else if (isFlowToken(it.key) &&
+                            !includesToken(it.sep, 'newline')) {
+                            const start = getFirstKeyStartProps(it.start);
+                            const key = it.key;
+                            const sep = it.sep;
+                            sep.push(this.sourceToken);
+                            // @ts-expect-error type guard is wrong here
+                            delete it.key;
+                            // @ts-expect-error type guard is wrong here
+                            delete it.sep;
+                            this.stack.push({
+                                type: 'block-map',
+                                offset: this.offset,
+                                indent: this.indent,
+                                items: [{ start, key, sep }]
+                            });
+                        }
+                        else if (start.length > 0) {
+                            // Not actually at next item
+                            it.sep = it.sep.concat(start, this.sourceToken);
+                        }
+                        else {
+                            it.sep.push(this.sourceToken);
+                        }
+                    }
+                    else {
+                        if (!it.sep) {
+                            Object.assign(it, { key: null, sep: [this.sourceToken] });
+                        }
+                        else if (it.value || atNextItem) {
+                            map.items.push({ start, key: null, sep: [this.sourceToken] });
+                        }
+                        else if (includesToken(it.sep, 'map-value-ind')) {
+                            this.stack.push({
+                                type: 'block-map',
+                                offset: this.offset,
+                                indent: this.indent,
+                                items: [{ start: [], key: null, sep: [this.sourceToken] }]
+                            });
+                        }
+                        else {
+                            it.sep.push(this.sourceToken);
+                        }
+                    }
+                    this.onKeyLine = true;
+                    return;
+                case 'alias':
+                case 'scalar':
+                case 'single-quoted-scalar':
+                case 'double-quoted-scalar': {
+                    const fs = this.flowScalar(this.type);
+                    if (atNextItem || it.value) {
+                        map.items.push({ start, key: fs, sep: [] });
+                        this.onKeyLine = true;
+                    }
+                    else if (it.sep) {
+                        this.stack.push(fs);
+                    }
+                    else {
+                        Object.assign(it, { key: fs, sep: [] });
+                        this.onKeyLine = true;
+                    }
+                    return;
+                }
+                default: {
+                    const bv = this.startBlockValue(map);
+                    if (bv) {
+                        if (bv.type === 'block-seq') {
+                            if (!it.explicitKey &&
+                                it.sep &&
+                                !includesToken(it.sep, 'newline')) {
+                                yield* this.pop({
+                                    type: 'error',
+                                    offset: this.offset,
+                                    message: 'Unexpected block-seq-ind on same line with key',
+                                    source: this.source
+                                });
+                                return;
+                            }
+                        }
+                        else if (atMapIndent) {
+                            map.items.push({ start });
+                        }
+                        this.stack.push(bv);
+                        return;
+                    }
+                }
+            }
+        }
+        yield* this.pop();
+        yield* this.step();
+    }
+    *blockSequence(seq) {
+        const it = seq.items[seq.items.length - 1];
+        switch (this.type) {
+            case 'newline':
+                if (it.value) {
+                    const end = 'end' in it.value ? it.value.end : undefined;
+                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
+                    if (last?.type === 'comment')
+                        end?.push(this.sourceToken);
+                    else
+                        seq.items.push({ start: [this.sourceToken] });
+                }
+                else
+                    it.start.push(this.sourceToken);
+                return;
+            case 'space':
+            case 'comment':
+                if (it.value)
+                    seq.items.push({ start: [this.sourceToken] });
+                else {
+                    if (this.atIndentedComment(it.start, seq.indent)) {
+                        const prev = seq.items[seq.items.length - 2];
+                        const end = prev?.value?.end;
+                        if (Array.isArray(end)) {
+                            arrayPushArray(end, it.start);
+                            end.push(this.sourceToken);
+                            seq.items.pop();
+                            return;
+                        }
+                    }
+                    it.start.push(this.sourceToken);
+                }
+                return;
+            case 'anchor':
+            case 'tag':
+                if (it.value || this.indent <= seq.indent)
+                    break;
+                it.start.push(this.sourceToken);
+                return;
+            case 'seq-item-ind':
+                if (this.indent !== seq.indent)
+                    break;
+                if (it.value || includesToken(it.start, 'seq-item-ind'))
+                    seq.items.push({ start: [this.sourceToken] });
+                else
+                    it.start.push(this.sourceToken);
+                return;
+        }
+        if (this.indent > seq.indent) {
+            const bv = this.startBlockValue(seq);
+            if (bv) {
+                this.stack.push(bv);
+                return;
+            }
+        }
+        yield* this.pop();
+        yield* this.step();
+    }
+    *flowCollection(fc) {
+        const it = fc.items[fc.items.length - 1];
+        if (this.type === 'flow-error-end') {
+            let top;
+            do {
+                yield* this.pop();
+                top = this.peek(1);
+            } while (top?.type === 'flow-collection');
+        }
+        else if (fc.end.length === 0) {
+            switch (this.type) {
+                case 'comma':
+                case 'explicit-key-ind':
+                    if (!it || it.sep)
+                        fc.items.push({ start: [this.sourceToken] });
+                    else
+                        it.start.push(this.sourceToken);
+                    return;
+                case 'map-value-ind':
+                    if (!it || it.value)
+                        fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                    else if (it.sep)
+                        it.sep.push(this.sourceToken);
+                    else
+                        Object.assign(it, { key: null, sep: [this.sourceToken] });
+                    return;
+                case 'space':
+                case 'comment':
+                case 'newline':
+                case 'anchor':
+                case 'tag':
+                    if (!it || it.value)
+                        fc.items.push({ start: [this.sourceToken] });
+                    else if (it.sep)
+                        it.sep.push(this.sourceToken);
+                    else
+                        it.start.push(this.sourceToken);
+                    return;
+                case 'alias':
+                case 'scalar':
+                case 'single-quoted-scalar':
+                case 'double-quoted-scalar': {
+                    const fs = this.flowScalar(this.type);
+                    if (!it || it.value)
+                        fc.items.push({ start: [], key: fs, sep: [] });
+                    else if (it.sep)
+                        this.stack.push(fs);
+                    else
+                        Object.assign(it, { key: fs, sep: [] });
+                    return;
+                }
+                case 'flow-map-end':
+                case 'flow-seq-end':
+                    fc.end.push(this.sourceToken);
+                    return;
+            }
+            const bv = this.startBlockValue(fc);
+            /* istanbul ignore else should not happen */
+            if (bv)
+                this.stack.push(bv);
+            else {
+                yield* this.pop();
+                yield* this.step();
+            }
+        }
+        else {
+            const parent = this.peek(2);
+            if (parent.type === 'block-map' &&
+                ((this.type === 'map-value-ind' && parent.indent === fc.indent) ||
+                    (this.type === 'newline' &&
+                        !parent.items[parent.items.length - 1].sep))) {
+                yield* this.pop();
+                yield* this.step();
+            }
+            else if (this.type === 'map-value-ind' &&
+                parent.type !== 'flow-collection') {
+                const prev = getPrevProps(parent);
+                const start = getFirstKeyStartProps(prev);
+                fixFlowSeqItems(fc);
+                const sep = fc.end.splice(1, fc.end.length);
+                sep.push(this.sourceToken);
+                const map = {
+                    type: 'block-map',
+                    offset: fc.offset,
+                    indent: fc.indent,
+                    items: [{ start, key: fc, sep }]
+                };
+                this.onKeyLine = true;
+                this.stack[this.stack.length - 1] = map;
+            }
+            else {
+                yield* this.lineEnd(fc);
+            }
+        }
+    }
+    flowScalar(type) {
+        if (this.onNewLine) {
+            let nl = this.source.indexOf('\n') + 1;
+            while (nl !== 0) {
+                this.onNewLine(this.offset + nl);
+                nl = this.source.indexOf('\n', nl) + 1;
+            }
+        }
+        return {
+            type,
+            offset: this.offset,
+            indent: this.indent,
+            source: this.source
+        };
+    }
+    startBlockValue(parent) {
+        switch (this.type) {
+            case 'alias':
+            case 'scalar':
+            case 'single-quoted-scalar':
+            case 'double-quoted-scalar':
+                return this.flowScalar(this.type);
+            case 'block-scalar-header':
+                return {
+                    type: 'block-scalar',
+                    offset: this.offset,
+                    indent: this.indent,
+                    props: [this.sourceToken],
+                    source: ''
+                };
+            case 'flow-map-start':
+            case 'flow-seq-start':
+                return {
+                    type: 'flow-collection',
+                    offset: this.offset,
+                    indent: this.indent,
+                    start: this.sourceToken,
+                    items: [],
+                    end: []
+                };
+            case 'seq-item-ind':
+                return {
+                    type: 'block-seq',
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start: [this.sourceToken] }]
+                };
+            case 'explicit-key-ind': {
+                this.onKeyLine = true;
+                const prev = getPrevProps(parent);
+                const start = getFirstKeyStartProps(prev);
+                start.push(this.sourceToken);
+                return {
+                    type: 'block-map',
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, explicitKey: true }]
+                };
+            }
+            case 'map-value-ind': {
+                this.onKeyLine = true;
+                const prev = getPrevProps(parent);
+                const start = getFirstKeyStartProps(prev);
+                return {
+                    type: 'block-map',
+                    offset: this.offset,
+                    indent: this.indent,
+                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                };
+            }
+        }
+        return null;
+    }
+    atIndentedComment(start, indent) {
+        if (this.type !== 'comment')
+            return false;
+        if (this.indent <= indent)
+            return false;
+        return start.every(st => st.type === 'newline' || st.type === 'space');
+    }
+    *documentEnd(docEnd) {
+        if (this.type !== 'doc-mode') {
+            if (docEnd.end)
+                docEnd.end.push(this.sourceToken);
+            else
+                docEnd.end = [this.sourceToken];
+            if (this.type === 'newline')
+                yield* this.pop();
+        }
+    }
+    *lineEnd(token) {
+        switch (this.type) {
+            case 'comma':
+            case 'doc-start':
+            case 'doc-end':
+            case 'flow-seq-end':
+            case 'flow-map-end':
+            case 'map-value-ind':
+                yield* this.pop();
+                yield* this.step();
+                break;
+            case 'newline':
+                this.onKeyLine = false;
+            // fallthrough
+            case 'space':
+            case 'comment':
+            default:
+                // all other values are errors
+                if (token.end)
+                    token.end.push(this.sourceToken);
+                else
+                    token.end = [this.sourceToken];
+                if (this.type === 'newline')
+                    yield* this.pop();
+        }
+    }
+}
+
+exports.Parser = Parser;
+
+
+/***/ }),
+
+/***/ 4047:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+
+function parseOptions(options) {
+    const prettyErrors = options.prettyErrors !== false;
+    const lineCounter$1 = options.lineCounter || (prettyErrors && new lineCounter.LineCounter()) || null;
+    return { lineCounter: lineCounter$1, prettyErrors };
+}
+/**
+ * Parse the input as a stream of YAML documents.
+ *
+ * Documents should be separated from each other by `...` or `---` marker lines.
+ *
+ * @returns If an empty `docs` array is returned, it will be of type
+ *   EmptyStream and contain additional stream information. In
+ *   TypeScript, you should use `'empty' in docs` as a type guard for it.
+ */
+function parseAllDocuments(source, options = {}) {
+    const { lineCounter, prettyErrors } = parseOptions(options);
+    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
+    const composer$1 = new composer.Composer(options);
+    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+    if (prettyErrors && lineCounter)
+        for (const doc of docs) {
+            doc.errors.forEach(errors.prettifyError(source, lineCounter));
+            doc.warnings.forEach(errors.prettifyError(source, lineCounter));
+        }
+    if (docs.length > 0)
+        return docs;
+    return Object.assign([], { empty: true }, composer$1.streamInfo());
+}
+/** Parse an input string into a single YAML.Document */
+function parseDocument(source, options = {}) {
+    const { lineCounter, prettyErrors } = parseOptions(options);
+    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
+    const composer$1 = new composer.Composer(options);
+    // `doc` is always set by compose.end(true) at the very latest
+    let doc = null;
+    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+        if (!doc)
+            doc = _doc;
+        else if (doc.options.logLevel !== 'silent') {
+            doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+            break;
+        }
+    }
+    if (prettyErrors && lineCounter) {
+        doc.errors.forEach(errors.prettifyError(source, lineCounter));
+        doc.warnings.forEach(errors.prettifyError(source, lineCounter));
+    }
+    return doc;
+}
+function parse(src, reviver, options) {
+    let _reviver = undefined;
+    if (typeof reviver === 'function') {
+        _reviver = reviver;
+    }
+    else if (options === undefined && reviver && typeof reviver === 'object') {
+        options = reviver;
+    }
+    const doc = parseDocument(src, options);
+    if (!doc)
+        return null;
+    doc.warnings.forEach(warning => log.warn(doc.options.logLevel, warning));
+    if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== 'silent')
+            throw doc.errors[0];
+        else
+            doc.errors = [];
+    }
+    return doc.toJS(Object.assign({ reviver: _reviver }, options));
+}
+function stringify(value, replacer, options) {
+    let _replacer = null;
+    if (typeof replacer === 'function' || Array.isArray(replacer)) {
+        _replacer = replacer;
+    }
+    else if (options === undefined && replacer) {
+        options = replacer;
+    }
+    if (typeof options === 'string')
+        options = options.length;
+    if (typeof options === 'number') {
+        const indent = Math.round(options);
+        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
+    }
+    if (value === undefined) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+            return undefined;
+    }
+    if (identity.isDocument(value) && !_replacer)
+        return value.toString(options);
+    return new Document.Document(value, _replacer, options).toString(options);
+}
+
+exports.parse = parse;
+exports.parseAllDocuments = parseAllDocuments;
+exports.parseDocument = parseDocument;
+exports.stringify = stringify;
+
+
+/***/ }),
+
+/***/ 5840:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
+
+const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+class Schema {
+    constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat)
+            ? tags.getTags(compat, 'compat')
+            : compat
+                ? tags.getTags(null, compat)
+                : null;
+        this.name = (typeof schema === 'string' && schema) || 'core';
+        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+        this.tags = tags.getTags(customTags, this.name, merge);
+        this.toStringOptions = toStringDefaults ?? null;
+        Object.defineProperty(this, identity.MAP, { value: map.map });
+        Object.defineProperty(this, identity.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        // Used by createMap()
+        this.sortMapEntries =
+            typeof sortMapEntries === 'function'
+                ? sortMapEntries
+                : sortMapEntries === true
+                    ? sortMapEntriesByKey
+                    : null;
+    }
+    clone() {
+        const copy = Object.create(Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy.tags = this.tags.slice();
+        return copy;
+    }
+}
+
+exports.Schema = Schema;
+
+
+/***/ }),
+
+/***/ 7451:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
+
+const map = {
+    collection: 'map',
+    default: true,
+    nodeClass: YAMLMap.YAMLMap,
+    tag: 'tag:yaml.org,2002:map',
+    resolve(map, onError) {
+        if (!identity.isMap(map))
+            onError('Expected a mapping for this tag');
+        return map;
+    },
+    createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+};
+
+exports.map = map;
+
+
+/***/ }),
+
+/***/ 3632:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+
+const nullTag = {
+    identify: value => value == null,
+    createNode: () => new Scalar.Scalar(null),
+    default: true,
+    tag: 'tag:yaml.org,2002:null',
+    test: /^(?:~|[Nn]ull|NULL)?$/,
+    resolve: () => new Scalar.Scalar(null),
+    stringify: ({ source }, ctx) => typeof source === 'string' && nullTag.test.test(source)
+        ? source
+        : ctx.options.nullStr
+};
+
+exports.nullTag = nullTag;
+
+
+/***/ }),
+
+/***/ 1706:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
+
+const seq = {
+    collection: 'seq',
+    default: true,
+    nodeClass: YAMLSeq.YAMLSeq,
+    tag: 'tag:yaml.org,2002:seq',
+    resolve(seq, onError) {
+        if (!identity.isSeq(seq))
+            onError('Expected a sequence for this tag');
+        return seq;
+    },
+    createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+};
+
+exports.seq = seq;
+
+
+/***/ }),
+
+/***/ 6464:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var stringifyString = __nccwpck_require__(3069);
+
+const string = {
+    identify: value => typeof value === 'string',
+    default: true,
+    tag: 'tag:yaml.org,2002:str',
+    resolve: str => str,
+    stringify(item, ctx, onComment, onChompKeep) {
+        ctx = Object.assign({ actualString: true }, ctx);
+        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+    }
+};
+
+exports.string = string;
+
+
+/***/ }),
+
+/***/ 3959:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+
+const boolTag = {
+    identify: value => typeof value === 'boolean',
+    default: true,
+    tag: 'tag:yaml.org,2002:bool',
+    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+    resolve: str => new Scalar.Scalar(str[0] === 't' || str[0] === 'T'),
+    stringify({ source, value }, ctx) {
+        if (source && boolTag.test.test(source)) {
+            const sv = source[0] === 't' || source[0] === 'T';
+            if (value === sv)
+                return source;
+        }
+        return value ? ctx.options.trueStr : ctx.options.falseStr;
+    }
+};
+
+exports.boolTag = boolTag;
+
+
+/***/ }),
+
+/***/ 8405:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
+
+const floatNaN = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+    resolve: str => str.slice(-3).toLowerCase() === 'nan'
+        ? NaN
+        : str[0] === '-'
+            ? Number.NEGATIVE_INFINITY
+            : Number.POSITIVE_INFINITY,
+    stringify: stringifyNumber.stringifyNumber
+};
+const floatExp = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    format: 'EXP',
+    test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+    resolve: str => parseFloat(str),
+    stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+    }
+};
+const float = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+    resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str));
+        const dot = str.indexOf('.');
+        if (dot !== -1 && str[str.length - 1] === '0')
+            node.minFractionDigits = str.length - dot - 1;
+        return node;
+    },
+    stringify: stringifyNumber.stringifyNumber
+};
+
+exports.float = float;
+exports.floatExp = floatExp;
+exports.floatNaN = floatNaN;
+
+
+/***/ }),
+
+/***/ 9874:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var stringifyNumber = __nccwpck_require__(8689);
+
+const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
+const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
+function intStringify(node, radix, prefix) {
+    const { value } = node;
+    if (intIdentify(value) && value >= 0)
+        return prefix + value.toString(radix);
+    return stringifyNumber.stringifyNumber(node);
+}
+const intOct = {
+    identify: value => intIdentify(value) && value >= 0,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'OCT',
+    test: /^0o[0-7]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+    stringify: node => intStringify(node, 8, '0o')
+};
+const int = {
+    identify: intIdentify,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    test: /^[-+]?[0-9]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+    stringify: stringifyNumber.stringifyNumber
+};
+const intHex = {
+    identify: value => intIdentify(value) && value >= 0,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'HEX',
+    test: /^0x[0-9a-fA-F]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+    stringify: node => intStringify(node, 16, '0x')
+};
+
+exports.int = int;
+exports.intHex = intHex;
+exports.intOct = intOct;
+
+
+/***/ }),
+
+/***/ 896:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+
+const schema = [
+    map.map,
+    seq.seq,
+    string.string,
+    _null.nullTag,
+    bool.boolTag,
+    int.intOct,
+    int.int,
+    int.intHex,
+    float.floatNaN,
+    float.floatExp,
+    float.float
+];
+
+exports.schema = schema;
+
+
+/***/ }),
+
+/***/ 3559:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+
+function intIdentify(value) {
+    return typeof value === 'bigint' || Number.isInteger(value);
+}
+const stringifyJSON = ({ value }) => JSON.stringify(value);
+const jsonScalars = [
+    {
+        identify: value => typeof value === 'string',
+        default: true,
+        tag: 'tag:yaml.org,2002:str',
+        resolve: str => str,
+        stringify: stringifyJSON
+    },
+    {
+        identify: value => value == null,
+        createNode: () => new Scalar.Scalar(null),
+        default: true,
+        tag: 'tag:yaml.org,2002:null',
+        test: /^null$/,
+        resolve: () => null,
+        stringify: stringifyJSON
+    },
+    {
+        identify: value => typeof value === 'boolean',
+        default: true,
+        tag: 'tag:yaml.org,2002:bool',
+        test: /^true$|^false$/,
+        resolve: str => str === 'true',
+        stringify: stringifyJSON
+    },
+    {
+        identify: intIdentify,
+        default: true,
+        tag: 'tag:yaml.org,2002:int',
+        test: /^-?(?:0|[1-9][0-9]*)$/,
+        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+    },
+    {
+        identify: value => typeof value === 'number',
+        default: true,
+        tag: 'tag:yaml.org,2002:float',
+        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+        resolve: str => parseFloat(str),
+        stringify: stringifyJSON
+    }
+];
+const jsonError = {
+    default: true,
+    tag: '',
+    test: /^/,
+    resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+        return str;
+    }
+};
+const schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+
+exports.schema = schema;
+
+
+/***/ }),
+
+/***/ 18:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(2684);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
+
+const schemas = new Map([
+    ['core', schema.schema],
+    ['failsafe', [map.map, seq.seq, string.string]],
+    ['json', schema$1.schema],
+    ['yaml11', schema$2.schema],
+    ['yaml-1.1', schema$2.schema]
+]);
+const tagsByName = {
+    binary: binary.binary,
+    bool: bool.boolTag,
+    float: float.float,
+    floatExp: float.floatExp,
+    floatNaN: float.floatNaN,
+    floatTime: timestamp.floatTime,
+    int: int.int,
+    intHex: int.intHex,
+    intOct: int.intOct,
+    intTime: timestamp.intTime,
+    map: map.map,
+    merge: merge.merge,
+    null: _null.nullTag,
+    omap: omap.omap,
+    pairs: pairs.pairs,
+    seq: seq.seq,
+    set: set.set,
+    timestamp: timestamp.timestamp
+};
+const coreKnownTags = {
+    'tag:yaml.org,2002:binary': binary.binary,
+    'tag:yaml.org,2002:merge': merge.merge,
+    'tag:yaml.org,2002:omap': omap.omap,
+    'tag:yaml.org,2002:pairs': pairs.pairs,
+    'tag:yaml.org,2002:set': set.set,
+    'tag:yaml.org,2002:timestamp': timestamp.timestamp
+};
+function getTags(customTags, schemaName, addMergeTag) {
+    const schemaTags = schemas.get(schemaName);
+    if (schemaTags && !customTags) {
+        return addMergeTag && !schemaTags.includes(merge.merge)
+            ? schemaTags.concat(merge.merge)
+            : schemaTags.slice();
+    }
+    let tags = schemaTags;
+    if (!tags) {
+        if (Array.isArray(customTags))
+            tags = [];
+        else {
+            const keys = Array.from(schemas.keys())
+                .filter(key => key !== 'yaml11')
+                .map(key => JSON.stringify(key))
+                .join(', ');
+            throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+        }
+    }
+    if (Array.isArray(customTags)) {
+        for (const tag of customTags)
+            tags = tags.concat(tag);
+    }
+    else if (typeof customTags === 'function') {
+        tags = customTags(tags.slice());
+    }
+    if (addMergeTag)
+        tags = tags.concat(merge.merge);
+    return tags.reduce((tags, tag) => {
+        const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
+        if (!tagObj) {
+            const tagName = JSON.stringify(tag);
+            const keys = Object.keys(tagsByName)
+                .map(key => JSON.stringify(key))
+                .join(', ');
+            throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+        }
+        if (!tags.includes(tagObj))
+            tags.push(tagObj);
+        return tags;
+    }, []);
+}
+
+exports.coreKnownTags = coreKnownTags;
+exports.getTags = getTags;
+
+
+/***/ }),
+
+/***/ 6083:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var node_buffer = __nccwpck_require__(181);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
+
+const binary = {
+    identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
+    default: false,
+    tag: 'tag:yaml.org,2002:binary',
+    /**
+     * Returns a Buffer in node and an Uint8Array in browsers
+     *
+     * To use the resulting buffer as an image, you'll want to do something like:
+     *
+     *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+     *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+     */
+    resolve(src, onError) {
+        if (typeof node_buffer.Buffer === 'function') {
+            return node_buffer.Buffer.from(src, 'base64');
+        }
+        else if (typeof atob === 'function') {
+            // On IE 11, atob() can't handle newlines
+            const str = atob(src.replace(/[\n\r]/g, ''));
+            const buffer = new Uint8Array(str.length);
+            for (let i = 0; i < str.length; ++i)
+                buffer[i] = str.charCodeAt(i);
+            return buffer;
+        }
+        else {
+            onError('This environment does not support reading binary tags; either Buffer or atob is required');
+            return src;
+        }
+    },
+    stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+        if (!value)
+            return '';
+        const buf = value; // checked earlier by binary.identify()
+        let str;
+        if (typeof node_buffer.Buffer === 'function') {
+            str =
+                buf instanceof node_buffer.Buffer
+                    ? buf.toString('base64')
+                    : node_buffer.Buffer.from(buf.buffer).toString('base64');
+        }
+        else if (typeof btoa === 'function') {
+            let s = '';
+            for (let i = 0; i < buf.length; ++i)
+                s += String.fromCharCode(buf[i]);
+            str = btoa(s);
+        }
+        else {
+            throw new Error('This environment does not support writing binary tags; either Buffer or btoa is required');
+        }
+        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+            const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+            const n = Math.ceil(str.length / lineWidth);
+            const lines = new Array(n);
+            for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
+                lines[i] = str.substr(o, lineWidth);
+            }
+            str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? '\n' : ' ');
+        }
+        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+    }
+};
+
+exports.binary = binary;
+
+
+/***/ }),
+
+/***/ 8398:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+
+function boolStringify({ value, source }, ctx) {
+    const boolObj = value ? trueTag : falseTag;
+    if (source && boolObj.test.test(source))
+        return source;
+    return value ? ctx.options.trueStr : ctx.options.falseStr;
+}
+const trueTag = {
+    identify: value => value === true,
+    default: true,
+    tag: 'tag:yaml.org,2002:bool',
+    test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+    resolve: () => new Scalar.Scalar(true),
+    stringify: boolStringify
+};
+const falseTag = {
+    identify: value => value === false,
+    default: true,
+    tag: 'tag:yaml.org,2002:bool',
+    test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+    resolve: () => new Scalar.Scalar(false),
+    stringify: boolStringify
+};
+
+exports.falseTag = falseTag;
+exports.trueTag = trueTag;
+
+
+/***/ }),
+
+/***/ 5782:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
+
+const floatNaN = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+    resolve: (str) => str.slice(-3).toLowerCase() === 'nan'
+        ? NaN
+        : str[0] === '-'
+            ? Number.NEGATIVE_INFINITY
+            : Number.POSITIVE_INFINITY,
+    stringify: stringifyNumber.stringifyNumber
+};
+const floatExp = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    format: 'EXP',
+    test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+    resolve: (str) => parseFloat(str.replace(/_/g, '')),
+    stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+    }
+};
+const float = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+    resolve(str) {
+        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, '')));
+        const dot = str.indexOf('.');
+        if (dot !== -1) {
+            const f = str.substring(dot + 1).replace(/_/g, '');
+            if (f[f.length - 1] === '0')
+                node.minFractionDigits = f.length;
+        }
+        return node;
+    },
+    stringify: stringifyNumber.stringifyNumber
+};
+
+exports.float = float;
+exports.floatExp = floatExp;
+exports.floatNaN = floatNaN;
+
+
+/***/ }),
+
+/***/ 873:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var stringifyNumber = __nccwpck_require__(8689);
+
+const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
+function intResolve(str, offset, radix, { intAsBigInt }) {
+    const sign = str[0];
+    if (sign === '-' || sign === '+')
+        offset += 1;
+    str = str.substring(offset).replace(/_/g, '');
+    if (intAsBigInt) {
+        switch (radix) {
+            case 2:
+                str = `0b${str}`;
+                break;
+            case 8:
+                str = `0o${str}`;
+                break;
+            case 16:
+                str = `0x${str}`;
+                break;
+        }
+        const n = BigInt(str);
+        return sign === '-' ? BigInt(-1) * n : n;
+    }
+    const n = parseInt(str, radix);
+    return sign === '-' ? -1 * n : n;
+}
+function intStringify(node, radix, prefix) {
+    const { value } = node;
+    if (intIdentify(value)) {
+        const str = value.toString(radix);
+        return value < 0 ? '-' + prefix + str.substr(1) : prefix + str;
+    }
+    return stringifyNumber.stringifyNumber(node);
+}
+const intBin = {
+    identify: intIdentify,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'BIN',
+    test: /^[-+]?0b[0-1_]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+    stringify: node => intStringify(node, 2, '0b')
+};
+const intOct = {
+    identify: intIdentify,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'OCT',
+    test: /^[-+]?0[0-7_]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+    stringify: node => intStringify(node, 8, '0')
+};
+const int = {
+    identify: intIdentify,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    test: /^[-+]?[0-9][0-9_]*$/,
+    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+    stringify: stringifyNumber.stringifyNumber
+};
+const intHex = {
+    identify: intIdentify,
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'HEX',
+    test: /^[-+]?0x[0-9a-fA-F_]+$/,
+    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+    stringify: node => intStringify(node, 16, '0x')
+};
+
+exports.int = int;
+exports.intBin = intBin;
+exports.intHex = intHex;
+exports.intOct = intOct;
+
+
+/***/ }),
+
+/***/ 452:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+
+// If the value associated with a merge key is a single mapping node, each of
+// its key/value pairs is inserted into the current mapping, unless the key
+// already exists in it. If the value associated with the merge key is a
+// sequence, then this sequence is expected to contain mapping nodes and each
+// of these nodes is merged in turn according to its order in the sequence.
+// Keys in mapping nodes earlier in the sequence override keys specified in
+// later mapping nodes. -- http://yaml.org/type/merge.html
+const MERGE_KEY = '<<';
+const merge = {
+    identify: value => value === MERGE_KEY ||
+        (typeof value === 'symbol' && value.description === MERGE_KEY),
+    default: 'key',
+    tag: 'tag:yaml.org,2002:merge',
+    test: /^<<$/,
+    resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+        addToJSMap: addMergeToJSMap
+    }),
+    stringify: () => MERGE_KEY
+};
+const isMergeKey = (ctx, key) => (merge.identify(key) ||
+    (identity.isScalar(key) &&
+        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
+        merge.identify(key.value))) &&
+    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
+function addMergeToJSMap(ctx, map, value) {
+    const source = resolveAliasValue(ctx, value);
+    if (identity.isSeq(source))
+        for (const it of source.items)
+            mergeValue(ctx, map, it);
+    else if (Array.isArray(source))
+        for (const it of source)
+            mergeValue(ctx, map, it);
+    else
+        mergeValue(ctx, map, source);
+}
+function mergeValue(ctx, map, value) {
+    const source = resolveAliasValue(ctx, value);
+    if (!identity.isMap(source))
+        throw new Error('Merge sources must be maps or map aliases');
+    const srcMap = source.toJSON(null, ctx, Map);
+    for (const [key, value] of srcMap) {
+        if (map instanceof Map) {
+            if (!map.has(key))
+                map.set(key, value);
+        }
+        else if (map instanceof Set) {
+            map.add(key);
+        }
+        else if (!Object.prototype.hasOwnProperty.call(map, key)) {
+            Object.defineProperty(map, key, {
+                value,
+                writable: true,
+                enumerable: true,
+                configurable: true
+            });
+        }
+    }
+    return map;
+}
+function resolveAliasValue(ctx, value) {
+    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+}
+
+exports.addMergeToJSMap = addMergeToJSMap;
+exports.isMergeKey = isMergeKey;
+exports.merge = merge;
+
+
+/***/ }),
+
+/***/ 2684:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
+
+class YAMLOMap extends YAMLSeq.YAMLSeq {
+    constructor() {
+        super();
+        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.tag = YAMLOMap.tag;
+    }
+    /**
+     * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+     * but TypeScript won't allow widening the signature of a child method.
+     */
+    toJSON(_, ctx) {
+        if (!ctx)
+            return super.toJSON(_);
+        const map = new Map();
+        if (ctx?.onCreate)
+            ctx.onCreate(map);
+        for (const pair of this.items) {
+            let key, value;
+            if (identity.isPair(pair)) {
+                key = toJS.toJS(pair.key, '', ctx);
+                value = toJS.toJS(pair.value, key, ctx);
+            }
+            else {
+                key = toJS.toJS(pair, '', ctx);
+            }
+            if (map.has(key))
+                throw new Error('Ordered maps must not include duplicate keys');
+            map.set(key, value);
+        }
+        return map;
+    }
+    static from(schema, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const omap = new this();
+        omap.items = pairs$1.items;
+        return omap;
+    }
+}
+YAMLOMap.tag = 'tag:yaml.org,2002:omap';
+const omap = {
+    collection: 'seq',
+    identify: value => value instanceof Map,
+    nodeClass: YAMLOMap,
+    default: false,
+    tag: 'tag:yaml.org,2002:omap',
+    resolve(seq, onError) {
+        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const seenKeys = [];
+        for (const { key } of pairs$1.items) {
+            if (identity.isScalar(key)) {
+                if (seenKeys.includes(key.value)) {
+                    onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+                }
+                else {
+                    seenKeys.push(key.value);
+                }
+            }
+        }
+        return Object.assign(new YAMLOMap(), pairs$1);
+    },
+    createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+};
+
+exports.YAMLOMap = YAMLOMap;
+exports.omap = omap;
+
+
+/***/ }),
+
+/***/ 8385:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
+
+function resolvePairs(seq, onError) {
+    if (identity.isSeq(seq)) {
+        for (let i = 0; i < seq.items.length; ++i) {
+            let item = seq.items[i];
+            if (identity.isPair(item))
+                continue;
+            else if (identity.isMap(item)) {
+                if (item.items.length > 1)
+                    onError('Each pair must have its own sequence indicator');
+                const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+                if (item.commentBefore)
+                    pair.key.commentBefore = pair.key.commentBefore
+                        ? `${item.commentBefore}\n${pair.key.commentBefore}`
+                        : item.commentBefore;
+                if (item.comment) {
+                    const cn = pair.value ?? pair.key;
+                    cn.comment = cn.comment
+                        ? `${item.comment}\n${cn.comment}`
+                        : item.comment;
+                }
+                item = pair;
+            }
+            seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+        }
+    }
+    else
+        onError('Expected a sequence for this tag');
+    return seq;
+}
+function createPairs(schema, iterable, ctx) {
+    const { replacer } = ctx;
+    const pairs = new YAMLSeq.YAMLSeq(schema);
+    pairs.tag = 'tag:yaml.org,2002:pairs';
+    let i = 0;
+    if (iterable && Symbol.iterator in Object(iterable))
+        for (let it of iterable) {
+            if (typeof replacer === 'function')
+                it = replacer.call(iterable, String(i++), it);
+            let key, value;
+            if (Array.isArray(it)) {
+                if (it.length === 2) {
+                    key = it[0];
+                    value = it[1];
+                }
+                else
+                    throw new TypeError(`Expected [key, value] tuple: ${it}`);
+            }
+            else if (it && it instanceof Object) {
+                const keys = Object.keys(it);
+                if (keys.length === 1) {
+                    key = keys[0];
+                    value = it[key];
+                }
+                else {
+                    throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+                }
+            }
+            else {
+                key = it;
+            }
+            pairs.items.push(Pair.createPair(key, value, ctx));
+        }
+    return pairs;
+}
+const pairs = {
+    collection: 'seq',
+    default: false,
+    tag: 'tag:yaml.org,2002:pairs',
+    resolve: resolvePairs,
+    createNode: createPairs
+};
+
+exports.createPairs = createPairs;
+exports.pairs = pairs;
+exports.resolvePairs = resolvePairs;
+
+
+/***/ }),
+
+/***/ 5913:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(2684);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
+
+const schema = [
+    map.map,
+    seq.seq,
+    string.string,
+    _null.nullTag,
+    bool.trueTag,
+    bool.falseTag,
+    int.intBin,
+    int.intOct,
+    int.int,
+    int.intHex,
+    float.floatNaN,
+    float.floatExp,
+    float.float,
+    binary.binary,
+    merge.merge,
+    omap.omap,
+    pairs.pairs,
+    set.set,
+    timestamp.intTime,
+    timestamp.floatTime,
+    timestamp.timestamp
+];
+
+exports.schema = schema;
+
+
+/***/ }),
+
+/***/ 1528:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+
+class YAMLSet extends YAMLMap.YAMLMap {
+    constructor(schema) {
+        super(schema);
+        this.tag = YAMLSet.tag;
+    }
+    add(key) {
+        let pair;
+        if (identity.isPair(key))
+            pair = key;
+        else if (key &&
+            typeof key === 'object' &&
+            'key' in key &&
+            'value' in key &&
+            key.value === null)
+            pair = new Pair.Pair(key.key, null);
+        else
+            pair = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair.key);
+        if (!prev)
+            this.items.push(pair);
+    }
+    /**
+     * If `keepPair` is `true`, returns the Pair matching `key`.
+     * Otherwise, returns the value of that Pair's key.
+     */
+    get(key, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair)
+            ? identity.isScalar(pair.key)
+                ? pair.key.value
+                : pair.key
+            : pair;
+    }
+    set(key, value) {
+        if (typeof value !== 'boolean')
+            throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+        const prev = YAMLMap.findPair(this.items, key);
+        if (prev && !value) {
+            this.items.splice(this.items.indexOf(prev), 1);
+        }
+        else if (!prev && value) {
+            this.items.push(new Pair.Pair(key));
+        }
+    }
+    toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
+    }
+    toString(ctx, onComment, onChompKeep) {
+        if (!ctx)
+            return JSON.stringify(this);
+        if (this.hasAllNullValues(true))
+            return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+        else
+            throw new Error('Set items must all have null values');
+    }
+    static from(schema, iterable, ctx) {
+        const { replacer } = ctx;
+        const set = new this(schema);
+        if (iterable && Symbol.iterator in Object(iterable))
+            for (let value of iterable) {
+                if (typeof replacer === 'function')
+                    value = replacer.call(iterable, value, value);
+                set.items.push(Pair.createPair(value, null, ctx));
+            }
+        return set;
+    }
+}
+YAMLSet.tag = 'tag:yaml.org,2002:set';
+const set = {
+    collection: 'map',
+    identify: value => value instanceof Set,
+    nodeClass: YAMLSet,
+    default: false,
+    tag: 'tag:yaml.org,2002:set',
+    createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+    resolve(map, onError) {
+        if (identity.isMap(map)) {
+            if (map.hasAllNullValues(true))
+                return Object.assign(new YAMLSet(), map);
+            else
+                onError('Set items must all have null values');
+        }
+        else
+            onError('Expected a mapping for this tag');
+        return map;
+    }
+};
+
+exports.YAMLSet = YAMLSet;
+exports.set = set;
+
+
+/***/ }),
+
+/***/ 4371:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var stringifyNumber = __nccwpck_require__(8689);
+
+/** Internal types handle bigint as number, because TS can't figure it out. */
+function parseSexagesimal(str, asBigInt) {
+    const sign = str[0];
+    const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
+    const num = (n) => asBigInt ? BigInt(n) : Number(n);
+    const res = parts
+        .replace(/_/g, '')
+        .split(':')
+        .reduce((res, p) => res * num(60) + num(p), num(0));
+    return (sign === '-' ? num(-1) * res : res);
+}
+/**
+ * hhhh:mm:ss.sss
+ *
+ * Internal types handle bigint as number, because TS can't figure it out.
+ */
+function stringifySexagesimal(node) {
+    let { value } = node;
+    let num = (n) => n;
+    if (typeof value === 'bigint')
+        num = n => BigInt(n);
+    else if (isNaN(value) || !isFinite(value))
+        return stringifyNumber.stringifyNumber(node);
+    let sign = '';
+    if (value < 0) {
+        sign = '-';
+        value *= num(-1);
+    }
+    const _60 = num(60);
+    const parts = [value % _60]; // seconds, including ms
+    if (value < 60) {
+        parts.unshift(0); // at least one : is required
+    }
+    else {
+        value = (value - parts[0]) / _60;
+        parts.unshift(value % _60); // minutes
+        if (value >= 60) {
+            value = (value - parts[0]) / _60;
+            parts.unshift(value); // hours
+        }
+    }
+    return (sign +
+        parts
+            .map(n => String(n).padStart(2, '0'))
+            .join(':')
+            .replace(/000000\d*$/, '') // % 60 may introduce error
+    );
+}
+const intTime = {
+    identify: value => typeof value === 'bigint' || Number.isInteger(value),
+    default: true,
+    tag: 'tag:yaml.org,2002:int',
+    format: 'TIME',
+    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+    resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+    stringify: stringifySexagesimal
+};
+const floatTime = {
+    identify: value => typeof value === 'number',
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    format: 'TIME',
+    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+    resolve: str => parseSexagesimal(str, false),
+    stringify: stringifySexagesimal
+};
+const timestamp = {
+    identify: value => value instanceof Date,
+    default: true,
+    tag: 'tag:yaml.org,2002:timestamp',
+    // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+    // may be omitted altogether, resulting in a date format. In such a case, the time part is
+    // assumed to be 00:00:00Z (start of day, UTC).
+    test: RegExp('^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
+        '(?:' + // time is optional
+        '(?:t|T|[ \\t]+)' + // t | T | whitespace
+        '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
+        '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
+        ')?$'),
+    resolve(str) {
+        const match = str.match(timestamp.test);
+        if (!match)
+            throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
+        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const millisec = match[7] ? Number((match[7] + '00').substr(1, 3)) : 0;
+        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        const tz = match[8];
+        if (tz && tz !== 'Z') {
+            let d = parseSexagesimal(tz, false);
+            if (Math.abs(d) < 30)
+                d *= 60;
+            date -= 60000 * d;
+        }
+        return new Date(date);
+    },
+    stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
+};
+
+exports.floatTime = floatTime;
+exports.intTime = intTime;
+exports.timestamp = timestamp;
+
+
+/***/ }),
+
+/***/ 4475:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+const FOLD_FLOW = 'flow';
+const FOLD_BLOCK = 'block';
+const FOLD_QUOTED = 'quoted';
+/**
+ * Tries to keep input at up to `lineWidth` characters, splitting only on spaces
+ * not followed by newlines or spaces unless `mode` is `'quoted'`. Lines are
+ * terminated with `\n` and started with `indent`.
+ */
+function foldFlowLines(text, indent, mode = 'flow', { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    if (!lineWidth || lineWidth < 0)
+        return text;
+    if (lineWidth < minContentWidth)
+        minContentWidth = 0;
+    const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+    if (text.length <= endStep)
+        return text;
+    const folds = [];
+    const escapedFolds = {};
+    let end = lineWidth - indent.length;
+    if (typeof indentAtStart === 'number') {
+        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+            folds.push(0);
+        else
+            end = lineWidth - indentAtStart;
+    }
+    let split = undefined;
+    let prev = undefined;
+    let overflow = false;
+    let i = -1;
+    let escStart = -1;
+    let escEnd = -1;
+    if (mode === FOLD_BLOCK) {
+        i = consumeMoreIndentedLines(text, i, indent.length);
+        if (i !== -1)
+            end = i + endStep;
+    }
+    for (let ch; (ch = text[(i += 1)]);) {
+        if (mode === FOLD_QUOTED && ch === '\\') {
+            escStart = i;
+            switch (text[i + 1]) {
+                case 'x':
+                    i += 3;
+                    break;
+                case 'u':
+                    i += 5;
+                    break;
+                case 'U':
+                    i += 9;
+                    break;
+                default:
+                    i += 1;
+            }
+            escEnd = i;
+        }
+        if (ch === '\n') {
+            if (mode === FOLD_BLOCK)
+                i = consumeMoreIndentedLines(text, i, indent.length);
+            end = i + indent.length + endStep;
+            split = undefined;
+        }
+        else {
+            if (ch === ' ' &&
+                prev &&
+                prev !== ' ' &&
+                prev !== '\n' &&
+                prev !== '\t') {
+                // space surrounded by non-space can be replaced with newline + indent
+                const next = text[i + 1];
+                if (next && next !== ' ' && next !== '\n' && next !== '\t')
+                    split = i;
+            }
+            if (i >= end) {
+                if (split) {
+                    folds.push(split);
+                    end = split + endStep;
+                    split = undefined;
+                }
+                else if (mode === FOLD_QUOTED) {
+                    // white-space collected at end may stretch past lineWidth
+                    while (prev === ' ' || prev === '\t') {
+                        prev = ch;
+                        ch = text[(i += 1)];
+                        overflow = true;
+                    }
+                    // Account for newline escape, but don't break preceding escape
+                    const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+                    // Bail out if lineWidth & minContentWidth are shorter than an escape string
+                    if (escapedFolds[j])
+                        return text;
+                    folds.push(j);
+                    escapedFolds[j] = true;
+                    end = j + endStep;
+                    split = undefined;
+                }
+                else {
+                    overflow = true;
+                }
+            }
+        }
+        prev = ch;
+    }
+    if (overflow && onOverflow)
+        onOverflow();
+    if (folds.length === 0)
+        return text;
+    if (onFold)
+        onFold();
+    let res = text.slice(0, folds[0]);
+    for (let i = 0; i < folds.length; ++i) {
+        const fold = folds[i];
+        const end = folds[i + 1] || text.length;
+        if (fold === 0)
+            res = `\n${indent}${text.slice(0, end)}`;
+        else {
+            if (mode === FOLD_QUOTED && escapedFolds[fold])
+                res += `${text[fold]}\\`;
+            res += `\n${indent}${text.slice(fold + 1, end)}`;
+        }
+    }
+    return res;
+}
+/**
+ * Presumes `i + 1` is at the start of a line
+ * @returns index of last newline in more-indented block
+ */
+function consumeMoreIndentedLines(text, i, indent) {
+    let end = i;
+    let start = i + 1;
+    let ch = text[start];
+    while (ch === ' ' || ch === '\t') {
+        if (i < start + indent) {
+            ch = text[++i];
+        }
+        else {
+            do {
+                ch = text[++i];
+            } while (ch && ch !== '\n');
+            end = i;
+            start = i + 1;
+            ch = text[start];
+        }
+    }
+    return end;
+}
+
+exports.FOLD_BLOCK = FOLD_BLOCK;
+exports.FOLD_FLOW = FOLD_FLOW;
+exports.FOLD_QUOTED = FOLD_QUOTED;
+exports.foldFlowLines = foldFlowLines;
+
+
+/***/ }),
+
+/***/ 2148:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
+
+function createStringifyContext(doc, options) {
+    const opt = Object.assign({
+        blockQuote: true,
+        commentString: stringifyComment.stringifyComment,
+        defaultKeyType: null,
+        defaultStringType: 'PLAIN',
+        directives: null,
+        doubleQuotedAsJSON: false,
+        doubleQuotedMinMultiLineLength: 40,
+        falseStr: 'false',
+        flowCollectionPadding: true,
+        indentSeq: true,
+        lineWidth: 80,
+        minContentWidth: 20,
+        nullStr: 'null',
+        simpleKeys: false,
+        singleQuote: null,
+        trailingComma: false,
+        trueStr: 'true',
+        verifyAliasOrder: true
+    }, doc.schema.toStringOptions, options);
+    let inFlow;
+    switch (opt.collectionStyle) {
+        case 'block':
+            inFlow = false;
+            break;
+        case 'flow':
+            inFlow = true;
+            break;
+        default:
+            inFlow = null;
+    }
+    return {
+        anchors: new Set(),
+        doc,
+        flowCollectionPadding: opt.flowCollectionPadding ? ' ' : '',
+        indent: '',
+        indentStep: typeof opt.indent === 'number' ? ' '.repeat(opt.indent) : '  ',
+        inFlow,
+        options: opt
+    };
+}
+function getTagObject(tags, item) {
+    if (item.tag) {
+        const match = tags.filter(t => t.tag === item.tag);
+        if (match.length > 0)
+            return match.find(t => t.format === item.format) ?? match[0];
+    }
+    let tagObj = undefined;
+    let obj;
+    if (identity.isScalar(item)) {
+        obj = item.value;
+        let match = tags.filter(t => t.identify?.(obj));
+        if (match.length > 1) {
+            const testMatch = match.filter(t => t.test);
+            if (testMatch.length > 0)
+                match = testMatch;
+        }
+        tagObj =
+            match.find(t => t.format === item.format) ?? match.find(t => !t.format);
+    }
+    else {
+        obj = item;
+        tagObj = tags.find(t => t.nodeClass && obj instanceof t.nodeClass);
+    }
+    if (!tagObj) {
+        const name = obj?.constructor?.name ?? (obj === null ? 'null' : typeof obj);
+        throw new Error(`Tag not resolved for ${name} value`);
+    }
+    return tagObj;
+}
+// needs to be called before value stringifier to allow for circular anchor refs
+function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+    if (!doc.directives)
+        return '';
+    const props = [];
+    const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+    if (anchor && anchors.anchorIsValid(anchor)) {
+        anchors$1.add(anchor);
+        props.push(`&${anchor}`);
+    }
+    const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+    if (tag)
+        props.push(doc.directives.tagString(tag));
+    return props.join(' ');
+}
+function stringify(item, ctx, onComment, onChompKeep) {
+    if (identity.isPair(item))
+        return item.toString(ctx, onComment, onChompKeep);
+    if (identity.isAlias(item)) {
+        if (ctx.doc.directives)
+            return item.toString(ctx);
+        if (ctx.resolvedAliases?.has(item)) {
+            throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+        }
+        else {
+            if (ctx.resolvedAliases)
+                ctx.resolvedAliases.add(item);
+            else
+                ctx.resolvedAliases = new Set([item]);
+            item = item.resolve(ctx.doc);
+        }
+    }
+    let tagObj = undefined;
+    const node = identity.isNode(item)
+        ? item
+        : ctx.doc.createNode(item, { onTagObj: o => (tagObj = o) });
+    tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
+    const props = stringifyProps(node, tagObj, ctx);
+    if (props.length > 0)
+        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+    const str = typeof tagObj.stringify === 'function'
+        ? tagObj.stringify(node, ctx, onComment, onChompKeep)
+        : identity.isScalar(node)
+            ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep)
+            : node.toString(ctx, onComment, onChompKeep);
+    if (!props)
+        return str;
+    return identity.isScalar(node) || str[0] === '{' || str[0] === '['
+        ? `${props} ${str}`
+        : `${props}\n${ctx.indent}${str}`;
+}
+
+exports.createStringifyContext = createStringifyContext;
+exports.stringify = stringify;
+
+
+/***/ }),
+
+/***/ 1212:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
+
+function stringifyCollection(collection, ctx, options) {
+    const flow = ctx.inFlow ?? collection.flow;
+    const stringify = flow ? stringifyFlowCollection : stringifyBlockCollection;
+    return stringify(collection, ctx, options);
+}
+function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    const { indent, options: { commentString } } = ctx;
+    const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+    let chompKeep = false; // flag for the preceding node's status
+    const lines = [];
+    for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment = null;
+        if (identity.isNode(item)) {
+            if (!chompKeep && item.spaceBefore)
+                lines.push('');
+            addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+            if (item.comment)
+                comment = item.comment;
+        }
+        else if (identity.isPair(item)) {
+            const ik = identity.isNode(item.key) ? item.key : null;
+            if (ik) {
+                if (!chompKeep && ik.spaceBefore)
+                    lines.push('');
+                addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+            }
+        }
+        chompKeep = false;
+        let str = stringify.stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
+        if (comment)
+            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        if (chompKeep && comment)
+            chompKeep = false;
+        lines.push(blockItemPrefix + str);
+    }
+    let str;
+    if (lines.length === 0) {
+        str = flowChars.start + flowChars.end;
+    }
+    else {
+        str = lines[0];
+        for (let i = 1; i < lines.length; ++i) {
+            const line = lines[i];
+            str += line ? `\n${indent}${line}` : '\n';
+        }
+    }
+    if (comment) {
+        str += '\n' + stringifyComment.indentComment(commentString(comment), indent);
+        if (onComment)
+            onComment();
+    }
+    else if (chompKeep && onChompKeep)
+        onChompKeep();
+    return str;
+}
+function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+    const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+    itemIndent += indentStep;
+    const itemCtx = Object.assign({}, ctx, {
+        indent: itemIndent,
+        inFlow: true,
+        type: null
+    });
+    let reqNewline = false;
+    let linesAtValue = 0;
+    const lines = [];
+    for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
+        let comment = null;
+        if (identity.isNode(item)) {
+            if (item.spaceBefore)
+                lines.push('');
+            addCommentBefore(ctx, lines, item.commentBefore, false);
+            if (item.comment)
+                comment = item.comment;
+        }
+        else if (identity.isPair(item)) {
+            const ik = identity.isNode(item.key) ? item.key : null;
+            if (ik) {
+                if (ik.spaceBefore)
+                    lines.push('');
+                addCommentBefore(ctx, lines, ik.commentBefore, false);
+                if (ik.comment)
+                    reqNewline = true;
+            }
+            const iv = identity.isNode(item.value) ? item.value : null;
+            if (iv) {
+                if (iv.comment)
+                    comment = iv.comment;
+                if (iv.commentBefore)
+                    reqNewline = true;
+            }
+            else if (item.value == null && ik?.comment) {
+                comment = ik.comment;
+            }
+        }
+        if (comment)
+            reqNewline = true;
+        let str = stringify.stringify(item, itemCtx, () => (comment = null));
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
+        if (i < items.length - 1) {
+            str += ',';
+        }
+        else if (ctx.options.trailingComma) {
+            if (ctx.options.lineWidth > 0) {
+                reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) +
+                    (str.length + 2) >
+                    ctx.options.lineWidth);
+            }
+            if (reqNewline) {
+                str += ',';
+            }
+        }
+        if (comment)
+            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        lines.push(str);
+        linesAtValue = lines.length;
+    }
+    const { start, end } = flowChars;
+    if (lines.length === 0) {
+        return start + end;
+    }
+    else {
+        if (!reqNewline) {
+            const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+            reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+        }
+        if (reqNewline) {
+            let str = start;
+            for (const line of lines)
+                str += line ? `\n${indentStep}${indent}${line}` : '\n';
+            return `${str}\n${indent}${end}`;
+        }
+        else {
+            return `${start}${fcPadding}${lines.join(' ')}${fcPadding}${end}`;
+        }
+    }
+}
+function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+    if (comment && chompKeep)
+        comment = comment.replace(/^\n+/, '');
+    if (comment) {
+        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        lines.push(ic.trimStart()); // Avoid double indent on first line
+    }
+}
+
+exports.stringifyCollection = stringifyCollection;
+
+
+/***/ }),
+
+/***/ 9799:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+/**
+ * Stringifies a comment.
+ *
+ * Empty comment lines are left empty,
+ * lines consisting of a single space are replaced by `#`,
+ * and all other lines are prefixed with a `#`.
+ */
+const stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, '#');
+function indentComment(comment, indent) {
+    if (/^\n+$/.test(comment))
+        return comment.substring(1);
+    return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+}
+const lineComment = (str, indent, comment) => str.endsWith('\n')
+    ? indentComment(comment, indent)
+    : comment.includes('\n')
+        ? '\n' + indentComment(comment, indent)
+        : (str.endsWith(' ') ? '' : ' ') + comment;
+
+exports.indentComment = indentComment;
+exports.lineComment = lineComment;
+exports.stringifyComment = stringifyComment;
+
+
+/***/ }),
+
+/***/ 6829:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
+
+function stringifyDocument(doc, options) {
+    const lines = [];
+    let hasDirectives = options.directives === true;
+    if (options.directives !== false && doc.directives) {
+        const dir = doc.directives.toString(doc);
+        if (dir) {
+            lines.push(dir);
+            hasDirectives = true;
+        }
+        else if (doc.directives.docStart)
+            hasDirectives = true;
+    }
+    if (hasDirectives)
+        lines.push('---');
+    const ctx = stringify.createStringifyContext(doc, options);
+    const { commentString } = ctx.options;
+    if (doc.commentBefore) {
+        if (lines.length !== 1)
+            lines.unshift('');
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ''));
+    }
+    let chompKeep = false;
+    let contentComment = null;
+    if (doc.contents) {
+        if (identity.isNode(doc.contents)) {
+            if (doc.contents.spaceBefore && hasDirectives)
+                lines.push('');
+            if (doc.contents.commentBefore) {
+                const cs = commentString(doc.contents.commentBefore);
+                lines.push(stringifyComment.indentComment(cs, ''));
+            }
+            // top-level block scalars need to be indented if followed by a comment
+            ctx.forceBlockIndent = !!doc.comment;
+            contentComment = doc.contents.comment;
+        }
+        const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
+        let body = stringify.stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
+        if (contentComment)
+            body += stringifyComment.lineComment(body, '', commentString(contentComment));
+        if ((body[0] === '|' || body[0] === '>') &&
+            lines[lines.length - 1] === '---') {
+            // Top-level block scalars with a preceding doc marker ought to use the
+            // same line for their header.
+            lines[lines.length - 1] = `--- ${body}`;
+        }
+        else
+            lines.push(body);
+    }
+    else {
+        lines.push(stringify.stringify(doc.contents, ctx));
+    }
+    if (doc.directives?.docEnd) {
+        if (doc.comment) {
+            const cs = commentString(doc.comment);
+            if (cs.includes('\n')) {
+                lines.push('...');
+                lines.push(stringifyComment.indentComment(cs, ''));
+            }
+            else {
+                lines.push(`... ${cs}`);
+            }
+        }
+        else {
+            lines.push('...');
+        }
+    }
+    else {
+        let dc = doc.comment;
+        if (dc && chompKeep)
+            dc = dc.replace(/^\n+/, '');
+        if (dc) {
+            if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '')
+                lines.push('');
+            lines.push(stringifyComment.indentComment(commentString(dc), ''));
+        }
+    }
+    return lines.join('\n') + '\n';
+}
+
+exports.stringifyDocument = stringifyDocument;
+
+
+/***/ }),
+
+/***/ 8689:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    if (typeof value === 'bigint')
+        return String(value);
+    const num = typeof value === 'number' ? value : Number(value);
+    if (!isFinite(num))
+        return isNaN(num) ? '.nan' : num < 0 ? '-.inf' : '.inf';
+    let n = Object.is(value, -0) ? '-0' : JSON.stringify(value);
+    if (!format &&
+        minFractionDigits &&
+        (!tag || tag === 'tag:yaml.org,2002:float') &&
+        /^-?\d/.test(n) &&
+        !n.includes('e')) {
+        let i = n.indexOf('.');
+        if (i < 0) {
+            i = n.length;
+            n += '.';
+        }
+        let d = minFractionDigits - (n.length - i - 1);
+        while (d-- > 0)
+            n += '0';
+    }
+    return n;
+}
+
+exports.stringifyNumber = stringifyNumber;
+
+
+/***/ }),
+
+/***/ 9748:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
+
+function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+    let keyComment = (identity.isNode(key) && key.comment) || null;
+    if (simpleKeys) {
+        if (keyComment) {
+            throw new Error('With simple keys, key nodes cannot have comments');
+        }
+        if (identity.isCollection(key) || (!identity.isNode(key) && typeof key === 'object')) {
+            const msg = 'With simple keys, collection cannot be used as a key value';
+            throw new Error(msg);
+        }
+    }
+    let explicitKey = !simpleKeys &&
+        (!key ||
+            (keyComment && value == null && !ctx.inFlow) ||
+            identity.isCollection(key) ||
+            (identity.isScalar(key)
+                ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL
+                : typeof key === 'object'));
+    ctx = Object.assign({}, ctx, {
+        allNullValues: false,
+        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+        indent: indent + indentStep
+    });
+    let keyCommentDone = false;
+    let chompKeep = false;
+    let str = stringify.stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
+    if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+        if (simpleKeys)
+            throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
+        explicitKey = true;
+    }
+    if (ctx.inFlow) {
+        if (allNullValues || value == null) {
+            if (keyCommentDone && onComment)
+                onComment();
+            return str === '' ? '?' : explicitKey ? `? ${str}` : str;
+        }
+    }
+    else if ((allNullValues && !simpleKeys) || (value == null && explicitKey)) {
+        str = `? ${str}`;
+        if (keyComment && !keyCommentDone) {
+            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        }
+        else if (chompKeep && onChompKeep)
+            onChompKeep();
+        return str;
+    }
+    if (keyCommentDone)
+        keyComment = null;
+    if (explicitKey) {
+        if (keyComment)
+            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+        str = `? ${str}\n${indent}:`;
+    }
+    else {
+        str = `${str}:`;
+        if (keyComment)
+            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+    }
+    let vsb, vcb, valueComment;
+    if (identity.isNode(value)) {
+        vsb = !!value.spaceBefore;
+        vcb = value.commentBefore;
+        valueComment = value.comment;
+    }
+    else {
+        vsb = false;
+        vcb = null;
+        valueComment = null;
+        if (value && typeof value === 'object')
+            value = doc.createNode(value);
+    }
+    ctx.implicitKey = false;
+    if (!explicitKey && !keyComment && identity.isScalar(value))
+        ctx.indentAtStart = str.length + 1;
+    chompKeep = false;
+    if (!indentSeq &&
+        indentStep.length >= 2 &&
+        !ctx.inFlow &&
+        !explicitKey &&
+        identity.isSeq(value) &&
+        !value.flow &&
+        !value.tag &&
+        !value.anchor) {
+        // If indentSeq === false, consider '- ' as part of indentation where possible
+        ctx.indent = ctx.indent.substring(2);
+    }
+    let valueCommentDone = false;
+    const valueStr = stringify.stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
+    let ws = ' ';
+    if (keyComment || vsb || vcb) {
+        ws = vsb ? '\n' : '';
+        if (vcb) {
+            const cs = commentString(vcb);
+            ws += `\n${stringifyComment.indentComment(cs, ctx.indent)}`;
+        }
+        if (valueStr === '' && !ctx.inFlow) {
+            if (ws === '\n' && valueComment)
+                ws = '\n\n';
+        }
+        else {
+            ws += `\n${ctx.indent}`;
+        }
+    }
+    else if (!explicitKey && identity.isCollection(value)) {
+        const vs0 = valueStr[0];
+        const nl0 = valueStr.indexOf('\n');
+        const hasNewline = nl0 !== -1;
+        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        if (hasNewline || !flow) {
+            let hasPropsLine = false;
+            if (hasNewline && (vs0 === '&' || vs0 === '!')) {
+                let sp0 = valueStr.indexOf(' ');
+                if (vs0 === '&' &&
+                    sp0 !== -1 &&
+                    sp0 < nl0 &&
+                    valueStr[sp0 + 1] === '!') {
+                    sp0 = valueStr.indexOf(' ', sp0 + 1);
+                }
+                if (sp0 === -1 || nl0 < sp0)
+                    hasPropsLine = true;
+            }
+            if (!hasPropsLine)
+                ws = `\n${ctx.indent}`;
+        }
+    }
+    else if (valueStr === '' || valueStr[0] === '\n') {
+        ws = '';
+    }
+    str += ws + valueStr;
+    if (ctx.inFlow) {
+        if (valueCommentDone && onComment)
+            onComment();
+    }
+    else if (valueComment && !valueCommentDone) {
+        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+    }
+    else if (chompKeep && onChompKeep) {
+        onChompKeep();
+    }
+    return str;
+}
+
+exports.stringifyPair = stringifyPair;
+
+
+/***/ }),
+
+/***/ 3069:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
+
+const getFoldOptions = (ctx, isBlock) => ({
+    indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+    lineWidth: ctx.options.lineWidth,
+    minContentWidth: ctx.options.minContentWidth
+});
+// Also checks for lines starting with %, as parsing the output as YAML 1.1 will
+// presume that's starting a new document.
+const containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+function lineLengthOverLimit(str, lineWidth, indentLength) {
+    if (!lineWidth || lineWidth < 0)
+        return false;
+    const limit = lineWidth - indentLength;
+    const strLen = str.length;
+    if (strLen <= limit)
+        return false;
+    for (let i = 0, start = 0; i < strLen; ++i) {
+        if (str[i] === '\n') {
+            if (i - start > limit)
+                return true;
+            start = i + 1;
+            if (strLen - start <= limit)
+                return false;
+        }
+    }
+    return true;
+}
+function doubleQuotedString(value, ctx) {
+    const json = JSON.stringify(value);
+    if (ctx.options.doubleQuotedAsJSON)
+        return json;
+    const { implicitKey } = ctx;
+    const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
+    let str = '';
+    let start = 0;
+    for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
+        if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
+            // space before newline needs to be escaped to not be folded
+            str += json.slice(start, i) + '\\ ';
+            i += 1;
+            start = i;
+            ch = '\\';
+        }
+        if (ch === '\\')
+            switch (json[i + 1]) {
+                case 'u':
+                    {
+                        str += json.slice(start, i);
+                        const code = json.substr(i + 2, 4);
+                        switch (code) {
+                            case '0000':
+                                str += '\\0';
+                                break;
+                            case '0007':
+                                str += '\\a';
+                                break;
+                            case '000b':
+                                str += '\\v';
+                                break;
+                            case '001b':
+                                str += '\\e';
+                                break;
+                            case '0085':
+                                str += '\\N';
+                                break;
+                            case '00a0':
+                                str += '\\_';
+                                break;
+                            case '2028':
+                                str += '\\L';
+                                break;
+                            case '2029':
+                                str += '\\P';
+                                break;
+                            default:
+                                if (code.substr(0, 2) === '00')
+                                    str += '\\x' + code.substr(2);
+                                else
+                                    str += json.substr(i, 6);
+                        }
+                        i += 5;
+                        start = i + 1;
+                    }
+                    break;
+                case 'n':
+                    if (implicitKey ||
+                        json[i + 2] === '"' ||
+                        json.length < minMultiLineLength) {
+                        i += 1;
+                    }
+                    else {
+                        // folding will eat first newline
+                        str += json.slice(start, i) + '\n\n';
+                        while (json[i + 2] === '\\' &&
+                            json[i + 3] === 'n' &&
+                            json[i + 4] !== '"') {
+                            str += '\n';
+                            i += 2;
+                        }
+                        str += indent;
+                        // space after newline needs to be escaped to not be folded
+                        if (json[i + 2] === ' ')
+                            str += '\\';
+                        i += 1;
+                        start = i + 1;
+                    }
+                    break;
+                default:
+                    i += 1;
+            }
+    }
+    str = start ? str + json.slice(start) : json;
+    return implicitKey
+        ? str
+        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+}
+function singleQuotedString(value, ctx) {
+    if (ctx.options.singleQuote === false ||
+        (ctx.implicitKey && value.includes('\n')) ||
+        /[ \t]\n|\n[ \t]/.test(value) // single quoted string can't have leading or trailing whitespace around newline
+    )
+        return doubleQuotedString(value, ctx);
+    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
+    const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
+    return ctx.implicitKey
+        ? res
+        : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+}
+function quotedString(value, ctx) {
+    const { singleQuote } = ctx.options;
+    let qs;
+    if (singleQuote === false)
+        qs = doubleQuotedString;
+    else {
+        const hasDouble = value.includes('"');
+        const hasSingle = value.includes("'");
+        if (hasDouble && !hasSingle)
+            qs = singleQuotedString;
+        else if (hasSingle && !hasDouble)
+            qs = doubleQuotedString;
+        else
+            qs = singleQuote ? singleQuotedString : doubleQuotedString;
+    }
+    return qs(value, ctx);
+}
+// The negative lookbehind avoids a polynomial search,
+// but isn't supported yet on Safari: https://caniuse.com/js-regexp-lookbehind
+let blockEndNewlines;
+try {
+    blockEndNewlines = new RegExp('(^|(?<!\n))\n+(?!\n|$)', 'g');
+}
+catch {
+    blockEndNewlines = /\n+(?!\n|$)/g;
+}
+function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    const { blockQuote, commentString, lineWidth } = ctx.options;
+    // 1. Block can't end in whitespace unless the last line is non-empty.
+    // 2. Strings consisting of only whitespace are best rendered explicitly.
+    if (!blockQuote || /\n[\t ]+$/.test(value)) {
+        return quotedString(value, ctx);
+    }
+    const indent = ctx.indent ||
+        (ctx.forceBlockIndent || containsDocumentMarker(value) ? '  ' : '');
+    const literal = blockQuote === 'literal'
+        ? true
+        : blockQuote === 'folded' || type === Scalar.Scalar.BLOCK_FOLDED
+            ? false
+            : type === Scalar.Scalar.BLOCK_LITERAL
+                ? true
+                : !lineLengthOverLimit(value, lineWidth, indent.length);
+    if (!value)
+        return literal ? '|\n' : '>\n';
+    // determine chomping from whitespace at value end
+    let chomp;
+    let endStart;
+    for (endStart = value.length; endStart > 0; --endStart) {
+        const ch = value[endStart - 1];
+        if (ch !== '\n' && ch !== '\t' && ch !== ' ')
+            break;
+    }
+    let end = value.substring(endStart);
+    const endNlPos = end.indexOf('\n');
+    if (endNlPos === -1) {
+        chomp = '-'; // strip
+    }
+    else if (value === end || endNlPos !== end.length - 1) {
+        chomp = '+'; // keep
+        if (onChompKeep)
+            onChompKeep();
+    }
+    else {
+        chomp = ''; // clip
+    }
+    if (end) {
+        value = value.slice(0, -end.length);
+        if (end[end.length - 1] === '\n')
+            end = end.slice(0, -1);
+        end = end.replace(blockEndNewlines, `$&${indent}`);
+    }
+    // determine indent indicator from whitespace at value start
+    let startWithSpace = false;
+    let startEnd;
+    let startNlPos = -1;
+    for (startEnd = 0; startEnd < value.length; ++startEnd) {
+        const ch = value[startEnd];
+        if (ch === ' ')
+            startWithSpace = true;
+        else if (ch === '\n')
+            startNlPos = startEnd;
+        else
+            break;
+    }
+    let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+    if (start) {
+        value = value.substring(start.length);
+        start = start.replace(/\n+/g, `$&${indent}`);
+    }
+    const indentSize = indent ? '2' : '1'; // root is at -1
+    // Leading | or > is added later
+    let header = (startWithSpace ? indentSize : '') + chomp;
+    if (comment) {
+        header += ' ' + commentString(comment.replace(/ ?[\r\n]+/g, ' '));
+        if (onComment)
+            onComment();
+    }
+    if (!literal) {
+        const foldedValue = value
+            .replace(/\n+/g, '\n$&')
+            .replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, '$1$2') // more-indented lines aren't folded
+            //                ^ more-ind. ^ empty     ^ capture next empty lines only at end of indent
+            .replace(/\n+/g, `$&${indent}`);
+        let literalFallback = false;
+        const foldOptions = getFoldOptions(ctx, true);
+        if (blockQuote !== 'folded' && type !== Scalar.Scalar.BLOCK_FOLDED) {
+            foldOptions.onOverflow = () => {
+                literalFallback = true;
+            };
+        }
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        if (!literalFallback)
+            return `>${header}\n${indent}${body}`;
+    }
+    value = value.replace(/\n+/g, `$&${indent}`);
+    return `|${header}\n${indent}${start}${value}${end}`;
+}
+function plainString(item, ctx, onComment, onChompKeep) {
+    const { type, value } = item;
+    const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+    if ((implicitKey && value.includes('\n')) ||
+        (inFlow && /[[\]{},]/.test(value))) {
+        return quotedString(value, ctx);
+    }
+    if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+        // not allowed:
+        // - '-' or '?'
+        // - start with an indicator character (except [?:-]) or /[?-] /
+        // - '\n ', ': ' or ' \n' anywhere
+        // - '#' not preceded by a non-space char
+        // - end with ' ' or ':'
+        return implicitKey || inFlow || !value.includes('\n')
+            ? quotedString(value, ctx)
+            : blockString(item, ctx, onComment, onChompKeep);
+    }
+    if (!implicitKey &&
+        !inFlow &&
+        type !== Scalar.Scalar.PLAIN &&
+        value.includes('\n')) {
+        // Where allowed & type not set explicitly, prefer block style for multiline strings
+        return blockString(item, ctx, onComment, onChompKeep);
+    }
+    if (containsDocumentMarker(value)) {
+        if (indent === '') {
+            ctx.forceBlockIndent = true;
+            return blockString(item, ctx, onComment, onChompKeep);
+        }
+        else if (implicitKey && indent === indentStep) {
+            return quotedString(value, ctx);
+        }
+    }
+    const str = value.replace(/\n+/g, `$&\n${indent}`);
+    // Verify that output will be parsed as a string, as e.g. plain numbers and
+    // booleans get parsed with those types in v1.2 (e.g. '42', 'true' & '0.9e-3'),
+    // and others in v1.1.
+    if (actualString) {
+        const test = (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test?.test(str);
+        const { compat, tags } = ctx.doc.schema;
+        if (tags.some(test) || compat?.some(test))
+            return quotedString(value, ctx);
+    }
+    return implicitKey
+        ? str
+        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+}
+function stringifyString(item, ctx, onComment, onChompKeep) {
+    const { implicitKey, inFlow } = ctx;
+    const ss = typeof item.value === 'string'
+        ? item
+        : Object.assign({}, item, { value: String(item.value) });
+    let { type } = item;
+    if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        // force double quotes on control characters & unpaired surrogates
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+            type = Scalar.Scalar.QUOTE_DOUBLE;
+    }
+    const _stringify = (_type) => {
+        switch (_type) {
+            case Scalar.Scalar.BLOCK_FOLDED:
+            case Scalar.Scalar.BLOCK_LITERAL:
+                return implicitKey || inFlow
+                    ? quotedString(ss.value, ctx) // blocks are not valid inside flow containers
+                    : blockString(ss, ctx, onComment, onChompKeep);
+            case Scalar.Scalar.QUOTE_DOUBLE:
+                return doubleQuotedString(ss.value, ctx);
+            case Scalar.Scalar.QUOTE_SINGLE:
+                return singleQuotedString(ss.value, ctx);
+            case Scalar.Scalar.PLAIN:
+                return plainString(ss, ctx, onComment, onChompKeep);
+            default:
+                return null;
+        }
+    };
+    let res = _stringify(type);
+    if (res === null) {
+        const { defaultKeyType, defaultStringType } = ctx.options;
+        const t = (implicitKey && defaultKeyType) || defaultStringType;
+        res = _stringify(t);
+        if (res === null)
+            throw new Error(`Unsupported default string type ${t}`);
+    }
+    return res;
+}
+
+exports.stringifyString = stringifyString;
+
+
+/***/ }),
+
+/***/ 204:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var identity = __nccwpck_require__(1127);
+
+const BREAK = Symbol('break visit');
+const SKIP = Symbol('skip children');
+const REMOVE = Symbol('remove node');
+/**
+ * Apply a visitor to an AST node or document.
+ *
+ * Walks through the tree (depth-first) starting from `node`, calling a
+ * `visitor` function with three arguments:
+ *   - `key`: For sequence values and map `Pair`, the node's index in the
+ *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
+ *     `null` for the root node.
+ *   - `node`: The current node.
+ *   - `path`: The ancestry of the current node.
+ *
+ * The return value of the visitor may be used to control the traversal:
+ *   - `undefined` (default): Do nothing and continue
+ *   - `visit.SKIP`: Do not visit the children of this node, continue with next
+ *     sibling
+ *   - `visit.BREAK`: Terminate traversal completely
+ *   - `visit.REMOVE`: Remove the current node, then continue with the next one
+ *   - `Node`: Replace the current node, then continue by visiting it
+ *   - `number`: While iterating the items of a sequence or map, set the index
+ *     of the next step. This is useful especially if the index of the current
+ *     node has changed.
+ *
+ * If `visitor` is a single function, it will be called with all values
+ * encountered in the tree, including e.g. `null` values. Alternatively,
+ * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
+ * `Alias` and `Scalar` node. To define the same visitor function for more than
+ * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
+ * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
+ * specific defined one will be used for each node.
+ */
+function visit(node, visitor) {
+    const visitor_ = initVisitor(visitor);
+    if (identity.isDocument(node)) {
+        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+            node.contents = null;
+    }
+    else
+        visit_(null, node, visitor_, Object.freeze([]));
+}
+// Without the `as symbol` casts, TS declares these in the `visit`
+// namespace using `var`, but then complains about that because
+// `unique symbol` must be `const`.
+/** Terminate visit traversal completely */
+visit.BREAK = BREAK;
+/** Do not visit the children of the current node */
+visit.SKIP = SKIP;
+/** Remove the current node */
+visit.REMOVE = REMOVE;
+function visit_(key, node, visitor, path) {
+    const ctrl = callVisitor(key, node, visitor, path);
+    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visit_(key, ctrl, visitor, path);
+    }
+    if (typeof ctrl !== 'symbol') {
+        if (identity.isCollection(node)) {
+            path = Object.freeze(path.concat(node));
+            for (let i = 0; i < node.items.length; ++i) {
+                const ci = visit_(i, node.items[i], visitor, path);
+                if (typeof ci === 'number')
+                    i = ci - 1;
+                else if (ci === BREAK)
+                    return BREAK;
+                else if (ci === REMOVE) {
+                    node.items.splice(i, 1);
+                    i -= 1;
+                }
+            }
+        }
+        else if (identity.isPair(node)) {
+            path = Object.freeze(path.concat(node));
+            const ck = visit_('key', node.key, visitor, path);
+            if (ck === BREAK)
+                return BREAK;
+            else if (ck === REMOVE)
+                node.key = null;
+            const cv = visit_('value', node.value, visitor, path);
+            if (cv === BREAK)
+                return BREAK;
+            else if (cv === REMOVE)
+                node.value = null;
+        }
+    }
+    return ctrl;
+}
+/**
+ * Apply an async visitor to an AST node or document.
+ *
+ * Walks through the tree (depth-first) starting from `node`, calling a
+ * `visitor` function with three arguments:
+ *   - `key`: For sequence values and map `Pair`, the node's index in the
+ *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
+ *     `null` for the root node.
+ *   - `node`: The current node.
+ *   - `path`: The ancestry of the current node.
+ *
+ * The return value of the visitor may be used to control the traversal:
+ *   - `Promise`: Must resolve to one of the following values
+ *   - `undefined` (default): Do nothing and continue
+ *   - `visit.SKIP`: Do not visit the children of this node, continue with next
+ *     sibling
+ *   - `visit.BREAK`: Terminate traversal completely
+ *   - `visit.REMOVE`: Remove the current node, then continue with the next one
+ *   - `Node`: Replace the current node, then continue by visiting it
+ *   - `number`: While iterating the items of a sequence or map, set the index
+ *     of the next step. This is useful especially if the index of the current
+ *     node has changed.
+ *
+ * If `visitor` is a single function, it will be called with all values
+ * encountered in the tree, including e.g. `null` values. Alternatively,
+ * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
+ * `Alias` and `Scalar` node. To define the same visitor function for more than
+ * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
+ * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
+ * specific defined one will be used for each node.
+ */
+async function visitAsync(node, visitor) {
+    const visitor_ = initVisitor(visitor);
+    if (identity.isDocument(node)) {
+        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+        if (cd === REMOVE)
+            node.contents = null;
+    }
+    else
+        await visitAsync_(null, node, visitor_, Object.freeze([]));
+}
+// Without the `as symbol` casts, TS declares these in the `visit`
+// namespace using `var`, but then complains about that because
+// `unique symbol` must be `const`.
+/** Terminate visit traversal completely */
+visitAsync.BREAK = BREAK;
+/** Do not visit the children of the current node */
+visitAsync.SKIP = SKIP;
+/** Remove the current node */
+visitAsync.REMOVE = REMOVE;
+async function visitAsync_(key, node, visitor, path) {
+    const ctrl = await callVisitor(key, node, visitor, path);
+    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+        replaceNode(key, path, ctrl);
+        return visitAsync_(key, ctrl, visitor, path);
+    }
+    if (typeof ctrl !== 'symbol') {
+        if (identity.isCollection(node)) {
+            path = Object.freeze(path.concat(node));
+            for (let i = 0; i < node.items.length; ++i) {
+                const ci = await visitAsync_(i, node.items[i], visitor, path);
+                if (typeof ci === 'number')
+                    i = ci - 1;
+                else if (ci === BREAK)
+                    return BREAK;
+                else if (ci === REMOVE) {
+                    node.items.splice(i, 1);
+                    i -= 1;
+                }
+            }
+        }
+        else if (identity.isPair(node)) {
+            path = Object.freeze(path.concat(node));
+            const ck = await visitAsync_('key', node.key, visitor, path);
+            if (ck === BREAK)
+                return BREAK;
+            else if (ck === REMOVE)
+                node.key = null;
+            const cv = await visitAsync_('value', node.value, visitor, path);
+            if (cv === BREAK)
+                return BREAK;
+            else if (cv === REMOVE)
+                node.value = null;
+        }
+    }
+    return ctrl;
+}
+function initVisitor(visitor) {
+    if (typeof visitor === 'object' &&
+        (visitor.Collection || visitor.Node || visitor.Value)) {
+        return Object.assign({
+            Alias: visitor.Node,
+            Map: visitor.Node,
+            Scalar: visitor.Node,
+            Seq: visitor.Node
+        }, visitor.Value && {
+            Map: visitor.Value,
+            Scalar: visitor.Value,
+            Seq: visitor.Value
+        }, visitor.Collection && {
+            Map: visitor.Collection,
+            Seq: visitor.Collection
+        }, visitor);
+    }
+    return visitor;
+}
+function callVisitor(key, node, visitor, path) {
+    if (typeof visitor === 'function')
+        return visitor(key, node, path);
+    if (identity.isMap(node))
+        return visitor.Map?.(key, node, path);
+    if (identity.isSeq(node))
+        return visitor.Seq?.(key, node, path);
+    if (identity.isPair(node))
+        return visitor.Pair?.(key, node, path);
+    if (identity.isScalar(node))
+        return visitor.Scalar?.(key, node, path);
+    if (identity.isAlias(node))
+        return visitor.Alias?.(key, node, path);
+    return undefined;
+}
+function replaceNode(key, path, node) {
+    const parent = path[path.length - 1];
+    if (identity.isCollection(parent)) {
+        parent.items[key] = node;
+    }
+    else if (identity.isPair(parent)) {
+        if (key === 'key')
+            parent.key = node;
+        else
+            parent.value = node;
+    }
+    else if (identity.isDocument(parent)) {
+        parent.contents = node;
+    }
+    else {
+        const pt = identity.isAlias(parent) ? 'alias' : 'scalar';
+        throw new Error(`Cannot replace node with ${pt} parent`);
+    }
+}
+
+exports.visit = visit;
+exports.visitAsync = visitAsync;
+
 
 /***/ })
 
@@ -80558,7 +97111,7 @@ function pauseToken() {
     return `deploy-actions-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
 }
 /** Prints text to the log so that none of its lines can act as a workflow command. */
-const log = (text) => {
+const log_log = (text) => {
     if (!COMMAND_MARKER.test(text)) {
         info(text);
         return;
@@ -81091,8 +97644,12 @@ function arnName(arnOrName) {
 
 
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
+var client_cloudwatch_dist_cjs = __nccwpck_require__(4085);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(303);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
+var client_codedeploy_dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/logs.js
@@ -81172,7 +97729,7 @@ async function describeStoppedTask(task, containers, logs, log) {
  * Fails fast on FAILED, on the deployment disappearing (circuit breaker rollback), and on too many stopped tasks.
  */
 async function waitForRollout(opts) {
-    const log = opts.log ?? ((l) => info(l));
+    const log = opts.log ?? log_log;
     const seenEvents = new Set();
     const seenTasks = new Set();
     let firstPoll = true;
@@ -81261,7 +97818,8 @@ async function activeRevisions(ecs, family) {
     return arns.sort((a, b) => Number(arnName(b).split(':')[1]) - Number(arnName(a).split(':')[1]));
 }
 /**
- * UpdateService and the id of the deployment it started (the PRIMARY one), to follow with waitForRollout.
+ * UpdateService and the id of the deployment it started (the PRIMARY one), to follow with waitForRollout, with the
+ * service as UpdateService returned it (its currentServiceDeployment is the native deployment to follow).
  * AWS's refusal propagates as is, for the caller to say what it means for its deploy.
  */
 async function startDeployment(ecs, opts) {
@@ -81271,17 +97829,745 @@ async function startDeployment(ecs, opts) {
         taskDefinition: opts.taskDefinition,
         forceNewDeployment: opts.forceNewDeployment,
         desiredCount: opts.desiredCount,
+        deploymentConfiguration: opts.deploymentConfiguration,
     }));
-    const id = primaryDeployment(out.service)?.id;
+    // A native (blue/green, linear, canary) deployment is followed by its service deployment ARN; the PRIMARY
+    // deployment id is only needed to find its stopped tasks.
+    const id = primaryDeployment(out.service)?.id ?? (out.service?.currentServiceDeployment ? arnName(out.service.currentServiceDeployment) : undefined);
     if (!id)
         throw new DeploymentError(`UpdateService on ${opts.service} returned no PRIMARY deployment.`);
-    return id;
+    return { deploymentId: id, service: out.service };
+}
+
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/service-deployment.js
+
+
+
+
+
+
+
+
+/**
+ * Native ECS blue/green, linear and canary deployments, followed through the service-deployments API
+ * (ListServiceDeployments, DescribeServiceDeployments, StopServiceDeployment).
+ */
+/** A deployment that ended with the service back on its previous revision (ECS's rollback, or the one we asked for). */
+class RolledBackError extends DeploymentError {
+    backOn;
+    name = 'RolledBackError';
+    constructor(message, 
+    /** The task definition the service runs after the rollback. */
+    backOn, hint, options) {
+        super(message, hint, options);
+        this.backOn = backOn;
+    }
+}
+const ROLLBACK_STATES = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+const FINISHED_STATES = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** Lifecycle stages in the order ECS goes through them, for "has the deployment reached X yet". */
+const LIFECYCLE_ORDER = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
+];
+const STAGE_WORDS = {
+    RECONCILE_SERVICE: 'reconciling the service',
+    PRE_SCALE_UP: 'preparing the new revision',
+    SCALE_UP: 'scale-up: starting the new revision’s tasks',
+    POST_SCALE_UP: 'new revision scaled up',
+    TEST_TRAFFIC_SHIFT: 'test traffic shift',
+    POST_TEST_TRAFFIC_SHIFT: 'test traffic on the new revision',
+    PRODUCTION_TRAFFIC_SHIFT: 'production traffic shift',
+    POST_PRODUCTION_TRAFFIC_SHIFT: 'production traffic on the new revision',
+    BAKE_TIME: 'bake time',
+    CLEAN_UP: 'clean-up: scaling in the old revision',
+};
+/** True once `d` has reached `stage` (or finished successfully). */
+function reachedStage(d, stage) {
+    if (d.status === 'SUCCESSFUL')
+        return true;
+    if (d.status !== 'IN_PROGRESS' || !d.lifecycleStage)
+        return false;
+    return LIFECYCLE_ORDER.indexOf(d.lifecycleStage) >= LIFECYCLE_ORDER.indexOf(stage);
+}
+function pct(n) {
+    return `${Math.round((n ?? 0) * 10) / 10}%`;
+}
+/** The traffic split and task counts ECS reports for a deployment, e.g. "production 5% new / 95% old, test 100% new, tasks 3/3". */
+function trafficSplit(d) {
+    const t = d.targetServiceRevision;
+    if (!t)
+        return '';
+    const parts = [];
+    if (t.requestedProductionTrafficWeight !== undefined)
+        parts.push(`production traffic ${pct(t.requestedProductionTrafficWeight)} new / ${pct(100 - t.requestedProductionTrafficWeight)} old`);
+    if (t.requestedTestTrafficWeight !== undefined)
+        parts.push(`test traffic ${pct(t.requestedTestTrafficWeight)} new`);
+    if (t.requestedTaskCount !== undefined)
+        parts.push(`new tasks ${t.runningTaskCount ?? 0}/${t.requestedTaskCount} running`);
+    return parts.join(', ');
+}
+/** The deployment UpdateService just started: the service's currentServiceDeployment, else the newest one still going. */
+async function findServiceDeployment(ecs, cluster, service, serviceName) {
+    if (service?.currentServiceDeployment)
+        return service.currentServiceDeployment;
+    const out = await ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({ cluster, service: serviceName, status: ['PENDING', 'IN_PROGRESS'] }));
+    return [...(out.serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0]?.serviceDeploymentArn;
+}
+async function describeServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }));
+    const d = out.serviceDeployments?.[0];
+    if (!d)
+        throw new DeploymentError(`ECS does not know service deployment ${arn}: ${out.failures?.[0]?.reason ?? 'not returned'}.`);
+    return d;
+}
+/** Prints what is new since the last call: service events and stopped tasks of the new revision. */
+class Observer {
+    o;
+    log;
+    since;
+    seenEvents = new Set();
+    seenTasks = new Set();
+    firstPoll = true;
+    containers;
+    lastStopReason = '';
+    stopped = 0;
+    constructor(o, log, since) {
+        this.o = o;
+        this.log = log;
+        this.since = since;
+    }
+    async poll() {
+        const { ecs, cluster, service } = this.o;
+        const svc = await describeService(ecs, cluster, service);
+        const fresh = (svc?.events ?? []).filter((e) => e.id && !this.seenEvents.has(e.id) && (!this.firstPoll || (e.createdAt?.getTime() ?? 0) >= this.since));
+        for (const e of svc?.events ?? [])
+            if (e.id)
+                this.seenEvents.add(e.id);
+        for (const e of fresh.reverse())
+            this.log(`  event ${e.createdAt?.toISOString() ?? ''}: ${e.message}`);
+        this.firstPoll = false;
+        if (this.o.deploymentId) {
+            const listed = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({ cluster, startedBy: this.o.deploymentId, desiredStatus: 'STOPPED' }));
+            const arns = (listed.taskArns ?? []).filter((a) => !this.seenTasks.has(a));
+            if (arns.length) {
+                this.containers ??= (await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: this.o.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
+                const tasks = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns }));
+                for (const task of tasks.tasks ?? []) {
+                    if (task.lastStatus !== 'STOPPED' && !task.stoppedReason)
+                        continue;
+                    this.seenTasks.add(task.taskArn);
+                    this.stopped++;
+                    this.lastStopReason = await describeStoppedTask(task, this.containers, this.o.logs, this.log);
+                }
+            }
+        }
+        return svc;
+    }
+}
+/** Why ECS rolled a deployment back, in ECS's words: reason, alarms (and when they fired), circuit breaker, failed hook. */
+async function rollbackCause(d, cloudwatch, lastStopReason) {
+    const lines = [];
+    const reason = d.rollback?.reason ?? d.statusReason;
+    if (reason)
+        lines.push(`ECS: ${reason}`);
+    const triggered = d.alarms?.triggeredAlarmNames ?? [];
+    if (triggered.length) {
+        let when = new Map();
+        if (cloudwatch) {
+            try {
+                const out = await cloudwatch.send(new client_cloudwatch_dist_cjs/* DescribeAlarmsCommand */.zWD({ AlarmNames: triggered }));
+                when = new Map((out.MetricAlarms ?? []).map((a) => [a.AlarmName, `in ${a.StateValue} since ${a.StateUpdatedTimestamp?.toISOString() ?? '?'}${a.StateReason ? `: ${a.StateReason}` : ''}`]));
+            }
+            catch (err) {
+                lines.push(`(could not read the alarms' state: ${errorMessage(err)}; the role needs cloudwatch:DescribeAlarms)`);
+            }
+        }
+        for (const name of triggered)
+            lines.push(`alarm ${name} ${when.get(name) ?? 'in ALARM'}`);
+    }
+    const cb = d.deploymentCircuitBreaker;
+    if (cb?.status === 'TRIGGERED')
+        lines.push(`deployment circuit breaker triggered: ${cb.failureCount ?? '?'} failed tasks (threshold ${cb.threshold ?? '?'})`);
+    for (const h of d.lifecycleHookDetails ?? []) {
+        if (h.status === 'FAILED' || h.status === 'TIMED_OUT')
+            lines.push(`lifecycle hook ${h.hookId ?? ''} ${h.targetArn ? `(${h.targetArn}) ` : ''}${h.status === 'FAILED' ? 'failed' : 'timed out'}`.replace(/\s+/g, ' '));
+    }
+    if (lastStopReason)
+        lines.push(`last stopped task: ${lastStopReason}`);
+    return lines;
+}
+function stageLine(service, d, bake) {
+    const stage = d.lifecycleStage ? `${d.lifecycleStage} (${STAGE_WORDS[d.lifecycleStage] ?? d.lifecycleStage})` : d.status ?? 'unknown';
+    const status = d.lifecycleStage && d.status && d.status !== 'IN_PROGRESS' ? ` [${d.status}]` : '';
+    const split = trafficSplit(d);
+    return `${service}: ${stage}${status}${split ? ` — ${split}` : ''}${bake}`;
+}
+/** The bake time ECS will wait in this stage, and how much of it is left, when ECS says how long it is. */
+function bakeNote(d, enteredAt, now) {
+    const c = d.deploymentConfiguration;
+    if (d.status !== 'IN_PROGRESS')
+        return '';
+    let minutes;
+    if (d.lifecycleStage === 'BAKE_TIME')
+        minutes = c?.bakeTimeInMinutes;
+    else if (d.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT' && c?.strategy === 'CANARY') {
+        const w = d.targetServiceRevision?.requestedProductionTrafficWeight;
+        if (w !== undefined && w < 100)
+            minutes = c.canaryConfiguration?.canaryBakeTimeInMinutes;
+    }
+    else if (d.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT' && c?.strategy === 'LINEAR') {
+        const w = d.targetServiceRevision?.requestedProductionTrafficWeight;
+        if (w !== undefined && w < 100)
+            minutes = c.linearConfiguration?.stepBakeTimeInMinutes;
+    }
+    if (minutes === undefined)
+        return '';
+    const left = Math.max(0, minutes * 60_000 - (now - enteredAt));
+    return ` — bake time ${formatDuration(minutes * 60_000)}, ${formatDuration(left)} left`;
+}
+/**
+ * Follows a native service deployment until ECS reports SUCCESSFUL, printing one line per change of stage
+ * or traffic split (not per poll). When ECS rolls back, fails fast with its reasons and waits for the rollback;
+ * when a check fails or the timeout is reached, stops the deployment with rollback (unless told not to) and waits.
+ */
+async function followServiceDeployment(opts) {
+    const log = opts.log ?? log_log;
+    const clock = opts.clock;
+    const now = () => (clock ? clock.now() : Date.now());
+    const observer = new Observer(opts, log, now() - 60_000);
+    let lastLine = '';
+    let lastKey = '';
+    let enteredAt = now();
+    const pending = (opts.checks ?? []).filter((c) => !c.ran);
+    /** Prints a line only when it differs from the last one (the stage or split changed). */
+    const onChange = (d) => {
+        const key = `${d.status}|${d.lifecycleStage}|${trafficSplit(d)}`;
+        if (key !== lastKey) {
+            lastKey = key;
+            enteredAt = now();
+            lastLine = stageLine(opts.service, d, bakeNote(d, enteredAt, now()));
+            log(lastLine);
+        }
+    };
+    let failure;
+    let checkError;
+    let deployment;
+    try {
+        deployment = await waitFor({
+            description: `service deployment ${arnName(opts.serviceDeploymentArn)} of ${arnName(opts.taskDefinitionArn)} to ${opts.service}`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock,
+            signal: opts.signal,
+            // The poll loop's own line per poll is dropped: this function prints one line per change.
+            log: (l) => {
+                if (!l.startsWith('['))
+                    log(l);
+            },
+            timeoutHint: `Look at the service events above and the deployment in the ECS console for ${opts.cluster}/${opts.service}; raise timeout if it is just slow (bake times count).`,
+            poll: async () => {
+                const d = await describeServiceDeployment(opts.ecs, opts.serviceDeploymentArn);
+                await observer.poll();
+                onChange(d);
+                if (d.status === 'SUCCESSFUL')
+                    return { done: true, value: d };
+                if (d.status && ROLLBACK_STATES.has(d.status))
+                    return { done: true, value: d };
+                if (d.status === 'STOPPED' || d.status === 'STOP_REQUESTED') {
+                    throw new DeploymentError(`Service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} was stopped (${d.statusReason ?? 'no reason given'}) without a rollback.`, 'Someone or something stopped it; check the ECS console for where the service is.');
+                }
+                for (const check of [...pending]) {
+                    if (!reachedStage(d, check.after))
+                        continue;
+                    pending.splice(pending.indexOf(check), 1);
+                    check.ran = true;
+                    log(`${opts.service}: ${check.name} (the deployment reached ${d.lifecycleStage}).`);
+                    try {
+                        await check.run();
+                    }
+                    catch (err) {
+                        checkError = err;
+                        throw err;
+                    }
+                }
+                return { done: false, progress: lastLine };
+            },
+        });
+    }
+    catch (err) {
+        const timedOut = err instanceof DeploymentError && err.message.startsWith('Timed out');
+        if (!timedOut && err !== checkError)
+            throw err;
+        failure = { message: errorMessage(err), hint: err.hint ?? '', cause: err, stop: true };
+    }
+    if (failure) {
+        if (!failure.stop || !opts.rollbackOnFailure)
+            throw failure.cause;
+        log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${failure.message.split('\n')[0].split('. Last state')[0].replace(/\.$/, '')}).`);
+        const outcome = await stopWithRollback({ ...opts, log });
+        throw new RolledBackError(`${failure.message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, failure.hint, { cause: failure.cause });
+    }
+    const d = deployment;
+    if (d.status === 'SUCCESSFUL') {
+        log(`${opts.service}: service deployment ${arnName(opts.serviceDeploymentArn)} SUCCESSFUL, running ${arnName(opts.taskDefinitionArn)}.`);
+        return d;
+    }
+    // ECS is rolling back: say why now, then wait for it to finish and say where the service is.
+    const cause = await rollbackCause(d, opts.cloudwatch, observer.lastStopReason);
+    log(`${opts.service}: ECS is rolling back the deployment of ${arnName(opts.taskDefinitionArn)}:`);
+    for (const l of cause)
+        log(`  ${l}`);
+    const finished = await waitForRollback({ ...opts, log }, onChange);
+    const message = `ECS rolled back the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} (${d.deploymentConfiguration?.strategy ?? 'native'} deployment ${arnName(opts.serviceDeploymentArn)}): ` +
+        `${cause.map((c) => c.replace(/\.+$/, '')).join('; ') || 'no reason given'}. ${finished.summary}`;
+    if (finished.status === 'ROLLBACK_FAILED')
+        throw new DeploymentError(message, 'The rollback failed as well: look at the service in the ECS console and fix it by hand.');
+    throw new RolledBackError(message, finished.backOn, 'See the reasons above (alarms, hooks, stopped tasks) for why the new revision was rolled back.');
+}
+/** Waits (with its own timeout) until a rollback has finished, then says where the service is. */
+async function waitForRollback(opts, onChange) {
+    let last;
+    try {
+        last = await waitFor({
+            description: `the rollback of service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service}`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock: opts.clock,
+            signal: opts.signal,
+            log: (l) => {
+                if (!l.startsWith('['))
+                    opts.log(l);
+            },
+            poll: async () => {
+                const d = await describeServiceDeployment(opts.ecs, opts.serviceDeploymentArn);
+                onChange(d);
+                if (d.status && FINISHED_STATES.has(d.status))
+                    return { done: true, value: d };
+                return { done: false, progress: d.status ?? '' };
+            },
+        });
+    }
+    catch (err) {
+        return { status: 'UNKNOWN', summary: `The rollback had not finished when we stopped waiting (${errorMessage(err)}); check ${opts.service} in the ECS console.` };
+    }
+    const svc = await describeService(opts.ecs, opts.cluster, opts.service);
+    const backOn = svc?.taskDefinition;
+    const where = backOn ? `${opts.service} runs ${arnName(backOn)}` : `${opts.service} state unknown`;
+    const summary = last.status === 'ROLLBACK_SUCCESSFUL' ? `The rollback finished: ${where}.` : `The rollback ended ${last.status}${last.statusReason ? ` (${last.statusReason})` : ''}: ${where}.`;
+    opts.log(`${opts.service}: ${summary}`);
+    return { status: last.status ?? 'UNKNOWN', backOn, summary };
+}
+/** StopServiceDeployment with rollback, then wait until the rollback has finished. */
+async function stopWithRollback(opts) {
+    try {
+        await opts.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: opts.serviceDeploymentArn, stopType: 'ROLLBACK' }));
+    }
+    catch (err) {
+        throw new DeploymentError(`Could not stop service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} with rollback: ${errorMessage(err)}`, 'The role needs ecs:StopServiceDeployment. The deployment may still be going on: check the ECS console.', { cause: err });
+    }
+    let lastKey = '';
+    return waitForRollback(opts, (d) => {
+        const key = `${d.status}|${d.lifecycleStage}|${trafficSplit(d)}`;
+        if (key !== lastKey) {
+            lastKey = key;
+            opts.log(stageLine(opts.service, d, ''));
+        }
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/codedeploy.js
+
+
+
+
+
+
+
+
+/**
+ * ECS services whose deployment controller is CODE_DEPLOY: an AppSpec for the new revision, CreateDeployment,
+ * its lifecycle events followed, StopDeployment with auto-rollback when we give up.
+ */
+/** The names the official amazon-ecs-deploy-task-definition action and the ECS console use by default. */
+function defaultCodeDeployNames(cluster, service) {
+    const c = arnName(cluster);
+    return { application: `AppECS-${c}-${service}`, deploymentGroup: `DgpECS-${c}-${service}` };
+}
+/**
+ * The AppSpec for rolling `taskDefinitionArn` out: from the user's file when given (its TaskDefinition replaced,
+ * as the official action does), otherwise generated with the container and port of the service's load balancer.
+ */
+function renderAppSpec(opts) {
+    let spec;
+    if (opts.template) {
+        try {
+            spec = (0,dist/* parse */.qg)(opts.template.text);
+        }
+        catch (err) {
+            throw new InputError('codedeploy-appspec', `${opts.template.file} is not valid YAML or JSON (${errorMessage(err).split('\n')[0]}).`, 'Write an ECS AppSpec (version 0.0, Resources with a TargetService).', opts.template.file);
+        }
+        const target = spec?.Resources?.[0]?.TargetService;
+        if (!target?.Properties) {
+            throw new InputError('codedeploy-appspec', `${opts.template.file} has no Resources[0].TargetService.Properties.`, 'An ECS AppSpec names the service under Resources: - TargetService: { Type: AWS::ECS::Service, Properties: … }.', opts.template.file);
+        }
+        target.Properties.TaskDefinition = opts.taskDefinitionArn;
+        if (!target.Properties.LoadBalancerInfo)
+            target.Properties.LoadBalancerInfo = loadBalancerInfo(opts.loadBalancers, 'codedeploy-appspec');
+    }
+    else {
+        spec = {
+            version: 0.0,
+            Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: opts.taskDefinitionArn, LoadBalancerInfo: loadBalancerInfo(opts.loadBalancers, 'service') } } }],
+        };
+    }
+    const hooks = {};
+    for (const h of Array.isArray(spec.Hooks) ? spec.Hooks : [])
+        for (const [event, fn] of Object.entries(h ?? {}))
+            hooks[event] = String(fn);
+    return { content: JSON.stringify(spec), hooks };
+}
+function loadBalancerInfo(lbs, input) {
+    const lb = lbs?.find((l) => l.containerName && l.containerPort);
+    if (!lb) {
+        throw new InputError(input, 'the service has no load balancer with a container name and port, which a CodeDeploy blue/green deployment needs.', 'Give a codedeploy-appspec file with LoadBalancerInfo, or attach the service to a target group.');
+    }
+    return { ContainerName: lb.containerName, ContainerPort: lb.containerPort };
+}
+/** Checks (read-only) that the application and deployment group exist and deploy this service. */
+async function checkDeploymentGroup(cd, names, service) {
+    try {
+        const out = await cd.send(new client_codedeploy_dist_cjs/* GetDeploymentGroupCommand */.WOp({ applicationName: names.application, deploymentGroupName: names.deploymentGroup }));
+        const svcs = out.deploymentGroupInfo?.ecsServices ?? [];
+        if (svcs.length && !svcs.some((s) => s.serviceName === service)) {
+            throw new InputError('codedeploy-deployment-group', `deployment group ${names.deploymentGroup} deploys ${svcs.map((s) => s.serviceName).join(', ')}, not ${service}.`);
+        }
+    }
+    catch (err) {
+        if (err instanceof InputError)
+            throw err;
+        const code = awsErrorCode(err);
+        if (code === 'ApplicationDoesNotExistException')
+            throw new InputError('codedeploy-application', `CodeDeploy application ${names.application} does not exist: ${errorMessage(err)}`, 'Name it with codedeploy-application.');
+        if (code === 'DeploymentGroupDoesNotExistException')
+            throw new InputError('codedeploy-deployment-group', `CodeDeploy deployment group ${names.deploymentGroup} does not exist in ${names.application}: ${errorMessage(err)}`, 'Name it with codedeploy-deployment-group.');
+        throw err;
+    }
+}
+async function createCodeDeployDeployment(cd, opts) {
+    try {
+        const out = await cd.send(new client_codedeploy_dist_cjs/* CreateDeploymentCommand */.ttP({
+            applicationName: opts.application,
+            deploymentGroupName: opts.deploymentGroup,
+            description: opts.description,
+            revision: { revisionType: 'AppSpecContent', appSpecContent: { content: opts.appSpec.content, sha256: (0,external_node_crypto_.createHash)('sha256').update(opts.appSpec.content).digest('hex') } },
+        }));
+        return out.deploymentId;
+    }
+    catch (err) {
+        throw new DeploymentError(`CodeDeploy refused the deployment (${opts.application}/${opts.deploymentGroup}): ${errorMessage(err)}`, 'The role needs codedeploy:CreateDeployment, GetDeploymentConfig and RegisterApplicationRevision; nothing was rolled out.', { cause: err });
+    }
+}
+const IN_PROGRESS = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
+/** Prints lifecycle events and traffic as they change; remembers the last events for the failure report. */
+class EventPrinter {
+    o;
+    log;
+    seen = new Map();
+    targetId;
+    traffic = '';
+    events = [];
+    constructor(o, log) {
+        this.o = o;
+        this.log = log;
+    }
+    async poll(deploymentId) {
+        const cd = this.o.codedeploy;
+        if (!this.targetId)
+            this.targetId = (await cd.send(new client_codedeploy_dist_cjs/* ListDeploymentTargetsCommand */.$9V({ deploymentId }))).targetIds?.[0];
+        if (!this.targetId)
+            return;
+        const target = (await cd.send(new client_codedeploy_dist_cjs/* GetDeploymentTargetCommand */.Oxg({ deploymentId, targetId: this.targetId }))).deploymentTarget?.ecsTarget;
+        this.events = target?.lifecycleEvents ?? [];
+        for (const e of this.events) {
+            const key = `${deploymentId}|${e.lifecycleEventName}`;
+            if (e.status && e.status !== 'Pending' && this.seen.get(key) !== e.status) {
+                this.seen.set(key, e.status);
+                const hook = this.o.hooks[e.lifecycleEventName ?? ''];
+                this.log(`${this.o.service}: lifecycle event ${e.lifecycleEventName} ${e.status}${hook ? ` (hook ${hook})` : ''}`);
+            }
+        }
+        const traffic = (target?.taskSetsInfo ?? []).map((t) => `${t.taskSetLabel ?? t.identifer}: ${t.trafficWeight ?? 0}% traffic, ${t.runningCount ?? 0}/${t.desiredCount ?? 0} running`).join('; ');
+        if (traffic && traffic !== this.traffic) {
+            this.traffic = traffic;
+            this.log(`${this.o.service}: ${traffic}`);
+        }
+    }
+}
+async function getDeployment(cd, id) {
+    const out = await cd.send(new client_codedeploy_dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: id }));
+    return out.deploymentInfo ?? {};
+}
+/**
+ * Follows a CodeDeploy ECS deployment until it succeeds. On failure: the failing lifecycle event, its hook and
+ * diagnostics, then CodeDeploy's rollback (when it makes one) followed to its end. On our timeout: StopDeployment
+ * with auto-rollback and wait.
+ */
+async function followCodeDeployDeployment(opts) {
+    const log = opts.log ?? log_log;
+    const printer = new EventPrinter(opts, log);
+    let lastStatus = '';
+    const quiet = (l) => {
+        if (!l.startsWith('['))
+            log(l);
+    };
+    let info;
+    try {
+        info = await waitFor({
+            description: `CodeDeploy deployment ${opts.deploymentId} of ${opts.service}`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock: opts.clock,
+            signal: opts.signal,
+            log: quiet,
+            timeoutHint: `Look at deployment ${opts.deploymentId} in the CodeDeploy console; raise timeout if it is just slow (wait times and bake times count).`,
+            poll: async () => {
+                const d = await getDeployment(opts.codedeploy, opts.deploymentId);
+                if (d.status !== lastStatus) {
+                    lastStatus = d.status ?? '';
+                    log(`${opts.service}: CodeDeploy deployment ${opts.deploymentId} ${d.status}`);
+                }
+                await printer.poll(opts.deploymentId);
+                if (d.status && IN_PROGRESS.has(d.status))
+                    return { done: false, progress: d.status };
+                return { done: true, value: d };
+            },
+        });
+    }
+    catch (err) {
+        if (!(err instanceof DeploymentError && err.message.startsWith('Timed out')) || !opts.rollbackOnTimeout)
+            throw err;
+        log(`${opts.service}: stopping CodeDeploy deployment ${opts.deploymentId} with auto-rollback (timeout).`);
+        let rolled;
+        try {
+            rolled = await stopCodeDeployWithRollback({ ...opts, log });
+        }
+        catch (stopErr) {
+            throw new DeploymentError(`${err.message}\n${errorMessage(stopErr)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+        }
+        throw new RolledBackError(`${err.message}\nStopped CodeDeploy deployment ${opts.deploymentId} with auto-rollback: ${rolled}`, undefined, err.hint, { cause: err });
+    }
+    if (info.status === 'Succeeded') {
+        log(`${opts.service}: CodeDeploy deployment ${opts.deploymentId} Succeeded.`);
+        return info;
+    }
+    // Failed or Stopped: what failed, in CodeDeploy's words.
+    const lines = [];
+    if (info.errorInformation)
+        lines.push(`${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
+    const failed = printer.events.find((e) => e.status === 'Failed');
+    if (failed) {
+        const hook = opts.hooks[failed.lifecycleEventName ?? ''];
+        const diag = failed.diagnostics;
+        lines.push(`lifecycle event ${failed.lifecycleEventName} failed${hook ? ` in hook ${hook}` : ''}${diag?.errorCode ? ` (${diag.errorCode})` : ''}${diag?.message ? `: ${diag.message}` : ''}`);
+        if (diag?.logTail) {
+            log(`  last log lines of ${diag.scriptName ?? hook ?? failed.lifecycleEventName}:`);
+            for (const l of diag.logTail.split('\n').filter((x) => x.trim()))
+                log(`    ${l}`);
+        }
+    }
+    for (const l of lines)
+        log(`  ${l}`);
+    const message = `CodeDeploy deployment ${opts.deploymentId} of ${opts.service} ${info.status}: ${lines.join('; ') || 'no reason given'}.`;
+    if (info.rollbackInfo?.rollbackDeploymentId || info.rollbackInfo?.rollbackMessage) {
+        const rolled = await codedeploy_waitForRollback(opts, log, quiet, info);
+        throw new RolledBackError(`${message} ${rolled}`, undefined, 'See the lifecycle events above; the hook’s logs are in its Lambda function’s CloudWatch log group.');
+    }
+    throw new DeploymentError(message, 'See the lifecycle events above; the deployment group has no automatic rollback, so check where the service is in the CodeDeploy console.');
+}
+/** Waits for the deployment to end and for the rollback deployment CodeDeploy made (if any) to finish. */
+async function codedeploy_waitForRollback(opts, log, quiet, known) {
+    try {
+        const ended = known ?? (await waitFor({
+            description: `CodeDeploy deployment ${opts.deploymentId} to stop`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock: opts.clock,
+            signal: opts.signal,
+            log: quiet,
+            poll: async () => {
+                const d = await getDeployment(opts.codedeploy, opts.deploymentId);
+                return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
+            },
+        }));
+        const rollbackId = ended.rollbackInfo?.rollbackDeploymentId;
+        if (!rollbackId)
+            return `deployment ${ended.status}; ${ended.rollbackInfo?.rollbackMessage ?? 'traffic stays on the original task set'}.`;
+        log(`${opts.service}: following CodeDeploy rollback deployment ${rollbackId}.`);
+        const rb = await waitFor({
+            description: `CodeDeploy rollback deployment ${rollbackId}`,
+            intervalMs: opts.intervalMs,
+            timeoutMs: opts.timeoutMs,
+            clock: opts.clock,
+            signal: opts.signal,
+            log: quiet,
+            poll: async () => {
+                const d = await getDeployment(opts.codedeploy, rollbackId);
+                return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
+            },
+        });
+        const summary = `rollback deployment ${rollbackId} ${rb.status}${rb.status === 'Succeeded' ? ': traffic is back on the original task set' : ''}.`;
+        log(`${opts.service}: ${summary}`);
+        return summary;
+    }
+    catch (err) {
+        return `the rollback had not finished when we stopped waiting (${errorMessage(err)}); check the CodeDeploy console.`;
+    }
+}
+/** True while CodeDeploy is still working on the deployment (so StopDeployment can roll it back). */
+function codeDeployInProgress(status) {
+    return !!status && IN_PROGRESS.has(status);
+}
+
+/** StopDeployment with auto-rollback, then waits for the rollback CodeDeploy makes. Returns what happened, in words. */
+async function stopCodeDeployWithRollback(opts) {
+    try {
+        const out = await opts.codedeploy.send(new client_codedeploy_dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: opts.deploymentId, autoRollbackEnabled: true }));
+        opts.log(`${opts.service}: StopDeployment ${out.status ?? ''}${out.statusMessage ? `: ${out.statusMessage}` : ''}`);
+    }
+    catch (err) {
+        throw new DeploymentError(`Could not stop CodeDeploy deployment ${opts.deploymentId}: ${errorMessage(err)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+    }
+    return codedeploy_waitForRollback(opts, opts.log, (l) => {
+        if (!l.startsWith('['))
+            opts.log(l);
+    });
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/ecs/index.js
 
 
 
+
+
+
+;// CONCATENATED MODULE: ./actions/ecs-deploy-and-wait/lib/strategy.js
+
+const STRATEGY_NAMES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' };
+/** True when the inputs ask for anything about the strategy (so UpdateService must carry a deploymentConfiguration). */
+function asksForStrategy(s) {
+    return s.strategy !== undefined || s.bakeTimeMinutes !== undefined || s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined || s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined || s.alarms.length > 0;
+}
+/**
+ * Works out, from the service as ECS describes it and the inputs, how the deployment will run — and refuses,
+ * before anything changes, what ECS would refuse (or what would silently do something else).
+ */
+function planStrategy(service, s) {
+    const controller = service.deploymentController?.type ?? 'ECS';
+    const name = service.serviceName;
+    if (controller === 'CODE_DEPLOY') {
+        const given = ['strategy', 'bake-time', 'canary-percent', 'canary-bake-time', 'linear-step-percent', 'linear-step-bake-time', 'alarms'].find((_, i) => [s.strategy, s.bakeTimeMinutes, s.canaryPercent, s.canaryBakeTimeMinutes, s.linearStepPercent, s.linearStepBakeTimeMinutes, s.alarms.length ? s.alarms : undefined][i] !== undefined);
+        if (given) {
+            throw new InputError(given, `cannot be used on service ${name}: its deployment controller is CODE_DEPLOY, so the CodeDeploy deployment group decides how traffic shifts.`, 'Change the deployment config of the deployment group instead, or move the service to the ECS deployment controller.');
+        }
+        if (s.testTrafficHealthCheck)
+            throw new InputError('test-traffic-health-check-url', `is not supported on CodeDeploy-controlled service ${name}.`, 'Use an AfterAllowTestTraffic hook in the AppSpec (codedeploy-appspec).');
+        return { kind: 'codedeploy', stages: ['CodeDeploy: install the replacement task set, shift test then production traffic as the deployment group says, terminate the original task set'] };
+    }
+    if (controller === 'EXTERNAL') {
+        throw new InputError('service', `service ${name} uses the EXTERNAL deployment controller: its task sets are managed outside ECS, so there is no deployment to start.`);
+    }
+    const current = service.deploymentConfiguration ?? {};
+    const configured = current.strategy ?? 'ROLLING';
+    const strategy = s.strategy ? STRATEGY_NAMES[s.strategy] : configured;
+    const label = s.strategy ? `strategy ${s.strategy}` : `the service's configured strategy ${configured}`;
+    if (s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined) {
+        if (strategy !== 'CANARY')
+            throw new InputError(s.canaryPercent !== undefined ? 'canary-percent' : 'canary-bake-time', `only applies to canary deployments, and ${name} would deploy with ${label}.`, 'Set strategy: canary, or remove it.');
+    }
+    if (s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined) {
+        if (strategy !== 'LINEAR')
+            throw new InputError(s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time', `only applies to linear deployments, and ${name} would deploy with ${label}.`, 'Set strategy: linear, or remove it.');
+    }
+    if (s.bakeTimeMinutes !== undefined && strategy === 'ROLLING') {
+        throw new InputError('bake-time', `only applies to blue-green, linear and canary deployments, and ${name} would deploy with ${label}.`);
+    }
+    if (s.testTrafficHealthCheck && strategy === 'ROLLING') {
+        throw new InputError('test-traffic-health-check-url', `needs a blue-green, linear or canary deployment, and ${name} would deploy with ${label}.`);
+    }
+    if (strategy !== 'ROLLING') {
+        // ECS's rule: managed traffic shifting needs a load balancer with an alternate target group, the production
+        // listener rule and the infrastructure role (advancedConfiguration), or Service Connect.
+        const lbs = service.loadBalancers ?? [];
+        const serviceConnect = (service.deployments ?? []).some((d) => d.serviceConnectConfiguration?.enabled);
+        const incomplete = lbs.filter((lb) => !lb.advancedConfiguration?.alternateTargetGroupArn || !lb.advancedConfiguration.productionListenerRule || !lb.advancedConfiguration.roleArn);
+        const input = s.strategy ? 'strategy' : 'service';
+        if (!serviceConnect && (!lbs.length || incomplete.length)) {
+            throw new InputError(input, lbs.length
+                ? `${label} needs each load balancer of ${name} to have an advanced configuration with a second (alternate) target group, the production listener rule and the ECS infrastructure role; ${incomplete.map((lb) => lb.targetGroupArn ?? lb.loadBalancerName).join(', ')} has not.`
+                : `${label} needs ${name} to use a load balancer (with two target groups) or Service Connect, and it uses neither.`, 'Configure the load balancer’s advancedConfiguration (alternateTargetGroupArn, productionListenerRule, roleArn) with update-service first — see the README’s "Deployment strategies" — or use strategy: rolling.');
+        }
+        if (s.testTrafficHealthCheck && !serviceConnect && !lbs.some((lb) => lb.advancedConfiguration?.testListenerRule)) {
+            throw new InputError('test-traffic-health-check-url', `is set but ${name}'s load balancer has no test listener rule, so no test traffic reaches the new revision before production traffic.`, 'Add testListenerRule to the load balancer’s advancedConfiguration.');
+        }
+    }
+    let deploymentConfiguration;
+    if (asksForStrategy(s)) {
+        // Everything else the service has configured is kept: UpdateService replaces the whole deploymentConfiguration.
+        deploymentConfiguration = { ...current, strategy };
+        if (s.bakeTimeMinutes !== undefined)
+            deploymentConfiguration.bakeTimeInMinutes = s.bakeTimeMinutes;
+        if (strategy === 'CANARY') {
+            deploymentConfiguration.canaryConfiguration = { ...current.canaryConfiguration, ...(s.canaryPercent !== undefined && { canaryPercent: s.canaryPercent }), ...(s.canaryBakeTimeMinutes !== undefined && { canaryBakeTimeInMinutes: s.canaryBakeTimeMinutes }) };
+        }
+        else
+            delete deploymentConfiguration.canaryConfiguration;
+        if (strategy === 'LINEAR') {
+            deploymentConfiguration.linearConfiguration = { ...current.linearConfiguration, ...(s.linearStepPercent !== undefined && { stepPercent: s.linearStepPercent }), ...(s.linearStepBakeTimeMinutes !== undefined && { stepBakeTimeInMinutes: s.linearStepBakeTimeMinutes }) };
+        }
+        else
+            delete deploymentConfiguration.linearConfiguration;
+        if (s.alarms.length)
+            deploymentConfiguration.alarms = { alarmNames: s.alarms, enable: true, rollback: true };
+    }
+    const effective = deploymentConfiguration ?? current;
+    const stages = describeStages(strategy, effective, service.desiredCount ?? 0);
+    if (strategy === 'ROLLING')
+        return { kind: 'rolling', strategy, deploymentConfiguration, stages };
+    return { kind: 'native', strategy, deploymentConfiguration, stages };
+}
+const mins = (m, fallback) => formatDuration((m ?? fallback) * 60_000);
+/** The stages a deployment goes through, in words, for the dry run and the summary. Defaults are ECS's documented ones. */
+function describeStages(strategy, c, desired) {
+    const alarms = c.alarms?.enable && c.alarms.alarmNames?.length ? `, rolled back if ${c.alarms.alarmNames.join(' or ')} goes into ALARM` : '';
+    const hooks = (c.lifecycleHooks ?? []).flatMap((h) => (h.lifecycleStages ?? []).map((st) => `${st}: hook ${h.hookTargetArn ?? h.targetType}`));
+    if (strategy === 'ROLLING') {
+        return [`rolling update: replace ${desired} task(s), ${c.minimumHealthyPercent ?? 100}% to ${c.maximumPercent ?? 200}% of the desired count running${c.deploymentCircuitBreaker?.enable ? ', circuit breaker on' : ''}${alarms}`];
+    }
+    const stages = [`scale-up: start ${desired} task(s) of the new revision beside the old ones (no traffic yet)`, 'test traffic shift: test listener → new revision'];
+    if (strategy === 'BLUE_GREEN')
+        stages.push('production traffic shift: 100% → new revision at once');
+    if (strategy === 'CANARY') {
+        const p = c.canaryConfiguration?.canaryPercent ?? 5;
+        stages.push(`production traffic shift: ${p}% → new revision, canary bake ${mins(c.canaryConfiguration?.canaryBakeTimeInMinutes, 10)}`, 'production traffic shift: the remaining traffic → new revision');
+    }
+    if (strategy === 'LINEAR') {
+        const p = c.linearConfiguration?.stepPercent ?? 10;
+        stages.push(`production traffic shift: ${p}% more every ${mins(c.linearConfiguration?.stepBakeTimeInMinutes, 6)} (${Math.ceil(100 / p)} steps) until 100%`);
+    }
+    stages.push(`bake time: ${c.bakeTimeInMinutes !== undefined ? mins(c.bakeTimeInMinutes, 0) : 'ECS default'} with both revisions running${alarms}`, 'clean-up: the old revision is scaled in');
+    return [...stages, ...hooks.map((h) => `lifecycle hook at ${h}`)];
+}
 
 ;// CONCATENATED MODULE: ./actions/ecs-deploy-and-wait/lib/task-definition.js
 
@@ -81355,9 +98641,14 @@ function renderTaskDefinition(base, changes) {
             throw new InputError(changes.containerName === name ? 'container-name' : 'images', `"${name}" is not a container of task definition ${base.family} (it has: ${containers.map((x) => x.name).join(', ')}).`);
         c.image = image;
     }
-    if (changes.environment.size) {
+    const secrets = changes.secrets ?? new Map();
+    if (changes.environment.size || secrets.size) {
         const c = targetContainer(next, changes.containerName);
-        const env = c.environment ? [...c.environment] : [];
+        // A name is either a plain variable or a secret: the one asked for now replaces the other.
+        let env = c.environment ? [...c.environment] : [];
+        let sec = c.secrets ? [...c.secrets] : [];
+        env = env.filter((e) => !secrets.has(e.name));
+        sec = sec.filter((e) => !changes.environment.has(e.name));
         for (const [name, value] of changes.environment) {
             const existing = env.find((e) => e.name === name);
             if (existing)
@@ -81365,7 +98656,17 @@ function renderTaskDefinition(base, changes) {
             else
                 env.push({ name, value });
         }
-        c.environment = env;
+        for (const [name, valueFrom] of secrets) {
+            const existing = sec.find((e) => e.name === name);
+            if (existing)
+                existing.valueFrom = valueFrom;
+            else
+                sec.push({ name, valueFrom });
+        }
+        if (env.length || c.environment)
+            c.environment = env;
+        if (sec.length || c.secrets)
+            c.secrets = sec;
     }
     return next;
 }
@@ -81429,8 +98730,16 @@ function taskCommand(raw) {
     }
     return ['sh', '-c', trimmed];
 }
+/** The ARN ECS's valueFrom takes for an SSM parameter name (`/app/db-password` or `app/db-password`). */
+function ssmParameterArn(name, region, accountId) {
+    if (name.startsWith('arn:'))
+        return name;
+    const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+    return `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, '')}`;
+}
 
 ;// CONCATENATED MODULE: ./actions/ecs-deploy-and-wait/lib/ecs.js
+
 
 
 
@@ -81446,8 +98755,9 @@ async function describeTaskDefinition(ecs, ref, input) {
         throw err;
     }
 }
-/** Reads every service and works out, without changing anything, what each will run. */
-async function planServices(ecs, inputs) {
+/** Reads every service and works out, without changing anything, what each will run and how. */
+/** `account` (region and account id) makes the ARNs of `ssm:` environment values. */
+async function planServices(ecs, inputs, account) {
     let described;
     try {
         described = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: inputs.services }));
@@ -81472,14 +98782,24 @@ async function planServices(ecs, inputs) {
         const images = new Map(inputs.images);
         if (inputs.image)
             images.set(targetContainer(base, inputs.containerName).name, inputs.image);
-        const next = renderTaskDefinition(base, { images, environment: inputs.environment, containerName: inputs.containerName });
+        const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, account.region, account.accountId)]));
+        const next = renderTaskDefinition(base, { images, environment: inputs.environment, secrets, containerName: inputs.containerName });
+        const mode = planStrategy(current, inputs.strategy);
         let targetArn;
         if (sameTaskDefinition(next, running.request))
             targetArn = previousArn;
         else if (reference && sameTaskDefinition(next, reference.request))
             targetArn = reference.arn;
         const countChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== current.desiredCount;
+        if (mode.kind === 'codedeploy' && countChanges) {
+            throw new InputError('desired-count', `cannot be changed in a CodeDeploy deployment of ${current.serviceName}.`, 'Change the desired count with a separate update-service.');
+        }
+        const codeDeploy = mode.kind === 'codedeploy'
+            ? { ...defaultCodeDeployNames(inputs.cluster, current.serviceName), ...(inputs.codeDeploy.application && { application: inputs.codeDeploy.application }), ...(inputs.codeDeploy.deploymentGroup && { deploymentGroup: inputs.codeDeploy.deploymentGroup }) }
+            : undefined;
         plans.push({
+            mode,
+            codeDeploy,
             service: current.serviceName,
             current,
             previousArn,
@@ -81571,6 +98891,7 @@ async function updateService(ecs, cluster, plan, opts) {
             taskDefinition: opts.taskDefinition ?? plan.targetArn,
             forceNewDeployment: opts.force,
             desiredCount: opts.desiredCount,
+            deploymentConfiguration: opts.deploymentConfiguration,
         });
     }
     catch (err) {
@@ -81591,7 +98912,6 @@ async function pruneRevisions(ecs, family, keep, protect, log) {
 
 ;// CONCATENATED MODULE: ./actions/ecs-deploy-and-wait/lib/health.js
 
-
 /** Polls `url` until it answers `status`, or fails after `timeoutMs` with the last answer. */
 async function checkHealth(opts) {
     let last = '';
@@ -81601,6 +98921,7 @@ async function checkHealth(opts) {
             intervalMs: opts.intervalMs,
             timeoutMs: opts.timeoutMs,
             clock: opts.clock,
+            log: log_log,
             poll: async () => {
                 try {
                     const res = await fetch(opts.url, { redirect: 'manual', signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, opts.timeoutMs))) });
@@ -81615,7 +98936,7 @@ async function checkHealth(opts) {
                 return { done: false, progress: `health check ${opts.url}: ${last}` };
             },
         });
-        info(`Health check passed: ${opts.url} answered ${opts.status}.`);
+        log_log(`Health check passed: ${opts.url} answered ${opts.status}.`);
     }
     catch (err) {
         throw new DeploymentError(`Health check failed: ${opts.url} did not answer ${opts.status} within ${formatDuration(opts.timeoutMs)} (last answer: ${last || 'none'}).`, 'The new tasks are running but not serving; check the application logs and the load balancer target group.', { cause: err });
@@ -81628,6 +98949,8 @@ async function checkHealth(opts) {
 
 
 const ACTION = 'ecs-deploy-and-wait';
+/** Node's timers cannot wait longer than this (about 24.8 days); a longer delay fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/;
 const TASK_DEF_REF = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/;
@@ -81646,17 +98969,23 @@ function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WO
     const taskDefinition = readTaskDefinitionSource(reader.string('task-definition'), workspace);
     const containerName = reader.optional('container-name');
     const image = reader.optional('image');
+    if (image && /[\s]/.test(image))
+        throw new InputError('image', 'contains whitespace or a line break; an image reference is one line with no spaces.', 'Pass a single image reference, e.g. the image output of ecr-build-push.');
     const images = parseKeyValueLines('images', reader.raw('images'));
-    const environment = reader.keyValues('environment-variables');
-    for (const k of environment.keys()) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-            throw new InputError('environment-variables', `"${k}" is not a valid variable name.`);
-    }
+    for (const [c, img] of images)
+        if (/\s/.test(img))
+            throw new InputError('images', `the image for container ${c} contains whitespace.`);
+    const { environment, ssmEnvironment } = parseEnvironment(reader.raw('environment-variables'));
     const forceNewDeployment = reader.boolean('force-new-deployment', false);
     const run = reader.optional('run-task-command');
     const healthUrl = reader.optional('health-check-url');
     if (healthUrl && !/^https?:\/\/[^\s]+$/.test(healthUrl))
         throw new InputError('health-check-url', `"${healthUrl}" is not an http(s) URL.`);
+    const testUrl = reader.optional('test-traffic-health-check-url');
+    if (testUrl && !/^https?:\/\/[^\s]+$/.test(testUrl))
+        throw new InputError('test-traffic-health-check-url', `"${testUrl}" is not an http(s) URL.`);
+    const healthStatus = reader.integer('health-check-status', { min: 100, max: 599 }) ?? 200;
+    const healthTimeoutMs = boundedDuration(reader, 'health-check-timeout', '2m');
     const inputs = {
         common,
         cluster,
@@ -81671,23 +99000,29 @@ function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WO
         runTaskCommand: run ? taskCommand(run) : undefined,
         runTaskContainer: reader.optional('run-task-container'),
         wait: reader.boolean('wait', true),
-        timeoutMs: reader.duration('timeout', '15m'),
-        pollIntervalMs: reader.duration('poll-interval', '10s'),
+        timeoutMs: boundedDuration(reader, 'timeout', '15m'),
+        pollIntervalMs: boundedDuration(reader, 'poll-interval', '10s'),
         maxFailedTasks: reader.integer('max-failed-tasks', { min: 0 }) ?? 2,
-        healthCheck: healthUrl
-            ? { url: healthUrl, status: reader.integer('health-check-status', { min: 100, max: 599 }) ?? 200, timeoutMs: reader.duration('health-check-timeout', '2m') }
-            : undefined,
+        healthCheck: healthUrl ? { url: healthUrl, status: healthStatus, timeoutMs: healthTimeoutMs } : undefined,
+        testTrafficHealthCheck: testUrl ? { url: testUrl, status: healthStatus, timeoutMs: healthTimeoutMs } : undefined,
         rollback: reader.boolean('rollback', true),
         keepRevisions: reader.integer('keep-revisions', { min: 0 }) ?? 0,
+        ssmEnvironment,
+        strategy: readStrategy(reader, !!testUrl),
+        codeDeploy: readCodeDeploy(reader, workspace),
     };
+    if (inputs.testTrafficHealthCheck && !inputs.wait) {
+        throw new InputError('test-traffic-health-check-url', 'is set but wait is false: the check runs while the deployment is followed.', 'Set wait: true.');
+    }
     if (inputs.healthCheck && !inputs.wait) {
         throw new InputError('health-check-url', 'is set but wait is false: the health check runs after the rollout, so it needs wait: true.', 'Remove health-check-url, or set wait: true.');
     }
     if (inputs.pollIntervalMs <= 0)
         throw new InputError('poll-interval', 'must be more than zero.');
-    if (inputs.timeoutMs < inputs.pollIntervalMs)
-        throw new InputError('timeout', `(${reader.string('timeout')}) is shorter than poll-interval.`);
-    const nothingToDo = !image && !images.size && !environment.size && taskDefinition.kind === 'service' && !forceNewDeployment && inputs.desiredCount === undefined;
+    if (inputs.timeoutMs < inputs.pollIntervalMs) {
+        throw new InputError('poll-interval', `(${reader.string('poll-interval')}) is longer than timeout (${reader.string('timeout') || '15m'}), so the wait would end before the first poll.`, 'Make poll-interval shorter than timeout.');
+    }
+    const nothingToDo = !image && !images.size && !environment.size && !ssmEnvironment.size && taskDefinition.kind === 'service' && !forceNewDeployment && inputs.desiredCount === undefined;
     if (nothingToDo) {
         throw new InputError('image', 'nothing to deploy: no image, images, environment-variables, task-definition, desired-count or force-new-deployment was given.', 'Pass the image to roll out, e.g. the image output of ecr-build-push.');
     }
@@ -81708,6 +99043,117 @@ function readTaskDefinitionSource(value, workspace) {
     }
     return { kind: 'reference', reference: value };
 }
+/** A duration a timer can wait for: past Node's limit a timer fires at once, which would turn waits into busy loops. */
+function boundedDuration(reader, name, fallback) {
+    const ms = reader.duration(name, fallback);
+    if (ms > MAX_TIMER_MS)
+        throw new InputError(name, `(${reader.string(name)}) is longer than the longest wait Node can time (about 24 days).`, 'Give a shorter duration.');
+    return ms;
+}
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * `KEY=VALUE` lines of environment-variables. Values may be secrets: an error names the line and (when there is
+ * one) the key, never the value or the line's text. `ssm:` values become container secrets, resolved by ECS.
+ */
+function parseEnvironment(raw) {
+    const environment = new Map();
+    const ssmEnvironment = new Map();
+    raw.split('\n').forEach((line, i) => {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const at = trimmed.indexOf('=');
+        if (at < 0)
+            throw new InputError('environment-variables', `line ${i + 1} has no "=" (it must be KEY=VALUE; its text is not shown in case it is a value).`, 'Write one KEY=VALUE per line.');
+        const key = trimmed.slice(0, at).trim();
+        if (!key)
+            throw new InputError('environment-variables', `line ${i + 1} has no name before "=".`, 'Write one KEY=VALUE per line.');
+        if (!VARIABLE_NAME.test(key)) {
+            const shown = key.length <= 64 && /^[\x21-\x7e]+$/.test(key) && !key.includes('::') ? `"${key}"` : 'its name';
+            throw new InputError('environment-variables', `line ${i + 1}: ${shown} is not a valid variable name (letters, digits and _, not starting with a digit).`);
+        }
+        const value = trimmed.slice(at + 1).trim();
+        environment.delete(key);
+        ssmEnvironment.delete(key);
+        if (isSsmReference(value))
+            ssmEnvironment.set(key, value.slice('ssm:'.length));
+        else
+            environment.set(key, value);
+    });
+    return { environment, ssmEnvironment };
+}
+/** Whole minutes from a duration input (ECS takes bake times in minutes, 0 to 1440). */
+function minutes(reader, name) {
+    const raw = reader.string(name);
+    if (!raw)
+        return undefined;
+    const ms = parseDuration(name, raw);
+    if (ms % 60_000 !== 0)
+        throw new InputError(name, `(${raw}) is not a whole number of minutes; ECS takes bake times in minutes.`, 'Write it like 10m or 1h.');
+    const m = ms / 60_000;
+    if (m > 1440)
+        throw new InputError(name, `(${raw}) is longer than ECS allows (24h).`);
+    return m;
+}
+/** A percentage ECS accepts: a multiple of 0.1 between min and 100. */
+function percent(reader, name, min) {
+    const raw = reader.string(name).replace(/%$/, '');
+    if (!raw)
+        return undefined;
+    const n = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(n))
+        throw new InputError(name, `"${raw}" is not a percentage.`, 'Write it like 10 or 12.5.');
+    if (n < min || n > 100)
+        throw new InputError(name, `${n} is outside what ECS accepts (${min} to 100).`);
+    if (Math.abs(Math.round(n * 10) - n * 10) > 1e-9)
+        throw new InputError(name, `${n} is not a multiple of 0.1, which ECS requires.`);
+    return n;
+}
+function readStrategy(reader, testTrafficHealthCheck) {
+    const raw = reader.string('strategy');
+    const strategy = raw ? reader.oneOf('strategy', ['rolling', 'blue-green', 'linear', 'canary'], 'rolling') : undefined;
+    const alarms = reader.list('alarms', { commas: true });
+    for (const a of alarms)
+        if (a.length > 255 || /[\x00-\x1f]/.test(a))
+            throw new InputError('alarms', `"${a.slice(0, 40)}" is not a CloudWatch alarm name.`);
+    const s = {
+        strategy,
+        bakeTimeMinutes: minutes(reader, 'bake-time'),
+        canaryPercent: percent(reader, 'canary-percent', 0.1),
+        canaryBakeTimeMinutes: minutes(reader, 'canary-bake-time'),
+        linearStepPercent: percent(reader, 'linear-step-percent', 3),
+        linearStepBakeTimeMinutes: minutes(reader, 'linear-step-bake-time'),
+        alarms,
+        testTrafficHealthCheck,
+    };
+    // Mismatches visible without AWS; the rest (what the service is configured for) is checked in the plan.
+    if (strategy && strategy !== 'canary' && (s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined)) {
+        throw new InputError(s.canaryPercent !== undefined ? 'canary-percent' : 'canary-bake-time', `only applies to strategy canary, not ${strategy}.`);
+    }
+    if (strategy && strategy !== 'linear' && (s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined)) {
+        throw new InputError(s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time', `only applies to strategy linear, not ${strategy}.`);
+    }
+    if (strategy === 'rolling' && s.bakeTimeMinutes !== undefined)
+        throw new InputError('bake-time', 'does not apply to strategy rolling (there is no bake time in a rolling update).');
+    return s;
+}
+function readCodeDeploy(reader, workspace) {
+    const file = reader.optional('codedeploy-appspec');
+    let appSpec;
+    if (file) {
+        const path = (0,external_node_path_.resolve)(workspace, file);
+        if (!(0,external_node_fs_.existsSync)(path))
+            throw new InputError('codedeploy-appspec', `file ${file} does not exist (looked in ${workspace}).`, 'Check the path.', file);
+        const root = (0,external_node_fs_.realpathSync)(workspace);
+        const real = (0,external_node_fs_.realpathSync)(path);
+        if (real !== root && !real.startsWith(root + external_node_path_.sep))
+            throw new InputError('codedeploy-appspec', `${file} resolves outside the workspace.`, 'Give a file inside the repository checkout.', file);
+        if (!(0,external_node_fs_.statSync)(real).isFile())
+            throw new InputError('codedeploy-appspec', `${file} is not a file.`, undefined, file);
+        appSpec = { file, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
+    }
+    return { application: reader.optional('codedeploy-application'), deploymentGroup: reader.optional('codedeploy-deployment-group'), appSpec };
+}
 
 ;// CONCATENATED MODULE: ./actions/ecs-deploy-and-wait/lib/main.js
 
@@ -81719,8 +99165,9 @@ function readTaskDefinitionSource(value, workspace) {
 
 
 
+
+
 async function main() {
-    const log = (l) => info(l);
     const rows = [];
     let title = 'ecs-deploy-and-wait';
     const details = [];
@@ -81728,46 +99175,74 @@ async function main() {
     let status = '';
     const started = Date.now();
     const outputs = {};
+    const strategyRows = [];
     try {
         const raw = getInputs();
         title += `: ${raw.services.join(', ')}`;
         rows.push(['Cluster', raw.cluster]);
         const aws = await connect(raw.common);
         // ssm:/ values are resolved in the inputs only, never inside a task-definition file.
-        const resolved = await resolveSsmReferences({ cluster: raw.cluster, services: raw.services, image: raw.image, images: raw.images, environment: raw.environment, healthCheck: raw.healthCheck, taskDefinition: raw.taskDefinition.kind === 'reference' ? raw.taskDefinition : undefined }, aws);
+        // ssm: values of environment-variables are not read here: they become container secrets that ECS resolves.
+        const resolved = await resolveSsmReferences({
+            cluster: raw.cluster,
+            services: raw.services,
+            image: raw.image,
+            images: raw.images,
+            environment: raw.environment,
+            healthCheck: raw.healthCheck,
+            testTrafficHealthCheck: raw.testTrafficHealthCheck,
+            taskDefinition: raw.taskDefinition.kind === 'reference' ? raw.taskDefinition : undefined,
+        }, aws);
         const inputs = { ...raw, ...resolved, taskDefinition: resolved.taskDefinition ?? raw.taskDefinition };
         const ecs = aws.client(client_ecs_dist_cjs/* ECSClient */.Zgc);
         const logs = aws.client(client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr);
+        const cloudwatch = aws.client(client_cloudwatch_dist_cjs/* CloudWatchClient */.WBn);
+        const codedeploy = aws.client(client_codedeploy_dist_cjs/* CodeDeployClient */.cHd);
         const plans = await phase('Plan', async () => {
-            const plans = await planServices(ecs, inputs);
+            const plans = await planServices(ecs, inputs, aws);
             for (const p of plans) {
-                log(`${p.service}: running ${arnName(p.previousArn)}${p.update ? '' : ' — nothing to change'}`);
+                log_log(`${p.service}: running ${arnName(p.previousArn)}${p.update ? '' : ' — nothing to change'}`);
                 for (const line of p.diff)
-                    log(`  ${line}`);
+                    log_log(`  ${line}`);
                 if (p.diff.length)
                     details.push({ title: `Task definition changes for ${p.service}`, body: p.diff.join('\n') });
+                const how = p.mode.kind === 'codedeploy' ? `CodeDeploy (${p.codeDeploy.application}/${p.codeDeploy.deploymentGroup})` : `${p.mode.strategy}${p.mode.deploymentConfiguration ? ' (set by this deploy)' : ' (as the service is configured)'}`;
+                log_log(`  strategy: ${how}`);
+                for (const stage of p.mode.stages)
+                    log_log(`    - ${stage}`);
+                strategyRows.push([`Strategy (${p.service})`, how]);
+            }
+            // Read-only checks of what the deploy will use, so a typo fails before anything changes.
+            if (inputs.strategy.alarms.length)
+                await checkAlarms(cloudwatch, inputs.strategy.alarms);
+            for (const p of plans.filter((x) => x.update && x.mode.kind === 'codedeploy')) {
+                await checkDeploymentGroup(codedeploy, p.codeDeploy, p.service);
+                renderAppSpec({ taskDefinitionArn: p.targetArn ?? p.previousArn, loadBalancers: p.current.loadBalancers, template: inputs.codeDeploy.appSpec });
             }
             return plans;
         });
         outputs['previous-task-definition-arn'] = plans[0].previousArn;
+        const serviceRowsAt = rows.length;
         outputs['task-definition-arn'] = plans[0].targetArn ?? plans[0].previousArn;
         for (const p of plans)
             rows.push([`Service ${p.service}`, `${arnName(p.previousArn)} → ${p.register ? 'new revision' : arnName(p.targetArn)}`]);
+        rows.push(...strategyRows);
         if (inputs.common.dryRun) {
             result = 'unchanged';
-            status = `Dry run: ${plans.filter((p) => p.update).length} of ${plans.length} service(s) would be updated; nothing was changed.`;
-            log(status);
+            const strategies = [...new Set(plans.filter((p) => p.update).map((p) => (p.mode.kind === 'codedeploy' ? 'CodeDeploy' : p.mode.strategy)))];
+            status = `Dry run: ${plans.filter((p) => p.update).length} of ${plans.length} service(s) would be updated${strategies.length ? ` (${strategies.join(', ')}; stages above)` : ''}; nothing was changed.`;
+            log_log(status);
             return;
         }
         if (!plans.some((p) => p.update)) {
             result = 'unchanged';
             status = 'Every service already runs this task definition; nothing was deployed (set force-new-deployment to restart tasks anyway).';
-            log(status);
+            log_log(status);
             return;
         }
-        await phase('Register task definition', () => registerRevisions(ecs, plans, log));
+        await phase('Register task definition', () => registerRevisions(ecs, plans, log_log));
         outputs['task-definition-arn'] = plans[0].targetArn;
-        rows.splice(1, plans.length, ...plans.map((p) => [`Service ${p.service}`, `${arnName(p.previousArn)} → ${arnName(p.targetArn)}`]));
+        rows.splice(serviceRowsAt, plans.length, ...plans.map((p) => [`Service ${p.service}`, `${arnName(p.previousArn)} → ${arnName(p.targetArn)}`]));
         if (inputs.runTaskCommand) {
             await phase('Run one-off task', async () => {
                 const plan = plans[0];
@@ -81775,11 +99250,11 @@ async function main() {
                 if (!plan.next.containerDefinitions?.some((c) => c.name === container)) {
                     throw new InputError('run-task-container', `"${container}" is not a container of ${plan.next.family}.`);
                 }
-                const run = await runOneOffTask(ecs, logs, { cluster: inputs.cluster, plan, container, command: inputs.runTaskCommand, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs }, log);
+                const run = await runOneOffTask(ecs, logs, { cluster: inputs.cluster, plan, container, command: inputs.runTaskCommand, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs }, log_log);
                 outputs['run-task-exit-code'] = run.exitCode === undefined ? undefined : String(run.exitCode);
                 rows.push(['Run task', `${arnName(run.taskArn)}: exit code ${run.exitCode ?? 'none'}`]);
                 for (const l of run.logLines)
-                    log(`  | ${l}`);
+                    log_log(`  | ${l}`);
                 if (run.exitCode !== 0) {
                     throw new DeploymentError(`The run-task-command task ${arnName(run.taskArn)} ${run.exitCode === undefined ? `did not run: ${run.stoppedReason ?? 'no reason given'}` : `exited with code ${run.exitCode}`}.` +
                         (run.logLines.length ? ` Last log line: ${run.logLines.at(-1)}` : ''), 'No service was updated. Fix the command (its log lines are above) and run the deploy again.');
@@ -81787,64 +99262,51 @@ async function main() {
             });
         }
         const updated = [];
+        /** The plan being deployed when something failed: ECS may already have put it back (RolledBackError). */
+        let deploying;
+        let finalHealthCheck = false;
         try {
             for (const plan of plans.filter((p) => p.update)) {
+                deploying = plan;
                 await phase(`Deploy ${plan.service}`, async () => {
-                    appendRecord({
-                        kind: 'ecs-service',
-                        action: ACTION,
-                        region: aws.region,
-                        accountId: aws.accountId,
-                        cluster: inputs.cluster,
-                        service: plan.service,
-                        previousTaskDefinition: plan.previousArn,
-                        newTaskDefinition: plan.targetArn,
-                        previousDesiredCount: plan.current.desiredCount,
-                    });
-                    const deploymentId = await updateService(ecs, inputs.cluster, plan, { force: inputs.forceNewDeployment, desiredCount: inputs.desiredCount });
-                    updated.push(plan);
-                    outputs['deployment-id'] = deploymentId;
-                    log(`Started deployment ${deploymentId} of ${arnName(plan.targetArn)} on ${plan.service}.`);
-                    if (!inputs.wait)
-                        return;
-                    const rollout = await waitForRollout({
-                        ecs,
-                        logs,
-                        cluster: inputs.cluster,
-                        service: plan.service,
-                        deploymentId,
-                        taskDefinitionArn: plan.targetArn,
-                        timeoutMs: inputs.timeoutMs,
-                        intervalMs: inputs.pollIntervalMs,
-                        maxFailedTasks: inputs.maxFailedTasks,
-                    });
-                    if (rollout.stoppedTasks)
-                        rows.push([`Stopped tasks (${plan.service})`, String(rollout.stoppedTasks)]);
+                    const ran = await deployOne({ ecs, logs, cloudwatch, codedeploy, aws, inputs, plan, outputs, onStarted: () => updated.push(plan) });
+                    if (ran.stoppedTasks)
+                        rows.push([`Stopped tasks (${plan.service})`, String(ran.stoppedTasks)]);
+                    if (ran.needsHealthCheck)
+                        finalHealthCheck = true;
                 });
             }
-            if (inputs.wait && inputs.healthCheck) {
+            deploying = undefined;
+            if (inputs.wait && inputs.healthCheck && finalHealthCheck) {
                 await phase('Health check', () => checkHealth({ ...inputs.healthCheck, intervalMs: Math.min(inputs.pollIntervalMs, 10_000) }));
-                rows.push(['Health check', `${inputs.healthCheck.url} answered ${inputs.healthCheck.status}`]);
             }
+            if (inputs.wait && inputs.healthCheck)
+                rows.push(['Health check', `${inputs.healthCheck.url} answered ${inputs.healthCheck.status}`]);
         }
         catch (err) {
-            if (!inputs.rollback || updated.length === 0)
+            // ECS (or CodeDeploy, or our StopServiceDeployment) already put this one back.
+            const alreadyBack = err instanceof RolledBackError ? deploying : undefined;
+            const toUndo = updated.filter((p) => p !== alreadyBack);
+            if (!inputs.rollback || toUndo.length === 0) {
+                if (alreadyBack)
+                    result = 'rolled-back';
                 throw err;
-            const rolledBack = await phase('Roll back', () => rollBack(ecs, logs, inputs, updated, log));
+            }
+            const rolledBack = await phase('Roll back', () => rollBack({ ecs, logs, cloudwatch, codedeploy, inputs, updated: toUndo }));
             result = rolledBack ? 'rolled-back' : 'failed';
-            const what = updated.map((p) => `${p.service} → ${arnName(p.previousArn)}`).join(', ');
-            throw new DeploymentError(`${errorMessage(err)}${rolledBack ? `\nRolled back: ${what}.` : `\nThe rollback did not complete either; check ${updated.map((p) => p.service).join(', ')} by hand.`}`, err instanceof DeploymentError ? err.hint : undefined, { cause: err });
+            const what = toUndo.map((p) => `${p.service} → ${arnName(p.previousArn)}`).join(', ');
+            throw new DeploymentError(`${errorMessage(err)}${rolledBack ? `\nRolled back: ${what}.` : `\nThe rollback did not complete either; check ${toUndo.map((p) => p.service).join(', ')} by hand.`}`, err instanceof DeploymentError ? err.hint : undefined, { cause: err });
         }
         result = 'deployed';
         status = `Deployed ${arnName(plans[0].targetArn)} to ${updated.map((p) => p.service).join(', ')}${inputs.wait ? '' : ' (not waited for)'} in ${formatDuration(Date.now() - started)}.`;
-        log(status);
+        log_log(status);
         if (inputs.keepRevisions > 0) {
             await phase('Prune old revisions', async () => {
                 const families = new Set(plans.map((p) => p.next.family));
                 const protect = new Set(plans.flatMap((p) => [p.previousArn, p.targetArn]));
                 try {
                     for (const family of families)
-                        await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+                        await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log_log);
                 }
                 catch (err) {
                     // The deploy succeeded; housekeeping failing must not turn it into a failure.
@@ -81864,23 +99326,146 @@ async function main() {
         await writeSummary({ title, ok: result === 'deployed' || result === 'unchanged', status, rows, details });
     }
 }
-/** Puts every updated service back on its previous revision and waits. Returns false when that failed too. */
-async function rollBack(ecs, logs, inputs, updated, log) {
+/** The alarms named in `alarms` must exist: ECS would otherwise watch nothing and never roll back. */
+async function checkAlarms(cloudwatch, names) {
+    let found;
+    try {
+        const out = await cloudwatch.send(new client_cloudwatch_dist_cjs/* DescribeAlarmsCommand */.zWD({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+        found = new Set([...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])].map((a) => a.AlarmName));
+    }
+    catch (err) {
+        throw new DeploymentError(`Could not check the alarms ${names.join(', ')}: ${errorMessage(err)}`, 'The role needs cloudwatch:DescribeAlarms. Nothing was changed.', { cause: err });
+    }
+    const missing = names.filter((n) => !found.has(n));
+    if (missing.length)
+        throw new InputError('alarms', `no CloudWatch alarm is named ${missing.join(', ')} in this account and region.`, 'Check the names (they are case-sensitive) and aws-region.');
+}
+/**
+ * Deploys one service the way its plan says (rolling update, native blue/green/linear/canary, CodeDeploy) and,
+ * with wait, follows it to the end. Records what rollback-on-failure needs before and as it starts.
+ */
+async function deployOne(o) {
+    const { inputs, plan, outputs } = o;
+    const record = {
+        kind: 'ecs-service',
+        action: ACTION,
+        region: o.aws.region,
+        accountId: o.aws.accountId,
+        cluster: inputs.cluster,
+        service: plan.service,
+        previousTaskDefinition: plan.previousArn,
+        newTaskDefinition: plan.targetArn,
+        previousDesiredCount: plan.current.desiredCount,
+        deploymentController: plan.mode.kind === 'codedeploy' ? 'CODE_DEPLOY' : 'ECS',
+        ...(plan.mode.kind !== 'codedeploy' && { strategy: plan.mode.strategy }),
+        ...(plan.codeDeploy && { codeDeploy: { ...plan.codeDeploy } }),
+    };
+    appendRecord(record);
+    if (plan.mode.kind === 'codedeploy') {
+        const names = plan.codeDeploy;
+        const appSpec = renderAppSpec({ taskDefinitionArn: plan.targetArn, loadBalancers: plan.current.loadBalancers, template: inputs.codeDeploy.appSpec });
+        const id = await createCodeDeployDeployment(o.codedeploy, { ...names, appSpec, description: `deploy-actions: ${arnName(plan.targetArn)} to ${plan.service}` });
+        o.onStarted();
+        appendRecord({ ...record, codeDeploy: { ...names, deploymentId: id } });
+        outputs['codedeploy-deployment-id'] = id;
+        outputs['deployment-id'] = id;
+        log_log(`Started CodeDeploy deployment ${id} (${names.application}/${names.deploymentGroup}) of ${arnName(plan.targetArn)} on ${plan.service}.`);
+        if (!inputs.wait)
+            return { needsHealthCheck: false };
+        await followCodeDeployDeployment({ codedeploy: o.codedeploy, deploymentId: id, service: plan.service, hooks: appSpec.hooks, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnTimeout: inputs.rollback, log: log_log });
+        return { needsHealthCheck: true };
+    }
+    const started = await updateService(o.ecs, inputs.cluster, plan, { force: inputs.forceNewDeployment, desiredCount: inputs.desiredCount, deploymentConfiguration: plan.mode.deploymentConfiguration });
+    o.onStarted();
+    outputs['deployment-id'] = started.deploymentId;
+    if (plan.mode.kind === 'rolling') {
+        log_log(`Started deployment ${started.deploymentId} of ${arnName(plan.targetArn)} on ${plan.service}.`);
+        if (!inputs.wait)
+            return { needsHealthCheck: false };
+        const rollout = await waitForRollout({
+            ecs: o.ecs,
+            logs: o.logs,
+            cluster: inputs.cluster,
+            service: plan.service,
+            deploymentId: started.deploymentId,
+            taskDefinitionArn: plan.targetArn,
+            timeoutMs: inputs.timeoutMs,
+            intervalMs: inputs.pollIntervalMs,
+            maxFailedTasks: inputs.maxFailedTasks,
+            log: log_log,
+        });
+        return { stoppedTasks: rollout.stoppedTasks, needsHealthCheck: true };
+    }
+    const arn = await findServiceDeployment(o.ecs, inputs.cluster, started.service, plan.service);
+    if (!arn)
+        throw new DeploymentError(`ECS started deployment ${started.deploymentId} on ${plan.service} but lists no service deployment for it.`, 'Check the service in the ECS console; the role needs ecs:ListServiceDeployments and ecs:DescribeServiceDeployments.');
+    appendRecord({ ...record, serviceDeploymentArn: arn });
+    outputs['service-deployment-arn'] = arn;
+    log_log(`Started ${plan.mode.strategy} service deployment ${arnName(arn)} of ${arnName(plan.targetArn)} on ${plan.service}.`);
+    if (!inputs.wait)
+        return { needsHealthCheck: false };
+    const intervalMs = Math.min(inputs.pollIntervalMs, 10_000);
+    const checks = [];
+    if (inputs.testTrafficHealthCheck)
+        checks.push({ name: `test-traffic health check ${inputs.testTrafficHealthCheck.url}`, after: 'POST_TEST_TRAFFIC_SHIFT', run: () => checkHealth({ ...inputs.testTrafficHealthCheck, intervalMs }) });
+    if (inputs.healthCheck)
+        checks.push({ name: `health check ${inputs.healthCheck.url}`, after: 'POST_PRODUCTION_TRAFFIC_SHIFT', run: () => checkHealth({ ...inputs.healthCheck, intervalMs }) });
+    await followServiceDeployment({
+        ecs: o.ecs,
+        logs: o.logs,
+        cloudwatch: o.cloudwatch,
+        cluster: inputs.cluster,
+        service: plan.service,
+        serviceDeploymentArn: arn,
+        deploymentId: started.deploymentId,
+        taskDefinitionArn: plan.targetArn,
+        previousTaskDefinitionArn: plan.previousArn,
+        timeoutMs: inputs.timeoutMs,
+        intervalMs: inputs.pollIntervalMs,
+        rollbackOnFailure: inputs.rollback,
+        checks,
+        log: log_log,
+    });
+    // A deployment that finished before reaching a check's stage (no bake time) is checked now; a failure then is ours to roll back.
+    for (const c of checks.filter((x) => !x.ran)) {
+        log_log(`${plan.service}: ${c.name} (the deployment finished before it ran).`);
+        c.ran = true;
+        await c.run();
+    }
+    return { needsHealthCheck: false };
+}
+/** Puts every updated service back on its previous revision, the way it was deployed, and waits. Returns false when that failed too. */
+async function rollBack(o) {
+    const { inputs } = o;
     let ok = true;
-    for (const plan of [...updated].reverse()) {
+    for (const plan of [...o.updated].reverse()) {
         try {
-            log(`Rolling ${plan.service} back to ${arnName(plan.previousArn)}.`);
-            const deploymentId = await updateService(ecs, inputs.cluster, plan, { force: false, taskDefinition: plan.previousArn, desiredCount: inputs.desiredCount !== undefined ? plan.current.desiredCount : undefined });
+            log_log(`Rolling ${plan.service} back to ${arnName(plan.previousArn)}.`);
+            if (plan.mode.kind === 'codedeploy') {
+                const appSpec = renderAppSpec({ taskDefinitionArn: plan.previousArn, loadBalancers: plan.current.loadBalancers, template: inputs.codeDeploy.appSpec });
+                const id = await createCodeDeployDeployment(o.codedeploy, { ...plan.codeDeploy, appSpec, description: `deploy-actions rollback: ${arnName(plan.previousArn)} to ${plan.service}` });
+                log_log(`Started CodeDeploy deployment ${id} of ${arnName(plan.previousArn)} on ${plan.service}.`);
+                await followCodeDeployDeployment({ codedeploy: o.codedeploy, deploymentId: id, service: plan.service, hooks: appSpec.hooks, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnTimeout: false, log: log_log });
+                continue;
+            }
+            // The service keeps the strategy this deploy gave it, so going back uses the same strategy.
+            const started = await updateService(o.ecs, inputs.cluster, plan, { force: false, taskDefinition: plan.previousArn, desiredCount: inputs.desiredCount !== undefined ? plan.current.desiredCount : undefined });
+            const arn = plan.mode.kind === 'native' ? await findServiceDeployment(o.ecs, inputs.cluster, started.service, plan.service) : undefined;
+            if (arn) {
+                await followServiceDeployment({ ecs: o.ecs, logs: o.logs, cloudwatch: o.cloudwatch, cluster: inputs.cluster, service: plan.service, serviceDeploymentArn: arn, deploymentId: started.deploymentId, taskDefinitionArn: plan.previousArn, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnFailure: false, log: log_log });
+                continue;
+            }
             await waitForRollout({
-                ecs,
-                logs,
+                ecs: o.ecs,
+                logs: o.logs,
                 cluster: inputs.cluster,
                 service: plan.service,
-                deploymentId,
+                deploymentId: started.deploymentId,
                 taskDefinitionArn: plan.previousArn,
                 timeoutMs: inputs.timeoutMs,
                 intervalMs: inputs.pollIntervalMs,
                 maxFailedTasks: Number.MAX_SAFE_INTEGER,
+                log: log_log,
             });
         }
         catch (err) {

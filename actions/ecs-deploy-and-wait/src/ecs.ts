@@ -7,13 +7,15 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  type DeploymentConfiguration,
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { arnName, awsErrorCode, DeploymentError, errorMessage, InputError, waitFor, type Clock } from '@deploy-actions/aws-kit';
-import { activeRevisions, lastLogLines, startDeployment } from '@deploy-actions/aws-kit/ecs';
+import { activeRevisions, defaultCodeDeployNames, lastLogLines, startDeployment } from '@deploy-actions/aws-kit/ecs';
 import type { Inputs } from './inputs.js';
-import { canonicalJson, diffTaskDefinitions, renderTaskDefinition, sameTaskDefinition, targetContainer, toRegisterRequest, type TaskDefinitionRequest } from './task-definition.js';
+import { planStrategy, type DeployMode } from './strategy.js';
+import { canonicalJson, diffTaskDefinitions, renderTaskDefinition, sameTaskDefinition, ssmParameterArn, targetContainer, toRegisterRequest, type TaskDefinitionRequest } from './task-definition.js';
 
 /** What will happen to one service. */
 export interface ServicePlan {
@@ -26,8 +28,12 @@ export interface ServicePlan {
   /** True when `next` must be registered as a new revision. */
   register: boolean;
   diff: string[];
-  /** True when UpdateService is needed at all. */
+  /** True when UpdateService (or a CodeDeploy deployment) is needed at all. */
   update: boolean;
+  /** How it is deployed: rolling update, native blue/green/linear/canary, or through CodeDeploy. */
+  mode: DeployMode;
+  /** CodeDeploy application and deployment group, for CODE_DEPLOY services. */
+  codeDeploy?: { application: string; deploymentGroup: string };
 }
 
 async function describeTaskDefinition(ecs: ECSClient, ref: string, input: string): Promise<{ arn: string; request: TaskDefinitionRequest }> {
@@ -40,8 +46,9 @@ async function describeTaskDefinition(ecs: ECSClient, ref: string, input: string
   }
 }
 
-/** Reads every service and works out, without changing anything, what each will run. */
-export async function planServices(ecs: ECSClient, inputs: Inputs): Promise<ServicePlan[]> {
+/** Reads every service and works out, without changing anything, what each will run and how. */
+/** `account` (region and account id) makes the ARNs of `ssm:` environment values. */
+export async function planServices(ecs: ECSClient, inputs: Inputs, account: { region: string; accountId: string }): Promise<ServicePlan[]> {
   let described;
   try {
     described = await ecs.send(new DescribeServicesCommand({ cluster: inputs.cluster, services: inputs.services }));
@@ -64,12 +71,23 @@ export async function planServices(ecs: ECSClient, inputs: Inputs): Promise<Serv
     const base = inputs.taskDefinition.kind === 'file' ? inputs.taskDefinition.request : (reference?.request ?? running.request);
     const images = new Map(inputs.images);
     if (inputs.image) images.set(targetContainer(base, inputs.containerName).name!, inputs.image);
-    const next = renderTaskDefinition(base, { images, environment: inputs.environment, containerName: inputs.containerName });
+    const secrets = new Map([...inputs.ssmEnvironment].map(([k, name]) => [k, ssmParameterArn(name, account.region, account.accountId)]));
+    const next = renderTaskDefinition(base, { images, environment: inputs.environment, secrets, containerName: inputs.containerName });
+    const mode = planStrategy(current, inputs.strategy);
     let targetArn: string | undefined;
     if (sameTaskDefinition(next, running.request)) targetArn = previousArn;
     else if (reference && sameTaskDefinition(next, reference.request)) targetArn = reference.arn;
     const countChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== current.desiredCount;
+    if (mode.kind === 'codedeploy' && countChanges) {
+      throw new InputError('desired-count', `cannot be changed in a CodeDeploy deployment of ${current.serviceName}.`, 'Change the desired count with a separate update-service.');
+    }
+    const codeDeploy =
+      mode.kind === 'codedeploy'
+        ? { ...defaultCodeDeployNames(inputs.cluster, current.serviceName!), ...(inputs.codeDeploy.application && { application: inputs.codeDeploy.application }), ...(inputs.codeDeploy.deploymentGroup && { deploymentGroup: inputs.codeDeploy.deploymentGroup }) }
+        : undefined;
     plans.push({
+      mode,
+      codeDeploy,
       service: current.serviceName!,
       current,
       previousArn,
@@ -170,7 +188,12 @@ export async function runOneOffTask(
 }
 
 /** Starts the rollout of plan.targetArn; returns the new deployment's id. */
-export async function updateService(ecs: ECSClient, cluster: string, plan: ServicePlan, opts: { force: boolean; desiredCount?: number; taskDefinition?: string }): Promise<string> {
+export async function updateService(
+  ecs: ECSClient,
+  cluster: string,
+  plan: ServicePlan,
+  opts: { force: boolean; desiredCount?: number; taskDefinition?: string; deploymentConfiguration?: DeploymentConfiguration },
+): Promise<{ deploymentId: string; service?: Service }> {
   try {
     return await startDeployment(ecs, {
       cluster,
@@ -178,6 +201,7 @@ export async function updateService(ecs: ECSClient, cluster: string, plan: Servi
       taskDefinition: opts.taskDefinition ?? plan.targetArn!,
       forceNewDeployment: opts.force,
       desiredCount: opts.desiredCount,
+      deploymentConfiguration: opts.deploymentConfiguration,
     });
   } catch (err) {
     if (err instanceof DeploymentError) throw err;

@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { DeploymentError, errorMessage, formatDuration, waitFor, type Clock } from '@deploy-actions/aws-kit';
+import { DeploymentError, errorMessage, formatDuration, log, waitFor, type Clock } from '@deploy-actions/aws-kit';
 
 /** Polls `url` until it answers `status`, or fails after `timeoutMs` with the last answer. */
 export async function checkHealth(opts: { url: string; status: number; timeoutMs: number; intervalMs: number; clock?: Clock }): Promise<void> {
@@ -10,6 +9,7 @@ export async function checkHealth(opts: { url: string; status: number; timeoutMs
       intervalMs: opts.intervalMs,
       timeoutMs: opts.timeoutMs,
       clock: opts.clock,
+      log,
       poll: async () => {
         try {
           const res = await fetch(opts.url, { redirect: 'manual', signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, opts.timeoutMs))) });
@@ -22,7 +22,7 @@ export async function checkHealth(opts: { url: string; status: number; timeoutMs
         return { done: false, progress: `health check ${opts.url}: ${last}` };
       },
     });
-    core.info(`Health check passed: ${opts.url} answered ${opts.status}.`);
+    log(`Health check passed: ${opts.url} answered ${opts.status}.`);
   } catch (err) {
     throw new DeploymentError(
       `Health check failed: ${opts.url} did not answer ${opts.status} within ${formatDuration(opts.timeoutMs)} (last answer: ${last || 'none'}).`,

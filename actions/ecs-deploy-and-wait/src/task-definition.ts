@@ -1,4 +1,4 @@
-import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { InputError } from '@deploy-actions/aws-kit';
 
 /** Keys describe-task-definition returns that RegisterTaskDefinition refuses. Everything else is kept as is. */
@@ -50,6 +50,8 @@ export interface RenderChanges {
   images: Map<string, string>;
   /** Environment variables merged into `containerName`. */
   environment: Map<string, string>;
+  /** Secrets merged into `containerName`: name → valueFrom (an SSM parameter ARN). ECS resolves them when the task starts. */
+  secrets?: Map<string, string>;
   containerName?: string;
 }
 
@@ -78,15 +80,26 @@ export function renderTaskDefinition(base: TaskDefinitionRequest, changes: Rende
     if (!c) throw new InputError(changes.containerName === name ? 'container-name' : 'images', `"${name}" is not a container of task definition ${base.family} (it has: ${containers.map((x) => x.name).join(', ')}).`);
     c.image = image;
   }
-  if (changes.environment.size) {
+  const secrets = changes.secrets ?? new Map<string, string>();
+  if (changes.environment.size || secrets.size) {
     const c = targetContainer(next, changes.containerName);
-    const env: KeyValuePair[] = c.environment ? [...c.environment] : [];
+    // A name is either a plain variable or a secret: the one asked for now replaces the other.
+    let env: KeyValuePair[] = c.environment ? [...c.environment] : [];
+    let sec: Secret[] = c.secrets ? [...c.secrets] : [];
+    env = env.filter((e) => !secrets.has(e.name!));
+    sec = sec.filter((e) => !changes.environment.has(e.name!));
     for (const [name, value] of changes.environment) {
       const existing = env.find((e) => e.name === name);
       if (existing) existing.value = value;
       else env.push({ name, value });
     }
-    c.environment = env;
+    for (const [name, valueFrom] of secrets) {
+      const existing = sec.find((e) => e.name === name);
+      if (existing) existing.valueFrom = valueFrom;
+      else sec.push({ name, valueFrom });
+    }
+    if (env.length || c.environment) c.environment = env;
+    if (sec.length || c.secrets) c.secrets = sec;
   }
   return next;
 }
@@ -146,4 +159,11 @@ export function taskCommand(raw: string): string[] {
     throw new InputError('run-task-command', 'looks like a JSON array but is not an array of strings.', 'Write ["cmd","arg"] or a plain shell line.');
   }
   return ['sh', '-c', trimmed];
+}
+
+/** The ARN ECS's valueFrom takes for an SSM parameter name (`/app/db-password` or `app/db-password`). */
+export function ssmParameterArn(name: string, region: string, accountId: string): string {
+  if (name.startsWith('arn:')) return name;
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, '')}`;
 }

@@ -1,7 +1,25 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { DescribeTaskDefinitionCommand, ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { arnName, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
-import { activeRevisions, describeService, primaryDeployment, startDeployment, waitForRollout } from '@deploy-actions/aws-kit/ecs';
+import {
+  activeRevisions,
+  codeDeployInProgress,
+  createCodeDeployDeployment,
+  describeService,
+  describeServiceDeployment,
+  findServiceDeployment,
+  followCodeDeployDeployment,
+  followServiceDeployment,
+  getCodeDeployDeployment,
+  primaryDeployment,
+  renderAppSpec,
+  startDeployment,
+  stopCodeDeployWithRollback,
+  stopWithRollback,
+  waitForRollout,
+} from '@deploy-actions/aws-kit/ecs';
 import type { EcsTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -21,6 +39,15 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
   const target = `${arnName(to)}${count !== undefined ? ` (${count} tasks)` : ''}`;
   const primary = primaryDeployment(svc);
   const settling = primary?.rolloutState === 'IN_PROGRESS' || (svc.deployments?.length ?? 0) > 1;
+
+  // A deployment still in progress is stopped with rollback: ECS (or CodeDeploy) puts traffic back on the old revision.
+  if (t.codeDeploy?.deploymentId) {
+    const prepared = await prepareCodeDeploy(ctx, t, svc, current, to);
+    if (prepared) return prepared;
+  } else if (t.serviceDeploymentArn) {
+    const prepared = await prepareNative(ctx, t, ecs, current, to);
+    if (prepared) return prepared;
+  }
 
   const waitFor = async (deploymentId: string) => {
     if (!ctx.wait) return `${arnName(to)} (rollout started, not waited for)`;
@@ -54,13 +81,23 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     description: `update ${t.service} to ${target}${ctx.wait ? ' and wait until it is stable' : ''}`,
     apply: async () => {
       let deploymentId: string;
+      let started: Service | undefined;
       try {
-        deploymentId = await startDeployment(ecs, { cluster: t.cluster, service: t.service, taskDefinition: to, desiredCount: count });
+        ({ deploymentId, service: started } = await startDeployment(ecs, { cluster: t.cluster, service: t.service, taskDefinition: to, desiredCount: count }));
       } catch (err) {
         if (err instanceof DeploymentError) throw err;
         throw new DeploymentError(`ECS refused to put ${t.service} back on ${arnName(to)}: ${errorMessage(err)}`, 'The service still runs ' + arnName(current) + '. The role needs ecs:UpdateService (and iam:PassRole for the task roles).', { cause: err });
       }
       ctx.log(`Started deployment ${deploymentId} of ${arnName(to)} on ${t.service}.`);
+      // A service on a native strategy redeploys the previous revision with that same strategy: follow it as such.
+      const strategy = started?.deploymentConfiguration?.strategy ?? t.strategy;
+      if (strategy && strategy !== 'ROLLING' && ctx.wait) {
+        const arn = await findServiceDeployment(ecs, t.cluster, started, t.service);
+        if (arn) {
+          await followServiceDeployment({ ...nativeOptions(ctx, t, ecs, arn, to), deploymentId });
+          return `${arnName(to)}, ${strategy} deployment SUCCESSFUL`;
+        }
+      }
       return waitFor(deploymentId);
     },
   };
@@ -83,4 +120,76 @@ export async function revisionBefore(ecs: ECSClient, current: string): Promise<s
   const before = (await activeRevisions(ecs, family!)).find((arn) => Number(arnName(arn).split(':')[1]) < Number(rev));
   if (before) return before;
   throw new DeploymentError(`There is no ACTIVE revision of ${family} before ${arnName(current)} to go back to.`, 'Name the revision to go back to with to-task-definition.');
+}
+
+function nativeOptions(ctx: UndoContext, t: EcsTarget, ecs: ECSClient, arn: string, to: string) {
+  return {
+    ecs,
+    logs: clientFor(ctx, CloudWatchLogsClient, t.region),
+    cloudwatch: clientFor(ctx, CloudWatchClient, t.region),
+    cluster: t.cluster,
+    service: t.service,
+    serviceDeploymentArn: arn,
+    taskDefinitionArn: to,
+    timeoutMs: ctx.timeoutMs,
+    intervalMs: POLL_INTERVAL_MS,
+    rollbackOnFailure: false,
+    clock: ctx.clock,
+    log: ctx.log,
+  };
+}
+
+/** The recorded native deployment: stop it with rollback while it is in progress; undefined = nothing special to do. */
+async function prepareNative(ctx: UndoContext, t: EcsTarget, ecs: ECSClient, current: string, to: string): Promise<Prepared | undefined> {
+  const arn = t.serviceDeploymentArn!;
+  const d = await describeServiceDeployment(ecs, arn);
+  const status = d.status ?? 'UNKNOWN';
+  if (status === 'PENDING' || status === 'IN_PROGRESS') {
+    return {
+      before: `${arnName(current)} (${d.deploymentConfiguration?.strategy ?? t.strategy ?? 'native'} deployment ${arnName(arn)} ${status}${d.lifecycleStage ? ` in ${d.lifecycleStage}` : ''})`,
+      to: arnName(to),
+      description: `stop service deployment ${arnName(arn)} with rollback${ctx.wait ? ' and wait for the rollback' : ''}`,
+      apply: async () => {
+        const outcome = await stopWithRollback({ ...nativeOptions(ctx, t, ecs, arn, to), log: ctx.log });
+        if (outcome.status !== 'ROLLBACK_SUCCESSFUL') throw new DeploymentError(`Stopping ${arnName(arn)} with rollback did not end well: ${outcome.summary}`, 'Check the service in the ECS console.');
+        return `${outcome.backOn ? arnName(outcome.backOn) : arnName(to)}, rolled back by ECS`;
+      },
+    };
+  }
+  if (status.startsWith('ROLLBACK_') && current === to) {
+    return { before: arnName(current), to: arnName(to), description: `already rolled back by ECS (${arnName(arn)} ${status})`, unchanged: true };
+  }
+  return undefined;
+}
+
+/** The recorded CodeDeploy deployment: stop it with auto-rollback while in progress, else deploy the previous revision through CodeDeploy. */
+async function prepareCodeDeploy(ctx: UndoContext, t: EcsTarget, svc: Service, current: string, to: string): Promise<Prepared | undefined> {
+  const cd = clientFor(ctx, CodeDeployClient, t.region);
+  const { application, deploymentGroup, deploymentId } = t.codeDeploy!;
+  const info = await getCodeDeployDeployment(cd, deploymentId!);
+  const follow = { codedeploy: cd, service: t.service, hooks: {}, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, rollbackOnTimeout: false, clock: ctx.clock, log: ctx.log };
+  if (codeDeployInProgress(info.status)) {
+    return {
+      before: `${arnName(current)} (CodeDeploy deployment ${deploymentId} ${info.status})`,
+      to: arnName(to),
+      description: `stop CodeDeploy deployment ${deploymentId} with auto-rollback`,
+      apply: async () => `${await stopCodeDeployWithRollback({ ...follow, deploymentId: deploymentId! })}`,
+    };
+  }
+  if (info.status !== 'Succeeded') {
+    return { before: arnName(current), to: arnName(to), description: `CodeDeploy deployment ${deploymentId} ended ${info.status}${info.rollbackInfo?.rollbackDeploymentId ? ` and was rolled back (${info.rollbackInfo.rollbackDeploymentId})` : ''}`, unchanged: true };
+  }
+  return {
+    before: arnName(current),
+    to: arnName(to),
+    description: `deploy ${arnName(to)} to ${t.service} through CodeDeploy (${application}/${deploymentGroup})${ctx.wait ? ' and wait for it' : ''}`,
+    apply: async () => {
+      const appSpec = renderAppSpec({ taskDefinitionArn: to, loadBalancers: svc.loadBalancers });
+      const id = await createCodeDeployDeployment(cd, { application, deploymentGroup, appSpec, description: `rollback-on-failure: back to ${arnName(to)}` });
+      ctx.log(`Started CodeDeploy deployment ${id} of ${arnName(to)} on ${t.service}.`);
+      if (!ctx.wait) return `${arnName(to)} (CodeDeploy deployment ${id} started, not waited for)`;
+      await followCodeDeployDeployment({ ...follow, deploymentId: id, hooks: appSpec.hooks });
+      return `${arnName(to)}, CodeDeploy deployment ${id} Succeeded`;
+    },
+  };
 }

@@ -23,6 +23,10 @@ export interface EcsTarget extends TargetBase {
   /** ARN or family:revision; undefined = the ACTIVE revision of the family before the one the service runs. */
   toTaskDefinition?: string;
   desiredCount?: number;
+  /** From the newest record: a native deployment or a CodeDeploy deployment that may still be in progress. */
+  serviceDeploymentArn?: string;
+  strategy?: string;
+  codeDeploy?: { application: string; deploymentGroup: string; deploymentId?: string };
 }
 
 export interface LambdaAliasTarget extends TargetBase {
@@ -145,7 +149,7 @@ function toTarget(records: DeploymentRecord[], label: string): Target | Skipped 
   const base = { region: first.region, label, step: records.at(-1)!.step };
   switch (first.kind) {
     case 'ecs-service':
-      return { ...base, kind: 'ecs-service', cluster: first.cluster, service: first.service, toTaskDefinition: first.previousTaskDefinition, desiredCount: first.previousDesiredCount };
+      return { ...base, kind: 'ecs-service', cluster: first.cluster, service: first.service, toTaskDefinition: first.previousTaskDefinition, desiredCount: first.previousDesiredCount, ...ecsDeployment(records) };
     case 'lambda-alias':
       if (!first.previousVersion) {
         return { kind: first.kind, label, reason: `this job created the alias (it pointed nowhere before). Delete it by hand if it must go: aws lambda delete-alias --function-name ${first.functionName} --name ${first.alias}` };
@@ -223,4 +227,14 @@ export function planManual(manual: ManualTargets, region: string, accountId?: st
     plan.skipped.push(...fromFile.skipped);
   }
   return plan;
+}
+
+/** What the newest ECS record knows about its deployment (native service deployment, CodeDeploy deployment). */
+function ecsDeployment(records: DeploymentRecord[]): Pick<EcsTarget, 'serviceDeploymentArn' | 'strategy' | 'codeDeploy'> {
+  const last = records.at(-1);
+  if (last?.kind !== 'ecs-service') return {};
+  const newest = records.filter((r): r is typeof last => r.kind === 'ecs-service' && r.newTaskDefinition === last.newTaskDefinition);
+  const arn = newest.map((r) => r.serviceDeploymentArn).filter(Boolean).at(-1);
+  const codeDeploy = newest.map((r) => r.codeDeploy).filter(Boolean).at(-1);
+  return { ...(arn && { serviceDeploymentArn: arn }), ...(last.strategy && { strategy: last.strategy }), ...(codeDeploy && { codeDeploy }) };
 }

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeServicesCommand,
@@ -16,6 +15,7 @@ import { arnName } from '../aws/arn.js';
 import type { Clock } from '../aws/clock.js';
 import { waitFor } from '../aws/wait.js';
 import { lastLogLines } from './logs.js';
+import { log as kitLog } from '../gha/log.js';
 
 export interface RolloutOptions {
   ecs: ECSClient;
@@ -81,7 +81,7 @@ export async function describeStoppedTask(task: Task, containers: ContainerDefin
  * Fails fast on FAILED, on the deployment disappearing (circuit breaker rollback), and on too many stopped tasks.
  */
 export async function waitForRollout(opts: RolloutOptions): Promise<RolloutResult> {
-  const log = opts.log ?? ((l: string) => core.info(l));
+  const log = opts.log ?? kitLog;
   const seenEvents = new Set<string>();
   const seenTasks = new Set<string>();
   let firstPoll = true;

@@ -23,6 +23,14 @@ export interface EcsServiceRecord extends RecordBase {
   previousTaskDefinition: string;
   newTaskDefinition: string;
   previousDesiredCount?: number;
+  /** ECS (rolling or native strategies) or CODE_DEPLOY; absent in records of older versions (= ECS). */
+  deploymentController?: 'ECS' | 'CODE_DEPLOY';
+  /** ROLLING, BLUE_GREEN, LINEAR or CANARY: the strategy the deploy ran with. */
+  strategy?: string;
+  /** The native (blue/green, linear, canary) service deployment, to stop with rollback while it is in progress. */
+  serviceDeploymentArn?: string;
+  /** For CODE_DEPLOY services: where the deployment ran, to stop it or to deploy the previous revision again. */
+  codeDeploy?: { application: string; deploymentGroup: string; deploymentId?: string };
 }
 
 export interface LambdaAliasRecord extends RecordBase {
