@@ -97472,7 +97472,7 @@ async function exportCredentials(region, credentials) {
     exportVariable('AWS_REGION', region);
     exportVariable('AWS_DEFAULT_REGION', region);
     const until = c.expiration ? `, valid until ${c.expiration.toISOString()} (${formatDuration(c.expiration.getTime() - Date.now())})` : '';
-    log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
+    log_log(`output-env-credentials: exported the credentials (masked) and AWS_REGION=${region} to the steps after this one${until}.`);
     return c;
 }
 /** Checks the credentials work and returns the account they belong to. */
@@ -97540,9 +97540,9 @@ class AwsContext {
 async function connect(common) {
     const credentials = createCredentialProvider(credentialOptions(common));
     const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-    log(`Authenticating in ${common.region}, ${how}.`);
+    log_log(`Authenticating in ${common.region}, ${how}.`);
     const accountId = await getAccountId(common.region, credentials);
-    log(`Authenticated to account ${accountId}.`);
+    log_log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
     // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
     // call AWS to show what they would do; those steps honour the dry run themselves.
