@@ -65,6 +65,15 @@ describe('run() with a lazy action: the code loads only once the inputs are good
     expect(readFileSync(files.summary, 'utf8')).not.toContain('never written');
   });
 
+  it("prints the inputs check's own output (a secret's mask) once: held back when main parses again, printed when it fails", async () => {
+    const inputs = () => core.setSecret('s3cret');
+    await run({ inputs, load: async () => ({ main: async () => { inputs(); } }) });
+    expect(out.match(/::add-mask::s3cret/g)).toHaveLength(1);
+    out = '';
+    await run({ inputs: () => { inputs(); rejecting(); }, load: async () => ({ main: async () => {} }) });
+    expect(out.split('\n').filter((l) => l.startsWith('::'))).toEqual(['::add-mask::s3cret', expect.stringMatching(/^::error title=Invalid input%3A cluster::/)]);
+  });
+
   it('an error other than a rejected input (a bug) is left to main, which reports it its own way', async () => {
     const main = jest.fn(async () => {});
     await run({ inputs: () => { throw new TypeError('boom'); }, load: async () => ({ main }) });

@@ -75,12 +75,26 @@ class RejectedInputs extends Error {
   }
 }
 
+/**
+ * Runs the inputs check with its output held back: main parses the inputs again and prints the same lines
+ * (`::add-mask::` of a secret, warnings) once, as before. Only when the check fails is its output printed.
+ */
 function checkInputsFirst(action: LazyAction): void {
+  const held: Parameters<typeof process.stdout.write>[0][] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: Parameters<typeof process.stdout.write>[0]) => held.push(chunk) > 0) as typeof process.stdout.write;
+  let rejected: unknown;
   try {
     action.inputs();
   } catch (err) {
-    // Anything but a plain input error (a bug, a file that vanished) goes through main, which reports it its own way.
-    if (err instanceof InputError) throw new RejectedInputs(err, action);
+    rejected = err;
+  } finally {
+    process.stdout.write = write;
+  }
+  // Anything but a plain input error (a bug, a file that vanished) goes through main, which reports it its own way.
+  if (rejected instanceof InputError) {
+    for (const chunk of held) process.stdout.write(chunk);
+    throw new RejectedInputs(rejected, action);
   }
 }
 
