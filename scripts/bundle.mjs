@@ -1,53 +1,61 @@
 #!/usr/bin/env node
-// Bundles each action's compiled entry (actions/<name>/lib/index.js, from `tsc -b`) with ncc into
-// <out>/<name>/: index.js (inputs and the kit's run()), the chunks it loads with import() (the action's
-// main and the AWS SDK) and package.json ({"type": "module"}, so Node loads them as ES modules without
-// guessing). `--out DIR` writes elsewhere (the freshness test compares it with dist/).
+// Bundles the five actions with ncc into one shared set of files, so their common code (the AWS SDK,
+// @actions/core, the kit) is downloaded once, not five times:
+//   <out>/shared/index.js        one webpack runtime, and a loader per action (`start(name)`)
+//   <out>/shared/<id>.index.js   chunks: each action's entry (inputs and the kit's run()), its main.js
+//                                (loaded once the inputs are good), and the SDK code they share
+//   <out>/<name>/index.js        what action.yml runs: start('<name>')
+//   <out>/package.json           {"type": "module"}: Node loads them as ES modules without guessing
+// from each action's compiled entry (actions/<name>/lib/index.js, from `tsc -b`). `--out DIR` writes
+// elsewhere (the freshness test compares it with dist/).
 //
-// What makes the bundles small (measured with `npm run bench -- bundles`):
+// What makes the bundles small and quick to start (measured with `npm run bench -- bundles`):
 // - mainFields module first: the AWS SDK clients' ES builds, which webpack tree-shakes (their CommonJS builds
 //   carry every command and schema of the service);
-// - terser on index.js and every chunk (ncc's own minify skips the chunks), as ncc would: mangling only, with
-//   keep_fnames/keep_classnames, so a stack trace in the debug log still names its functions and classes.
+// - main.js in a chunk of its own (run() loads it after the inputs check): a bad input never parses the SDK;
+// - terser on every file, as ncc's minify does but with compress, and keep_fnames/keep_classnames so a stack
+//   trace in the debug log still names its functions and classes.
 import ncc from '@vercel/ncc';
-import { minify } from 'terser';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { minify } from 'terser';
 
 const root = resolve(import.meta.dirname, '..');
 const outFlag = process.argv.indexOf('--out');
 const outRoot = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
-const only = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
 
 export const NCC_OPTIONS = { minify: false, mainFields: ['module', 'main'], sourceMap: false, quiet: true, target: 'es2022', cache: false };
-
 export const TERSER_OPTIONS = { module: true, compress: { keep_fnames: true, keep_classnames: true }, mangle: { keep_classnames: true, keep_fnames: true }, format: { comments: false } };
 
-// The five bundles share most chunks (the SDK's credential providers): minify each distinct one once.
-const minifiedBySource = new Map();
-async function minified(code) {
-  if (!minifiedBySource.has(code)) minifiedBySource.set(code, (await minify(code, TERSER_OPTIONS)).code);
-  return minifiedBySource.get(code);
+const actions = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml'))).sort();
+for (const name of actions) {
+  if (!existsSync(join(root, 'actions', name, 'lib', 'index.js'))) throw new Error(`actions/${name}/lib/index.js is missing: run tsc -b first`);
 }
 
-const actions = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml')) && (!only.length || only.includes(n)));
-for (const name of actions) {
-  const entry = join(root, 'actions', name, 'lib', 'index.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run tsc -b first`);
-  const built = await ncc(entry, NCC_OPTIONS);
-  const code = await minified(built.code);
-  const assets = built.assets ?? {};
-  const out = join(outRoot, name);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.js'), code);
-  let bytes = Buffer.byteLength(code);
-  for (const [file, asset] of Object.entries(assets)) {
-    mkdirSync(dirname(join(out, file)), { recursive: true });
-    const source = file.endsWith('.js') ? await minified(String(asset.source)) : asset.source;
-    writeFileSync(join(out, file), source);
-    bytes += Buffer.byteLength(source);
-  }
-  const files = Object.keys(assets).length + 1;
-  console.log(`bundled ${name}: ${(bytes / 1024).toFixed(0)} KiB in ${files} files (index.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB)`);
+// The one entry ncc bundles (in lib/, which git ignores): a dynamic import per action, so each is a chunk.
+const entry = join(root, 'lib', 'bundle-entry.js');
+mkdirSync(dirname(entry), { recursive: true });
+writeFileSync(
+  entry,
+  `const actions = {\n${actions.map((n) => `  '${n}': () => import('${relative(dirname(entry), join(root, 'actions', n, 'lib', 'index.js'))}'),`).join('\n')}\n};\n` +
+    `/** Runs one action: its entry chunk calls run(), which loads the rest once the inputs are good. */\n` +
+    `export function start(name) {\n  return actions[name]();\n}\n`,
+);
+
+const { code, assets } = await ncc(entry, NCC_OPTIONS);
+rmSync(outRoot, { recursive: true, force: true });
+const write = (file, source) => {
+  mkdirSync(dirname(join(outRoot, file)), { recursive: true });
+  writeFileSync(join(outRoot, file), source);
+  return Buffer.byteLength(source);
+};
+let bytes = write('shared/index.js', (await minify(code, TERSER_OPTIONS)).code);
+for (const [file, asset] of Object.entries(assets ?? {})) {
+  if (file === 'package.json') continue; // one for all of dist/, below
+  bytes += write(`shared/${file}`, file.endsWith('.js') ? (await minify(String(asset.source), TERSER_OPTIONS)).code : asset.source);
 }
+write('package.json', '{\n  "type": "module"\n}\n');
+for (const name of actions) {
+  write(`${name}/index.js`, `// ${name}: its code is in ../shared, with what the five actions share (generated by scripts/bundle.mjs).\nimport { start } from '../shared/index.js';\n\nawait start('${name}');\n`);
+}
+console.log(`bundled ${actions.length} actions: ${(bytes / 1024).toFixed(0)} KiB in ${Object.keys(assets ?? {}).length + 1} shared files`);
