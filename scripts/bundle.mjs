@@ -61,7 +61,7 @@ const { code, assets, stats } = await ncc(entry, NCC_OPTIONS);
 const undiciImporters = stats
   .toJson({ modules: true, reasons: true })
   .modules.filter((m) => m.name?.includes('undici-unused'))
-  .flatMap((m) => m.reasons.map((r) => r.moduleName ?? ''))
+  .flatMap((m) => m.reasons.map((r) => `${r.resolvedModule ?? r.moduleName ?? ''}`))
   .filter((name) => !name.includes('node_modules/@actions/http-client/'));
 if (undiciImporters.length) throw new Error(`undici is imported by ${[...new Set(undiciImporters)].join(', ')}: bundle it (drop the externals entry in scripts/bundle.mjs).`);
 rmSync(outRoot, { recursive: true, force: true });
