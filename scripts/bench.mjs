@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every scripts/bench/*.mjs (or those named on the command line). Each one measures
+// `npm run bench`: runs every scripts/bench/*.mjs (or those named on the command line: `npm run bench -- bundles`
+// for the bundles bench: sizes, cold starts and the release archive). Each one measures
 // ours against a reference side by side in one run and prints ratios. Never part of `npm test`.
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

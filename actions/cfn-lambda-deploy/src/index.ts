@@ -1,4 +1,5 @@
 import { run } from '@deploy-actions/aws-kit';
-import { main } from './main.js';
+import { getInputs } from './inputs.js';
 
-void run(main);
+// main.js (with the AWS SDK) is a chunk of its own, loaded once the inputs are good: a bad input fails fast.
+void run({ inputs: getInputs, load: () => import('./main.js'), onInputError: { summary: 'cfn-lambda-deploy' } });

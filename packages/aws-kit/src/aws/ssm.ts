@@ -2,12 +2,12 @@ import * as core from '@actions/core';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import type { AwsContext } from './clients.js';
+import { isSsmReference } from './ssm-reference.js';
 
 const PREFIX = 'ssm:';
 
-export function isSsmReference(value: string): boolean {
-  return value.startsWith(PREFIX + '/') || /^ssm:[\w.-]/.test(value);
-}
+// In a module of its own, so a bundle's inputs check needs no SSM client.
+export { isSsmReference } from './ssm-reference.js';
 
 /**
  * Replaces every string written `ssm:/path/name` (in the object, its arrays and maps) with the

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeploymentError, errorMessage } from '../errors.js';
+import { TEMPLATE_BODY_LIMIT } from './limits.js';
 
-/** CreateChangeSet takes at most this many bytes of TemplateBody; a bigger template goes through S3 (TemplateURL). */
-export const TEMPLATE_BODY_LIMIT = 51_200;
+// In a module of its own, so a bundle's inputs check needs no S3 client.
+export { TEMPLATE_BODY_LIMIT } from './limits.js';
 
 /** True when the template is too big to send inline. */
 export function needsTemplateUrl(templateBody: string): boolean {
