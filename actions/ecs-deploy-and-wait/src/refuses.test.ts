@@ -98,7 +98,8 @@ describe('outside text never becomes a workflow command', () => {
     expect(run.log).toContain('::add-mask::hunter2');
     expect(run.log).toContain('::error title=INJECTED::stop reason');
     const commands = workflowCommands(run.log);
-    expect(commands.filter((c) => c.name === 'add-mask').map((c) => c.data)).toEqual(['AKIDEXAMPLE', 'secret']); // only the credentials the kit masks
+    // Only the credentials the kit masks (each once per process, so an earlier test may have masked them already).
+    for (const mask of commands.filter((c) => c.name === 'add-mask')) expect(['AKIDEXAMPLE', 'secret']).toContain(mask.data);
     expect(commands.filter((c) => c.name === 'warning')).toEqual([]);
     expect(commands.filter((c) => c.name === 'error')).toHaveLength(1); // the step's own failure annotation
     expect(commands.find((c) => c.name === 'error')!.data).not.toMatch(/^INJECTED/);
