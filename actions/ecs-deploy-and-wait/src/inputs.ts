@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError, InputReader, parseKeyValueLines, type CommonInputs } from '@deploy-actions/aws-kit';
+import { InputError, InputReader, parseKeyValueLines, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
 import { parseTaskDefinitionFile, taskCommand, type TaskDefinitionRequest } from './task-definition.js';
 
 export const ACTION = 'ecs-deploy-and-wait';
@@ -97,7 +97,7 @@ function readTaskDefinitionSource(value: string, workspace: string): TaskDefinit
   if (!value) return { kind: 'service' };
   const looksLikeFile = /\.json$/i.test(value) || value.includes('/') && !value.startsWith('arn:');
   if (looksLikeFile) {
-    const file = resolve(workspace, value);
+    const file = workspacePath('task-definition', value, { workspace, fix: 'Check the path, or give a family, family:revision or ARN.' });
     if (!existsSync(file)) throw new InputError('task-definition', `file ${value} does not exist (looked in ${workspace}).`, 'Check the path, or give a family, family:revision or ARN.', value);
     return { kind: 'file', file: value, request: parseTaskDefinitionFile(readFileSync(file, 'utf8'), value) };
   }
