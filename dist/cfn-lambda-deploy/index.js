@@ -54536,7 +54536,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -54550,7 +54550,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -54663,10 +54669,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -60233,7 +60242,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(218);
 
 
 /***/ }),
@@ -60253,10 +60262,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
+__webpack_unused_export__ = httpOverHttp;
+__webpack_unused_export__ = httpsOverHttp;
+__webpack_unused_export__ = httpOverHttps;
+__webpack_unused_export__ = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -60546,7 +60555,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
+__webpack_unused_export__ = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -97521,13 +97530,142 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/retry/index.js
+var retry = __nccwpck_require__(3609);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/retry.js
+
+
+const AUTH_CODES = new Set([
+    'AccessDenied',
+    'AccessDeniedException',
+    'UnauthorizedOperation',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'InvalidIdentityToken',
+    'IDPRejectedClaim',
+    'InvalidAccessKeyId',
+    'ExpiredTokenException',
+    'ExpiredToken',
+    'SignatureDoesNotMatch',
+    'InvalidSignatureException',
+    'IncompleteSignature',
+    'MissingAuthenticationToken',
+    'AuthFailure',
+    'NotAuthorized',
+    'CredentialsProviderError',
+]);
+const THROTTLE_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
+    'EC2ThrottledException',
+]);
+/**
+ * A quota (service limit) reached: retrying does not help, raising the quota or freeing resources does.
+ * LimitExceededException is one (CloudFormation stacks, Lambda storage, IAM…), not throttling.
+ */
+const QUOTA_CODES = new Set(['LimitExceededException', 'LimitExceeded', 'ServiceQuotaExceededException', 'QuotaExceededException', 'TooManyBuckets', 'CodeStorageExceededException']);
+/** Authentication codes: the credentials themselves are bad (as opposed to lacking a permission). */
+const AUTHENTICATION_CODES = new Set([
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'InvalidIdentityToken',
+    'IDPRejectedClaim',
+    'ExpiredTokenException',
+    'ExpiredToken',
+    'SignatureDoesNotMatch',
+    'InvalidSignatureException',
+    'IncompleteSignature',
+    'MissingAuthenticationToken',
+    'AuthFailure',
+    'CredentialsProviderError',
+    'InvalidAccessKeyId',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+function isQuotaError(err) {
+    const code = awsErrorCode(err) ?? err?.name;
+    return !!code && QUOTA_CODES.has(code);
+}
+/** The credentials are not valid at all (wrong, expired, unsigned), rather than lacking a permission. */
+function isAuthenticationError(err) {
+    const code = awsErrorCode(err) ?? err?.name;
+    return !!code && AUTHENTICATION_CODES.has(code);
+}
+function isThrottlingError(err) {
+    const code = awsErrorCode(err) ?? err?.name;
+    return (!!code && THROTTLE_CODES.has(code)) || err?.$metadata?.httpStatusCode === 429;
+}
+function isNetworkError(err) {
+    const e = err;
+    return (!!e?.code && NETWORK_CODES.has(e.code)) || (!!e?.name && NETWORK_CODES.has(e.name));
+}
+function isAuthError(err) {
+    const code = awsErrorCode(err) ?? err?.name;
+    if (code && AUTH_CODES.has(code))
+        return true;
+    const status = err?.$metadata?.httpStatusCode;
+    return status === 403 && !(code && THROTTLE_CODES.has(code));
+}
+/** Worth trying again: throttling, 5xx, dropped connections. Never an auth error. */
+function isRetryableError(err) {
+    if (isAuthError(err) || isQuotaError(err))
+        return false;
+    const e = err;
+    const code = awsErrorCode(err) ?? e?.name;
+    if (code && THROTTLE_CODES.has(code))
+        return true;
+    if (e?.code && NETWORK_CODES.has(e.code))
+        return true;
+    if (code && NETWORK_CODES.has(code))
+        return true;
+    if (e?.$retryable)
+        return true;
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && (status >= 500 || status === 429);
+}
+/**
+ * The SDK's adaptive retries, except for what retrying cannot fix: the SDK counts LimitExceededException as
+ * throttling (and would slow every later request down for it), but it is a quota; auth errors are never retried.
+ */
+class KitRetryStrategy {
+    mode = 'adaptive';
+    inner;
+    constructor(maxAttempts) {
+        this.inner = new retry.AdaptiveRetryStrategy(maxAttempts);
+    }
+    acquireInitialRetryToken(scope) {
+        return this.inner.acquireInitialRetryToken(scope);
+    }
+    refreshRetryTokenForRetry(token, errorInfo) {
+        // Refusing the token makes the SDK throw the error itself, as when attempts run out.
+        if (isQuotaError(errorInfo.error) || isAuthError(errorInfo.error))
+            return Promise.reject(new Error('not retryable'));
+        return this.inner.refreshRetryTokenForRetry(token, errorInfo);
+    }
+    recordSuccess(token) {
+        this.inner.recordSuccess(token);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/errors.js
 /**
  * The three kinds of failure a user can see.
  * - InputError: the user's input is wrong; names the input and the fix. Raised before AWS is changed.
  * - DeploymentError: AWS refused or the deployment failed; says what AWS said and what to look at.
+ * - an AWS error no one explained: named for what it is (describeAwsFailure: credentials, permission, quota,
+ *   throttling, an AWS-side failure, AWS unreachable).
  * - anything else: a bug in deploy-actions.
  */
+
 class InputError extends Error {
     input;
     fix;
@@ -97570,7 +97708,78 @@ function errorMessage(err) {
         return err.message;
     return String(err);
 }
+/** `code, HTTP status, request id, attempts`: what AWS support asks for, from the SDK's $metadata. */
+function awsErrorDetails(err) {
+    const e = err;
+    const m = e?.$metadata ?? {};
+    const parts = [
+        awsErrorCode(err),
+        m.httpStatusCode ? `HTTP ${m.httpStatusCode}` : undefined,
+        m.requestId ? `request id ${m.requestId}` : m.extendedRequestId ? `extended request id ${m.extendedRequestId}` : undefined,
+        m.attempts && m.attempts > 1 ? `after ${m.attempts} attempts` : undefined,
+    ].filter(Boolean);
+    return parts.join(', ');
+}
+/**
+ * Names an AWS error no action explained: bad credentials, a missing permission, a quota, throttling or an
+ * AWS-side (5xx) failure after the SDK's retries, or AWS being unreachable. Undefined when it is not AWS's.
+ */
+function describeAwsFailure(err) {
+    const details = awsErrorDetails(err);
+    const said = `${errorMessage(err).split('\n')[0]}${details ? ` (${details})` : ''}`;
+    const status = err?.$metadata?.httpStatusCode;
+    if (isAuthenticationError(err)) {
+        return {
+            title: 'AWS authentication failed',
+            message: `AWS did not accept the credentials: ${said}.\n` +
+                'With role-to-assume, check the role ARN and its trust policy for GitHub OIDC. Without it, the ambient credentials ' +
+                '(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, a profile or an instance role) are wrong or expired: ' +
+                'refresh them, or set role-to-assume (and give the job `permissions: id-token: write`).',
+        };
+    }
+    if (isAuthError(err)) {
+        return {
+            title: 'AWS permission denied',
+            message: `AWS refused the request for lack of a permission: ${said}.\nGive the role the permission AWS names (the action's README lists the policy it needs), then run the job again.`,
+        };
+    }
+    if (isQuotaError(err)) {
+        return {
+            title: 'AWS quota reached',
+            message: `An AWS quota (service limit) is reached: ${said}.\nRetrying does not help: delete resources you no longer use, or request a higher quota in Service Quotas, then run the job again.`,
+        };
+    }
+    if (isThrottlingError(err)) {
+        return {
+            title: 'AWS throttling',
+            message: `AWS kept throttling the requests, even after retries: ${said}.\nRun fewer deploys at once against this account and region (a concurrency group), or ask AWS for a higher request rate, then run the job again.`,
+        };
+    }
+    if (status !== undefined && status >= 500) {
+        return {
+            title: 'AWS service error',
+            message: `AWS failed on its side (a service error, not your inputs), even after retries: ${said}.\nCheck https://health.aws.amazon.com for this region and run the job again; if it persists, give AWS support the request id.`,
+        };
+    }
+    if (isNetworkError(err)) {
+        return {
+            title: 'AWS unreachable',
+            message: `Could not reach AWS: ${said}.\nCheck the runner's network, proxy and DNS (and AWS_ENDPOINT_URL if set), then run the job again.`,
+        };
+    }
+    if (awsErrorCode(err) !== undefined) {
+        return {
+            title: 'AWS refused the request',
+            message: `AWS refused a request: ${said}.\nAWS's own words above say why; fix what they name and run the job again.`,
+        };
+    }
+    return undefined;
+}
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -97744,10 +97953,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -97840,7 +98047,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -97918,7 +98125,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -97964,7 +98171,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -98267,7 +98474,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -98278,7 +98485,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -98377,7 +98584,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -98392,7 +98599,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -98417,7 +98624,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -98440,7 +98647,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -98571,7 +98778,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -98629,13 +98836,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -98654,7 +98861,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -98673,13 +98880,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -100277,7 +100484,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
+function core_setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -100399,7 +100606,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
+function core_debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -100521,6 +100728,8 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/inputs.js
 
 
+
+
 /** Pure parsers: each takes the input's name so an error can name it. */
 function parseBoolean(name, raw, fallback) {
     const value = raw.trim().toLowerCase();
@@ -100533,11 +100742,20 @@ function parseBoolean(name, raw, fallback) {
     throw new InputError(name, `"${raw}" is not a boolean.`, `Set ${name} to true or false.`);
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds. */
+/** Node's timers fire at once for a delay above 2^31-1 ms (about 24.8 days): no duration may be longer. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds, at most MAX_DURATION_MS. */
 function parseDuration(name, raw, fallback) {
     const value = (raw.trim() || fallback || '').trim();
     if (value === '')
         throw new InputError(name, 'is required.', `Give a duration such as 90s, 15m or 1h.`);
+    const ms = durationMs(name, value, raw);
+    if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+        throw new InputError(name, `${value} is too long: a duration can be at most ${formatDuration(MAX_DURATION_MS)} (2^31-1 ms, the longest timer Node.js can set).`, 'Give a shorter duration, such as 30m or 6h.');
+    }
+    return ms;
+}
+function durationMs(name, value, raw) {
     if (/^\d+(\.\d+)?$/.test(value))
         return Math.round(Number(value) * 1000);
     const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
@@ -100577,6 +100795,63 @@ function parseInteger(name, raw, opts = {}) {
         throw new InputError(name, `${n} is above the maximum of ${opts.max}.`);
     return n;
 }
+/** The workspace file inputs are read from: GITHUB_WORKSPACE (the checkout), or the working directory. */
+function workspaceDir() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+/** True when `path` is `dir` or inside it (both already resolved). */
+function isInside(path, dir) {
+    const rel = (0,external_node_path_.relative)(dir, path);
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
+}
+/**
+ * A file input (a template, a task definition, a folder to zip…) resolved inside the workspace: relative to it,
+ * symlinks followed, and refused (InputError naming the input and the path) when it does not exist, is not
+ * the kind asked for, is a symlink loop, or ends up outside the workspace — so a step can only read and
+ * ship files of the checkout. Returns the real path. Never reads the file, so no error quotes its content.
+ */
+function workspacePath(name, raw, opts = {}) {
+    const workspace = opts.workspace ?? workspaceDir();
+    const kind = opts.kind ?? 'file';
+    const given = raw.trim();
+    if (/[\0\r\n]/.test(given))
+        throw new InputError(name, 'holds a line break or NUL character, so it is not one path.', 'Give one path, relative to the repository root.');
+    const path = (0,external_node_path_.resolve)(workspace, given);
+    let real;
+    let realWorkspace;
+    try {
+        realWorkspace = (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch (err) {
+        throw new InputError(name, `cannot be read: the workspace ${workspace} is not readable (${errorMessage(err)}).`, 'Check GITHUB_WORKSPACE (actions/checkout sets it).');
+    }
+    try {
+        (0,external_node_fs_.lstatSync)(path);
+    }
+    catch {
+        throw new InputError(name, `${given} does not exist (looked for ${path}).`, opts.fix ?? 'Give the path relative to the repository root, and check out the repository first (actions/checkout).', given);
+    }
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw new InputError(name, `${given} is a symbolic link loop (it leads back to itself).`, 'Point the link at a real file or folder.', given);
+        throw new InputError(name, `${given} is a symbolic link to something that does not exist.`, 'Point the link at a real file or folder inside the workspace.', given);
+    }
+    if (!isInside(real, realWorkspace)) {
+        throw new InputError(name, `${given} resolves to ${real}, outside the workspace (${realWorkspace}): the action only reads files of the checkout.`, 'Give a path inside the repository checkout (copy the file into the workspace in an earlier step if it is generated elsewhere).', given);
+    }
+    const st = (0,external_node_fs_.statSync)(real);
+    if (kind === 'file' && st.isDirectory())
+        throw new InputError(name, `${given} is a directory, not a file.`, opts.fix ?? 'Give the path of the file itself.', given);
+    if (kind === 'directory' && !st.isDirectory())
+        throw new InputError(name, `${given} is not a directory.`, opts.fix, given);
+    if (!st.isFile() && !st.isDirectory())
+        throw new InputError(name, `${given} is neither a file nor a directory (a device, socket or pipe).`, opts.fix, given);
+    return real;
+}
 /** Non-empty lines (or comma-separated items when `commas`), trimmed; `#` comments dropped. */
 function parseList(raw, opts = {}) {
     const parts = opts.commas ? raw.split(/[\n,]/) : raw.split('\n');
@@ -100595,7 +100870,8 @@ function parseKeyValueLines(name, raw, opts = {}) {
             return;
         const at = trimmed.indexOf(sep);
         if (at <= 0) {
-            throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
+            // Never quote the line: its value may be a secret (parameter-overrides, build-secrets, environment-variables).
+            throw new InputError(name, `line ${i + 1} is not KEY${sep}VALUE (${at === 0 ? `it has no key before "${sep}"` : `it has no "${sep}"`}).`, `Write one KEY${sep}VALUE per line.`);
         }
         out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
     });
@@ -100700,6 +100976,9 @@ function failureMessage(err) {
         const hint = err.hint ? `\n${err.hint}` : '';
         return { message: `${err.message}${hint}`, properties: { title: 'Deployment failed' } };
     }
+    const aws = describeAwsFailure(err);
+    if (aws)
+        return { message: aws.message, properties: { title: aws.title } };
     return {
         message: `Unexpected error (a bug in deploy-actions, please report it): ${errorMessage(err)}`,
         properties: { title: 'Unexpected error' },
@@ -100708,7 +100987,7 @@ function failureMessage(err) {
 function fail(err) {
     const { message, properties } = failureMessage(err);
     if (!(err instanceof InputError || err instanceof DeploymentError) && err instanceof Error && err.stack)
-        debug(err.stack);
+        core_debug(err.stack);
     error(message, properties);
     process.exitCode = 1;
 }
@@ -100788,17 +101067,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const COMMAND_MARKER = /::|##\[/;
 /** A fresh, unguessable token for `::stop-commands::`; outside text cannot end the pause without it. */
 function pauseToken() {
-    return `deploy-actions-${randomBytes(16).toString('hex')}`;
+    return `deploy-actions-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
 }
 /** Prints text to the log so that none of its lines can act as a workflow command. */
-const log = (text) => {
+const log_log = (text) => {
     if (!COMMAND_MARKER.test(text)) {
-        core.info(text);
+        info(text);
         return;
     }
     const token = pauseToken();
     process.stdout.write(`::stop-commands::${token}\n`);
-    core.info(text);
+    info(text);
     process.stdout.write(`::${token}::\n`);
 };
 /**
@@ -100817,11 +101096,61 @@ async function withCommandsStopped(fn) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/secrets.js
+/**
+ * The secret values this step knows of, each with the reference it came from (an `ssm:` SecureString), so
+ * what the step writes to disk (deployment records) names the reference and never holds the value.
+ */
+const secrets = new Map();
+/** Remembers that `value` is secret and came from `reference` (e.g. `ssm:/app/db-password`). */
+function rememberSecret(value, reference) {
+    if (value)
+        secrets.set(value, reference);
+}
+/** The reference a secret value came from, or undefined when the value is not a known secret. */
+function secretReference(value) {
+    return secrets.get(value);
+}
+/** True when `text` contains a known secret value anywhere. */
+function containsSecret(text) {
+    for (const value of secrets.keys())
+        if (text.includes(value))
+            return true;
+    return false;
+}
+/**
+ * A copy of `data` fit to write down: every string that is a known secret becomes its reference, and a
+ * secret inside a longer string is cut out (replaced by `***`).
+ */
+function withoutSecrets(data) {
+    if (!secrets.size)
+        return data;
+    const walk = (v) => {
+        if (typeof v === 'string') {
+            const ref = secrets.get(v);
+            if (ref)
+                return ref;
+            let out = v;
+            for (const value of secrets.keys())
+                if (out.includes(value))
+                    out = out.split(value).join('***');
+            return out;
+        }
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    return walk(data);
+}
+/** For tests: forget every secret. */
+function forgetSecrets() {
+    secrets.clear();
+}
+
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/records.js
+
 
 
 
@@ -100829,22 +101158,275 @@ function recordsFile() {
     const base = process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp';
     return (0,external_node_path_.join)(base, 'deploy-actions', 'records.jsonl');
 }
-/** Appends a record (before the change is made, so a crash mid-deploy is still undoable). Returns its file. */
+/**
+ * Appends a record (before the change is made, so a crash mid-deploy is still undoable). Returns its file.
+ * Records may be uploaded as artifacts, so they never hold a secret: a value read from an `ssm:` SecureString
+ * is written as its `ssm:` reference (rollback-on-failure reads it again), and callers leave out NoEcho values.
+ */
 function appendRecord(record, file = recordsFile()) {
-    const full = { ...record, at: new Date().toISOString(), step: process.env.GITHUB_ACTION };
+    const full = withoutSecrets({ ...record, at: new Date().toISOString(), step: process.env.GITHUB_ACTION });
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(file), { recursive: true });
     (0,external_node_fs_.appendFileSync)(file, JSON.stringify(full) + '\n');
-    debug(`Recorded ${full.kind} change in ${file}`);
+    core_debug(`Recorded ${full.kind} change in ${file}`);
     return file;
 }
-/** Every record in the file, oldest first. Missing file = no records. */
+/** Every intact record in the file, oldest first (lines that are not records are left out). Missing file = no records. */
 function readRecords(file = recordsFile()) {
+    return readRecordsChecked(file).records;
+}
+const RECORD_FIELDS = {
+    'ecs-service': { cluster: 'string', service: 'string', previousTaskDefinition: 'string', newTaskDefinition: 'string' },
+    'lambda-alias': { functionName: 'string', alias: 'string', newVersion: 'string' },
+    'lambda-function': { functionName: 'string' },
+    'cfn-stack': { stackName: 'string', stackId: 'string', created: 'boolean' },
+    's3-site': { bucket: 'string', prefix: 'string', versioning: 'boolean', objects: 'array' },
+};
+const OPTIONAL_FIELDS = {
+    previousDesiredCount: 'number',
+    previousVersion: 'string',
+    newVersion: 'string',
+    previousTemplateBody: 'string',
+    previousParameters: 'array',
+    previousCapabilities: 'array',
+    previousRoleArn: 'string',
+    templateBucket: 'string',
+    distributionId: 'string',
+    step: 'string',
+};
+function typeOf(v) {
+    return Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
+}
+/** Shortens outside text quoted in a problem (a kind, a field) so a garbage line cannot flood the log. */
+function quote(v) {
+    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+    return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+}
+/** What is wrong with one parsed line, or undefined when it is a usable record. */
+function recordProblem(data) {
+    if (typeOf(data) !== 'object')
+        return `is JSON but not a record (${typeOf(data)}, not an object)`;
+    const r = data;
+    if (r.kind === undefined)
+        return 'has no kind';
+    if (typeof r.kind !== 'string' || !(r.kind in RECORD_FIELDS))
+        return `has an unknown kind ${quote(r.kind)} (known: ${Object.keys(RECORD_FIELDS).join(', ')})`;
+    const fields = { region: 'string', ...RECORD_FIELDS[r.kind] };
+    const missing = Object.keys(fields).filter((f) => r[f] === undefined || r[f] === null);
+    if (missing.length)
+        return `is a record of kind ${r.kind} without ${missing.join(', ')}`;
+    for (const [f, t] of Object.entries({ ...fields, ...OPTIONAL_FIELDS })) {
+        if (r[f] !== undefined && typeOf(r[f]) !== t)
+            return `is a record of kind ${r.kind} whose ${f} is ${typeOf(r[f])}, not ${t}`;
+    }
+    if (r.kind === 's3-site' && !r.objects.every((o) => typeOf(o) === 'object' && typeof o.key === 'string')) {
+        return 'is an s3-site record with an object that has no key';
+    }
+    if (r.kind === 'cfn-stack' && !(r.previousParameters ?? []).every((p) => typeOf(p) === 'object' && typeof p.ParameterKey === 'string')) {
+        return 'is a cfn-stack record with a previous parameter that has no ParameterKey';
+    }
+    return undefined;
+}
+/**
+ * Every record in the file, oldest first, and every line that is not one (truncated, garbage, an unknown kind,
+ * missing fields): a damaged line must not stop the intact records from being rolled back.
+ */
+function readRecordsChecked(file = recordsFile()) {
+    const records = [];
+    const problems = [];
     if (!existsSync(file))
-        return [];
-    return readFileSync(file, 'utf8')
+        return { records, problems };
+    readFileSync(file, 'utf8')
         .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
+        .forEach((text, i) => {
+        if (text.trim() === '')
+            return;
+        let data;
+        try {
+            data = JSON.parse(text);
+        }
+        catch {
+            problems.push({ line: i + 1, problem: /^\s*\{/.test(text) ? 'is not complete JSON (truncated?)' : 'is not JSON' });
+            return;
+        }
+        const problem = recordProblem(data);
+        if (problem)
+            problems.push({ line: i + 1, problem });
+        else
+            records.push(data);
+    });
+    return { records, problems };
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/http.js
+
+
+
+/**
+ * Nothing hangs: every request the kit makes (AWS SDK clients, the OIDC token, code downloads) gives up when
+ * the connection does not open, when the socket stays silent, or when the whole request takes too long — and
+ * when the step's own `timeout` runs out, which also ends a request in flight.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/** A socket with no bytes either way for this long is dead (an endpoint that accepted and never answers). */
+const SOCKET_TIMEOUT_MS = 60_000;
+/** The longest one request may take, upload included (a 50 MB Lambda zip on a slow runner link fits). */
+const REQUEST_TIMEOUT_MS = 5 * 60_000;
+let step;
+/**
+ * Bounds the whole step by its `timeout` input: from now on every kit request (and every wait) ends by then,
+ * with an error naming the endpoint that was still being waited for. Call it once, right after reading inputs.
+ */
+function limitStep(timeoutMs, input = 'timeout') {
+    step?.controller.abort();
+    const controller = new AbortController();
+    step = { controller, endsAt: Date.now() + timeoutMs, timeoutMs, input };
+    const timer = setTimeout(() => controller.abort(new StepTimeoutError(timeoutMs, input)), timeoutMs);
+    timer.unref();
+}
+/** Aborted when the step's timeout runs out; undefined when no limit was set. */
+function stepSignal() {
+    return step?.controller.signal;
+}
+/** Milliseconds left before the step's timeout (Infinity when there is none). */
+function stepTimeLeft() {
+    return step ? Math.max(0, step.endsAt - Date.now()) : Infinity;
+}
+/** For tests: forget the step limit. */
+function clearStepLimit() {
+    step?.controller.abort();
+    step = undefined;
+}
+class StepTimeoutError extends DeploymentError {
+    timeoutMs;
+    input;
+    constructor(timeoutMs, input, endpoint) {
+        super(endpoint
+            ? `No answer from ${endpoint} before the step's ${input} of ${formatDuration(timeoutMs)} ran out; the request was abandoned.`
+            : `The step's ${input} of ${formatDuration(timeoutMs)} ran out.`, endpoint
+            ? 'The endpoint accepted the request but did not answer: check the network path to it (proxy, firewall, AWS_ENDPOINT_URL), or AWS Health for an outage; raise timeout if it is only slow.'
+            : `Raise ${input} if the deployment is just slow.`);
+        this.timeoutMs = timeoutMs;
+        this.input = input;
+    }
+}
+/** `https://host:port` of a request, never its path or query (a presigned URL carries a signature there). */
+function endpointOf(request) {
+    const protocol = (request.protocol ?? 'https:').replace(/:?$/, ':');
+    return `${protocol}//${request.hostname ?? '?'}${request.port ? `:${request.port}` : ''}`;
+}
+function combine(...signals) {
+    const real = signals.filter((s) => s instanceof AbortSignal);
+    return real.length > 1 ? AbortSignal.any(real) : real[0];
+}
+/**
+ * The SDK's NodeHttpHandler with connection, socket and request timeouts, that also stops at the step's
+ * timeout, and whose errors name the endpoint (a timeout stays a TimeoutError, so the SDK still retries it).
+ */
+class BoundedHttpHandler {
+    inner;
+    metadata = { handlerProtocol: 'http/1.1' };
+    constructor(opts = {}) {
+        this.inner = new dist_cjs.NodeHttpHandler({
+            connectionTimeout: opts.connectionTimeout ?? CONNECTION_TIMEOUT_MS,
+            socketTimeout: opts.socketTimeout ?? SOCKET_TIMEOUT_MS,
+            requestTimeout: opts.requestTimeout ?? REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true,
+        });
+    }
+    async handle(request, options = {}) {
+        const limit = step;
+        if (limit?.controller.signal.aborted)
+            throw new StepTimeoutError(limit.timeoutMs, limit.input, endpointOf(request));
+        const abortSignal = options.abortSignal instanceof AbortSignal || !options.abortSignal ? combine(options.abortSignal, limit?.controller.signal) : options.abortSignal;
+        try {
+            return await this.inner.handle(request, { ...options, abortSignal });
+        }
+        catch (err) {
+            if (limit?.controller.signal.aborted && !options.abortSignal?.aborted) {
+                throw new StepTimeoutError(limit.timeoutMs, limit.input, endpointOf(request));
+            }
+            if (err instanceof Error && !err.message.includes(request.hostname))
+                err.message = `${err.message} (request to ${endpointOf(request)})`;
+            throw err;
+        }
+    }
+    updateHttpClientConfig(key, value) {
+        this.inner.updateHttpClientConfig(key, value);
+    }
+    httpHandlerConfigs() {
+        return this.inner.httpHandlerConfigs();
+    }
+    destroy() {
+        this.inner.destroy();
+    }
+}
+/** The request handler every kit SDK client gets. */
+function boundedRequestHandler() {
+    return new BoundedHttpHandler();
+}
+/**
+ * `fetch` for the few requests that are not AWS SDK calls (the GitHub OIDC token, a code download): it gives up
+ * after `timeoutMs` (default REQUEST_TIMEOUT_MS) or at the step's timeout, with an error naming `what` and the
+ * endpoint (scheme, host and port only).
+ */
+async function boundedFetch(url, init) {
+    const { what, timeoutMs = REQUEST_TIMEOUT_MS, ...rest } = init;
+    const endpoint = (() => {
+        try {
+            const u = new URL(url);
+            return `${u.protocol}//${u.host}`;
+        }
+        catch {
+            return 'an invalid URL';
+        }
+    })();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const limit = step;
+    const signal = combine(rest.signal ?? undefined, timeout, limit?.controller.signal);
+    try {
+        // Read the whole body inside the timeout: a server may answer the headers and then freeze.
+        const res = await fetch(url, { ...rest, signal });
+        const body = await res.arrayBuffer();
+        const noBody = [101, 204, 205, 304].includes(res.status);
+        return new Response(noBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    }
+    catch (err) {
+        if (limit?.controller.signal.aborted)
+            throw new StepTimeoutError(limit.timeoutMs, limit.input, endpoint);
+        if (timeout.aborted) {
+            throw new DeploymentError(`${what}: no answer from ${endpoint} within ${formatDuration(timeoutMs)}; the request was abandoned.`, 'Check the network path to that endpoint (proxy, firewall), then run the job again.', { cause: err });
+        }
+        const cause = err instanceof Error && err.cause ? ` (${errorMessage(err.cause)})` : '';
+        throw new DeploymentError(`${what}: the request to ${endpoint} failed: ${errorMessage(err)}${cause}`, 'Check the network path to that endpoint, then run the job again.', { cause: err });
+    }
+}
+/**
+ * The job's GitHub OIDC token for `audience`, from the runner's token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL,
+ * authorised by ACTIONS_ID_TOKEN_REQUEST_TOKEN), as core.getIDToken asks for it — but with timeouts.
+ */
+async function fetchIdToken(audience) {
+    const url = new URL(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
+    if (audience)
+        url.searchParams.set('audience', audience);
+    const res = await boundedFetch(url.toString(), {
+        what: 'Requesting the GitHub OIDC token',
+        timeoutMs: SOCKET_TIMEOUT_MS,
+        headers: { Authorization: `Bearer ${process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''}`, Accept: 'application/json' },
+    });
+    if (!res.ok)
+        throw new Error(`the token endpoint answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the job may lack permissions: id-token: write)' : ''}`);
+    let value;
+    try {
+        value = (await res.json()).value;
+    }
+    catch {
+        throw new Error('the token endpoint answered something that is not JSON');
+    }
+    if (typeof value !== 'string' || !value)
+        throw new Error('the token endpoint answered without a token');
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clock.js
@@ -100880,68 +101462,6 @@ class FakeClock {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/retry.js
-
-const AUTH_CODES = new Set([
-    'AccessDenied',
-    'AccessDeniedException',
-    'UnauthorizedOperation',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId',
-    'InvalidIdentityToken',
-    'IDPRejectedClaim',
-    'ExpiredTokenException',
-    'ExpiredToken',
-    'SignatureDoesNotMatch',
-    'InvalidSignatureException',
-    'IncompleteSignature',
-    'MissingAuthenticationToken',
-    'AuthFailure',
-    'NotAuthorized',
-    'CredentialsProviderError',
-]);
-const THROTTLE_CODES = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottledException',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'TransactionInProgressException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'RequestThrottled',
-    'SlowDown',
-    'PriorRequestNotComplete',
-    'EC2ThrottledException',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-function isAuthError(err) {
-    const code = awsErrorCode(err) ?? err?.name;
-    if (code && AUTH_CODES.has(code))
-        return true;
-    const status = err?.$metadata?.httpStatusCode;
-    return status === 403 && !(code && THROTTLE_CODES.has(code));
-}
-/** Worth trying again: throttling, 5xx, dropped connections. Never an auth error. */
-function isRetryableError(err) {
-    if (isAuthError(err))
-        return false;
-    const e = err;
-    const code = awsErrorCode(err) ?? e?.name;
-    if (code && THROTTLE_CODES.has(code))
-        return true;
-    if (e?.code && NETWORK_CODES.has(e.code))
-        return true;
-    if (code && NETWORK_CODES.has(code))
-        return true;
-    if (e?.$retryable)
-        return true;
-    const status = e?.$metadata?.httpStatusCode;
-    return status !== undefined && (status >= 500 || status === 429);
-}
-
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/signals.js
 let controller;
 /**
@@ -100965,22 +101485,33 @@ function shutdownSignal() {
 
 
 
+
 /**
  * The one poll loop: a progress line per poll, timeout is a failure, transient errors are retried,
  * SIGINT/SIGTERM from the runner cancels it.
  */
 async function waitFor(opts) {
     const clock = opts.clock ?? systemClock;
-    const signal = opts.signal ?? shutdownSignal();
-    const log = opts.log ?? ((line) => info(line));
+    const step = stepSignal();
+    const cancel = opts.signal ?? shutdownSignal();
+    const signal = step ? AbortSignal.any([cancel, step]) : cancel;
+    const log = opts.log ?? log_log;
     const started = clock.now();
-    const deadline = started + opts.timeoutMs;
+    // The step's own timeout (limitStep) bounds every wait in it, whatever the wait's own timeout says.
+    const stepLeft = stepTimeLeft();
+    const timeoutMs = Math.min(opts.timeoutMs, stepLeft);
+    // Cut short by the step (by more than the moment between the step's start and this wait's).
+    const byStep = stepLeft + 1000 < opts.timeoutMs;
+    const deadline = started + timeoutMs;
+    const timedOut = () => new DeploymentError(`Timed out after ${formatDuration(clock.now() - started)} waiting for ${opts.description} (the step's timeout ran out). Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
     const maxTransient = opts.maxTransientErrors ?? 5;
     let transient = 0;
     let lastProgress = 'no answer yet';
     for (let attempt = 1;; attempt++) {
+        if (step?.aborted && !cancel.aborted)
+            throw timedOut();
         if (signal.aborted)
-            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
         let result;
         try {
             result = await opts.poll(attempt);
@@ -101002,22 +101533,25 @@ async function waitFor(opts) {
             log(`[${formatDuration(elapsed)}] ${result.progress}`);
         }
         if (clock.now() + opts.intervalMs > deadline) {
-            throw new DeploymentError(`Timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.description}. Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
+            throw new DeploymentError(`Timed out after ${formatDuration(timeoutMs)} waiting for ${opts.description}${byStep ? " (the step's timeout ran out)" : ''}. Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
         }
         try {
             await clock.sleep(opts.intervalMs, signal);
         }
         catch {
-            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+            if (step?.aborted && !cancel.aborted)
+                throw timedOut();
+            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
         }
     }
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(1695);
+var client_sts_dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
 var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/credentials.js
+
 
 
 
@@ -101036,18 +101570,18 @@ function describeToken(token) {
     }
 }
 function maskCredentials(c) {
-    setSecret(c.accessKeyId);
-    setSecret(c.secretAccessKey);
+    core_setSecret(c.accessKeyId);
+    core_setSecret(c.secretAccessKey);
     if (c.sessionToken)
-        setSecret(c.sessionToken);
+        core_setSecret(c.sessionToken);
 }
 async function requestIdToken(opts) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new InputError('role-to-assume', 'needs a GitHub OIDC token, but this job cannot request one (ACTIONS_ID_TOKEN_REQUEST_URL is not set).', 'Add `permissions: { id-token: write, contents: read }` to the job (or workflow). For pull requests from forks, OIDC tokens are not available.');
     }
     try {
-        const token = await (opts.getIdToken ?? ((aud) => getIDToken(aud)))(opts.audience);
-        setSecret(token);
+        const token = await (opts.getIdToken ?? fetchIdToken)(opts.audience);
+        core_setSecret(token);
         return token;
     }
     catch (err) {
@@ -101057,9 +101591,9 @@ async function requestIdToken(opts) {
 async function assumeRole(opts) {
     const token = await requestIdToken(opts);
     // AssumeRoleWithWebIdentity is an unsigned call: the token is the credential.
-    const sts = new dist_cjs/* STSClient */.iM({ region: opts.region, maxAttempts: 3 });
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region: opts.region, maxAttempts: 3, requestHandler: boundedRequestHandler() });
     try {
-        const out = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+        const out = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
             RoleArn: opts.roleToAssume,
             RoleSessionName: opts.roleSessionName,
             WebIdentityToken: token,
@@ -101130,8 +101664,8 @@ function ambientChain() {
 }
 /** Checks the credentials work and returns the account they belong to. */
 async function getAccountId(region, credentials) {
-    const sts = new dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3 });
-    const out = await sts.send(new dist_cjs/* GetCallerIdentityCommand */.zI({}));
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3, requestHandler: boundedRequestHandler() });
+    const out = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
     if (!out.Account)
         throw new DeploymentError('sts:GetCallerIdentity returned no account.');
     return out.Account;
@@ -101149,6 +101683,9 @@ function credentialOptions(common) {
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clients.js
 
 
+
+
+
 /** The version stamped into the user agent; bundles replace it at build time. */
 const KIT_VERSION = '1.0.0';
 /** Everything an action needs to talk to AWS: one client factory, one set of credentials. */
@@ -101158,13 +101695,14 @@ class AwsContext {
     credentials;
     accountId;
     clients = new Map();
+    requestHandler = boundedRequestHandler();
     constructor(actionName, region, credentials, accountId) {
         this.actionName = actionName;
         this.region = region;
         this.credentials = credentials;
         this.accountId = accountId;
     }
-    /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action. */
+    /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action, timeouts. */
     clientConfig() {
         return {
             region: this.region,
@@ -101172,6 +101710,8 @@ class AwsContext {
             retryMode: 'adaptive',
             maxAttempts: 6,
             customUserAgent: `deploy-actions/${this.actionName}/${KIT_VERSION}`,
+            requestHandler: this.requestHandler,
+            retryStrategy: new KitRetryStrategy(6),
         };
     }
     /**
@@ -101192,9 +101732,9 @@ class AwsContext {
 async function connect(common) {
     const credentials = createCredentialProvider(credentialOptions(common));
     const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-    info(`Authenticating in ${common.region}, ${how}.`);
+    log_log(`Authenticating in ${common.region}, ${how}.`);
     const accountId = await getAccountId(common.region, credentials);
-    info(`Authenticated to account ${accountId}.`);
+    log_log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
     return new AwsContext(common.actionName, common.region, credentials, accountId);
 }
@@ -101202,6 +101742,8 @@ async function connect(common) {
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var client_ssm_dist_cjs = __nccwpck_require__(4736);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/ssm.js
+
+
 
 
 
@@ -101221,9 +101763,12 @@ async function resolveSsmReferences(inputs, aws) {
         if (!cache.has(name)) {
             cache.set(name, ssm.send(new client_ssm_dist_cjs/* GetParameterCommand */.lhy({ Name: name, WithDecryption: true })).then((out) => {
                 const value = out.Parameter?.Value ?? '';
-                if (out.Parameter?.Type === 'SecureString')
-                    setSecret(value);
-                info(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
+                if (out.Parameter?.Type === 'SecureString') {
+                    core_setSecret(value);
+                    // Records written from here on name the reference, never the value.
+                    rememberSecret(value, ref);
+                }
+                log_log(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
                 return value;
             }, (err) => {
                 const code = awsErrorCode(err);
@@ -101257,6 +101802,8 @@ async function resolveSsmReferences(inputs, aws) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/index.js
+
+
 
 
 
@@ -101377,7 +101924,7 @@ var client_cloudformation_dist_cjs = __nccwpck_require__(3805);
 
 
 const DEFAULT_INTERVAL_MS = 5_000;
-const logger = (opts) => opts.log ?? ((line) => info(line));
+const logger = (opts) => opts.log ?? log_log;
 /** The stack, or undefined when it does not exist (AWS says so with a ValidationError). */
 async function describeStack(cfn, stack) {
     try {
@@ -101722,7 +102269,7 @@ function functionFailure(label, c, hint) {
  * propagates for the caller to explain.
  */
 async function retryWhileUpdating(lambda, functionName, send, opts) {
-    const log = opts.log ?? ((l) => info(l));
+    const log = opts.log ?? log_log;
     for (let attempt = 1;; attempt++) {
         try {
             return await send();
@@ -101743,6 +102290,14 @@ var dist = __nccwpck_require__(8815);
 
 
 /**
+ * Where a YAML/JSON file is broken, without quoting it: the parser's error code and position only, because
+ * the file may hold secrets (parameter values) and an error message must never show its content.
+ */
+function describeYamlError(err) {
+    const pos = err.linePos?.[0];
+    return `${err.code.toLowerCase().replace(/_/g, ' ')}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`;
+}
+/**
  * Reads what we need from a template (JSON or YAML with CloudFormation's short tags such as !Ref):
  * its parameters and whether it uses a Transform. Throws an InputError naming `template`.
  */
@@ -101751,7 +102306,7 @@ function readTemplateInfo(body, file) {
     // so they may resolve to plain values.
     const doc = dist.parseDocument(body, { logLevel: 'silent', uniqueKeys: false });
     if (doc.errors.length) {
-        throw new InputError('template', `${file} is not valid YAML or JSON: ${doc.errors[0].message.split('\n')[0]}`, undefined, file);
+        throw new InputError('template', `${file} is not valid YAML or JSON (${describeYamlError(doc.errors[0])}).`, 'Fix the template; `aws cloudformation validate-template` shows what is wrong.', file);
     }
     const t = doc.toJS({ maxAliasCount: -1 });
     if (!t || typeof t !== 'object' || Array.isArray(t) || typeof t.Resources !== 'object' || t.Resources === null) {
@@ -101777,21 +102332,28 @@ function parseParameterOverrides(raw, baseDir = process.cwd()) {
     if (value === '')
         return new Map();
     if (!value.includes('\n') && !value.includes('=') && /\.(json|ya?ml)$/i.test(value)) {
-        const path = value.startsWith('/') ? value : `${baseDir}/${value}`;
-        if (!(0,external_node_fs_.existsSync)(path))
-            throw new InputError('parameter-overrides', `file ${value} does not exist.`, 'Give Key=Value lines or the path of a JSON/YAML file.');
+        const path = workspacePath('parameter-overrides', value, { workspace: baseDir, fix: 'Give Key=Value lines or the path of a JSON/YAML file in the repository.' });
         return overridesFromFile((0,external_node_fs_.readFileSync)(path, 'utf8'), value);
     }
-    return parseKeyValueLines('parameter-overrides', value);
+    // Lines are checked by number and key only: a value may be a secret, so no error quotes one.
+    raw.split('\n').forEach((line, i) => {
+        if (line.trim().startsWith('#'))
+            return;
+        const at = line.indexOf('=');
+        const key = at > 0 ? line.slice(0, at).trim() : '';
+        if (key && !PARAMETER_NAME.test(key)) {
+            throw new InputError('parameter-overrides', `line ${i + 1}: ${JSON.stringify(key.slice(0, 64))} is not a parameter name (letters and digits only).`, 'Write one Key=Value per line, Key being a parameter of the template.');
+        }
+    });
+    return parseKeyValueLines('parameter-overrides', raw);
 }
+/** CloudFormation parameter names: alphanumeric. */
+const PARAMETER_NAME = /^[A-Za-z0-9]{1,255}$/;
 function overridesFromFile(text, file) {
-    let data;
-    try {
-        data = dist.parse(text);
-    }
-    catch (err) {
-        throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML: ${err.message.split('\n')[0]}`, undefined, file);
-    }
+    const doc = dist.parseDocument(text, { logLevel: 'silent' });
+    if (doc.errors.length)
+        throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML (${describeYamlError(doc.errors[0])}).`, undefined, file);
+    let data = doc.toJS();
     if (data && typeof data === 'object' && !Array.isArray(data) && 'Parameters' in data && typeof data.Parameters === 'object') {
         data = data.Parameters;
     }
@@ -101845,12 +102407,19 @@ function buildParameters(declared, overrides, previous) {
     }
     return out;
 }
-/** Parameters for the log and summary: NoEcho values are never shown. */
+/**
+ * Parameters for the log and summary (the summary is not masked by the runner): NoEcho values are never shown,
+ * and a value read from an ssm: SecureString shows as its reference.
+ */
 function describeParameters(params, declared) {
     const secret = new Set(declared.filter((p) => p.noEcho).map((p) => p.name));
     return params.map((p) => [
         p.ParameterKey,
-        p.UsePreviousValue ? '(previous value)' : secret.has(p.ParameterKey) ? '****' : (p.ParameterValue ?? ''),
+        p.UsePreviousValue
+            ? '(previous value)'
+            : secret.has(p.ParameterKey)
+                ? '****'
+                : (secretReference(p.ParameterValue ?? '') ?? (p.ParameterValue ?? '')),
     ]);
 }
 /** CloudFormation stack names: a letter, then letters, digits and hyphens, at most 128. */
@@ -101897,129 +102466,6 @@ function formatShift(shift) {
         .map((s) => `${Math.round(s.weight * 1000) / 10}% for ${Math.round(s.holdMs / 1000)}s`)
         .concat('100%')
         .join(' → ');
-}
-
-;// CONCATENATED MODULE: ./actions/cfn-lambda-deploy/lib/inputs.js
-
-
-
-
-
-
-const ACTION = 'cfn-lambda-deploy';
-/** Lambda's direct-upload limit for a zip. */
-const ZIP_UPLOAD_LIMIT = 50 * 1024 * 1024;
-const KNOWN_CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
-const STACK_ONLY = ['template', 'parameter-overrides', 'template-bucket', 'role-arn', 'tags'];
-const FUNCTION_ONLY = ['zip-file', 'alias', 'alarms'];
-/** The only place inputs are read. Everything that can be checked without AWS is checked here. */
-function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WORKSPACE || process.cwd()) {
-    const common = reader.common(ACTION);
-    const stackName = reader.optional('stack-name');
-    const functionName = reader.optional('function-name');
-    if (stackName && functionName) {
-        throw new InputError('function-name', 'cannot be given together with stack-name.', 'Give stack-name to deploy a stack, or function-name to update a function directly.');
-    }
-    if (!stackName && !functionName) {
-        throw new InputError('stack-name', 'is required (or function-name, for function mode).', 'Give stack-name and template to deploy a stack, or function-name to update a function.');
-    }
-    const timeoutMs = reader.duration('timeout', '30m');
-    const imageUri = reader.optional('image-uri');
-    if (stackName) {
-        for (const name of FUNCTION_ONLY) {
-            if (reader.optional(name))
-                throw new InputError(name, 'is for function mode (function-name); it does nothing with stack-name.');
-        }
-        if (!stackName.startsWith('ssm:') && !isValidStackName(stackName)) {
-            throw new InputError('stack-name', `"${stackName}" is not a valid stack name.`, 'Use a letter followed by letters, digits and hyphens (at most 128).');
-        }
-        const templateFile = reader.string('template', { required: true });
-        const templatePath = (0,external_node_path_.isAbsolute)(templateFile) ? templateFile : (0,external_node_path_.resolve)(workspace, templateFile);
-        if (!(0,external_node_fs_.existsSync)(templatePath) || !(0,external_node_fs_.statSync)(templatePath).isFile()) {
-            throw new InputError('template', `${templateFile} does not exist.`, 'Give the path of the template file, relative to the repository root.', templateFile);
-        }
-        const templateBody = (0,external_node_fs_.readFileSync)(templatePath, 'utf8');
-        const template = readTemplateInfo(templateBody, templateFile);
-        const overrides = parseParameterOverrides(reader.raw('parameter-overrides'), workspace);
-        const imageParameter = reader.string('image-parameter', { fallback: 'ImageUri' });
-        if (imageUri) {
-            if (!template.parameters.some((p) => p.name === imageParameter)) {
-                throw new InputError('image-parameter', `the template has no parameter ${imageParameter} to put image-uri in.`, 'Set image-parameter to the template parameter that takes the image URI.', templateFile);
-            }
-            if (overrides.has(imageParameter)) {
-                throw new InputError('parameter-overrides', `sets ${imageParameter}, which image-uri also sets.`, 'Give the image in one place only.');
-            }
-            overrides.set(imageParameter, imageUri);
-        }
-        const capabilities = reader.list('capabilities', { commas: true });
-        const caps = capabilities.length ? capabilities : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
-        const bad = caps.filter((c) => !KNOWN_CAPABILITIES.includes(c));
-        if (bad.length)
-            throw new InputError('capabilities', `${bad.join(', ')} is not a CloudFormation capability.`, `Use ${KNOWN_CAPABILITIES.join(', ')}.`);
-        if (template.hasTransform && !caps.includes('CAPABILITY_AUTO_EXPAND')) {
-            throw new InputError('capabilities', 'the template declares a Transform, which needs CAPABILITY_AUTO_EXPAND.', 'Add CAPABILITY_AUTO_EXPAND to capabilities.');
-        }
-        const templateBucket = reader.optional('template-bucket');
-        const size = Buffer.byteLength(templateBody);
-        if (size > TEMPLATE_BODY_LIMIT && !templateBucket) {
-            throw new InputError('template-bucket', `is needed: ${templateFile} is ${size} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template sent inline.`, 'Give an S3 bucket to upload it to.');
-        }
-        const roleArn = reader.optional('role-arn');
-        if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
-            throw new InputError('role-arn', `"${roleArn}" is not an IAM role ARN.`, 'Give the ARN of the CloudFormation service role, or leave it empty.');
-        }
-        return {
-            common,
-            mode: 'stack',
-            stackName,
-            templateFile,
-            templateBody,
-            template,
-            overrides,
-            imageUri,
-            imageParameter,
-            capabilities: caps,
-            tags: parseKeyValueLines('tags', reader.raw('tags')),
-            roleArn,
-            templateBucket,
-            execute: reader.boolean('execute', true),
-            failOnEmptyChangeset: reader.boolean('fail-on-empty-changeset', false),
-            recreateFailedStack: reader.boolean('recreate-failed-stack', true),
-            continueRollback: reader.boolean('continue-rollback', false),
-            timeoutMs,
-        };
-    }
-    for (const name of STACK_ONLY) {
-        if (reader.optional(name))
-            throw new InputError(name, 'is for stack mode (stack-name); it does nothing with function-name.');
-    }
-    const zipFile = reader.optional('zip-file');
-    if (imageUri && zipFile)
-        throw new InputError('zip-file', 'cannot be given together with image-uri.', 'Give image-uri for an image function, or zip-file for a zip function.');
-    if (!imageUri && !zipFile)
-        throw new InputError('image-uri', 'or zip-file is required with function-name.', 'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.');
-    let zipPath;
-    if (zipFile) {
-        zipPath = (0,external_node_path_.isAbsolute)(zipFile) ? zipFile : (0,external_node_path_.resolve)(workspace, zipFile);
-        if (!(0,external_node_fs_.existsSync)(zipPath))
-            throw new InputError('zip-file', `${zipFile} does not exist.`, 'Give a .zip file or a directory to zip, relative to the repository root.', zipFile);
-        const st = (0,external_node_fs_.statSync)(zipPath);
-        if (st.isFile() && !/\.(zip|jar)$/i.test(zipPath))
-            throw new InputError('zip-file', `${zipFile} is neither a .zip file nor a directory.`, undefined, zipFile);
-        if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT)
-            throw new InputError('zip-file', `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3 instead.', zipFile);
-    }
-    const alias = reader.optional('alias');
-    if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias))
-        throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');
-    const trafficShift = parseTrafficShift(reader.string('traffic-shift'));
-    if (trafficShift.kind !== 'all-at-once' && !alias)
-        throw new InputError('traffic-shift', `${trafficShift.kind} shifts an alias's traffic, so it needs alias.`, 'Set alias (e.g. live).');
-    const alarms = reader.list('alarms', { commas: true });
-    if (alarms.length && trafficShift.kind === 'all-at-once') {
-        throw new InputError('alarms', 'are watched during a traffic shift, but traffic-shift is all-at-once.', 'Set traffic-shift to canary:10%:5m or linear:25%:2m, or remove alarms.');
-    }
-    return { common, mode: 'function', functionName: functionName, imageUri, zipFile: zipPath, alias, trafficShift, alarms, timeoutMs };
 }
 
 ;// CONCATENATED MODULE: external "module"
@@ -104740,32 +105186,187 @@ function unzipSync(data, opts) {
 
 
 
+
 /** A fixed timestamp, so the same files always make the same zip (and Lambda sees the same CodeSha256). */
 const FIXED_MTIME = new Date(Date.UTC(2000, 0, 1));
+/**
+ * The files of a folder to zip for Lambda, sorted. A symbolic link is followed only when its target stays
+ * inside the folder: a link to anywhere else — the rest of the workspace included — would ship files the
+ * folder does not hold (a checkout's .git/config, another service's secrets), so it is refused, naming the link.
+ * A link back to a folder it sits in (a loop) is refused too. `label` is how the folder reads in errors.
+ */
+function listZipFiles(dir, label = dir) {
+    const root = (0,external_node_fs_.realpathSync)(dir);
+    const entries = [];
+    const shown = (path) => `${label.replace(/\/+$/, '')}/${(0,external_node_path_.relative)(dir, path).split(external_node_path_.sep).join('/')}`;
+    // `ancestors`: the real folders on the way down, to tell a loop from a link to a sibling folder.
+    const walk = (current, ancestors) => {
+        for (const name of (0,external_node_fs_.readdirSync)(current).sort()) {
+            const path = (0,external_node_path_.join)(current, name);
+            let target = path;
+            if ((0,external_node_fs_.lstatSync)(path).isSymbolicLink()) {
+                try {
+                    target = (0,external_node_fs_.realpathSync)(path);
+                }
+                catch (err) {
+                    const code = err.code;
+                    throw new InputError('zip-file', code === 'ELOOP' ? `${shown(path)} is a symbolic link loop (it leads back to itself).` : `${shown(path)} is a symbolic link to something that does not exist.`, 'Remove the link or point it at a file inside the folder.', shown(path));
+                }
+                if (!isInside(target, root)) {
+                    throw new InputError('zip-file', `${shown(path)} is a symbolic link to ${target}, outside ${label}: only links that stay inside the folder are followed, so nothing outside it is shipped.`, 'Copy what the function needs into the folder, or remove the link.', shown(path));
+                }
+            }
+            const st = (0,external_node_fs_.statSync)(target);
+            if (st.isDirectory()) {
+                const real = (0,external_node_fs_.realpathSync)(target);
+                if (ancestors.has(real)) {
+                    throw new InputError('zip-file', `${shown(path)} is a symbolic link loop: it points back to ${(0,external_node_path_.relative)(root, real) || label}, a folder it sits in.`, 'Remove the link.', shown(path));
+                }
+                walk(path, new Set([...ancestors, real]));
+            }
+            else if (st.isFile()) {
+                entries.push({ key: (0,external_node_path_.relative)(dir, path).split(external_node_path_.sep).join('/'), path: target, mode: st.mode });
+            }
+        }
+    };
+    walk(dir, new Set([root]));
+    return entries;
+}
 /**
  * Zips a directory for Lambda: paths relative to it, sorted, Unix permissions kept (a custom runtime's
  * `bootstrap` must stay executable), timestamps fixed so unchanged code makes an identical archive.
  */
-function zipDirectory(dir) {
+function zipDirectory(dir, label = dir) {
     const files = {};
-    const walk = (current) => {
-        for (const name of (0,external_node_fs_.readdirSync)(current).sort()) {
-            const path = (0,external_node_path_.join)(current, name);
-            const st = (0,external_node_fs_.statSync)(path);
-            if (st.isDirectory())
-                walk(path);
-            else if (st.isFile()) {
-                const key = (0,external_node_path_.relative)(dir, path).split(external_node_path_.sep).join('/');
-                files[key] = [(0,external_node_fs_.readFileSync)(path), { os: 3, attrs: ((st.mode & 0o777) | 0o100000) << 16, mtime: FIXED_MTIME, level: 6 }];
-            }
-        }
-    };
-    walk(dir);
+    for (const e of listZipFiles(dir, label)) {
+        files[e.key] = [(0,external_node_fs_.readFileSync)(e.path), { os: 3, attrs: ((e.mode & 0o777) | 0o100000) << 16, mtime: FIXED_MTIME, level: 6 }];
+    }
     return zipSync(files);
 }
 /** The bytes to upload: a .zip as it is, or a directory zipped. */
-function readCode(path) {
-    return (0,external_node_fs_.statSync)(path).isDirectory() ? zipDirectory(path) : new Uint8Array((0,external_node_fs_.readFileSync)(path));
+function readCode(path, label = path) {
+    return (0,external_node_fs_.statSync)(path).isDirectory() ? zipDirectory(path, label) : new Uint8Array((0,external_node_fs_.readFileSync)(path));
+}
+
+;// CONCATENATED MODULE: ./actions/cfn-lambda-deploy/lib/inputs.js
+
+
+
+
+
+
+const ACTION = 'cfn-lambda-deploy';
+/** Lambda's direct-upload limit for a zip. */
+const ZIP_UPLOAD_LIMIT = 50 * 1024 * 1024;
+const KNOWN_CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+const STACK_ONLY = ['template', 'parameter-overrides', 'template-bucket', 'role-arn', 'tags'];
+const FUNCTION_ONLY = ['zip-file', 'alias', 'alarms'];
+/** The only place inputs are read. Everything that can be checked without AWS is checked here. */
+function getInputs(reader = new InputReader(), workspace = workspaceDir()) {
+    const common = reader.common(ACTION);
+    const stackName = reader.optional('stack-name');
+    const functionName = reader.optional('function-name');
+    if (stackName && functionName) {
+        throw new InputError('function-name', 'cannot be given together with stack-name.', 'Give stack-name to deploy a stack, or function-name to update a function directly.');
+    }
+    if (!stackName && !functionName) {
+        throw new InputError('stack-name', 'is required (or function-name, for function mode).', 'Give stack-name and template to deploy a stack, or function-name to update a function.');
+    }
+    const timeoutMs = reader.duration('timeout', '30m');
+    const imageUri = reader.optional('image-uri');
+    if (stackName) {
+        for (const name of FUNCTION_ONLY) {
+            if (reader.optional(name))
+                throw new InputError(name, 'is for function mode (function-name); it does nothing with stack-name.');
+        }
+        if (!stackName.startsWith('ssm:') && !isValidStackName(stackName)) {
+            throw new InputError('stack-name', `"${stackName}" is not a valid stack name.`, 'Use a letter followed by letters, digits and hyphens (at most 128).');
+        }
+        const templateFile = reader.string('template', { required: true });
+        const templatePath = workspacePath('template', templateFile, { workspace, fix: 'Give the path of the template file, relative to the repository root.' });
+        const templateBody = (0,external_node_fs_.readFileSync)(templatePath, 'utf8');
+        const template = readTemplateInfo(templateBody, templateFile);
+        const overrides = parseParameterOverrides(reader.raw('parameter-overrides'), workspace);
+        const imageParameter = reader.string('image-parameter', { fallback: 'ImageUri' });
+        if (imageUri) {
+            if (!template.parameters.some((p) => p.name === imageParameter)) {
+                throw new InputError('image-parameter', `the template has no parameter ${imageParameter} to put image-uri in.`, 'Set image-parameter to the template parameter that takes the image URI.', templateFile);
+            }
+            if (overrides.has(imageParameter)) {
+                throw new InputError('parameter-overrides', `sets ${imageParameter}, which image-uri also sets.`, 'Give the image in one place only.');
+            }
+            overrides.set(imageParameter, imageUri);
+        }
+        const capabilities = reader.list('capabilities', { commas: true });
+        const caps = capabilities.length ? capabilities : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+        const bad = caps.filter((c) => !KNOWN_CAPABILITIES.includes(c));
+        if (bad.length)
+            throw new InputError('capabilities', `${bad.join(', ')} is not a CloudFormation capability.`, `Use ${KNOWN_CAPABILITIES.join(', ')}.`);
+        if (template.hasTransform && !caps.includes('CAPABILITY_AUTO_EXPAND')) {
+            throw new InputError('capabilities', 'the template declares a Transform, which needs CAPABILITY_AUTO_EXPAND.', 'Add CAPABILITY_AUTO_EXPAND to capabilities.');
+        }
+        const templateBucket = reader.optional('template-bucket');
+        const size = Buffer.byteLength(templateBody);
+        if (size > TEMPLATE_BODY_LIMIT && !templateBucket) {
+            throw new InputError('template-bucket', `is needed: ${templateFile} is ${size} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template sent inline.`, 'Give an S3 bucket to upload it to.');
+        }
+        const roleArn = reader.optional('role-arn');
+        if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+            throw new InputError('role-arn', `"${roleArn}" is not an IAM role ARN.`, 'Give the ARN of the CloudFormation service role, or leave it empty.');
+        }
+        return {
+            common,
+            mode: 'stack',
+            stackName,
+            templateFile,
+            templateBody,
+            template,
+            overrides,
+            imageUri,
+            imageParameter,
+            capabilities: caps,
+            tags: parseKeyValueLines('tags', reader.raw('tags')),
+            roleArn,
+            templateBucket,
+            execute: reader.boolean('execute', true),
+            failOnEmptyChangeset: reader.boolean('fail-on-empty-changeset', false),
+            recreateFailedStack: reader.boolean('recreate-failed-stack', true),
+            continueRollback: reader.boolean('continue-rollback', false),
+            timeoutMs,
+        };
+    }
+    for (const name of STACK_ONLY) {
+        if (reader.optional(name))
+            throw new InputError(name, 'is for stack mode (stack-name); it does nothing with function-name.');
+    }
+    const zipFile = reader.optional('zip-file');
+    if (imageUri && zipFile)
+        throw new InputError('zip-file', 'cannot be given together with image-uri.', 'Give image-uri for an image function, or zip-file for a zip function.');
+    if (!imageUri && !zipFile)
+        throw new InputError('image-uri', 'or zip-file is required with function-name.', 'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.');
+    let zipPath;
+    if (zipFile) {
+        zipPath = workspacePath('zip-file', zipFile, { workspace, kind: 'any', fix: 'Give a .zip file or a directory to zip, relative to the repository root.' });
+        const st = (0,external_node_fs_.statSync)(zipPath);
+        if (st.isFile() && !/\.(zip|jar)$/i.test(zipPath))
+            throw new InputError('zip-file', `${zipFile} is neither a .zip file nor a directory.`, undefined, zipFile);
+        if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT)
+            throw new InputError('zip-file', `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3 instead.', zipFile);
+        // Read the folder now, so a link out of it or a loop is an input error before anything in AWS changes.
+        if (st.isDirectory())
+            listZipFiles(zipPath, zipFile);
+    }
+    const alias = reader.optional('alias');
+    if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias))
+        throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');
+    const trafficShift = parseTrafficShift(reader.string('traffic-shift'));
+    if (trafficShift.kind !== 'all-at-once' && !alias)
+        throw new InputError('traffic-shift', `${trafficShift.kind} shifts an alias's traffic, so it needs alias.`, 'Set alias (e.g. live).');
+    const alarms = reader.list('alarms', { commas: true });
+    if (alarms.length && trafficShift.kind === 'all-at-once') {
+        throw new InputError('alarms', 'are watched during a traffic shift, but traffic-shift is all-at-once.', 'Set traffic-shift to canary:10%:5m or linear:25%:2m, or remove alarms.');
+    }
+    return { common, mode: 'function', functionName: functionName, imageUri, zipFile: zipPath, alias, trafficShift, alarms, timeoutMs };
 }
 
 ;// CONCATENATED MODULE: ./actions/cfn-lambda-deploy/lib/function-mode.js
@@ -104806,7 +105407,7 @@ async function deployFunction(aws, inp, dryRun, report, deps = {}) {
         throw new DeploymentError(`${name} is an image function; zip-file needs a zip function.`, 'Give image-uri instead.');
     const current = inp.alias ? await getAlias(lambda, name, inp.alias) : undefined;
     report.previousVersion = current?.FunctionVersion ?? (await publishedVersionOf(lambda, name, fn.CodeSha256));
-    info(`Function ${name}: ${fn.PackageType ?? 'Zip'}, code ${fn.CodeSha256}` +
+    log_log(`Function ${name}: ${fn.PackageType ?? 'Zip'}, code ${fn.CodeSha256}` +
         (inp.alias ? (current ? `; alias ${inp.alias} → version ${current.FunctionVersion}` : `; alias ${inp.alias} does not exist yet`) : '') +
         '.');
     const code = inp.zipFile ? readCode(inp.zipFile) : undefined;
@@ -104818,20 +105419,20 @@ async function deployFunction(aws, inp, dryRun, report, deps = {}) {
             report.plan.push(current ? `Would move alias ${inp.alias} from version ${current.FunctionVersion}: ${formatShift(inp.trafficShift)}.` : `Would create alias ${inp.alias}.`);
         report.plan.push('Dry run: nothing changed.');
         for (const l of report.plan)
-            info(l);
+            log_log(l);
         return;
     }
     appendRecord({ kind: 'lambda-function', action: ACTION, region: aws.region, accountId: aws.accountId, functionName: name, previousVersion: report.previousVersion });
     const waitOpts = { clock, timeoutMs: inp.timeoutMs };
     await waitForFunction(lambda, name, undefined, { ...waitOpts, allowFailed: true });
     const updated = await whenIdle(lambda, name, waitOpts, 'Updating the code', () => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({ FunctionName: name, ImageUri: inp.imageUri, ZipFile: code })));
-    info(`Code update accepted (CodeSha256 ${updated.CodeSha256}); waiting for Lambda to apply it.`);
+    log_log(`Code update accepted (CodeSha256 ${updated.CodeSha256}); waiting for Lambda to apply it.`);
     await waitForFunction(lambda, name, undefined, waitOpts);
     const description = `${ACTION} run ${process.env.GITHUB_RUN_ID ?? 'local'}${process.env.GITHUB_SHA ? ` commit ${process.env.GITHUB_SHA.slice(0, 7)}` : ''}`;
     const published = await whenIdle(lambda, name, waitOpts, 'Publishing a version', () => lambda.send(new client_lambda_dist_cjs/* PublishVersionCommand */.D3m({ FunctionName: name, CodeSha256: updated.CodeSha256, Description: description })));
     const version = published.Version;
     report.version = version;
-    info(`Published version ${version}.`);
+    log_log(`Published version ${version}.`);
     await waitForFunction(lambda, name, version, waitOpts);
     if (!inp.alias)
         return;
@@ -104840,13 +105441,13 @@ async function deployFunction(aws, inp, dryRun, report, deps = {}) {
         const created = await lambda.send(new client_lambda_dist_cjs/* CreateAliasCommand */.W_e({ FunctionName: name, Name: inp.alias, FunctionVersion: version, Description: description }));
         report.aliasArn = created.AliasArn;
         report.aliasResult = 'created';
-        info(`Created alias ${inp.alias} → version ${version}.`);
+        log_log(`Created alias ${inp.alias} → version ${version}.`);
         return;
     }
     report.aliasArn = current.AliasArn;
     if (current.FunctionVersion === version && !Object.keys(current.RoutingConfig?.AdditionalVersionWeights ?? {}).length) {
         report.aliasResult = 'unchanged';
-        info(`Alias ${inp.alias} already points at version ${version}.`);
+        log_log(`Alias ${inp.alias} already points at version ${version}.`);
         return;
     }
     const previous = current.FunctionVersion;
@@ -104919,11 +105520,11 @@ async function shiftTraffic(aws, lambda, inp, s) {
         }
     }
     if (steps.length)
-        info(`Shifting alias ${alias} from version ${s.previous} to ${s.version}: ${formatShift(inp.trafficShift)}${cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`);
+        log_log(`Shifting alias ${alias} from version ${s.previous} to ${s.version}: ${formatShift(inp.trafficShift)}${cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`);
     for (const step of steps) {
         const pct = `${Math.round(step.weight * 1000) / 10}%`;
         await route(s.previous, { [s.version]: step.weight });
-        info(`Alias ${alias}: ${pct} of traffic on version ${s.version}, the rest on ${s.previous}. Holding ${formatDuration(step.holdMs)}.`);
+        log_log(`Alias ${alias}: ${pct} of traffic on version ${s.version}, the rest on ${s.previous}. Holding ${formatDuration(step.holdMs)}.`);
         const start = s.clock.now();
         const interval = Math.min(ALARM_POLL_MS, step.holdMs);
         try {
@@ -104960,7 +105561,7 @@ async function shiftTraffic(aws, lambda, inp, s) {
         }
     }
     await route(s.version, {});
-    info(`Alias ${alias} → version ${s.version} (100%).`);
+    log_log(`Alias ${alias} → version ${s.version} (100%).`);
 }
 class AlarmFired extends Error {
     firing;
@@ -104992,13 +105593,13 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
     const wait = { timeoutMs: inp.timeoutMs, clock: deps.clock };
     const plan = (line) => {
         report.plan.push(line);
-        info(line);
+        log_log(line);
     };
     // NoEcho values are masked in the log from here on (the kit already masks SSM SecureStrings).
     for (const p of inp.template.parameters) {
         const v = p.noEcho ? inp.overrides.get(p.name) : undefined;
         if (v)
-            setSecret(v);
+            core_setSecret(v);
     }
     let stack = await describeStack(cfn, inp.stackName);
     const note = (s) => {
@@ -105006,15 +105607,15 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
         report.stackStatus = s?.StackStatus;
     };
     note(stack);
-    info(stack ? `Stack ${inp.stackName} is ${stack.StackStatus} (${stack.StackId}).` : `Stack ${inp.stackName} does not exist yet: it will be created.`);
+    log_log(stack ? `Stack ${inp.stackName} is ${stack.StackStatus} (${stack.StackId}).` : `Stack ${inp.stackName} does not exist yet: it will be created.`);
     if (stack && isInProgress(stack.StackStatus)) {
         if (dryRun)
             plan(`Would wait for the ${stack.StackStatus} operation on ${inp.stackName} to finish.`);
         else {
-            info(`Another operation (${stack.StackStatus}) is running on ${inp.stackName}; waiting for it to finish before deploying.`);
+            log_log(`Another operation (${stack.StackStatus}) is running on ${inp.stackName}; waiting for it to finish before deploying.`);
             stack = await waitForStackOperation(cfn, stack.StackId, { ...wait, description: `the ${stack.StackStatus} operation on ${inp.stackName} to finish` });
             note(stack);
-            info(`Stack ${inp.stackName} is now ${stack.StackStatus}.`);
+            log_log(`Stack ${inp.stackName} is now ${stack.StackStatus}.`);
         }
     }
     if (stack && isFailedCreate(stack.StackStatus)) {
@@ -105029,7 +105630,7 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
         else {
             warning(`Stack ${inp.stackName} is in ${stack.StackStatus} (a failed first create); deleting it to create it again (recreate-failed-stack).${why}`);
             await deleteStackAndWait(cfn, stack.StackId, wait);
-            info(`Deleted ${inp.stackName}.`);
+            log_log(`Deleted ${inp.stackName}.`);
         }
         stack = undefined;
         report.stackStatus = dryRun ? report.stackStatus : undefined;
@@ -105043,7 +105644,7 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
         if (dryRun)
             plan(`Would continue the failed rollback of ${inp.stackName}, then deploy.`);
         else {
-            info(`Stack ${inp.stackName} is in UPDATE_ROLLBACK_FAILED; continuing the rollback (continue-rollback).\n${formatRootCauses(causes)}`);
+            log_log(`Stack ${inp.stackName} is in UPDATE_ROLLBACK_FAILED; continuing the rollback (continue-rollback).\n${formatRootCauses(causes)}`);
             stack = await continueRollbackAndWait(cfn, stack.StackId, wait);
             note(stack);
         }
@@ -105058,7 +105659,7 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
     const parameters = buildParameters(inp.template.parameters, inp.overrides, previousKeys);
     report.parameters = describeParameters(parameters, inp.template.parameters);
     if (report.parameters.length)
-        info(`Parameters:\n${table(['Parameter', 'Value'], report.parameters)}`);
+        log_log(`Parameters:\n${table(['Parameter', 'Value'], report.parameters)}`);
     if (dryRun) {
         plan(`Would ${changeSetType === 'CREATE' ? 'create' : 'update'} stack ${inp.stackName} from ${inp.templateFile} through a change set${inp.execute ? ' and execute it' : ' (left for review)'}.`);
         plan('Dry run: no change set created, nothing changed.');
@@ -105084,7 +105685,7 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
             beforeExecute: async (cs) => {
                 report.changeSetId = cs.id;
                 report.changes = cs.changes;
-                await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack, inp.templateBucket);
+                await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack, inp.templateBucket, inp.template);
             },
         });
         report.changeSetId = outcome.changeSetId;
@@ -105099,7 +105700,7 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
             throw new DeploymentError(`Nothing to deploy: stack ${inp.stackName} already runs this template with these parameters, and fail-on-empty-changeset is true.`);
         }
         if (outcome.executed)
-            info(`Stack ${inp.stackName} is ${outcome.stack?.StackStatus}.`);
+            log_log(`Stack ${inp.stackName} is ${outcome.stack?.StackStatus}.`);
     }
     catch (err) {
         if (err instanceof StackOperationError) {
@@ -105117,14 +105718,19 @@ async function deployStack(aws, inp, dryRun, report, deps = {}) {
  * Records the stack as it was (template, parameters, capabilities), before the change set runs, and the
  * template bucket, through which rollback-on-failure sends a previous template too big to send inline.
  */
-async function recordStack(aws, cfn, stackName, stackId, changeSetId, previous, templateBucket) {
+async function recordStack(aws, cfn, stackName, stackId, changeSetId, previous, templateBucket, template) {
     let previousTemplateBody;
     if (previous) {
         const t = await cfn.send(new client_cloudformation_dist_cjs/* GetTemplateCommand */._JK({ StackName: previous.StackId, TemplateStage: 'Original' }));
         previousTemplateBody = t.TemplateBody;
     }
-    // NoEcho values come back as ****: a redeploy keeps them with UsePreviousValue.
-    const previousParameters = previous?.Parameters?.map((p) => p.ParameterValue === '****' ? { ParameterKey: p.ParameterKey, UsePreviousValue: true } : { ParameterKey: p.ParameterKey, ParameterValue: p.ParameterValue });
+    const noEcho = noEchoParameters(template, previousTemplateBody);
+    // Records may be uploaded as artifacts: a parameter either template marks NoEcho is recorded as "use the
+    // previous value", never with its value (whether or not AWS masked it); ssm: SecureStrings become their
+    // reference in appendRecord.
+    const previousParameters = previous?.Parameters?.map((p) => noEcho.has(p.ParameterKey) || p.ParameterValue === '****'
+        ? { ParameterKey: p.ParameterKey, UsePreviousValue: true }
+        : { ParameterKey: p.ParameterKey, ParameterValue: p.ParameterValue });
     const file = appendRecord({
         kind: 'cfn-stack',
         action: ACTION,
@@ -105140,7 +105746,22 @@ async function recordStack(aws, cfn, stackName, stackId, changeSetId, previous, 
         templateBucket,
         changeSetId,
     });
-    info(`Recorded the stack's previous ${previous ? 'template and parameters' : 'state (new stack)'} in ${file} for rollback-on-failure.`);
+    log_log(`Recorded the stack's previous ${previous ? 'template and parameters' : 'state (new stack)'} in ${file} for rollback-on-failure.`);
+}
+/** The parameters the new or the previous template marks NoEcho (a previous template we cannot read adds none). */
+function noEchoParameters(template, previousTemplateBody) {
+    const names = new Set(template.parameters.filter((p) => p.noEcho).map((p) => p.name));
+    if (previousTemplateBody) {
+        try {
+            for (const p of readTemplateInfo(previousTemplateBody, 'the previous template').parameters)
+                if (p.noEcho)
+                    names.add(p.name);
+        }
+        catch {
+            // Not readable as a template: the new template's NoEcho list and AWS's masking still apply.
+        }
+    }
+    return names;
 }
 async function uploadToTemplateBucket(aws, inp) {
     const { key, url } = await uploadTemplate(aws.client(client_s3_dist_cjs/* S3Client */.YxF, { requestChecksumCalculation: 'WHEN_REQUIRED' }), {
@@ -105150,12 +105771,11 @@ async function uploadToTemplateBucket(aws, inp) {
         templateBody: inp.templateBody,
         hint: 'The role needs s3:PutObject and s3:GetObject on template-bucket.',
     });
-    info(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${inp.templateBucket}/${key}.`);
+    log_log(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${inp.templateBucket}/${key}.`);
     return url;
 }
 
 ;// CONCATENATED MODULE: ./actions/cfn-lambda-deploy/lib/main.js
-
 
 
 
@@ -105172,6 +105792,8 @@ async function main(deps = {}) {
     let target;
     try {
         const inputs = getInputs();
+        // `timeout` bounds the whole step, a request in flight included.
+        limitStep(inputs.timeoutMs);
         target = inputs.mode === 'stack' ? inputs.stackName : inputs.functionName;
         const aws = await phase('Authenticate', () => connect(inputs.common));
         const dryRun = inputs.common.dryRun;
@@ -105211,7 +105833,7 @@ async function runStack(inp, deploy, dryRun) {
             outputs: report.hasChanges === undefined && !ok ? undefined : report.stackOutputs,
         });
         if (report.causes.length && !ok)
-            info(`Root cause:\n${formatRootCauses(report.causes)}`);
+            log_log(`Root cause:\n${formatRootCauses(report.causes)}`);
         const status = dryRun
             ? 'Dry run: nothing was changed.'
             : !ok

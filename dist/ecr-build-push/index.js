@@ -34582,7 +34582,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -34596,7 +34596,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -34709,10 +34715,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -40109,7 +40118,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(218);
 
 
 /***/ }),
@@ -40129,10 +40138,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
+__webpack_unused_export__ = httpOverHttp;
+__webpack_unused_export__ = httpsOverHttp;
+__webpack_unused_export__ = httpOverHttps;
+__webpack_unused_export__ = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -40422,7 +40431,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
+__webpack_unused_export__ = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -68817,14 +68826,143 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/retry/index.js
+var retry = __nccwpck_require__(3609);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/retry.js
+
+
+const AUTH_CODES = new Set([
+    'AccessDenied',
+    'AccessDeniedException',
+    'UnauthorizedOperation',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'InvalidIdentityToken',
+    'IDPRejectedClaim',
+    'InvalidAccessKeyId',
+    'ExpiredTokenException',
+    'ExpiredToken',
+    'SignatureDoesNotMatch',
+    'InvalidSignatureException',
+    'IncompleteSignature',
+    'MissingAuthenticationToken',
+    'AuthFailure',
+    'NotAuthorized',
+    'CredentialsProviderError',
+]);
+const THROTTLE_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
+    'EC2ThrottledException',
+]);
+/**
+ * A quota (service limit) reached: retrying does not help, raising the quota or freeing resources does.
+ * LimitExceededException is one (CloudFormation stacks, Lambda storage, IAM…), not throttling.
+ */
+const QUOTA_CODES = new Set(['LimitExceededException', 'LimitExceeded', 'ServiceQuotaExceededException', 'QuotaExceededException', 'TooManyBuckets', 'CodeStorageExceededException']);
+/** Authentication codes: the credentials themselves are bad (as opposed to lacking a permission). */
+const AUTHENTICATION_CODES = new Set([
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'InvalidIdentityToken',
+    'IDPRejectedClaim',
+    'ExpiredTokenException',
+    'ExpiredToken',
+    'SignatureDoesNotMatch',
+    'InvalidSignatureException',
+    'IncompleteSignature',
+    'MissingAuthenticationToken',
+    'AuthFailure',
+    'CredentialsProviderError',
+    'InvalidAccessKeyId',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+function isQuotaError(err) {
+    const code = errors_awsErrorCode(err) ?? err?.name;
+    return !!code && QUOTA_CODES.has(code);
+}
+/** The credentials are not valid at all (wrong, expired, unsigned), rather than lacking a permission. */
+function isAuthenticationError(err) {
+    const code = errors_awsErrorCode(err) ?? err?.name;
+    return !!code && AUTHENTICATION_CODES.has(code);
+}
+function isThrottlingError(err) {
+    const code = errors_awsErrorCode(err) ?? err?.name;
+    return (!!code && THROTTLE_CODES.has(code)) || err?.$metadata?.httpStatusCode === 429;
+}
+function isNetworkError(err) {
+    const e = err;
+    return (!!e?.code && NETWORK_CODES.has(e.code)) || (!!e?.name && NETWORK_CODES.has(e.name));
+}
+function isAuthError(err) {
+    const code = errors_awsErrorCode(err) ?? err?.name;
+    if (code && AUTH_CODES.has(code))
+        return true;
+    const status = err?.$metadata?.httpStatusCode;
+    return status === 403 && !(code && THROTTLE_CODES.has(code));
+}
+/** Worth trying again: throttling, 5xx, dropped connections. Never an auth error. */
+function retry_isRetryableError(err) {
+    if (isAuthError(err) || isQuotaError(err))
+        return false;
+    const e = err;
+    const code = awsErrorCode(err) ?? e?.name;
+    if (code && THROTTLE_CODES.has(code))
+        return true;
+    if (e?.code && NETWORK_CODES.has(e.code))
+        return true;
+    if (code && NETWORK_CODES.has(code))
+        return true;
+    if (e?.$retryable)
+        return true;
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && (status >= 500 || status === 429);
+}
+/**
+ * The SDK's adaptive retries, except for what retrying cannot fix: the SDK counts LimitExceededException as
+ * throttling (and would slow every later request down for it), but it is a quota; auth errors are never retried.
+ */
+class KitRetryStrategy {
+    mode = 'adaptive';
+    inner;
+    constructor(maxAttempts) {
+        this.inner = new retry.AdaptiveRetryStrategy(maxAttempts);
+    }
+    acquireInitialRetryToken(scope) {
+        return this.inner.acquireInitialRetryToken(scope);
+    }
+    refreshRetryTokenForRetry(token, errorInfo) {
+        // Refusing the token makes the SDK throw the error itself, as when attempts run out.
+        if (isQuotaError(errorInfo.error) || isAuthError(errorInfo.error))
+            return Promise.reject(new Error('not retryable'));
+        return this.inner.refreshRetryTokenForRetry(token, errorInfo);
+    }
+    recordSuccess(token) {
+        this.inner.recordSuccess(token);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/errors.js
 /**
  * The three kinds of failure a user can see.
  * - InputError: the user's input is wrong; names the input and the fix. Raised before AWS is changed.
  * - DeploymentError: AWS refused or the deployment failed; says what AWS said and what to look at.
+ * - an AWS error no one explained: named for what it is (describeAwsFailure: credentials, permission, quota,
+ *   throttling, an AWS-side failure, AWS unreachable).
  * - anything else: a bug in deploy-actions.
  */
-class InputError extends Error {
+
+class errors_InputError extends Error {
     input;
     fix;
     file;
@@ -68866,7 +69004,78 @@ function errors_errorMessage(err) {
         return err.message;
     return String(err);
 }
+/** `code, HTTP status, request id, attempts`: what AWS support asks for, from the SDK's $metadata. */
+function awsErrorDetails(err) {
+    const e = err;
+    const m = e?.$metadata ?? {};
+    const parts = [
+        errors_awsErrorCode(err),
+        m.httpStatusCode ? `HTTP ${m.httpStatusCode}` : undefined,
+        m.requestId ? `request id ${m.requestId}` : m.extendedRequestId ? `extended request id ${m.extendedRequestId}` : undefined,
+        m.attempts && m.attempts > 1 ? `after ${m.attempts} attempts` : undefined,
+    ].filter(Boolean);
+    return parts.join(', ');
+}
+/**
+ * Names an AWS error no action explained: bad credentials, a missing permission, a quota, throttling or an
+ * AWS-side (5xx) failure after the SDK's retries, or AWS being unreachable. Undefined when it is not AWS's.
+ */
+function describeAwsFailure(err) {
+    const details = awsErrorDetails(err);
+    const said = `${errors_errorMessage(err).split('\n')[0]}${details ? ` (${details})` : ''}`;
+    const status = err?.$metadata?.httpStatusCode;
+    if (isAuthenticationError(err)) {
+        return {
+            title: 'AWS authentication failed',
+            message: `AWS did not accept the credentials: ${said}.\n` +
+                'With role-to-assume, check the role ARN and its trust policy for GitHub OIDC. Without it, the ambient credentials ' +
+                '(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, a profile or an instance role) are wrong or expired: ' +
+                'refresh them, or set role-to-assume (and give the job `permissions: id-token: write`).',
+        };
+    }
+    if (isAuthError(err)) {
+        return {
+            title: 'AWS permission denied',
+            message: `AWS refused the request for lack of a permission: ${said}.\nGive the role the permission AWS names (the action's README lists the policy it needs), then run the job again.`,
+        };
+    }
+    if (isQuotaError(err)) {
+        return {
+            title: 'AWS quota reached',
+            message: `An AWS quota (service limit) is reached: ${said}.\nRetrying does not help: delete resources you no longer use, or request a higher quota in Service Quotas, then run the job again.`,
+        };
+    }
+    if (isThrottlingError(err)) {
+        return {
+            title: 'AWS throttling',
+            message: `AWS kept throttling the requests, even after retries: ${said}.\nRun fewer deploys at once against this account and region (a concurrency group), or ask AWS for a higher request rate, then run the job again.`,
+        };
+    }
+    if (status !== undefined && status >= 500) {
+        return {
+            title: 'AWS service error',
+            message: `AWS failed on its side (a service error, not your inputs), even after retries: ${said}.\nCheck https://health.aws.amazon.com for this region and run the job again; if it persists, give AWS support the request id.`,
+        };
+    }
+    if (isNetworkError(err)) {
+        return {
+            title: 'AWS unreachable',
+            message: `Could not reach AWS: ${said}.\nCheck the runner's network, proxy and DNS (and AWS_ENDPOINT_URL if set), then run the job again.`,
+        };
+    }
+    if (errors_awsErrorCode(err) !== undefined) {
+        return {
+            title: 'AWS refused the request',
+            message: `AWS refused a request: ${said}.\nAWS's own words above say why; fix what they name and run the job again.`,
+        };
+    }
+    return undefined;
+}
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -69040,10 +69249,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -69136,7 +69343,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -69214,7 +69421,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -69260,7 +69467,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -69563,7 +69770,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -69574,7 +69781,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -69673,7 +69880,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -69688,7 +69895,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -69713,7 +69920,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -69736,7 +69943,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -69867,7 +70074,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -69925,13 +70132,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -69950,7 +70157,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -69969,13 +70176,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -71573,7 +71780,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
+function core_setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -71695,7 +71902,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
+function core_debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -71817,6 +72024,8 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/inputs.js
 
 
+
+
 /** Pure parsers: each takes the input's name so an error can name it. */
 function parseBoolean(name, raw, fallback) {
     const value = raw.trim().toLowerCase();
@@ -71826,14 +72035,23 @@ function parseBoolean(name, raw, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(value))
         return false;
-    throw new InputError(name, `"${raw}" is not a boolean.`, `Set ${name} to true or false.`);
+    throw new errors_InputError(name, `"${raw}" is not a boolean.`, `Set ${name} to true or false.`);
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds. */
+/** Node's timers fire at once for a delay above 2^31-1 ms (about 24.8 days): no duration may be longer. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds, at most MAX_DURATION_MS. */
 function parseDuration(name, raw, fallback) {
     const value = (raw.trim() || fallback || '').trim();
     if (value === '')
-        throw new InputError(name, 'is required.', `Give a duration such as 90s, 15m or 1h.`);
+        throw new errors_InputError(name, 'is required.', `Give a duration such as 90s, 15m or 1h.`);
+    const ms = durationMs(name, value, raw);
+    if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+        throw new errors_InputError(name, `${value} is too long: a duration can be at most ${inputs_formatDuration(MAX_DURATION_MS)} (2^31-1 ms, the longest timer Node.js can set).`, 'Give a shorter duration, such as 30m or 6h.');
+    }
+    return ms;
+}
+function durationMs(name, value, raw) {
     if (/^\d+(\.\d+)?$/.test(value))
         return Math.round(Number(value) * 1000);
     const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
@@ -71844,7 +72062,7 @@ function parseDuration(name, raw, fallback) {
         consumed = re.lastIndex;
     }
     if (consumed !== value.length || consumed === 0) {
-        throw new InputError(name, `"${raw}" is not a duration.`, `Write it like 90s, 15m, 1h or 1h30m.`);
+        throw new errors_InputError(name, `"${raw}" is not a duration.`, `Write it like 90s, 15m, 1h or 1h30m.`);
     }
     return Math.round(total);
 }
@@ -71865,13 +72083,70 @@ function parseInteger(name, raw, opts = {}) {
     if (value === '')
         return undefined;
     if (!/^-?\d+$/.test(value))
-        throw new InputError(name, `"${raw}" is not a whole number.`);
+        throw new errors_InputError(name, `"${raw}" is not a whole number.`);
     const n = Number(value);
     if (opts.min !== undefined && n < opts.min)
-        throw new InputError(name, `${n} is below the minimum of ${opts.min}.`);
+        throw new errors_InputError(name, `${n} is below the minimum of ${opts.min}.`);
     if (opts.max !== undefined && n > opts.max)
-        throw new InputError(name, `${n} is above the maximum of ${opts.max}.`);
+        throw new errors_InputError(name, `${n} is above the maximum of ${opts.max}.`);
     return n;
+}
+/** The workspace file inputs are read from: GITHUB_WORKSPACE (the checkout), or the working directory. */
+function workspaceDir() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+/** True when `path` is `dir` or inside it (both already resolved). */
+function isInside(path, dir) {
+    const rel = relative(dir, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..');
+}
+/**
+ * A file input (a template, a task definition, a folder to zip…) resolved inside the workspace: relative to it,
+ * symlinks followed, and refused (InputError naming the input and the path) when it does not exist, is not
+ * the kind asked for, is a symlink loop, or ends up outside the workspace — so a step can only read and
+ * ship files of the checkout. Returns the real path. Never reads the file, so no error quotes its content.
+ */
+function workspacePath(name, raw, opts = {}) {
+    const workspace = opts.workspace ?? workspaceDir();
+    const kind = opts.kind ?? 'file';
+    const given = raw.trim();
+    if (/[\0\r\n]/.test(given))
+        throw new InputError(name, 'holds a line break or NUL character, so it is not one path.', 'Give one path, relative to the repository root.');
+    const path = resolve(workspace, given);
+    let real;
+    let realWorkspace;
+    try {
+        realWorkspace = realpathSync(workspace);
+    }
+    catch (err) {
+        throw new InputError(name, `cannot be read: the workspace ${workspace} is not readable (${errorMessage(err)}).`, 'Check GITHUB_WORKSPACE (actions/checkout sets it).');
+    }
+    try {
+        lstatSync(path);
+    }
+    catch {
+        throw new InputError(name, `${given} does not exist (looked for ${path}).`, opts.fix ?? 'Give the path relative to the repository root, and check out the repository first (actions/checkout).', given);
+    }
+    try {
+        real = realpathSync(path);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw new InputError(name, `${given} is a symbolic link loop (it leads back to itself).`, 'Point the link at a real file or folder.', given);
+        throw new InputError(name, `${given} is a symbolic link to something that does not exist.`, 'Point the link at a real file or folder inside the workspace.', given);
+    }
+    if (!isInside(real, realWorkspace)) {
+        throw new InputError(name, `${given} resolves to ${real}, outside the workspace (${realWorkspace}): the action only reads files of the checkout.`, 'Give a path inside the repository checkout (copy the file into the workspace in an earlier step if it is generated elsewhere).', given);
+    }
+    const st = statSync(real);
+    if (kind === 'file' && st.isDirectory())
+        throw new InputError(name, `${given} is a directory, not a file.`, opts.fix ?? 'Give the path of the file itself.', given);
+    if (kind === 'directory' && !st.isDirectory())
+        throw new InputError(name, `${given} is not a directory.`, opts.fix, given);
+    if (!st.isFile() && !st.isDirectory())
+        throw new InputError(name, `${given} is neither a file nor a directory (a device, socket or pipe).`, opts.fix, given);
+    return real;
 }
 /** Non-empty lines (or comma-separated items when `commas`), trimmed; `#` comments dropped. */
 function parseList(raw, opts = {}) {
@@ -71891,7 +72166,8 @@ function parseKeyValueLines(name, raw, opts = {}) {
             return;
         const at = trimmed.indexOf(sep);
         if (at <= 0) {
-            throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
+            // Never quote the line: its value may be a secret (parameter-overrides, build-secrets, environment-variables).
+            throw new errors_InputError(name, `line ${i + 1} is not KEY${sep}VALUE (${at === 0 ? `it has no key before "${sep}"` : `it has no "${sep}"`}).`, `Write one KEY${sep}VALUE per line.`);
         }
         out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
     });
@@ -71900,7 +72176,7 @@ function parseKeyValueLines(name, raw, opts = {}) {
 function oneOf(name, raw, allowed, fallback) {
     const value = raw.trim() || fallback;
     if (!allowed.includes(value)) {
-        throw new InputError(name, `"${raw}" is not one of ${allowed.join(', ')}.`);
+        throw new errors_InputError(name, `"${raw}" is not one of ${allowed.join(', ')}.`);
     }
     return value;
 }
@@ -71923,7 +72199,7 @@ class InputReader {
     string(name, opts = {}) {
         const value = this.get(name).trim();
         if (value === '' && opts.required)
-            throw new InputError(name, 'is required but was empty.', `Set ${name} in the step's with: block.`);
+            throw new errors_InputError(name, 'is required but was empty.', `Set ${name} in the step's with: block.`);
         return value === '' ? (opts.fallback ?? '') : value;
     }
     optional(name) {
@@ -71953,17 +72229,17 @@ class InputReader {
     common(actionName) {
         const region = this.string('aws-region') || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
         if (!region) {
-            throw new InputError('aws-region', 'is not set and neither AWS_REGION nor AWS_DEFAULT_REGION is.', 'Set aws-region, e.g. us-east-1.');
+            throw new errors_InputError('aws-region', 'is not set and neither AWS_REGION nor AWS_DEFAULT_REGION is.', 'Set aws-region, e.g. us-east-1.');
         }
         if (!REGION.test(region))
-            throw new InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
+            throw new errors_InputError('aws-region', `"${region}" is not an AWS region.`, 'Use a region code such as us-east-1.');
         const roleToAssume = this.optional('role-to-assume');
         if (roleToAssume?.startsWith('ssm:')) {
             // Reading SSM needs credentials, and these are the credentials.
-            throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
+            throw new errors_InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
         }
         if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
-            throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
+            throw new errors_InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
         }
         const runId = process.env.GITHUB_RUN_ID ?? 'local';
         const attempt = process.env.GITHUB_RUN_ATTEMPT ?? '1';
@@ -71985,7 +72261,7 @@ class InputReader {
 const POST_STATE = 'isPost';
 /** Formats an error as the user should see it: what failed, why, what to do. */
 function failureMessage(err) {
-    if (err instanceof InputError) {
+    if (err instanceof errors_InputError) {
         const fix = err.fix ? ` ${err.fix}` : '';
         return {
             message: `Input "${err.input}": ${err.message}${fix}`,
@@ -71996,6 +72272,9 @@ function failureMessage(err) {
         const hint = err.hint ? `\n${err.hint}` : '';
         return { message: `${err.message}${hint}`, properties: { title: 'Deployment failed' } };
     }
+    const aws = describeAwsFailure(err);
+    if (aws)
+        return { message: aws.message, properties: { title: aws.title } };
     return {
         message: `Unexpected error (a bug in deploy-actions, please report it): ${errors_errorMessage(err)}`,
         properties: { title: 'Unexpected error' },
@@ -72003,8 +72282,8 @@ function failureMessage(err) {
 }
 function fail(err) {
     const { message, properties } = failureMessage(err);
-    if (!(err instanceof InputError || err instanceof errors_DeploymentError) && err instanceof Error && err.stack)
-        debug(err.stack);
+    if (!(err instanceof errors_InputError || err instanceof errors_DeploymentError) && err instanceof Error && err.stack)
+        core_debug(err.stack);
     error(message, properties);
     process.exitCode = 1;
 }
@@ -72084,17 +72363,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const COMMAND_MARKER = /::|##\[/;
 /** A fresh, unguessable token for `::stop-commands::`; outside text cannot end the pause without it. */
 function pauseToken() {
-    return `deploy-actions-${randomBytes(16).toString('hex')}`;
+    return `deploy-actions-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
 }
 /** Prints text to the log so that none of its lines can act as a workflow command. */
 const log = (text) => {
     if (!COMMAND_MARKER.test(text)) {
-        core.info(text);
+        info(text);
         return;
     }
     const token = pauseToken();
     process.stdout.write(`::stop-commands::${token}\n`);
-    core.info(text);
+    info(text);
     process.stdout.write(`::${token}::\n`);
 };
 /**
@@ -72113,11 +72392,61 @@ async function withCommandsStopped(fn) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/secrets.js
+/**
+ * The secret values this step knows of, each with the reference it came from (an `ssm:` SecureString), so
+ * what the step writes to disk (deployment records) names the reference and never holds the value.
+ */
+const secrets = new Map();
+/** Remembers that `value` is secret and came from `reference` (e.g. `ssm:/app/db-password`). */
+function rememberSecret(value, reference) {
+    if (value)
+        secrets.set(value, reference);
+}
+/** The reference a secret value came from, or undefined when the value is not a known secret. */
+function secretReference(value) {
+    return secrets.get(value);
+}
+/** True when `text` contains a known secret value anywhere. */
+function containsSecret(text) {
+    for (const value of secrets.keys())
+        if (text.includes(value))
+            return true;
+    return false;
+}
+/**
+ * A copy of `data` fit to write down: every string that is a known secret becomes its reference, and a
+ * secret inside a longer string is cut out (replaced by `***`).
+ */
+function secrets_withoutSecrets(data) {
+    if (!secrets.size)
+        return data;
+    const walk = (v) => {
+        if (typeof v === 'string') {
+            const ref = secrets.get(v);
+            if (ref)
+                return ref;
+            let out = v;
+            for (const value of secrets.keys())
+                if (out.includes(value))
+                    out = out.split(value).join('***');
+            return out;
+        }
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    return walk(data);
+}
+/** For tests: forget every secret. */
+function forgetSecrets() {
+    secrets.clear();
+}
+
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/gha/records.js
+
 
 
 
@@ -72125,22 +72454,275 @@ function recordsFile() {
     const base = process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp';
     return join(base, 'deploy-actions', 'records.jsonl');
 }
-/** Appends a record (before the change is made, so a crash mid-deploy is still undoable). Returns its file. */
+/**
+ * Appends a record (before the change is made, so a crash mid-deploy is still undoable). Returns its file.
+ * Records may be uploaded as artifacts, so they never hold a secret: a value read from an `ssm:` SecureString
+ * is written as its `ssm:` reference (rollback-on-failure reads it again), and callers leave out NoEcho values.
+ */
 function appendRecord(record, file = recordsFile()) {
-    const full = { ...record, at: new Date().toISOString(), step: process.env.GITHUB_ACTION };
+    const full = withoutSecrets({ ...record, at: new Date().toISOString(), step: process.env.GITHUB_ACTION });
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, JSON.stringify(full) + '\n');
     core.debug(`Recorded ${full.kind} change in ${file}`);
     return file;
 }
-/** Every record in the file, oldest first. Missing file = no records. */
+/** Every intact record in the file, oldest first (lines that are not records are left out). Missing file = no records. */
 function readRecords(file = recordsFile()) {
+    return readRecordsChecked(file).records;
+}
+const RECORD_FIELDS = {
+    'ecs-service': { cluster: 'string', service: 'string', previousTaskDefinition: 'string', newTaskDefinition: 'string' },
+    'lambda-alias': { functionName: 'string', alias: 'string', newVersion: 'string' },
+    'lambda-function': { functionName: 'string' },
+    'cfn-stack': { stackName: 'string', stackId: 'string', created: 'boolean' },
+    's3-site': { bucket: 'string', prefix: 'string', versioning: 'boolean', objects: 'array' },
+};
+const OPTIONAL_FIELDS = {
+    previousDesiredCount: 'number',
+    previousVersion: 'string',
+    newVersion: 'string',
+    previousTemplateBody: 'string',
+    previousParameters: 'array',
+    previousCapabilities: 'array',
+    previousRoleArn: 'string',
+    templateBucket: 'string',
+    distributionId: 'string',
+    step: 'string',
+};
+function typeOf(v) {
+    return Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
+}
+/** Shortens outside text quoted in a problem (a kind, a field) so a garbage line cannot flood the log. */
+function quote(v) {
+    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+    return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+}
+/** What is wrong with one parsed line, or undefined when it is a usable record. */
+function recordProblem(data) {
+    if (typeOf(data) !== 'object')
+        return `is JSON but not a record (${typeOf(data)}, not an object)`;
+    const r = data;
+    if (r.kind === undefined)
+        return 'has no kind';
+    if (typeof r.kind !== 'string' || !(r.kind in RECORD_FIELDS))
+        return `has an unknown kind ${quote(r.kind)} (known: ${Object.keys(RECORD_FIELDS).join(', ')})`;
+    const fields = { region: 'string', ...RECORD_FIELDS[r.kind] };
+    const missing = Object.keys(fields).filter((f) => r[f] === undefined || r[f] === null);
+    if (missing.length)
+        return `is a record of kind ${r.kind} without ${missing.join(', ')}`;
+    for (const [f, t] of Object.entries({ ...fields, ...OPTIONAL_FIELDS })) {
+        if (r[f] !== undefined && typeOf(r[f]) !== t)
+            return `is a record of kind ${r.kind} whose ${f} is ${typeOf(r[f])}, not ${t}`;
+    }
+    if (r.kind === 's3-site' && !r.objects.every((o) => typeOf(o) === 'object' && typeof o.key === 'string')) {
+        return 'is an s3-site record with an object that has no key';
+    }
+    if (r.kind === 'cfn-stack' && !(r.previousParameters ?? []).every((p) => typeOf(p) === 'object' && typeof p.ParameterKey === 'string')) {
+        return 'is a cfn-stack record with a previous parameter that has no ParameterKey';
+    }
+    return undefined;
+}
+/**
+ * Every record in the file, oldest first, and every line that is not one (truncated, garbage, an unknown kind,
+ * missing fields): a damaged line must not stop the intact records from being rolled back.
+ */
+function readRecordsChecked(file = recordsFile()) {
+    const records = [];
+    const problems = [];
     if (!existsSync(file))
-        return [];
-    return readFileSync(file, 'utf8')
+        return { records, problems };
+    readFileSync(file, 'utf8')
         .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l));
+        .forEach((text, i) => {
+        if (text.trim() === '')
+            return;
+        let data;
+        try {
+            data = JSON.parse(text);
+        }
+        catch {
+            problems.push({ line: i + 1, problem: /^\s*\{/.test(text) ? 'is not complete JSON (truncated?)' : 'is not JSON' });
+            return;
+        }
+        const problem = recordProblem(data);
+        if (problem)
+            problems.push({ line: i + 1, problem });
+        else
+            records.push(data);
+    });
+    return { records, problems };
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/http.js
+
+
+
+/**
+ * Nothing hangs: every request the kit makes (AWS SDK clients, the OIDC token, code downloads) gives up when
+ * the connection does not open, when the socket stays silent, or when the whole request takes too long — and
+ * when the step's own `timeout` runs out, which also ends a request in flight.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/** A socket with no bytes either way for this long is dead (an endpoint that accepted and never answers). */
+const SOCKET_TIMEOUT_MS = 60_000;
+/** The longest one request may take, upload included (a 50 MB Lambda zip on a slow runner link fits). */
+const REQUEST_TIMEOUT_MS = 5 * 60_000;
+let step;
+/**
+ * Bounds the whole step by its `timeout` input: from now on every kit request (and every wait) ends by then,
+ * with an error naming the endpoint that was still being waited for. Call it once, right after reading inputs.
+ */
+function limitStep(timeoutMs, input = 'timeout') {
+    step?.controller.abort();
+    const controller = new AbortController();
+    step = { controller, endsAt: Date.now() + timeoutMs, timeoutMs, input };
+    const timer = setTimeout(() => controller.abort(new StepTimeoutError(timeoutMs, input)), timeoutMs);
+    timer.unref();
+}
+/** Aborted when the step's timeout runs out; undefined when no limit was set. */
+function http_stepSignal() {
+    return step?.controller.signal;
+}
+/** Milliseconds left before the step's timeout (Infinity when there is none). */
+function http_stepTimeLeft() {
+    return step ? Math.max(0, step.endsAt - Date.now()) : Infinity;
+}
+/** For tests: forget the step limit. */
+function clearStepLimit() {
+    step?.controller.abort();
+    step = undefined;
+}
+class StepTimeoutError extends errors_DeploymentError {
+    timeoutMs;
+    input;
+    constructor(timeoutMs, input, endpoint) {
+        super(endpoint
+            ? `No answer from ${endpoint} before the step's ${input} of ${inputs_formatDuration(timeoutMs)} ran out; the request was abandoned.`
+            : `The step's ${input} of ${inputs_formatDuration(timeoutMs)} ran out.`, endpoint
+            ? 'The endpoint accepted the request but did not answer: check the network path to it (proxy, firewall, AWS_ENDPOINT_URL), or AWS Health for an outage; raise timeout if it is only slow.'
+            : `Raise ${input} if the deployment is just slow.`);
+        this.timeoutMs = timeoutMs;
+        this.input = input;
+    }
+}
+/** `https://host:port` of a request, never its path or query (a presigned URL carries a signature there). */
+function endpointOf(request) {
+    const protocol = (request.protocol ?? 'https:').replace(/:?$/, ':');
+    return `${protocol}//${request.hostname ?? '?'}${request.port ? `:${request.port}` : ''}`;
+}
+function combine(...signals) {
+    const real = signals.filter((s) => s instanceof AbortSignal);
+    return real.length > 1 ? AbortSignal.any(real) : real[0];
+}
+/**
+ * The SDK's NodeHttpHandler with connection, socket and request timeouts, that also stops at the step's
+ * timeout, and whose errors name the endpoint (a timeout stays a TimeoutError, so the SDK still retries it).
+ */
+class BoundedHttpHandler {
+    inner;
+    metadata = { handlerProtocol: 'http/1.1' };
+    constructor(opts = {}) {
+        this.inner = new dist_cjs.NodeHttpHandler({
+            connectionTimeout: opts.connectionTimeout ?? CONNECTION_TIMEOUT_MS,
+            socketTimeout: opts.socketTimeout ?? SOCKET_TIMEOUT_MS,
+            requestTimeout: opts.requestTimeout ?? REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true,
+        });
+    }
+    async handle(request, options = {}) {
+        const limit = step;
+        if (limit?.controller.signal.aborted)
+            throw new StepTimeoutError(limit.timeoutMs, limit.input, endpointOf(request));
+        const abortSignal = options.abortSignal instanceof AbortSignal || !options.abortSignal ? combine(options.abortSignal, limit?.controller.signal) : options.abortSignal;
+        try {
+            return await this.inner.handle(request, { ...options, abortSignal });
+        }
+        catch (err) {
+            if (limit?.controller.signal.aborted && !options.abortSignal?.aborted) {
+                throw new StepTimeoutError(limit.timeoutMs, limit.input, endpointOf(request));
+            }
+            if (err instanceof Error && !err.message.includes(request.hostname))
+                err.message = `${err.message} (request to ${endpointOf(request)})`;
+            throw err;
+        }
+    }
+    updateHttpClientConfig(key, value) {
+        this.inner.updateHttpClientConfig(key, value);
+    }
+    httpHandlerConfigs() {
+        return this.inner.httpHandlerConfigs();
+    }
+    destroy() {
+        this.inner.destroy();
+    }
+}
+/** The request handler every kit SDK client gets. */
+function boundedRequestHandler() {
+    return new BoundedHttpHandler();
+}
+/**
+ * `fetch` for the few requests that are not AWS SDK calls (the GitHub OIDC token, a code download): it gives up
+ * after `timeoutMs` (default REQUEST_TIMEOUT_MS) or at the step's timeout, with an error naming `what` and the
+ * endpoint (scheme, host and port only).
+ */
+async function boundedFetch(url, init) {
+    const { what, timeoutMs = REQUEST_TIMEOUT_MS, ...rest } = init;
+    const endpoint = (() => {
+        try {
+            const u = new URL(url);
+            return `${u.protocol}//${u.host}`;
+        }
+        catch {
+            return 'an invalid URL';
+        }
+    })();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const limit = step;
+    const signal = combine(rest.signal ?? undefined, timeout, limit?.controller.signal);
+    try {
+        // Read the whole body inside the timeout: a server may answer the headers and then freeze.
+        const res = await fetch(url, { ...rest, signal });
+        const body = await res.arrayBuffer();
+        const noBody = [101, 204, 205, 304].includes(res.status);
+        return new Response(noBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    }
+    catch (err) {
+        if (limit?.controller.signal.aborted)
+            throw new StepTimeoutError(limit.timeoutMs, limit.input, endpoint);
+        if (timeout.aborted) {
+            throw new errors_DeploymentError(`${what}: no answer from ${endpoint} within ${inputs_formatDuration(timeoutMs)}; the request was abandoned.`, 'Check the network path to that endpoint (proxy, firewall), then run the job again.', { cause: err });
+        }
+        const cause = err instanceof Error && err.cause ? ` (${errors_errorMessage(err.cause)})` : '';
+        throw new errors_DeploymentError(`${what}: the request to ${endpoint} failed: ${errors_errorMessage(err)}${cause}`, 'Check the network path to that endpoint, then run the job again.', { cause: err });
+    }
+}
+/**
+ * The job's GitHub OIDC token for `audience`, from the runner's token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL,
+ * authorised by ACTIONS_ID_TOKEN_REQUEST_TOKEN), as core.getIDToken asks for it — but with timeouts.
+ */
+async function fetchIdToken(audience) {
+    const url = new URL(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
+    if (audience)
+        url.searchParams.set('audience', audience);
+    const res = await boundedFetch(url.toString(), {
+        what: 'Requesting the GitHub OIDC token',
+        timeoutMs: SOCKET_TIMEOUT_MS,
+        headers: { Authorization: `Bearer ${process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''}`, Accept: 'application/json' },
+    });
+    if (!res.ok)
+        throw new Error(`the token endpoint answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the job may lack permissions: id-token: write)' : ''}`);
+    let value;
+    try {
+        value = (await res.json()).value;
+    }
+    catch {
+        throw new Error('the token endpoint answered something that is not JSON');
+    }
+    if (typeof value !== 'string' || !value)
+        throw new Error('the token endpoint answered without a token');
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clock.js
@@ -72176,69 +72758,8 @@ class FakeClock {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/retry.js
-
-const AUTH_CODES = new Set([
-    'AccessDenied',
-    'AccessDeniedException',
-    'UnauthorizedOperation',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId',
-    'InvalidIdentityToken',
-    'IDPRejectedClaim',
-    'ExpiredTokenException',
-    'ExpiredToken',
-    'SignatureDoesNotMatch',
-    'InvalidSignatureException',
-    'IncompleteSignature',
-    'MissingAuthenticationToken',
-    'AuthFailure',
-    'NotAuthorized',
-    'CredentialsProviderError',
-]);
-const THROTTLE_CODES = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottledException',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'TransactionInProgressException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'RequestThrottled',
-    'SlowDown',
-    'PriorRequestNotComplete',
-    'EC2ThrottledException',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-function isAuthError(err) {
-    const code = awsErrorCode(err) ?? err?.name;
-    if (code && AUTH_CODES.has(code))
-        return true;
-    const status = err?.$metadata?.httpStatusCode;
-    return status === 403 && !(code && THROTTLE_CODES.has(code));
-}
-/** Worth trying again: throttling, 5xx, dropped connections. Never an auth error. */
-function retry_isRetryableError(err) {
-    if (isAuthError(err))
-        return false;
-    const e = err;
-    const code = awsErrorCode(err) ?? e?.name;
-    if (code && THROTTLE_CODES.has(code))
-        return true;
-    if (e?.code && NETWORK_CODES.has(e.code))
-        return true;
-    if (code && NETWORK_CODES.has(code))
-        return true;
-    if (e?.$retryable)
-        return true;
-    const status = e?.$metadata?.httpStatusCode;
-    return status !== undefined && (status >= 500 || status === 429);
-}
-
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/wait.js
+
 
 
 
@@ -72251,16 +72772,26 @@ function retry_isRetryableError(err) {
  */
 async function waitFor(opts) {
     const clock = opts.clock ?? systemClock;
-    const signal = opts.signal ?? shutdownSignal();
-    const log = opts.log ?? ((line) => core.info(line));
+    const step = stepSignal();
+    const cancel = opts.signal ?? shutdownSignal();
+    const signal = step ? AbortSignal.any([cancel, step]) : cancel;
+    const log = opts.log ?? kitLog;
     const started = clock.now();
-    const deadline = started + opts.timeoutMs;
+    // The step's own timeout (limitStep) bounds every wait in it, whatever the wait's own timeout says.
+    const stepLeft = stepTimeLeft();
+    const timeoutMs = Math.min(opts.timeoutMs, stepLeft);
+    // Cut short by the step (by more than the moment between the step's start and this wait's).
+    const byStep = stepLeft + 1000 < opts.timeoutMs;
+    const deadline = started + timeoutMs;
+    const timedOut = () => new DeploymentError(`Timed out after ${formatDuration(clock.now() - started)} waiting for ${opts.description} (the step's timeout ran out). Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
     const maxTransient = opts.maxTransientErrors ?? 5;
     let transient = 0;
     let lastProgress = 'no answer yet';
     for (let attempt = 1;; attempt++) {
+        if (step?.aborted && !cancel.aborted)
+            throw timedOut();
         if (signal.aborted)
-            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
         let result;
         try {
             result = await opts.poll(attempt);
@@ -72282,22 +72813,25 @@ async function waitFor(opts) {
             log(`[${formatDuration(elapsed)}] ${result.progress}`);
         }
         if (clock.now() + opts.intervalMs > deadline) {
-            throw new DeploymentError(`Timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.description}. Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
+            throw new DeploymentError(`Timed out after ${formatDuration(timeoutMs)} waiting for ${opts.description}${byStep ? " (the step's timeout ran out)" : ''}. Last state: ${lastProgress}`, opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.');
         }
         try {
             await clock.sleep(opts.intervalMs, signal);
         }
         catch {
-            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+            if (step?.aborted && !cancel.aborted)
+                throw timedOut();
+            throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
         }
     }
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(1695);
+var client_sts_dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
 var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/credentials.js
+
 
 
 
@@ -72316,18 +72850,18 @@ function describeToken(token) {
     }
 }
 function maskCredentials(c) {
-    setSecret(c.accessKeyId);
-    setSecret(c.secretAccessKey);
+    core_setSecret(c.accessKeyId);
+    core_setSecret(c.secretAccessKey);
     if (c.sessionToken)
-        setSecret(c.sessionToken);
+        core_setSecret(c.sessionToken);
 }
 async function requestIdToken(opts) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new InputError('role-to-assume', 'needs a GitHub OIDC token, but this job cannot request one (ACTIONS_ID_TOKEN_REQUEST_URL is not set).', 'Add `permissions: { id-token: write, contents: read }` to the job (or workflow). For pull requests from forks, OIDC tokens are not available.');
+        throw new errors_InputError('role-to-assume', 'needs a GitHub OIDC token, but this job cannot request one (ACTIONS_ID_TOKEN_REQUEST_URL is not set).', 'Add `permissions: { id-token: write, contents: read }` to the job (or workflow). For pull requests from forks, OIDC tokens are not available.');
     }
     try {
-        const token = await (opts.getIdToken ?? ((aud) => getIDToken(aud)))(opts.audience);
-        setSecret(token);
+        const token = await (opts.getIdToken ?? fetchIdToken)(opts.audience);
+        core_setSecret(token);
         return token;
     }
     catch (err) {
@@ -72337,9 +72871,9 @@ async function requestIdToken(opts) {
 async function assumeRole(opts) {
     const token = await requestIdToken(opts);
     // AssumeRoleWithWebIdentity is an unsigned call: the token is the credential.
-    const sts = new dist_cjs/* STSClient */.iM({ region: opts.region, maxAttempts: 3 });
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region: opts.region, maxAttempts: 3, requestHandler: boundedRequestHandler() });
     try {
-        const out = await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+        const out = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
             RoleArn: opts.roleToAssume,
             RoleSessionName: opts.roleSessionName,
             WebIdentityToken: token,
@@ -72404,14 +72938,14 @@ function ambientChain() {
             return c;
         }
         catch (err) {
-            throw new InputError('role-to-assume', `is not set and no AWS credentials were found in the environment (${errors_errorMessage(err).split('\n')[0]}).`, 'Set role-to-assume to an IAM role that trusts GitHub OIDC (and give the job `permissions: id-token: write`), or configure credentials in an earlier step.');
+            throw new errors_InputError('role-to-assume', `is not set and no AWS credentials were found in the environment (${errors_errorMessage(err).split('\n')[0]}).`, 'Set role-to-assume to an IAM role that trusts GitHub OIDC (and give the job `permissions: id-token: write`), or configure credentials in an earlier step.');
         }
     };
 }
 /** Checks the credentials work and returns the account they belong to. */
 async function getAccountId(region, credentials) {
-    const sts = new dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3 });
-    const out = await sts.send(new dist_cjs/* GetCallerIdentityCommand */.zI({}));
+    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region, credentials, maxAttempts: 3, requestHandler: boundedRequestHandler() });
+    const out = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
     if (!out.Account)
         throw new errors_DeploymentError('sts:GetCallerIdentity returned no account.');
     return out.Account;
@@ -72429,6 +72963,9 @@ function credentialOptions(common) {
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/clients.js
 
 
+
+
+
 /** The version stamped into the user agent; bundles replace it at build time. */
 const KIT_VERSION = '1.0.0';
 /** Everything an action needs to talk to AWS: one client factory, one set of credentials. */
@@ -72438,13 +72975,14 @@ class AwsContext {
     credentials;
     accountId;
     clients = new Map();
+    requestHandler = boundedRequestHandler();
     constructor(actionName, region, credentials, accountId) {
         this.actionName = actionName;
         this.region = region;
         this.credentials = credentials;
         this.accountId = accountId;
     }
-    /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action. */
+    /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action, timeouts. */
     clientConfig() {
         return {
             region: this.region,
@@ -72452,6 +72990,8 @@ class AwsContext {
             retryMode: 'adaptive',
             maxAttempts: 6,
             customUserAgent: `deploy-actions/${this.actionName}/${KIT_VERSION}`,
+            requestHandler: this.requestHandler,
+            retryStrategy: new KitRetryStrategy(6),
         };
     }
     /**
@@ -72472,9 +73012,9 @@ class AwsContext {
 async function connect(common) {
     const credentials = createCredentialProvider(credentialOptions(common));
     const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
-    info(`Authenticating in ${common.region}, ${how}.`);
+    log(`Authenticating in ${common.region}, ${how}.`);
     const accountId = await getAccountId(common.region, credentials);
-    info(`Authenticated to account ${accountId}.`);
+    log(`Authenticated to account ${accountId}.`);
     setOutput('aws-account-id', accountId);
     return new AwsContext(common.actionName, common.region, credentials, accountId);
 }
@@ -72482,6 +73022,8 @@ async function connect(common) {
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var client_ssm_dist_cjs = __nccwpck_require__(4736);
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/aws/ssm.js
+
+
 
 
 
@@ -72501,9 +73043,12 @@ async function resolveSsmReferences(inputs, aws) {
         if (!cache.has(name)) {
             cache.set(name, ssm.send(new client_ssm_dist_cjs/* GetParameterCommand */.lhy({ Name: name, WithDecryption: true })).then((out) => {
                 const value = out.Parameter?.Value ?? '';
-                if (out.Parameter?.Type === 'SecureString')
-                    setSecret(value);
-                info(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
+                if (out.Parameter?.Type === 'SecureString') {
+                    core_setSecret(value);
+                    // Records written from here on name the reference, never the value.
+                    rememberSecret(value, ref);
+                }
+                log(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
                 return value;
             }, (err) => {
                 const code = errors_awsErrorCode(err);
@@ -72537,6 +73082,8 @@ async function resolveSsmReferences(inputs, aws) {
 }
 
 ;// CONCATENATED MODULE: ./packages/aws-kit/lib/index.js
+
+
 
 
 
@@ -72666,13 +73213,13 @@ async function detectBuilder(choice, probe) {
     if (choice === 'docker') {
         const r = await docker();
         if (!r.ok)
-            throw new InputError('builder', `is docker, but ${r.detail}.`, 'Start Docker and set up buildx (docker/setup-buildx-action), or set builder: buildah (daemonless).');
+            throw new errors_InputError('builder', `is docker, but ${r.detail}.`, 'Start Docker and set up buildx (docker/setup-buildx-action), or set builder: buildah (daemonless).');
         return { builder: 'docker', why: r.detail };
     }
     if (choice === 'buildah' || choice === 'podman') {
         const r = await installed(choice);
         if (!r.ok)
-            throw new InputError('builder', `is ${choice}, but ${r.detail}.`, `Install it (apt-get install ${choice}) or set builder: auto.`);
+            throw new errors_InputError('builder', `is ${choice}, but ${r.detail}.`, `Install it (apt-get install ${choice}) or set builder: auto.`);
         return { builder: choice, why: r.detail };
     }
     const tried = [];
@@ -72686,7 +73233,7 @@ async function detectBuilder(choice, probe) {
             return { builder: name, why: `${tried.join('; ')}; ${r.detail}` };
         tried.push(r.detail);
     }
-    throw new InputError('builder', `is auto, but no builder is available: ${tried.join('; ')}.`, 'Run on a runner with Docker (ubuntu-latest has it), or install buildah or podman.');
+    throw new errors_InputError('builder', `is auto, but no builder is available: ${tried.join('; ')}.`, 'Run on a runner with Docker (ubuntu-latest has it), or install buildah or podman.');
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
@@ -72753,13 +73300,13 @@ async function getRegistryCredentials(aws, registryId) {
     }
     if (!token)
         throw new errors_DeploymentError('ecr:GetAuthorizationToken returned no token.');
-    setSecret(token);
+    core_setSecret(token);
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0)
         throw new errors_DeploymentError('The ECR authorization token is not user:password.');
     const password = decoded.slice(colon + 1);
-    setSecret(password);
+    core_setSecret(password);
     return { username: decoded.slice(0, colon), password };
 }
 
@@ -72772,7 +73319,7 @@ const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:
 function parseRepository(raw) {
     const value = raw.trim().replace(/^https?:\/\//, '');
     if (value.includes('@') || (value.split('/').pop() ?? '').includes(':')) {
-        throw new InputError('repository', `"${raw}" has a tag or digest.`, 'Give the repository only (name or URI); tags go in `tags`.');
+        throw new errors_InputError('repository', `"${raw}" has a tag or digest.`, 'Give the repository only (name or URI); tags go in `tags`.');
     }
     const slash = value.indexOf('/');
     const first = slash > 0 ? value.slice(0, slash) : '';
@@ -72780,7 +73327,7 @@ function parseRepository(raw) {
     const hasHost = first.includes('.') || first.includes(':') || first === 'localhost';
     const name = hasHost ? value.slice(slash + 1) : value;
     if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
-        throw new InputError('repository', `"${name}" is not a valid ECR repository name.`, 'Use 2–256 lowercase letters, digits and . _ - separators, with / between path parts (e.g. team/app).');
+        throw new errors_InputError('repository', `"${name}" is not a valid ECR repository name.`, 'Use 2–256 lowercase letters, digits and . _ - separators, with / between path parts (e.g. team/app).');
     }
     if (!hasHost)
         return { name };
@@ -72797,7 +73344,7 @@ function isEcrRegistryHost(host) {
 function parseRegistry(raw) {
     const m = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(raw.trim());
     if (!m) {
-        throw new InputError('registry', `"${raw}" is not a registry host.`, 'Give a host[:port], e.g. registry.example.com or http://127.0.0.1:5000 for a plain-HTTP registry.');
+        throw new errors_InputError('registry', `"${raw}" is not a registry host.`, 'Give a host[:port], e.g. registry.example.com or http://127.0.0.1:5000 for a plain-HTTP registry.');
     }
     return { host: m[2], insecure: m[1] === 'http' };
 }
@@ -72808,7 +73355,7 @@ function parsePlatforms(items) {
         return ['linux/amd64'];
     for (const p of items) {
         if (!PLATFORM.test(p)) {
-            throw new InputError('platforms', `"${p}" is not a platform.`, 'Write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (comma- or line-separated).');
+            throw new errors_InputError('platforms', `"${p}" is not a platform.`, 'Write os/arch[/variant], e.g. linux/amd64 or linux/arm64 (comma- or line-separated).');
         }
     }
     return [...new Set(items)];
@@ -72914,7 +73461,7 @@ const SECRET_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 function gitContext(env = process.env) {
     const sha = (env.GITHUB_SHA ?? '').trim();
     if (!/^[0-9a-f]{7,64}$/i.test(sha)) {
-        throw new InputError('GITHUB_SHA', `is ${sha ? `"${sha}", not a commit id` : 'not set'}; the sha-<7> tag needs it.`, 'Run the action in a GitHub Actions job, or set GITHUB_SHA to the commit being built.');
+        throw new errors_InputError('GITHUB_SHA', `is ${sha ? `"${sha}", not a commit id` : 'not set'}; the sha-<7> tag needs it.`, 'Run the action in a GitHub Actions job, or set GITHUB_SHA to the commit being built.');
     }
     return {
         sha: sha.toLowerCase(),
@@ -72931,24 +73478,24 @@ function getInputs(reader = new InputReader()) {
         parseRepository(repository);
     const context = reader.string('context', { fallback: '.' });
     if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
-        throw new InputError('context', `"${context}" is not a directory.`, 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).');
+        throw new errors_InputError('context', `"${context}" is not a directory.`, 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).');
     }
     const dockerfile = reader.string('dockerfile') || (0,external_node_path_.join)(context, 'Dockerfile');
     if (!(0,external_node_fs_.existsSync)(dockerfile) || !(0,external_node_fs_.statSync)(dockerfile).isFile()) {
-        throw new InputError('dockerfile', `"${dockerfile}" does not exist.`, 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.', dockerfile);
+        throw new errors_InputError('dockerfile', `"${dockerfile}" does not exist.`, 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.', dockerfile);
     }
     const buildSecrets = reader.keyValues('build-secrets');
     for (const [id, value] of buildSecrets) {
         if (!SECRET_ID.test(id))
-            throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
+            throw new errors_InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
         if (value)
-            setSecret(value);
+            core_setSecret(value);
     }
     const buildArgs = reader.keyValues('build-args');
     const extraTags = reader.list('tags', { commas: true });
     for (const tag of extraTags) {
         if (!TAG_PATTERN.test(tag))
-            throw new InputError('tags', `"${tag}" is not a valid image tag.`, 'Tags are up to 128 of A-Z a-z 0-9 _ . - and cannot start with . or -.');
+            throw new errors_InputError('tags', `"${tag}" is not a valid image tag.`, 'Tags are up to 128 of A-Z a-z 0-9 _ . - and cannot start with . or -.');
     }
     const registry = reader.optional('registry');
     if (registry && !registry.startsWith('ssm:'))
@@ -73180,7 +73727,7 @@ const probe = (command, args) => new Promise((resolve) => {
 function resolveTarget(inputs, aws) {
     const { repository, registry } = parseTarget(inputs);
     if (repository.region && repository.region !== aws.region) {
-        throw new InputError('repository', `is in ${repository.region}, but aws-region is ${aws.region}.`, 'Use the same region for both, or give the repository by name.');
+        throw new errors_InputError('repository', `is in ${repository.region}, but aws-region is ${aws.region}.`, 'Use the same region for both, or give the repository by name.');
     }
     const registryId = repository.registryId;
     const ecrHost = `${registryId ?? aws.accountId}.dkr.ecr.${aws.region}.amazonaws.com${aws.region.startsWith('cn-') ? '.cn' : ''}`;
@@ -73204,7 +73751,7 @@ async function main() {
         // Secrets read from plain SSM Strings are secrets all the same (the inputs themselves were masked on reading).
         for (const [id, value] of resolved.buildSecrets)
             if (value && value !== inputs.buildSecrets.get(id))
-                setSecret(value);
+                core_setSecret(value);
         Object.assign(inputs, resolved);
         const target = resolveTarget(inputs, aws);
         const tags = computeTags(inputs.git, { autoTags: inputs.autoTags, latest: inputs.latest, extraTags: inputs.extraTags });
