@@ -61,6 +61,7 @@ export function getInputs(reader = new InputReader(), workspace = workspaceDir()
   }
   const timeoutMs = reader.duration('timeout', '30m');
   const imageUri = reader.optional('image-uri');
+  if (imageUri && /\s/.test(imageUri)) throw new InputError('image-uri', 'holds whitespace or a line break, so it is not one image reference.', 'Give one image, e.g. the image output of ecr-build-push (registry/repo@sha256:…).');
 
   if (stackName) {
     for (const name of FUNCTION_ONLY) {

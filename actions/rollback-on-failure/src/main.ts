@@ -3,6 +3,7 @@ import {
   connect,
   DeploymentError,
   errorMessage,
+  failureMessage,
   limitStep,
   log,
   phase,
@@ -55,7 +56,14 @@ export async function post(deps: Deps = {}): Promise<void> {
 }
 
 async function rollback(when: 'main' | 'post', deps: Deps): Promise<void> {
-  const inputs = getInputs();
+  let inputs: Inputs;
+  try {
+    inputs = getInputs();
+  } catch (err) {
+    // Refused before anything was looked at: the summary still says why.
+    await writeSummary({ title: 'rollback-on-failure', ok: false, status: failureMessage(err).message.split('\n')[0]!, rows: [] });
+    throw err;
+  }
   if (when === 'post' && inputs.manual) {
     log('Targets were named, so the main step did the rollback; nothing to do after the job.');
     return;
