@@ -101765,6 +101765,10 @@ async function resolveSsmReferences(inputs, aws) {
                 const value = out.Parameter?.Value ?? '';
                 if (out.Parameter?.Type === 'SecureString') {
                     core_setSecret(value);
+                    // The runner masks a multi-line secret as a whole; each line may also be printed alone.
+                    for (const line of value.split(/\r?\n/))
+                        if (line.trim().length > 3 && line !== value)
+                            core_setSecret(line);
                     // Records written from here on name the reference, never the value.
                     rememberSecret(value, ref);
                 }
@@ -105274,6 +105278,8 @@ function getInputs(reader = new InputReader(), workspace = workspaceDir()) {
     }
     const timeoutMs = reader.duration('timeout', '30m');
     const imageUri = reader.optional('image-uri');
+    if (imageUri && /\s/.test(imageUri))
+        throw new InputError('image-uri', 'holds whitespace or a line break, so it is not one image reference.', 'Give one image, e.g. the image output of ecr-build-push (registry/repo@sha256:…).');
     if (stackName) {
         for (const name of FUNCTION_ONLY) {
             if (reader.optional(name))

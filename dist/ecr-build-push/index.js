@@ -73045,6 +73045,10 @@ async function resolveSsmReferences(inputs, aws) {
                 const value = out.Parameter?.Value ?? '';
                 if (out.Parameter?.Type === 'SecureString') {
                     core_setSecret(value);
+                    // The runner masks a multi-line secret as a whole; each line may also be printed alone.
+                    for (const line of value.split(/\r?\n/))
+                        if (line.trim().length > 3 && line !== value)
+                            core_setSecret(line);
                     // Records written from here on name the reference, never the value.
                     rememberSecret(value, ref);
                 }
