@@ -294,6 +294,24 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(res.errors[0]).toMatch(/Change set cfn-lambda-deploy-.* for kairos-backend failed: Parameter validation failed/);
   });
 
+  it('stack events and their reasons never become workflow commands (streamed events and the root cause alike)', async () => {
+    const hostile = 'Resource handler returned message: "bad"\n::warning title=INJECTED::INJECTED-x\n  ::add-mask::INJECTED\r##[error]INJECTED';
+    script(cfn, {
+      before: stackAs('UPDATE_COMPLETE'),
+      after: [
+        { status: 'UPDATE_IN_PROGRESS', events: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', '::error::INJECTED user initiated')] },
+        { status: 'UPDATE_ROLLBACK_IN_PROGRESS', events: [event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'UPDATE_FAILED', hostile)] },
+        { status: 'UPDATE_ROLLBACK_COMPLETE', events: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE')] },
+      ],
+    });
+    const res = await deploy({ 'image-uri': IMAGE });
+    expect(res.exitCode).toBe(1);
+    expect(res.log).toContain('::warning title=INJECTED::INJECTED-x');
+    const { workflowCommands } = await import('../../../__tests__/helpers/runner-commands.js');
+    // Each payload would run as a command whose data starts with INJECTED; our own annotations quote it, escaped, later in theirs.
+    expect(workflowCommands(res.log).filter((c) => c.data.trimStart().startsWith('INJECTED'))).toEqual([]);
+  });
+
   it('a failed update prints the root-cause events (nested stacks included, no cancelled noise), waits for the rollback and fails', async () => {
     script(cfn, {
       before: stackAs('UPDATE_COMPLETE'),
