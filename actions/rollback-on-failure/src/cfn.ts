@@ -1,6 +1,6 @@
 import { CancelUpdateStackCommand, CloudFormationClient, ContinueUpdateRollbackCommand, GetTemplateCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DeploymentError, errorMessage, resolveSsmReferences } from '@deploy-actions/aws-kit';
+import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
 import {
   continueRollbackAndWait,
   deployChangeSet,
@@ -34,8 +34,7 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
   else if (isInProgress(status)) steps.push(`wait for ${status} to end`);
   if (status === 'UPDATE_ROLLBACK_FAILED') steps.push('continue the failed rollback');
 
-  // Records name ssm: SecureStrings by reference (never the value): read them again.
-  const prev = t.previous && { ...t.previous, parameters: await resolveSsmReferences(t.previous.parameters, ctx.aws) };
+  const prev = t.previous;
   const tooBigInline = !!prev && needsTemplateUrl(prev.templateBody);
   const viaBucket = tooBigInline ? prev!.templateBucket : undefined;
   if (prev && tooBigInline && !viaBucket) {

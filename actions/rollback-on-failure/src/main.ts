@@ -110,7 +110,8 @@ async function rollBackNow(raw: Inputs, records: DeploymentRecord[], deps: Deps,
   try {
     const aws = await connect(raw.common);
     const inputs: Inputs = raw.manual ? { ...raw, manual: await resolveSsmReferences(raw.manual, aws) } : raw;
-    const plan: RollbackPlan = inputs.manual ? planManual(inputs.manual, aws.region, aws.accountId) : planFromRecords(records, aws.accountId);
+    // Records name ssm: SecureStrings by reference, never by value: they are read again here.
+    const plan: RollbackPlan = inputs.manual ? planManual(inputs.manual, aws.region, aws.accountId) : planFromRecords(await resolveSsmReferences(records, aws), aws.accountId);
     log(
       inputs.manual
         ? `Rolling back the named target(s): ${plan.targets.map((t) => t.label).join(', ') || 'none'}.`
