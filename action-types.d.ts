@@ -28,7 +28,7 @@ export interface CfnLambdaDeployInputs {
   'recreate-failed-stack'?: string;
   /** Stack mode. A stack in UPDATE_ROLLBACK_FAILED gets its rollback continued before the deploy (otherwise the deploy fails, explaining why). Default: `false`. */
   'continue-rollback'?: string;
-  /** How long to wait for each stack operation or Lambda update (e.g. 30m, 1h). A timeout is a failure. Default: `30m`. */
+  /** How long the whole step may take, waits for stack operations and Lambda updates and requests in flight included (e.g. 30m, 1h). A timeout is a failure. Default: `30m`. */
   'timeout'?: string;
   /** Function mode. The Lambda function (name or ARN) whose code is updated directly. */
   'function-name'?: string;
@@ -274,7 +274,7 @@ export interface RollbackOnFailureInputs {
   's3-record'?: string;
   /** Wait for ECS services to be stable and CloudFormation stacks to finish after rolling them back. Default: `true`. */
   'wait'?: string;
-  /** How long each ECS or CloudFormation wait may take (e.g. 15m, 1h). A timeout is a failure. Default: `15m`. */
+  /** How long the whole step may take, waits and requests in flight included (e.g. 15m, 1h). A timeout is a failure. Default: `15m`. */
   'timeout'?: string;
   /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
   'aws-region'?: string;

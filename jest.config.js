@@ -30,6 +30,12 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts', '<rootDir>/__tests__/workflows/**/*.test.ts'],
     },
+    {
+      ...shared,
+      // Hostile and careless inputs against the committed bundles on moto (run `npm run build` first).
+      displayName: 'security',
+      testMatch: ['<rootDir>/__tests__/security/**/*.test.ts'],
+    },
   ],
   testTimeout: 120_000,
 };

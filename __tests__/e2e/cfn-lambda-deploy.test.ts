@@ -67,7 +67,8 @@ describe('cfn-lambda-deploy bundle end to end', () => {
     const res = await run({ 'stack-name': 'kairos-backend-prod', template: 'lambda-image.yaml', 'parameter-overrides': 'ImageUri=x\noops' });
     expect(res.exitCode).toBe(1);
     expect(res.errors).toHaveLength(1);
-    expect(res.errors[0]).toMatch(/^::error title=Invalid input%3A parameter-overrides::Input "parameter-overrides": line 2 \("oops"\)/);
+    expect(res.errors[0]).toMatch(/^::error title=Invalid input%3A parameter-overrides::Input "parameter-overrides": line 2 is not KEY=VALUE/);
+    expect(res.stdout).not.toContain('oops');
     await expect(cfn.send(new DescribeStacksCommand({ StackName: 'kairos-backend-prod' }))).rejects.toThrow(/does not exist/);
   });
 

@@ -11,7 +11,7 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { appendRecord, type AwsContext, awsErrorCode, type Clock, DeploymentError, errorMessage, formatDuration, systemClock, waitFor } from '@deploy-actions/aws-kit';
+import { appendRecord, type AwsContext, awsErrorCode, type Clock, DeploymentError, errorMessage, formatDuration, log, systemClock, waitFor } from '@deploy-actions/aws-kit';
 import { listPublishedVersions, waitForFunctionUpdate, retryWhileUpdating } from '@deploy-actions/aws-kit/lambda';
 import { ACTION, type FunctionInputs, ZIP_UPLOAD_LIMIT } from './inputs.js';
 import { formatShift, shiftSteps } from './traffic.js';
@@ -60,7 +60,7 @@ export async function deployFunction(aws: AwsContext, inp: FunctionInputs, dryRu
 
   const current = inp.alias ? await getAlias(lambda, name, inp.alias) : undefined;
   report.previousVersion = current?.FunctionVersion ?? (await publishedVersionOf(lambda, name, fn.CodeSha256));
-  core.info(
+  log(
     `Function ${name}: ${fn.PackageType ?? 'Zip'}, code ${fn.CodeSha256}` +
       (inp.alias ? (current ? `; alias ${inp.alias} → version ${current.FunctionVersion}` : `; alias ${inp.alias} does not exist yet`) : '') +
       '.',
@@ -72,7 +72,7 @@ export async function deployFunction(aws: AwsContext, inp: FunctionInputs, dryRu
     report.plan.push(`Would update the code of ${name} to ${inp.imageUri ?? `${inp.zipFile} (${code!.byteLength} bytes zipped)`} and publish a version.`);
     if (inp.alias) report.plan.push(current ? `Would move alias ${inp.alias} from version ${current.FunctionVersion}: ${formatShift(inp.trafficShift)}.` : `Would create alias ${inp.alias}.`);
     report.plan.push('Dry run: nothing changed.');
-    for (const l of report.plan) core.info(l);
+    for (const l of report.plan) log(l);
     return;
   }
 
@@ -83,7 +83,7 @@ export async function deployFunction(aws: AwsContext, inp: FunctionInputs, dryRu
   const updated = await whenIdle(lambda, name, waitOpts, 'Updating the code', () =>
     lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ImageUri: inp.imageUri, ZipFile: code })),
   );
-  core.info(`Code update accepted (CodeSha256 ${updated.CodeSha256}); waiting for Lambda to apply it.`);
+  log(`Code update accepted (CodeSha256 ${updated.CodeSha256}); waiting for Lambda to apply it.`);
   await waitForFunction(lambda, name, undefined, waitOpts);
 
   const description = `${ACTION} run ${process.env.GITHUB_RUN_ID ?? 'local'}${process.env.GITHUB_SHA ? ` commit ${process.env.GITHUB_SHA.slice(0, 7)}` : ''}`;
@@ -92,7 +92,7 @@ export async function deployFunction(aws: AwsContext, inp: FunctionInputs, dryRu
   );
   const version = published.Version!;
   report.version = version;
-  core.info(`Published version ${version}.`);
+  log(`Published version ${version}.`);
   await waitForFunction(lambda, name, version, waitOpts);
 
   if (!inp.alias) return;
@@ -101,13 +101,13 @@ export async function deployFunction(aws: AwsContext, inp: FunctionInputs, dryRu
     const created = await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: inp.alias, FunctionVersion: version, Description: description }));
     report.aliasArn = created.AliasArn;
     report.aliasResult = 'created';
-    core.info(`Created alias ${inp.alias} → version ${version}.`);
+    log(`Created alias ${inp.alias} → version ${version}.`);
     return;
   }
   report.aliasArn = current.AliasArn;
   if (current.FunctionVersion === version && !Object.keys(current.RoutingConfig?.AdditionalVersionWeights ?? {}).length) {
     report.aliasResult = 'unchanged';
-    core.info(`Alias ${inp.alias} already points at version ${version}.`);
+    log(`Alias ${inp.alias} already points at version ${version}.`);
     return;
   }
   const previous = current.FunctionVersion!;
@@ -183,11 +183,11 @@ async function shiftTraffic(aws: AwsContext, lambda: LambdaClient, inp: Function
       );
     }
   }
-  if (steps.length) core.info(`Shifting alias ${alias} from version ${s.previous} to ${s.version}: ${formatShift(inp.trafficShift)}${cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`);
+  if (steps.length) log(`Shifting alias ${alias} from version ${s.previous} to ${s.version}: ${formatShift(inp.trafficShift)}${cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`);
   for (const step of steps) {
     const pct = `${Math.round(step.weight * 1000) / 10}%`;
     await route(s.previous, { [s.version]: step.weight });
-    core.info(`Alias ${alias}: ${pct} of traffic on version ${s.version}, the rest on ${s.previous}. Holding ${formatDuration(step.holdMs)}.`);
+    log(`Alias ${alias}: ${pct} of traffic on version ${s.version}, the rest on ${s.previous}. Holding ${formatDuration(step.holdMs)}.`);
     const start = s.clock.now();
     const interval = Math.min(ALARM_POLL_MS, step.holdMs);
     try {
@@ -228,7 +228,7 @@ async function shiftTraffic(aws: AwsContext, lambda: LambdaClient, inp: Function
     }
   }
   await route(s.version, {});
-  core.info(`Alias ${alias} → version ${s.version} (100%).`);
+  log(`Alias ${alias} → version ${s.version} (100%).`);
 }
 
 class AlarmFired extends Error {

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { type CommonInputs, InputError, InputReader, parseKeyValueLines } from '@deploy-actions/aws-kit';
+import { readFileSync, statSync } from 'node:fs';
+import { type CommonInputs, InputError, InputReader, parseKeyValueLines, workspaceDir, workspacePath } from '@deploy-actions/aws-kit';
 import { TEMPLATE_BODY_LIMIT } from '@deploy-actions/aws-kit/cfn';
 import { isValidStackName, parseParameterOverrides, readTemplateInfo, type TemplateInfo } from './parameters.js';
 import { parseTrafficShift, type TrafficShift } from './traffic.js';
+import { listZipFiles } from './zip.js';
 
 export const ACTION = 'cfn-lambda-deploy';
 
@@ -49,7 +49,7 @@ const STACK_ONLY = ['template', 'parameter-overrides', 'template-bucket', 'role-
 const FUNCTION_ONLY = ['zip-file', 'alias', 'alarms'] as const;
 
 /** The only place inputs are read. Everything that can be checked without AWS is checked here. */
-export function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WORKSPACE || process.cwd()): Inputs {
+export function getInputs(reader = new InputReader(), workspace = workspaceDir()): Inputs {
   const common = reader.common(ACTION);
   const stackName = reader.optional('stack-name');
   const functionName = reader.optional('function-name');
@@ -61,6 +61,7 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   }
   const timeoutMs = reader.duration('timeout', '30m');
   const imageUri = reader.optional('image-uri');
+  if (imageUri && /\s/.test(imageUri)) throw new InputError('image-uri', 'holds whitespace or a line break, so it is not one image reference.', 'Give one image, e.g. the image output of ecr-build-push (registry/repo@sha256:…).');
 
   if (stackName) {
     for (const name of FUNCTION_ONLY) {
@@ -70,10 +71,7 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
       throw new InputError('stack-name', `"${stackName}" is not a valid stack name.`, 'Use a letter followed by letters, digits and hyphens (at most 128).');
     }
     const templateFile = reader.string('template', { required: true });
-    const templatePath = isAbsolute(templateFile) ? templateFile : resolve(workspace, templateFile);
-    if (!existsSync(templatePath) || !statSync(templatePath).isFile()) {
-      throw new InputError('template', `${templateFile} does not exist.`, 'Give the path of the template file, relative to the repository root.', templateFile);
-    }
+    const templatePath = workspacePath('template', templateFile, { workspace, fix: 'Give the path of the template file, relative to the repository root.' });
     const templateBody = readFileSync(templatePath, 'utf8');
     const template = readTemplateInfo(templateBody, templateFile);
     const overrides = parseParameterOverrides(reader.raw('parameter-overrides'), workspace);
@@ -133,11 +131,12 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   if (!imageUri && !zipFile) throw new InputError('image-uri', 'or zip-file is required with function-name.', 'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.');
   let zipPath: string | undefined;
   if (zipFile) {
-    zipPath = isAbsolute(zipFile) ? zipFile : resolve(workspace, zipFile);
-    if (!existsSync(zipPath)) throw new InputError('zip-file', `${zipFile} does not exist.`, 'Give a .zip file or a directory to zip, relative to the repository root.', zipFile);
+    zipPath = workspacePath('zip-file', zipFile, { workspace, kind: 'any', fix: 'Give a .zip file or a directory to zip, relative to the repository root.' });
     const st = statSync(zipPath);
     if (st.isFile() && !/\.(zip|jar)$/i.test(zipPath)) throw new InputError('zip-file', `${zipFile} is neither a .zip file nor a directory.`, undefined, zipFile);
     if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT) throw new InputError('zip-file', `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3 instead.', zipFile);
+    // Read the folder now, so a link out of it or a loop is an input error before anything in AWS changes.
+    if (st.isDirectory()) listZipFiles(zipPath, zipFile);
   }
   const alias = reader.optional('alias');
   if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias)) throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');

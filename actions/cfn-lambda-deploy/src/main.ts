@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { connect, failureMessage, phase, resolveSsmReferences, setOutputs, type SummaryRow, writeSummary } from '@deploy-actions/aws-kit';
+import { connect, failureMessage, limitStep, log, phase, resolveSsmReferences, setOutputs, type SummaryRow, writeSummary } from '@deploy-actions/aws-kit';
 import { formatChangeTable, formatRootCauses } from '@deploy-actions/aws-kit/cfn';
 import { deployFunction, type FunctionReport } from './function-mode.js';
 import { getInputs, type FunctionInputs, type StackInputs } from './inputs.js';
@@ -16,6 +15,8 @@ export async function main(deps: Deps = {}): Promise<void> {
   let target: string | undefined;
   try {
     const inputs = getInputs();
+    // `timeout` bounds the whole step, a request in flight included.
+    limitStep(inputs.timeoutMs);
     target = inputs.mode === 'stack' ? inputs.stackName : inputs.functionName;
     const aws = await phase('Authenticate', () => connect(inputs.common));
     const dryRun = inputs.common.dryRun;
@@ -52,7 +53,7 @@ async function runStack(inp: StackInputs, deploy: (r: StackReport) => Promise<vo
       'has-changes': report.hasChanges,
       outputs: report.hasChanges === undefined && !ok ? undefined : report.stackOutputs,
     });
-    if (report.causes.length && !ok) core.info(`Root cause:\n${formatRootCauses(report.causes)}`);
+    if (report.causes.length && !ok) log(`Root cause:\n${formatRootCauses(report.causes)}`);
     const status = dryRun
       ? 'Dry run: nothing was changed.'
       : !ok

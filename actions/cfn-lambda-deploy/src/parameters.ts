@@ -1,7 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Parameter } from '@aws-sdk/client-cloudformation';
-import { InputError, parseKeyValueLines } from '@deploy-actions/aws-kit';
-import YAML from 'yaml';
+import { InputError, parseKeyValueLines, secretReference, workspacePath } from '@deploy-actions/aws-kit';
+import YAML, { type YAMLError } from 'yaml';
+
+/**
+ * Where a YAML/JSON file is broken, without quoting it: the parser's error code and position only, because
+ * the file may hold secrets (parameter values) and an error message must never show its content.
+ */
+export function describeYamlError(err: YAMLError): string {
+  const pos = err.linePos?.[0];
+  return `${err.code.toLowerCase().replace(/_/g, ' ')}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`;
+}
 
 /** A parameter the template declares. */
 export interface DeclaredParameter {
@@ -25,7 +34,7 @@ export function readTemplateInfo(body: string, file: string): TemplateInfo {
   // so they may resolve to plain values.
   const doc = YAML.parseDocument(body, { logLevel: 'silent', uniqueKeys: false });
   if (doc.errors.length) {
-    throw new InputError('template', `${file} is not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}`, undefined, file);
+    throw new InputError('template', `${file} is not valid YAML or JSON (${describeYamlError(doc.errors[0]!)}).`, 'Fix the template; `aws cloudformation validate-template` shows what is wrong.', file);
   }
   const t = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
   if (!t || typeof t !== 'object' || Array.isArray(t) || typeof t.Resources !== 'object' || t.Resources === null) {
@@ -51,20 +60,28 @@ export function parseParameterOverrides(raw: string, baseDir = process.cwd()): M
   const value = raw.trim();
   if (value === '') return new Map();
   if (!value.includes('\n') && !value.includes('=') && /\.(json|ya?ml)$/i.test(value)) {
-    const path = value.startsWith('/') ? value : `${baseDir}/${value}`;
-    if (!existsSync(path)) throw new InputError('parameter-overrides', `file ${value} does not exist.`, 'Give Key=Value lines or the path of a JSON/YAML file.');
+    const path = workspacePath('parameter-overrides', value, { workspace: baseDir, fix: 'Give Key=Value lines or the path of a JSON/YAML file in the repository.' });
     return overridesFromFile(readFileSync(path, 'utf8'), value);
   }
-  return parseKeyValueLines('parameter-overrides', value);
+  // Lines are checked by number and key only: a value may be a secret, so no error quotes one.
+  raw.split('\n').forEach((line, i) => {
+    if (line.trim().startsWith('#')) return;
+    const at = line.indexOf('=');
+    const key = at > 0 ? line.slice(0, at).trim() : '';
+    if (key && !PARAMETER_NAME.test(key)) {
+      throw new InputError('parameter-overrides', `line ${i + 1}: ${JSON.stringify(key.slice(0, 64))} is not a parameter name (letters and digits only).`, 'Write one Key=Value per line, Key being a parameter of the template.');
+    }
+  });
+  return parseKeyValueLines('parameter-overrides', raw);
 }
 
+/** CloudFormation parameter names: alphanumeric. */
+const PARAMETER_NAME = /^[A-Za-z0-9]{1,255}$/;
+
 function overridesFromFile(text: string, file: string): Map<string, string> {
-  let data: unknown;
-  try {
-    data = YAML.parse(text);
-  } catch (err) {
-    throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`, undefined, file);
-  }
+  const doc = YAML.parseDocument(text, { logLevel: 'silent' });
+  if (doc.errors.length) throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML (${describeYamlError(doc.errors[0]!)}).`, undefined, file);
+  let data: unknown = doc.toJS();
   if (data && typeof data === 'object' && !Array.isArray(data) && 'Parameters' in data && typeof (data as { Parameters: unknown }).Parameters === 'object') {
     data = (data as { Parameters: unknown }).Parameters;
   }
@@ -124,12 +141,19 @@ export function buildParameters(declared: DeclaredParameter[], overrides: Map<st
   return out;
 }
 
-/** Parameters for the log and summary: NoEcho values are never shown. */
+/**
+ * Parameters for the log and summary (the summary is not masked by the runner): NoEcho values are never shown,
+ * and a value read from an ssm: SecureString shows as its reference.
+ */
 export function describeParameters(params: Parameter[], declared: DeclaredParameter[]): [string, string][] {
   const secret = new Set(declared.filter((p) => p.noEcho).map((p) => p.name));
   return params.map((p) => [
     p.ParameterKey!,
-    p.UsePreviousValue ? '(previous value)' : secret.has(p.ParameterKey!) ? '****' : (p.ParameterValue ?? ''),
+    p.UsePreviousValue
+      ? '(previous value)'
+      : secret.has(p.ParameterKey!)
+        ? '****'
+        : (secretReference(p.ParameterValue ?? '') ?? (p.ParameterValue ?? '')),
   ]);
 }
 

@@ -216,6 +216,38 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(rec).not.toHaveProperty('templateBucket');
   });
 
+  it('records a NoEcho parameter as "use the previous value", decided from the templates, even when AWS shows its value', async () => {
+    script(cfn, { before: stackAs('UPDATE_COMPLETE'), after: [{ status: 'UPDATE_COMPLETE' }] });
+    // An AWS (or emulator) that does not mask: the value must still never reach the record.
+    const unmasked = stackAs('UPDATE_COMPLETE', {
+      Parameters: [
+        { ParameterKey: 'ImageUri', ParameterValue: 'old@sha256:aaa' },
+        { ParameterKey: 'SecretKey', ParameterValue: 'plain-s3cr3t-from-aws' },
+        { ParameterKey: 'MongoDbName', ParameterValue: 'kairos_prod' },
+        { ParameterKey: 'OldToken', ParameterValue: 'old-t0ken-value' },
+      ],
+    });
+    const describe = cfn.handlers.DescribeStacks!;
+    let first = true;
+    cfn.handlers.DescribeStacks = (p, n) => (first ? ((first = false), { Stacks: [unmasked] }) : describe(p, n));
+    // The previous template marked OldToken NoEcho; the new one does not declare it any more.
+    cfn.handlers.GetTemplate = () => ({ TemplateBody: 'Parameters:\n  OldToken: { Type: String, NoEcho: true }\nResources: {}\n' });
+    const res = await deploy({ 'image-uri': IMAGE });
+    expect(res.errors).toEqual([]);
+    const file = join(res.runnerTemp, 'deploy-actions', 'records.jsonl');
+    const [rec] = readRecords(file);
+    expect(rec).toMatchObject({
+      previousParameters: [
+        { ParameterKey: 'ImageUri', ParameterValue: 'old@sha256:aaa' },
+        { ParameterKey: 'SecretKey', UsePreviousValue: true },
+        { ParameterKey: 'MongoDbName', ParameterValue: 'kairos_prod' },
+        { ParameterKey: 'OldToken', UsePreviousValue: true },
+      ],
+    });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(file, 'utf8')).not.toMatch(/plain-s3cr3t-from-aws|old-t0ken-value/);
+  });
+
   it('records template-bucket, so rollback-on-failure can send a previous template over 51,200 bytes through it', async () => {
     script(cfn, { before: stackAs('UPDATE_COMPLETE'), after: [{ status: 'UPDATE_IN_PROGRESS' }, { status: 'UPDATE_COMPLETE' }] });
     // The template itself is small: it goes inline (no S3 call is scripted), and the bucket is still recorded.
@@ -260,6 +292,24 @@ describe('stack mode (scripted CloudFormation)', () => {
     const res = await deploy({ 'image-uri': IMAGE });
     expect(res.exitCode).toBe(1);
     expect(res.errors[0]).toMatch(/Change set cfn-lambda-deploy-.* for kairos-backend failed: Parameter validation failed/);
+  });
+
+  it('stack events and their reasons never become workflow commands (streamed events and the root cause alike)', async () => {
+    const hostile = 'Resource handler returned message: "bad"\n::warning title=INJECTED::INJECTED-x\n  ::add-mask::INJECTED\r##[error]INJECTED';
+    script(cfn, {
+      before: stackAs('UPDATE_COMPLETE'),
+      after: [
+        { status: 'UPDATE_IN_PROGRESS', events: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', '::error::INJECTED user initiated')] },
+        { status: 'UPDATE_ROLLBACK_IN_PROGRESS', events: [event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'UPDATE_FAILED', hostile)] },
+        { status: 'UPDATE_ROLLBACK_COMPLETE', events: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE')] },
+      ],
+    });
+    const res = await deploy({ 'image-uri': IMAGE });
+    expect(res.exitCode).toBe(1);
+    expect(res.log).toContain('::warning title=INJECTED::INJECTED-x');
+    const { workflowCommands } = await import('../../../__tests__/helpers/runner-commands.js');
+    // Each payload would run as a command whose data starts with INJECTED; our own annotations quote it, escaped, later in theirs.
+    expect(workflowCommands(res.log).filter((c) => c.data.trimStart().startsWith('INJECTED'))).toEqual([]);
   });
 
   it('a failed update prints the root-cause events (nested stacks included, no cancelled noise), waits for the rollback and fails', async () => {
@@ -402,7 +452,8 @@ describe('stack mode (scripted CloudFormation)', () => {
     script(cfn, {});
     const res = await deploy({ 'parameter-overrides': 'ImageUri=x\nnot a pair' });
     expect(res.exitCode).toBe(1);
-    expect(res.errors[0]).toMatch(/Input "parameter-overrides":.*line 2 \("not a pair"\)/);
+    expect(res.errors[0]).toMatch(/Input "parameter-overrides":.*line 2 is not KEY=VALUE/);
+    expect(res.errors[0]).not.toContain('not a pair');
     expect(res.summary).toContain('❌ cfn-lambda-deploy');
     expect(res.summary).toMatch(/Input "parameter-overrides":.*line 2/);
     expect(cfn.calls).toEqual([]);

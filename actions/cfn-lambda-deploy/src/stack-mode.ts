@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { type Change, CloudFormationClient, GetTemplateCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { appendRecord, type AwsContext, type Clock, DeploymentError, InputError } from '@deploy-actions/aws-kit';
+import { appendRecord, type AwsContext, type Clock, DeploymentError, InputError, log } from '@deploy-actions/aws-kit';
 import {
   continueRollbackAndWait,
   deleteStackAndWait,
@@ -20,7 +20,7 @@ import {
   waitForStackOperation,
 } from '@deploy-actions/aws-kit/cfn';
 import { ACTION, type StackInputs } from './inputs.js';
-import { buildParameters, describeParameters, isValidStackName } from './parameters.js';
+import { buildParameters, describeParameters, isValidStackName, readTemplateInfo, type TemplateInfo } from './parameters.js';
 
 /** What the stack deploy found and did, filled in as it goes so a failure still reports it. */
 export interface StackReport {
@@ -53,7 +53,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
   const wait = { timeoutMs: inp.timeoutMs, clock: deps.clock };
   const plan = (line: string) => {
     report.plan.push(line);
-    core.info(line);
+    log(line);
   };
   // NoEcho values are masked in the log from here on (the kit already masks SSM SecureStrings).
   for (const p of inp.template.parameters) {
@@ -67,15 +67,15 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     report.stackStatus = s?.StackStatus;
   };
   note(stack);
-  core.info(stack ? `Stack ${inp.stackName} is ${stack.StackStatus} (${stack.StackId}).` : `Stack ${inp.stackName} does not exist yet: it will be created.`);
+  log(stack ? `Stack ${inp.stackName} is ${stack.StackStatus} (${stack.StackId}).` : `Stack ${inp.stackName} does not exist yet: it will be created.`);
 
   if (stack && isInProgress(stack.StackStatus)) {
     if (dryRun) plan(`Would wait for the ${stack.StackStatus} operation on ${inp.stackName} to finish.`);
     else {
-      core.info(`Another operation (${stack.StackStatus}) is running on ${inp.stackName}; waiting for it to finish before deploying.`);
+      log(`Another operation (${stack.StackStatus}) is running on ${inp.stackName}; waiting for it to finish before deploying.`);
       stack = await waitForStackOperation(cfn, stack.StackId!, { ...wait, description: `the ${stack.StackStatus} operation on ${inp.stackName} to finish` });
       note(stack);
-      core.info(`Stack ${inp.stackName} is now ${stack.StackStatus}.`);
+      log(`Stack ${inp.stackName} is now ${stack.StackStatus}.`);
     }
   }
 
@@ -93,7 +93,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     else {
       core.warning(`Stack ${inp.stackName} is in ${stack.StackStatus} (a failed first create); deleting it to create it again (recreate-failed-stack).${why}`);
       await deleteStackAndWait(cfn, stack.StackId!, wait);
-      core.info(`Deleted ${inp.stackName}.`);
+      log(`Deleted ${inp.stackName}.`);
     }
     stack = undefined;
     report.stackStatus = dryRun ? report.stackStatus : undefined;
@@ -113,7 +113,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     }
     if (dryRun) plan(`Would continue the failed rollback of ${inp.stackName}, then deploy.`);
     else {
-      core.info(`Stack ${inp.stackName} is in UPDATE_ROLLBACK_FAILED; continuing the rollback (continue-rollback).\n${formatRootCauses(causes)}`);
+      log(`Stack ${inp.stackName} is in UPDATE_ROLLBACK_FAILED; continuing the rollback (continue-rollback).\n${formatRootCauses(causes)}`);
       stack = await continueRollbackAndWait(cfn, stack.StackId!, wait);
       note(stack);
     }
@@ -129,7 +129,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
   const previousKeys = changeSetType === 'UPDATE' ? (stack?.Parameters ?? []).map((p) => p.ParameterKey!) : undefined;
   const parameters = buildParameters(inp.template.parameters, inp.overrides, previousKeys);
   report.parameters = describeParameters(parameters, inp.template.parameters);
-  if (report.parameters.length) core.info(`Parameters:\n${table(['Parameter', 'Value'], report.parameters)}`);
+  if (report.parameters.length) log(`Parameters:\n${table(['Parameter', 'Value'], report.parameters)}`);
 
   if (dryRun) {
     plan(`Would ${changeSetType === 'CREATE' ? 'create' : 'update'} stack ${inp.stackName} from ${inp.templateFile} through a change set${inp.execute ? ' and execute it' : ' (left for review)'}.`);
@@ -157,7 +157,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
       beforeExecute: async (cs) => {
         report.changeSetId = cs.id;
         report.changes = cs.changes;
-        await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack, inp.templateBucket);
+        await recordStack(aws, cfn, inp.stackName, cs.stackId, cs.id, changeSetType === 'CREATE' ? undefined : stack, inp.templateBucket, inp.template);
       },
     });
     report.changeSetId = outcome.changeSetId;
@@ -169,7 +169,7 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
     if (!outcome.hasChanges && inp.failOnEmptyChangeset) {
       throw new DeploymentError(`Nothing to deploy: stack ${inp.stackName} already runs this template with these parameters, and fail-on-empty-changeset is true.`);
     }
-    if (outcome.executed) core.info(`Stack ${inp.stackName} is ${outcome.stack?.StackStatus}.`);
+    if (outcome.executed) log(`Stack ${inp.stackName} is ${outcome.stack?.StackStatus}.`);
   } catch (err) {
     if (err instanceof StackOperationError) {
       report.stackStatus = err.status;
@@ -194,15 +194,21 @@ async function recordStack(
   changeSetId: string,
   previous: Stack | undefined,
   templateBucket: string | undefined,
+  template: TemplateInfo,
 ): Promise<void> {
   let previousTemplateBody: string | undefined;
   if (previous) {
     const t = await cfn.send(new GetTemplateCommand({ StackName: previous.StackId, TemplateStage: 'Original' }));
     previousTemplateBody = t.TemplateBody;
   }
-  // NoEcho values come back as ****: a redeploy keeps them with UsePreviousValue.
+  const noEcho = noEchoParameters(template, previousTemplateBody);
+  // Records may be uploaded as artifacts: a parameter either template marks NoEcho is recorded as "use the
+  // previous value", never with its value (whether or not AWS masked it); ssm: SecureStrings become their
+  // reference in appendRecord.
   const previousParameters = previous?.Parameters?.map((p: Parameter) =>
-    p.ParameterValue === '****' ? { ParameterKey: p.ParameterKey!, UsePreviousValue: true } : { ParameterKey: p.ParameterKey!, ParameterValue: p.ParameterValue },
+    noEcho.has(p.ParameterKey!) || p.ParameterValue === '****'
+      ? { ParameterKey: p.ParameterKey!, UsePreviousValue: true }
+      : { ParameterKey: p.ParameterKey!, ParameterValue: p.ParameterValue },
   );
   const file = appendRecord({
     kind: 'cfn-stack',
@@ -219,7 +225,20 @@ async function recordStack(
     templateBucket,
     changeSetId,
   });
-  core.info(`Recorded the stack's previous ${previous ? 'template and parameters' : 'state (new stack)'} in ${file} for rollback-on-failure.`);
+  log(`Recorded the stack's previous ${previous ? 'template and parameters' : 'state (new stack)'} in ${file} for rollback-on-failure.`);
+}
+
+/** The parameters the new or the previous template marks NoEcho (a previous template we cannot read adds none). */
+export function noEchoParameters(template: TemplateInfo, previousTemplateBody: string | undefined): Set<string> {
+  const names = new Set(template.parameters.filter((p) => p.noEcho).map((p) => p.name));
+  if (previousTemplateBody) {
+    try {
+      for (const p of readTemplateInfo(previousTemplateBody, 'the previous template').parameters) if (p.noEcho) names.add(p.name);
+    } catch {
+      // Not readable as a template: the new template's NoEcho list and AWS's masking still apply.
+    }
+  }
+  return names;
 }
 
 async function uploadToTemplateBucket(aws: AwsContext, inp: StackInputs): Promise<string> {
@@ -230,6 +249,6 @@ async function uploadToTemplateBucket(aws: AwsContext, inp: StackInputs): Promis
     templateBody: inp.templateBody,
     hint: 'The role needs s3:PutObject and s3:GetObject on template-bucket.',
   });
-  core.info(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${inp.templateBucket}/${key}.`);
+  log(`Uploaded ${inp.templateFile} (${Buffer.byteLength(inp.templateBody)} bytes) to s3://${inp.templateBucket}/${key}.`);
   return url;
 }

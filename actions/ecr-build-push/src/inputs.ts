@@ -1,7 +1,6 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as core from '@actions/core';
-import { InputError, InputReader, type CommonInputs } from '@deploy-actions/aws-kit';
+import { InputError, InputReader, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
 import { parsePlatforms, parseRegistry, parseRepository, type RegistryOverride, type RepositoryRef } from './image.js';
 import { TAG_PATTERN, type LatestMode } from './tags.js';
 
@@ -38,38 +37,6 @@ export interface Inputs {
 
 const SECRET_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
-/**
- * Checks that a file input resolves (symlinks followed) inside the workspace, so a build never sends files from
- * elsewhere on the runner (another checkout, the runner's credentials) to the builder. Relative paths resolve from
- * the working directory, as the builder resolves them. Returns the resolved path.
- */
-export function insideWorkspace(input: string, path: string, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): string {
-  const root = realpathSync(resolve(workspace));
-  const real = realpathSync(resolve(path));
-  const rel = relative(root, real);
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return real;
-  throw new InputError(
-    input,
-    `"${path}" resolves to ${real}, which is outside the workspace ${root}.`,
-    'Give a path inside the checkout (GITHUB_WORKSPACE); a symlink that leads out of it is refused too.',
-  );
-}
-
-/**
- * `KEY=VALUE` lines whose malformed lines are reported by number only: a line of `build-secrets` may be nothing but
- * a secret pasted without its id. (The kit's parser quotes the line today; this goes once it no longer does.)
- */
-function keyValuesNeverQuoted(reader: InputReader, name: string): Map<string, string> {
-  const raw = reader.raw(name);
-  raw.split('\n').forEach((line, i) => {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    const at = trimmed.indexOf('=');
-    if (at <= 0) throw new InputError(name, `line ${i + 1} is not KEY=VALUE (${at === 0 ? 'it has no key before "="' : 'it has no "="'}).`, 'Write one KEY=VALUE per line.');
-  });
-  return reader.keyValues(name);
-}
-
 /** Reads and checks every input before anything is built, pushed or created. */
 export function getInputs(reader = new InputReader()): Inputs {
   const common = reader.common(ACTION_NAME);
@@ -77,22 +44,17 @@ export function getInputs(reader = new InputReader()): Inputs {
   if (!repository.startsWith('ssm:')) parseRepository(repository);
 
   const context = reader.string('context', { fallback: '.' });
-  if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new InputError('context', `"${context}" is not a directory.`, 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).');
-  }
-  insideWorkspace('context', context);
+  // Inside the workspace, links followed: a build never sends files from elsewhere on the runner to the builder.
+  workspacePath('context', context, { kind: 'directory', fix: 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).' });
   const dockerfile = reader.string('dockerfile') || join(context, 'Dockerfile');
-  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
-    throw new InputError('dockerfile', `"${dockerfile}" does not exist.`, 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.', dockerfile);
-  }
-  insideWorkspace('dockerfile', dockerfile);
+  workspacePath('dockerfile', dockerfile, { fix: 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.' });
 
-  const buildSecrets = keyValuesNeverQuoted(reader, 'build-secrets');
+  const buildSecrets = reader.keyValues('build-secrets');
   for (const value of buildSecrets.values()) if (value) core.setSecret(value);
   for (const id of buildSecrets.keys()) {
     if (!SECRET_ID.test(id)) throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
   }
-  const buildArgs = keyValuesNeverQuoted(reader, 'build-args');
+  const buildArgs = reader.keyValues('build-args');
 
   const extraTags = reader.list('tags', { commas: true });
   for (const tag of extraTags) {

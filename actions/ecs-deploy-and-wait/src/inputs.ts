@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
-import { InputError, InputReader, isSsmReference, parseDuration, parseKeyValueLines, type CommonInputs } from '@deploy-actions/aws-kit';
+import { readFileSync } from 'node:fs';
+import { InputError, InputReader, isSsmReference, parseDuration, parseKeyValueLines, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
 import type { StrategyInputs } from './strategy.js';
 import { parseTaskDefinitionFile, taskCommand, type TaskDefinitionRequest } from './task-definition.js';
 
@@ -41,9 +40,6 @@ export interface Inputs {
   codeDeploy: { application?: string; deploymentGroup?: string; appSpec?: { file: string; text: string } };
 }
 
-/** Node's timers cannot wait longer than this (about 24.8 days); a longer delay fires at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/;
 const TASK_DEF_REF = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/;
@@ -71,7 +67,7 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   const testUrl = reader.optional('test-traffic-health-check-url');
   if (testUrl && !/^https?:\/\/[^\s]+$/.test(testUrl)) throw new InputError('test-traffic-health-check-url', `"${testUrl}" is not an http(s) URL.`);
   const healthStatus = reader.integer('health-check-status', { min: 100, max: 599 }) ?? 200;
-  const healthTimeoutMs = boundedDuration(reader, 'health-check-timeout', '2m');
+  const healthTimeoutMs = reader.duration('health-check-timeout', '2m');
   const inputs: Inputs = {
     common,
     cluster,
@@ -86,8 +82,8 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
     runTaskCommand: run ? taskCommand(run) : undefined,
     runTaskContainer: reader.optional('run-task-container'),
     wait: reader.boolean('wait', true),
-    timeoutMs: boundedDuration(reader, 'timeout', '15m'),
-    pollIntervalMs: boundedDuration(reader, 'poll-interval', '10s'),
+    timeoutMs: reader.duration('timeout', '15m'),
+    pollIntervalMs: reader.duration('poll-interval', '10s'),
     maxFailedTasks: reader.integer('max-failed-tasks', { min: 0 }) ?? 2,
     healthCheck: healthUrl ? { url: healthUrl, status: healthStatus, timeoutMs: healthTimeoutMs } : undefined,
     testTrafficHealthCheck: testUrl ? { url: testUrl, status: healthStatus, timeoutMs: healthTimeoutMs } : undefined,
@@ -118,21 +114,13 @@ function readTaskDefinitionSource(value: string, workspace: string): TaskDefinit
   if (!value) return { kind: 'service' };
   const looksLikeFile = /\.json$/i.test(value) || value.includes('/') && !value.startsWith('arn:');
   if (looksLikeFile) {
-    const file = resolve(workspace, value);
-    if (!existsSync(file)) throw new InputError('task-definition', `file ${value} does not exist (looked in ${workspace}).`, 'Check the path, or give a family, family:revision or ARN.', value);
+    const file = workspacePath('task-definition', value, { workspace, fix: 'Check the path, or give a family, family:revision or ARN.' });
     return { kind: 'file', file: value, request: parseTaskDefinitionFile(readFileSync(file, 'utf8'), value) };
   }
   if (!value.startsWith('ssm:') && !TASK_DEF_REF.test(value)) {
     throw new InputError('task-definition', `"${value}" is not a file, family, family:revision or task definition ARN.`);
   }
   return { kind: 'reference', reference: value };
-}
-
-/** A duration a timer can wait for: past Node's limit a timer fires at once, which would turn waits into busy loops. */
-function boundedDuration(reader: InputReader, name: string, fallback: string): number {
-  const ms = reader.duration(name, fallback);
-  if (ms > MAX_TIMER_MS) throw new InputError(name, `(${reader.string(name)}) is longer than the longest wait Node can time (about 24 days).`, 'Give a shorter duration.');
-  return ms;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -216,12 +204,7 @@ function readCodeDeploy(reader: InputReader, workspace: string): Inputs['codeDep
   const file = reader.optional('codedeploy-appspec');
   let appSpec: { file: string; text: string } | undefined;
   if (file) {
-    const path = resolve(workspace, file);
-    if (!existsSync(path)) throw new InputError('codedeploy-appspec', `file ${file} does not exist (looked in ${workspace}).`, 'Check the path.', file);
-    const root = realpathSync(workspace);
-    const real = realpathSync(path);
-    if (real !== root && !real.startsWith(root + sep)) throw new InputError('codedeploy-appspec', `${file} resolves outside the workspace.`, 'Give a file inside the repository checkout.', file);
-    if (!statSync(real).isFile()) throw new InputError('codedeploy-appspec', `${file} is not a file.`, undefined, file);
+    const real = workspacePath('codedeploy-appspec', file, { workspace });
     appSpec = { file, text: readFileSync(real, 'utf8') };
   }
   return { application: reader.optional('codedeploy-application'), deploymentGroup: reader.optional('codedeploy-deployment-group'), appSpec };

@@ -73,7 +73,7 @@ describe('refused before anything changes', () => {
     refuses({ 'environment-variables': 'GOOD=1\n\n1BAD=s3cr3t-value' }, 'environment-variables', /line 3: "1BAD" is not a valid variable name/, 's3cr3t-value'));
   it('an image reference with a line break', () => refuses({ image: `${IMAGE}\n::warning::x` }, 'image', /contains whitespace or a line break/));
   it('poll-interval above timeout', () => refuses({ 'poll-interval': '2m', timeout: '1m' }, 'poll-interval', /\(2m\) is longer than timeout \(1m\)/));
-  it('a duration past Node’s timer limit', () => refuses({ timeout: '600h' }, 'timeout', /longer than the longest wait Node can time/));
+  it('a duration past Node’s timer limit', () => refuses({ timeout: '600h' }, 'timeout', /is too long: a duration can be at most .*the longest timer Node.js can set/));
   it('an unknown strategy', () => refuses({ strategy: 'big-bang' }, 'strategy', /"big-bang" is not one of rolling, blue-green, linear, canary/));
 });
 

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { InputError, InputReader, type CommonInputs, type S3SiteRecord } from '@deploy-actions/aws-kit';
+import { readFileSync } from 'node:fs';
+import { InputError, InputReader, workspacePath, type CommonInputs, type S3SiteRecord } from '@deploy-actions/aws-kit';
 
 export const ACTION = 'rollback-on-failure';
 
@@ -68,8 +67,7 @@ export function getInputs(reader = new InputReader()): Inputs {
 
 /** The s3-site records of a records file (JSON lines, as the deploy actions write them), checked before anything changes. */
 export function readS3Records(file: string): S3SiteRecord[] {
-  const path = resolve(process.env.GITHUB_WORKSPACE ?? '.', file);
-  if (!existsSync(path)) throw new InputError('s3-record', `${file} does not exist.`, 'Download the records artifact first (actions/download-artifact) and give its path.', file);
+  const path = workspacePath('s3-record', file, { fix: 'Download the records artifact into the workspace first (actions/download-artifact) and give its path.' });
   const records: S3SiteRecord[] = [];
   readFileSync(path, 'utf8')
     .split('\n')

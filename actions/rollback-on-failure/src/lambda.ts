@@ -1,5 +1,5 @@
 import { GetAliasCommand, GetFunctionCommand, LambdaClient, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
+import { boundedFetch, DeploymentError, errorMessage } from '@deploy-actions/aws-kit';
 import { listPublishedVersions, waitForFunctionUpdate, retryWhileUpdating } from '@deploy-actions/aws-kit/lambda';
 import type { LambdaAliasTarget, LambdaFunctionTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
@@ -66,8 +66,9 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
       let zip: Uint8Array | undefined;
       if (!image) {
         if (!previous.Code?.Location) throw new DeploymentError(`Lambda gave no code location for ${t.functionName}:${t.fromVersion}.`);
-        const res = await fetch(previous.Code.Location).catch((err: unknown) => {
-          throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion} from the location Lambda gave: ${errorMessage(err)}${err instanceof Error && err.cause ? ` (${errorMessage(err.cause)})` : ''}`, 'Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.', { cause: err });
+        // The location is a presigned URL: errors name its host only, never the signature in its query.
+        const res = await boundedFetch(previous.Code.Location, { what: `Downloading the code of ${t.functionName}:${t.fromVersion}` }).catch((err: unknown) => {
+          throw new DeploymentError(errorMessage(err), 'Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.', { cause: err });
         });
         if (!res.ok) throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion}: HTTP ${res.status}.`);
         zip = new Uint8Array(await res.arrayBuffer());

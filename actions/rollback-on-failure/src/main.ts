@@ -3,9 +3,14 @@ import {
   connect,
   DeploymentError,
   errorMessage,
+  failureMessage,
+  limitStep,
+  log,
   phase,
-  readRecords,
+  readRecordsChecked,
   recordsFile,
+  type DeploymentRecord,
+  type RecordProblem,
   resolveSsmReferences,
   setOutputs,
   writeSummary,
@@ -51,20 +56,32 @@ export async function post(deps: Deps = {}): Promise<void> {
 }
 
 async function rollback(when: 'main' | 'post', deps: Deps): Promise<void> {
-  const inputs = getInputs();
+  let inputs: Inputs;
+  try {
+    inputs = getInputs();
+  } catch (err) {
+    // Refused before anything was looked at: the summary still says why.
+    await writeSummary({ title: 'rollback-on-failure', ok: false, status: failureMessage(err).message.split('\n')[0]!, rows: [] });
+    throw err;
+  }
   if (when === 'post' && inputs.manual) {
-    core.info('Targets were named, so the main step did the rollback; nothing to do after the job.');
+    log('Targets were named, so the main step did the rollback; nothing to do after the job.');
     return;
   }
-  const all = inputs.manual ? [] : readRecords();
+  // `timeout` bounds the whole step, a request in flight included.
+  limitStep(inputs.timeoutMs);
+  const file = recordsFile();
+  const { records: all, problems: allProblems } = inputs.manual ? { records: [], problems: [] } : readRecordsChecked(file);
   const handled = when === 'post' ? Number(core.getState(HANDLED_STATE) || 0) : 0;
   const records = all.slice(handled);
-  if (!inputs.manual && !records.length) {
+  // Damaged lines are reported once: by the main step when it rolled back, else by the post step.
+  const problems = when === 'post' && handled ? [] : allProblems;
+  if (!inputs.manual && !records.length && !problems.length) {
     setOutputs({ 'rolled-back': false, actions: [] });
     if (when === 'main') {
-      core.info(`No deployment records in this job yet (${recordsFile()}): armed. If the job fails, the post step rolls back what the deploy steps after this one record.`);
+      log(`No deployment records in this job yet (${file}): armed. If the job fails, the post step rolls back what the deploy steps after this one record.`);
     } else {
-      core.info(handled ? `The main step already rolled back this job's ${handled} deployment record(s); nothing was recorded since.` : 'This job recorded no deployment, so there is nothing to roll back.');
+      log(handled ? `The main step already rolled back this job's ${handled} deployment record(s); nothing was recorded since.` : 'This job recorded no deployment, so there is nothing to roll back.');
       await writeSummary({ title: 'rollback-on-failure', ok: true, status: 'The job failed before any deploy step recorded a change: nothing to roll back.', rows: [] });
     }
     return;
@@ -79,18 +96,23 @@ async function rollback(when: 'main' | 'post', deps: Deps): Promise<void> {
     );
     if (!inputs.common.dryRun) core.saveState(HANDLED_STATE, String(all.length));
   }
-  await rollBackNow(inputs, records, deps);
+  await rollBackNow(inputs, records, deps, { file, problems });
 }
 
-async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>, deps: Deps): Promise<void> {
+async function rollBackNow(raw: Inputs, records: DeploymentRecord[], deps: Deps, damaged: { file: string; problems: RecordProblem[] }): Promise<void> {
   const entries: ActionEntry[] = [];
   let status = '';
   let ok = false;
+  // A damaged line is reported and skipped; every intact record is still rolled back.
+  for (const p of damaged.problems) {
+    core.warning(`${damaged.file} line ${p.line} ${p.problem}: skipped it; whatever that line recorded is not rolled back.`, { title: 'Damaged deployment record', file: damaged.file, startLine: p.line });
+  }
   try {
     const aws = await connect(raw.common);
     const inputs: Inputs = raw.manual ? { ...raw, manual: await resolveSsmReferences(raw.manual, aws) } : raw;
-    const plan: RollbackPlan = inputs.manual ? planManual(inputs.manual, aws.region, aws.accountId) : planFromRecords(records, aws.accountId);
-    core.info(
+    // Records name ssm: SecureStrings by reference, never by value: they are read again here.
+    const plan: RollbackPlan = inputs.manual ? planManual(inputs.manual, aws.region, aws.accountId) : planFromRecords(await resolveSsmReferences(records, aws), aws.accountId);
+    log(
       inputs.manual
         ? `Rolling back the named target(s): ${plan.targets.map((t) => t.label).join(', ') || 'none'}.`
         : `${records.length} deployment record(s) in this job; ${plan.targets.length ? `rolling back ${plan.targets.length} target(s), newest first: ${plan.targets.map((t) => t.label).join(', ')}` : 'no target can be rolled back'}.`,
@@ -100,7 +122,7 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
       entries.push({ kind: s.kind, target: s.label, status: 'skipped', detail: s.reason });
     }
 
-    const ctx: UndoContext = { aws, wait: inputs.wait, timeoutMs: inputs.timeoutMs, clock: deps.clock, log: (l) => core.info(l) };
+    const ctx: UndoContext = { aws, wait: inputs.wait, timeoutMs: inputs.timeoutMs, clock: deps.clock, log };
     for (const target of plan.targets) {
       const entry: ActionEntry = { kind: target.kind, target: target.label, region: target.region, status: 'failed', detail: '' };
       entries.push(entry);
@@ -109,7 +131,7 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
           const prepared = await prepare(ctx, target);
           entry.before = prepared.before;
           entry.detail = prepared.description;
-          core.info(`${target.label}: now ${prepared.before}; ${prepared.unchanged || prepared.skipped ? prepared.description : `will ${prepared.description}`}.`);
+          log(`${target.label}: now ${prepared.before}; ${prepared.unchanged || prepared.skipped ? prepared.description : `will ${prepared.description}`}.`);
           if (prepared.skipped) {
             entry.status = 'skipped';
             core.warning(`${target.label} cannot be rolled back: ${prepared.description}`, { title: `Not rolled back: ${target.label}` });
@@ -122,7 +144,7 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
           } else {
             entry.after = await prepared.apply();
             entry.status = 'rolled-back';
-            core.info(`${target.label}: rolled back to ${entry.after}.`);
+            log(`${target.label}: rolled back to ${entry.after}.`);
           }
         } catch (err) {
           entry.status = 'failed';
@@ -138,12 +160,19 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
     status = inputs.common.dryRun
       ? `Dry run: ${count('planned')} target(s) would be rolled back, ${count('unchanged')} already as they were, ${count('skipped')} cannot be; nothing was changed.`
       : `Rolled back ${count('rolled-back')} target(s); ${count('unchanged')} already as they were; ${count('skipped')} could not be rolled back; ${failed.length} failed.`;
-    core.info(status);
-    ok = failed.length === 0;
-    if (!ok) {
+    if (damaged.problems.length) status += ` ${damaged.problems.length} damaged line(s) of the records file skipped.`;
+    log(status);
+    ok = failed.length === 0 && !damaged.problems.length;
+    if (failed.length) {
       throw new DeploymentError(
         `The rollback of ${failed.map((e) => e.target).join(', ')} failed (${failed.map((e) => e.detail.split('\n')[0]).join(' | ')}).`,
         'Those targets may still run what this job deployed: see the errors above, fix the cause, and run rollback-on-failure again with the targets named (workflow_dispatch), or roll back by hand.',
+      );
+    }
+    if (damaged.problems.length) {
+      throw new DeploymentError(
+        `${damaged.problems.length} line(s) of the deployment records ${damaged.file} are not usable records, so what they recorded was not rolled back (${damaged.problems.map((p) => `line ${p.line} ${p.problem}`).join('; ')}). Every intact record was handled.`,
+        'Something wrote to the records file besides the deploy actions, or a step was killed while writing it. Check what the steps of this job deployed and roll those targets back with rollback-on-failure and named targets, or by hand.',
       );
     }
   } catch (err) {
@@ -152,6 +181,7 @@ async function rollBackNow(raw: Inputs, records: ReturnType<typeof readRecords>,
   } finally {
     setOutputs({ 'rolled-back': entries.some((e) => e.status === 'rolled-back'), actions: entries });
     const rows: SummaryRow[] = entries.map((e) => [e.target, summaryLine(e)]);
+    for (const p of damaged.problems) rows.push([`records line ${p.line}`, `not rolled back: the line ${p.problem}`]);
     await writeSummary({ title: `rollback-on-failure${raw.common.dryRun ? ' (dry run)' : ''}`, ok, status, rows });
   }
 }

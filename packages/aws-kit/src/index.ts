@@ -4,6 +4,8 @@ export * from './gha/run.js';
 export * from './gha/report.js';
 export * from './gha/log.js';
 export * from './gha/records.js';
+export * from './gha/secrets.js';
+export * from './aws/http.js';
 export * from './gha/signals.js';
 export * from './aws/clock.js';
 export * from './aws/retry.js';

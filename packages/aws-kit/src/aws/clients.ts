@@ -3,6 +3,8 @@ import * as core from '@actions/core';
 import type { CommonInputs } from '../gha/inputs.js';
 import { log } from '../gha/log.js';
 import { createCredentialProvider, credentialOptions, exportCredentials, getAccountId } from './credentials.js';
+import { type BoundedHttpHandler, boundedRequestHandler } from './http.js';
+import { KitRetryStrategy } from './retry.js';
 
 /** The version stamped into the user agent; bundles replace it at build time. */
 export const KIT_VERSION = '1.0.0';
@@ -13,11 +15,16 @@ export interface ClientConfig {
   retryMode: 'adaptive';
   maxAttempts: number;
   customUserAgent: string;
+  /** Connection, socket and request timeouts, and the step's timeout (see http.ts). */
+  requestHandler: BoundedHttpHandler;
+  /** Adaptive retries that never retry a quota or auth error. */
+  retryStrategy: KitRetryStrategy;
 }
 
 /** Everything an action needs to talk to AWS: one client factory, one set of credentials. */
 export class AwsContext {
   private readonly clients = new Map<unknown, unknown>();
+  private readonly requestHandler = boundedRequestHandler();
   constructor(
     readonly actionName: string,
     readonly region: string,
@@ -25,7 +32,7 @@ export class AwsContext {
     readonly accountId: string,
   ) {}
 
-  /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action. */
+  /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action, timeouts. */
   clientConfig(): ClientConfig {
     return {
       region: this.region,
@@ -33,6 +40,8 @@ export class AwsContext {
       retryMode: 'adaptive',
       maxAttempts: 6,
       customUserAgent: `deploy-actions/${this.actionName}/${KIT_VERSION}`,
+      requestHandler: this.requestHandler,
+      retryStrategy: new KitRetryStrategy(6),
     };
   }
 

@@ -6,6 +6,7 @@ import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../erro
 import { formatDuration, type CommonInputs } from '../gha/inputs.js';
 import { log } from '../gha/log.js';
 import { systemClock, type Clock } from './clock.js';
+import { boundedRequestHandler, fetchIdToken } from './http.js';
 
 /** Refresh this long before the session expires, so no call is signed with a dying key. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -17,7 +18,7 @@ export interface CredentialOptions {
   roleDurationSeconds: number;
   audience: string;
   clock?: Clock;
-  /** Fetches the GitHub OIDC token; defaults to core.getIDToken. */
+  /** Fetches the GitHub OIDC token; defaults to fetchIdToken (the runner's endpoint, with timeouts). */
   getIdToken?: (audience: string) => Promise<string>;
 }
 
@@ -51,7 +52,7 @@ async function requestIdToken(opts: CredentialOptions): Promise<string> {
     );
   }
   try {
-    const token = await (opts.getIdToken ?? ((aud) => core.getIDToken(aud)))(opts.audience);
+    const token = await (opts.getIdToken ?? fetchIdToken)(opts.audience);
     core.setSecret(token);
     return token;
   } catch (err) {
@@ -63,7 +64,7 @@ async function requestIdToken(opts: CredentialOptions): Promise<string> {
 async function assumeRole(opts: CredentialOptions & { roleToAssume: string }): Promise<AwsCredentialIdentity> {
   const token = await requestIdToken(opts);
   // AssumeRoleWithWebIdentity is an unsigned call: the token is the credential.
-  const sts = new STSClient({ region: opts.region, maxAttempts: 3 });
+  const sts = new STSClient({ region: opts.region, maxAttempts: 3, requestHandler: boundedRequestHandler() });
   try {
     const out = await sts.send(
       new AssumeRoleWithWebIdentityCommand({
@@ -167,7 +168,7 @@ export async function exportCredentials(region: string, credentials: AwsCredenti
 
 /** Checks the credentials work and returns the account they belong to. */
 export async function getAccountId(region: string, credentials: AwsCredentialIdentityProvider): Promise<string> {
-  const sts = new STSClient({ region, credentials, maxAttempts: 3 });
+  const sts = new STSClient({ region, credentials, maxAttempts: 3, requestHandler: boundedRequestHandler() });
   const out = await sts.send(new GetCallerIdentityCommand({}));
   if (!out.Account) throw new DeploymentError('sts:GetCallerIdentity returned no account.');
   return out.Account;

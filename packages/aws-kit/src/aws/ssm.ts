@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
+import { log } from '../gha/log.js';
+import { rememberSecret } from '../gha/secrets.js';
 import type { AwsContext } from './clients.js';
 import { isSsmReference } from './ssm-reference.js';
 
@@ -24,8 +26,14 @@ export async function resolveSsmReferences<T>(inputs: T, aws: AwsContext): Promi
         ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true })).then(
           (out) => {
             const value = out.Parameter?.Value ?? '';
-            if (out.Parameter?.Type === 'SecureString') core.setSecret(value);
-            core.info(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
+            if (out.Parameter?.Type === 'SecureString') {
+              core.setSecret(value);
+              // The runner masks a multi-line secret as a whole; each line may also be printed alone.
+              for (const line of value.split(/\r?\n/)) if (line.trim().length > 3 && line !== value) core.setSecret(line);
+              // Records written from here on name the reference, never the value.
+              rememberSecret(value, ref);
+            }
+            log(`Read ${name} from SSM Parameter Store${out.Parameter?.Type === 'SecureString' ? ' (SecureString, masked)' : ''}.`);
             return value;
           },
           (err) => {

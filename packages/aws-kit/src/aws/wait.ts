@@ -1,8 +1,9 @@
-import * as core from '@actions/core';
 import { DeploymentError, errorMessage } from '../errors.js';
 import { formatDuration } from '../gha/inputs.js';
+import { log as kitLog } from '../gha/log.js';
 import { shutdownSignal } from '../gha/signals.js';
 import { systemClock, type Clock } from './clock.js';
+import { stepSignal, stepTimeLeft } from './http.js';
 import { isRetryableError } from './retry.js';
 
 export type PollResult<T> = { done: true; value: T } | { done: false; progress: string };
@@ -29,15 +30,28 @@ export interface WaitOptions<T> {
  */
 export async function waitFor<T>(opts: WaitOptions<T>): Promise<T> {
   const clock = opts.clock ?? systemClock;
-  const signal = opts.signal ?? shutdownSignal();
-  const log = opts.log ?? ((line: string) => core.info(line));
+  const step = stepSignal();
+  const cancel = opts.signal ?? shutdownSignal();
+  const signal = step ? AbortSignal.any([cancel, step]) : cancel;
+  const log = opts.log ?? kitLog;
   const started = clock.now();
-  const deadline = started + opts.timeoutMs;
+  // The step's own timeout (limitStep) bounds every wait in it, whatever the wait's own timeout says.
+  const stepLeft = stepTimeLeft();
+  const timeoutMs = Math.min(opts.timeoutMs, stepLeft);
+  // Cut short by the step (by more than the moment between the step's start and this wait's).
+  const byStep = stepLeft + 1000 < opts.timeoutMs;
+  const deadline = started + timeoutMs;
+  const timedOut = () =>
+    new DeploymentError(
+      `Timed out after ${formatDuration(clock.now() - started)} waiting for ${opts.description} (the step's timeout ran out). Last state: ${lastProgress}`,
+      opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.',
+    );
   const maxTransient = opts.maxTransientErrors ?? 5;
   let transient = 0;
   let lastProgress = 'no answer yet';
   for (let attempt = 1; ; attempt++) {
-    if (signal.aborted) throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+    if (step?.aborted && !cancel.aborted) throw timedOut();
+    if (signal.aborted) throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
     let result: PollResult<T> | undefined;
     try {
       result = await opts.poll(attempt);
@@ -61,14 +75,15 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<T> {
     }
     if (clock.now() + opts.intervalMs > deadline) {
       throw new DeploymentError(
-        `Timed out after ${formatDuration(opts.timeoutMs)} waiting for ${opts.description}. Last state: ${lastProgress}`,
+        `Timed out after ${formatDuration(timeoutMs)} waiting for ${opts.description}${byStep ? " (the step's timeout ran out)" : ''}. Last state: ${lastProgress}`,
         opts.timeoutHint ?? 'Raise timeout if this deployment is just slow, or look at the events above for why it is stuck.',
       );
     }
     try {
       await clock.sleep(opts.intervalMs, signal);
     } catch {
-      throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(signal.reason ?? 'runner cancelled the job')}).`);
+      if (step?.aborted && !cancel.aborted) throw timedOut();
+      throw new DeploymentError(`Cancelled while waiting for ${opts.description} (${String(cancel.reason ?? 'runner cancelled the job')}).`);
     }
   }
 }

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   type Capability,
   type Change,
@@ -20,6 +19,7 @@ import {
 import type { Clock } from '../aws/clock.js';
 import { waitFor } from '../aws/wait.js';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
+import { log as kitLog } from '../gha/log.js';
 import {
   formatChangeTable,
   formatEvent,
@@ -41,7 +41,7 @@ export interface StackWaitOptions {
 }
 
 const DEFAULT_INTERVAL_MS = 5_000;
-const logger = (opts: { log?: (line: string) => void }) => opts.log ?? ((line: string) => core.info(line));
+const logger = (opts: { log?: (line: string) => void }) => opts.log ?? kitLog;
 
 /** The stack, or undefined when it does not exist (AWS says so with a ValidationError). */
 export async function describeStack(cfn: CloudFormationClient, stack: string): Promise<Stack | undefined> {

@@ -35,7 +35,10 @@ describe('parseKeyValueLines', () => {
     ]);
   });
   it('names the input and line for a malformed line', () => {
-    expect(() => parseKeyValueLines('build-args', 'A=1\nNOPE')).toThrow(/line 2 \("NOPE"\)/);
+    expect(() => parseKeyValueLines('build-args', 'A=1\nNOPE')).toThrow(/line 2 is not KEY=VALUE \(it has no "="\)/);
+    // The line may be a secret pasted without its key: it is never quoted.
+    expect(() => parseKeyValueLines('build-secrets', 'A=1\nhunter2-secret')).not.toThrow(/hunter2/);
+    expect(() => parseKeyValueLines('build-secrets', '=hunter2-secret')).toThrow(/line 1 is not KEY=VALUE \(it has no key before "="\)/);
   });
 });
 

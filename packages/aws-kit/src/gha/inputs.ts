@@ -1,5 +1,7 @@
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import * as core from '@actions/core';
-import { InputError } from '../errors.js';
+import { errorMessage, InputError } from '../errors.js';
 
 /** Pure parsers: each takes the input's name so an error can name it. */
 
@@ -13,10 +15,21 @@ export function parseBoolean(name: string, raw: string, fallback: boolean): bool
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds. */
+/** Node's timers fire at once for a delay above 2^31-1 ms (about 24.8 days): no duration may be longer. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or a bare number of seconds. Returns milliseconds, at most MAX_DURATION_MS. */
 export function parseDuration(name: string, raw: string, fallback?: string): number {
   const value = (raw.trim() || fallback || '').trim();
   if (value === '') throw new InputError(name, 'is required.', `Give a duration such as 90s, 15m or 1h.`);
+  const ms = durationMs(name, value, raw);
+  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+    throw new InputError(name, `${value} is too long: a duration can be at most ${formatDuration(MAX_DURATION_MS)} (2^31-1 ms, the longest timer Node.js can set).`, 'Give a shorter duration, such as 30m or 6h.');
+  }
+  return ms;
+}
+
+function durationMs(name: string, value: string, raw: string): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
@@ -51,6 +64,63 @@ export function parseInteger(name: string, raw: string, opts: { min?: number; ma
   return n;
 }
 
+/** The workspace file inputs are read from: GITHUB_WORKSPACE (the checkout), or the working directory. */
+export function workspaceDir(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+
+/** True when `path` is `dir` or inside it (both already resolved). */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..');
+}
+
+/**
+ * A file input (a template, a task definition, a folder to zip…) resolved inside the workspace: relative to it,
+ * symlinks followed, and refused (InputError naming the input and the path) when it does not exist, is not
+ * the kind asked for, is a symlink loop, or ends up outside the workspace — so a step can only read and
+ * ship files of the checkout. Returns the real path. Never reads the file, so no error quotes its content.
+ */
+export function workspacePath(name: string, raw: string, opts: { kind?: 'file' | 'directory' | 'any'; workspace?: string; fix?: string } = {}): string {
+  const workspace = opts.workspace ?? workspaceDir();
+  const kind = opts.kind ?? 'file';
+  const given = raw.trim();
+  if (/[\0\r\n]/.test(given)) throw new InputError(name, 'holds a line break or NUL character, so it is not one path.', 'Give one path, relative to the repository root.');
+  const path = resolve(workspace, given);
+  let real: string;
+  let realWorkspace: string;
+  try {
+    realWorkspace = realpathSync(workspace);
+  } catch (err) {
+    throw new InputError(name, `cannot be read: the workspace ${workspace} is not readable (${errorMessage(err)}).`, 'Check GITHUB_WORKSPACE (actions/checkout sets it).');
+  }
+  try {
+    lstatSync(path);
+  } catch {
+    throw new InputError(name, `${given} does not exist (looked for ${path}).`, opts.fix ?? 'Give the path relative to the repository root, and check out the repository first (actions/checkout).', given);
+  }
+  try {
+    real = realpathSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InputError(name, `${given} is a symbolic link loop (it leads back to itself).`, 'Point the link at a real file or folder.', given);
+    throw new InputError(name, `${given} is a symbolic link to something that does not exist.`, 'Point the link at a real file or folder inside the workspace.', given);
+  }
+  if (!isInside(real, realWorkspace)) {
+    throw new InputError(
+      name,
+      `${given} resolves to ${real}, outside the workspace (${realWorkspace}): the action only reads files of the checkout.`,
+      'Give a path inside the repository checkout (copy the file into the workspace in an earlier step if it is generated elsewhere).',
+      given,
+    );
+  }
+  const st = statSync(real);
+  if (kind === 'file' && st.isDirectory()) throw new InputError(name, `${given} is a directory, not a file.`, opts.fix ?? 'Give the path of the file itself.', given);
+  if (kind === 'directory' && !st.isDirectory()) throw new InputError(name, `${given} is not a directory.`, opts.fix, given);
+  if (!st.isFile() && !st.isDirectory()) throw new InputError(name, `${given} is neither a file nor a directory (a device, socket or pipe).`, opts.fix, given);
+  return real;
+}
+
 /** Non-empty lines (or comma-separated items when `commas`), trimmed; `#` comments dropped. */
 export function parseList(raw: string, opts: { commas?: boolean } = {}): string[] {
   const parts = opts.commas ? raw.split(/[\n,]/) : raw.split('\n');
@@ -69,7 +139,8 @@ export function parseKeyValueLines(name: string, raw: string, opts: { separator?
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const at = trimmed.indexOf(sep);
     if (at <= 0) {
-      throw new InputError(name, `line ${i + 1} ("${trimmed}") is not KEY${sep}VALUE.`, `Write one KEY${sep}VALUE per line.`);
+      // Never quote the line: its value may be a secret (parameter-overrides, build-secrets, environment-variables).
+      throw new InputError(name, `line ${i + 1} is not KEY${sep}VALUE (${at === 0 ? `it has no key before "${sep}"` : `it has no "${sep}"`}).`, `Write one KEY${sep}VALUE per line.`);
     }
     out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
   });

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { DeploymentError, errorMessage, InputError } from '../errors.js';
+import { DeploymentError, describeAwsFailure, errorMessage, InputError } from '../errors.js';
 import { writeSummary } from './report.js';
 
 const POST_STATE = 'isPost';
@@ -17,6 +17,8 @@ export function failureMessage(err: unknown): { message: string; properties: cor
     const hint = err.hint ? `\n${err.hint}` : '';
     return { message: `${err.message}${hint}`, properties: { title: 'Deployment failed' } };
   }
+  const aws = describeAwsFailure(err);
+  if (aws) return { message: aws.message, properties: { title: aws.title } };
   return {
     message: `Unexpected error (a bug in deploy-actions, please report it): ${errorMessage(err)}`,
     properties: { title: 'Unexpected error' },

@@ -3,11 +3,11 @@
  * function (every page), the wait until Lambda has finished applying an update, and retrying an update
  * that collides with one still in progress.
  */
-import * as core from '@actions/core';
 import { type FunctionConfiguration, GetFunctionConfigurationCommand, type LambdaClient, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import type { Clock } from '../aws/clock.js';
 import { waitFor } from '../aws/wait.js';
+import { log as kitLog } from '../gha/log.js';
 
 /** A published version: `Version` is its number (never `$LATEST`). */
 export type PublishedVersion = FunctionConfiguration & { Version: string };
@@ -93,7 +93,7 @@ export async function retryWhileUpdating<T>(
   send: () => Promise<T>,
   opts: Omit<FunctionWaitOptions, 'allowFailed' | 'qualifier'> & { retries?: number; what?: string },
 ): Promise<T> {
-  const log = opts.log ?? ((l: string) => core.info(l));
+  const log = opts.log ?? kitLog;
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();

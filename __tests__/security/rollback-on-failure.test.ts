@@ -1,0 +1,4 @@
+import { rollbackCases } from './cases/rollback-on-failure.js';
+import { securitySuite } from './harness.js';
+
+securitySuite('rollback-on-failure', rollbackCases);
