@@ -8,6 +8,7 @@ import {
   DeploymentError,
   errorMessage,
   InputError,
+  log,
   phase,
   resolveSsmReferences,
   setOutputs,
@@ -20,8 +21,9 @@ import { contentTypeFor } from './content-types.js';
 import { executePlan, type SyncResult } from './execute.js';
 import { ACTION, getInputs, validateBucketName, type Inputs } from './inputs.js';
 import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type ObjectHeaders, type Plan } from './plan.js';
-import { deleteBatch, headManifest, headObject, listRemote, MANIFEST_NAME, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
-import { resolveSource, scanSource } from './source.js';
+import { removePrefix } from './remove.js';
+import { currentVersionIds, deleteBatch, headManifest, headObject, listRemote, MANIFEST_NAME, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
+import { describeLeftOut, resolveSource, scanSource } from './source.js';
 
 /** Most paths in an `auto` invalidation before directories collapse into wildcards. */
 const MAX_INVALIDATION_PATHS = 50;
@@ -35,7 +37,7 @@ export async function main(): Promise<void> {
     const inputs = getInputs();
     // Bad source fails here, naming the input, before any AWS call.
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const sourceDir = await resolveSource(inputs.source, workspace);
+    const sourceDir = inputs.remove ? '' : await resolveSource(inputs.source, workspace);
     const aws = await connect(inputs.common);
     const resolved = await resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws);
     const bucket = validateBucketName(resolved.bucket);
@@ -44,16 +46,6 @@ export async function main(): Promise<void> {
       throw new InputError('cloudfront-distribution-id', `"${distributionId}" (from SSM) is not a CloudFront distribution ID.`);
     }
     const destination = `s3://${bucket}/${inputs.prefix}`;
-    rows.push(['Source', inputs.source], ['Destination', destination]);
-
-    const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
-    const excluded = (rel: string) => excludes.some((m) => m(rel));
-    const local = await phase(`Reading ${inputs.source}`, async () => {
-      const files = await scanSource(sourceDir, { workspaceRoot: workspace, excluded });
-      core.info(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
-      return files;
-    });
-
     const s3 = aws.client(S3Client, {
       // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -63,7 +55,29 @@ export async function main(): Promise<void> {
       forcePathStyle: bucket.includes('.'),
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: inputs.concurrency }, httpsAgent: { keepAlive: true, maxSockets: inputs.concurrency } },
     });
+    if (inputs.remove) {
+      rows.push(['Removed', destination]);
+      const removed = await removePrefix({ s3, cloudfront: distributionId ? aws.client(CloudFrontClient) : undefined, aws, bucket, distributionId, inputs });
+      rows.push(...removed.rows);
+      status = removed.status;
+      ok = true;
+      return;
+    }
+    rows.push(['Source', inputs.source], ['Destination', destination]);
+
+    const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
+    const excluded = (rel: string) => excludes.some((m) => m(rel));
+    const includes = inputs.include.map((g) => compileGlob('include', g));
+    const included = (rel: string) => includes.some((m) => m(rel));
+    const local = await phase(`Reading ${inputs.source}`, async () => {
+      const { files, leftOut } = await scanSource(sourceDir, { excluded, included: includes.length ? included : undefined });
+      log(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
+      const note = describeLeftOut(leftOut);
+      if (note) log(note);
+      return files;
+    });
     const { plan, versioning, manifestBefore } = await phase(`Comparing with ${destination}`, async () => {
+      // The bucket's state in bulk: one listing, the manifest of headers we wrote, the versioning state.
       const [versioning, remoteAll, { manifest, before: manifestBefore }] = await Promise.all([
         bucketVersioningEnabled(s3, bucket),
         listRemote(s3, bucket, inputs.prefix),
@@ -71,25 +85,27 @@ export async function main(): Promise<void> {
       ]);
       // Excluded keys are neither uploaded nor deleted.
       const remote = remoteAll.filter((o) => !excluded(o.rel));
-      core.info(`${remote.length} objects in the bucket below ${inputs.prefix || 'its root'}; versioning is ${versioning ? 'on' : 'off'}.`);
+      log(`${remote.length} objects in the bucket below ${inputs.prefix || 'its root'}; versioning is ${versioning ? 'on' : 'off'}.`);
       const limit = pLimit(inputs.concurrency);
       const heads = new Map<string, ObjectHeaders>();
-      const inspect = async (keys: string[]) => {
-        await Promise.all(keys.map((key) => limit(async () => {
-          const h = await headObject(s3, bucket, key, versioning);
-          if (h) heads.set(key, h);
-        })));
-      };
+      // Only objects whose headers nothing else tells (not written by us, or touched since) are read one by one.
       const toInspect = keysToInspect(local, new Map(remote.map((o) => [o.rel, o])), manifest);
-      if (toInspect.length) core.info(`Reading the headers of ${toInspect.length} objects not described by the sync manifest.`);
-      await inspect(toInspect);
+      if (toInspect.length) log(`Reading the headers of ${toInspect.length} objects not described by the sync manifest.`);
+      await Promise.all(toInspect.map((key) => limit(async () => {
+        const h = await headObject(s3, bucket, key, versioning);
+        if (h) heads.set(key, h);
+      })));
       const desired = (rel: string) => ({ contentType: contentTypeFor(rel, inputs.contentTypes), cacheControl: cacheControlFor(rel, inputs.cacheRules) });
-      let plan = planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, deleteRemoved: inputs.delete });
+      const planned = () => planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, versions, deleteRemoved: inputs.delete });
+      let versions: Map<string, string> | undefined;
+      let plan = planned();
       if (versioning) {
-        // The record needs the version each overwritten or deleted object had.
+        // The record needs the version each overwritten or deleted object has now: ListObjectVersions pages.
         const missing = keysNeedingVersion(plan);
-        await inspect(missing);
-        if (missing.length) plan = planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, deleteRemoved: inputs.delete });
+        if (missing.length) {
+          versions = await currentVersionIds(s3, bucket, inputs.prefix, missing, remoteAll.map((o) => o.key), { concurrency: inputs.concurrency });
+          plan = planned();
+        }
       }
       printPlan(plan, inputs.common.dryRun);
       return { plan, versioning, manifestBefore };
@@ -118,11 +134,11 @@ export async function main(): Promise<void> {
         'bytes-uploaded': counts.uploads.reduce((n, i) => n + (i.local?.size ?? 0), 0),
         'invalidated-paths': plannedPaths,
       });
-      if (plannedPaths.length) core.info(`Would invalidate on ${distributionId}: ${plannedPaths.join(' ')}`);
+      if (plannedPaths.length) log(`Would invalidate on ${distributionId}: ${plannedPaths.join(' ')}`);
       checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
       status = `Dry run: would upload ${counts.uploads.length}, update headers of ${counts.metadata.length}, delete ${counts.deletes.length}; ${counts.unchanged} unchanged. Nothing was changed.`;
       rows.push(...countRows(counts.uploads.length, counts.metadata.length, counts.deletes.length, counts.unchanged));
-      core.info(status);
+      log(status);
       ok = true;
       return;
     }
@@ -143,7 +159,7 @@ export async function main(): Promise<void> {
         distributionId,
         objects: manifest ? [...changes, manifest] : changes,
       });
-      core.info(
+      log(
         versioning
           ? `Recorded the previous version of ${changes.filter((c) => c.change !== 'added').length} objects and ${changes.filter((c) => c.change === 'added').length} added keys in ${file}, so rollback-on-failure can restore this site.`
           : `Bucket versioning is off on ${bucket}: overwritten and deleted objects cannot be restored by rollback-on-failure (only added keys can be removed). Turn on versioning to make deploys undoable. Changes recorded in ${file}.`,
@@ -160,8 +176,8 @@ export async function main(): Promise<void> {
         },
         {
           concurrency: inputs.concurrency,
-          log: (l) => core.info(l),
-          onPhase: (p) => core.info(p === 'assets' ? 'Uploading new and changed assets…' : p === 'html' ? 'Uploading HTML…' : 'Deleting removed files…'),
+          log,
+          onPhase: (p) => log(p === 'assets' ? 'Uploading new and changed assets…' : p === 'html' ? 'Uploading HTML…' : 'Deleting removed files…'),
         },
       ),
     );
@@ -198,7 +214,7 @@ export async function main(): Promise<void> {
     }
     rows.push(['Invalidation', invalidation], ['Versioning', versioning ? 'on (previous versions recorded)' : 'off (overwrites cannot be undone)']);
     status = `Published ${destination} in ${((Date.now() - started) / 1000).toFixed(1)}s.`;
-    core.info(status);
+    log(status);
     ok = true;
   } catch (err) {
     status = err instanceof Error ? err.message : String(err);
@@ -236,14 +252,14 @@ function printPlan(plan: Plan, dryRun: boolean): void {
     lines.push(`  ${what.padEnd(dryRun ? 26 : 20)} ${i.rel}${i.action !== 'delete' ? `  [${i.contentType}; ${i.cacheControl}]` : ''}`);
   }
   const shown = dryRun ? lines : lines.slice(0, 200);
-  for (const l of shown) core.info(l);
-  if (shown.length < lines.length) core.info(`  … and ${lines.length - shown.length} more`);
-  core.info(
+  for (const l of shown) log(l);
+  if (shown.length < lines.length) log(`  … and ${lines.length - shown.length} more`);
+  log(
     `Plan: ${itemsOf(plan, 'upload').length} to upload, ${itemsOf(plan, 'metadata').length} headers to update, ${itemsOf(plan, 'delete').length} to delete, ${itemsOf(plan, 'unchanged').length} unchanged.`,
   );
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;

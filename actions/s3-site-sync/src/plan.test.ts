@@ -68,6 +68,31 @@ describe('planSync', () => {
     expect(plan.items.map((i) => i.action)).toEqual(['unchanged', 'metadata', 'unchanged', 'upload', 'metadata']);
   });
 
+  it('reads no headers for content the listing already shows changed, only for multipart ETags and unknown headers', () => {
+    // No manifest at all (a bucket filled by `aws s3 sync`): same-size pages with another MD5 are uploaded unread.
+    const local = [file('a.html', 'new a'), file('b.html', 'b'), file('video.mp4', 'v')];
+    const remote = [obj('a.html', md5('old a')), obj('b.html', md5('b')), obj('video.mp4', 'abcdef0123456789abcdef0123456789-3')];
+    expect(keysToInspect(local, new Map(remote.map((o) => [o.rel, o])), undefined)).toEqual(['b.html', 'video.mp4']);
+  });
+
+  it('takes previous version ids from a ListObjectVersions map when no HEAD gave one', () => {
+    const plan = planSync({
+      local: [file('a.html', 'new a'), file('b.html', 'b')],
+      remote: [obj('a.html', md5('old a')), obj('b.html', md5('b')), obj('gone.html', md5('g'))],
+      prefix: '',
+      desired,
+      heads: new Map([['b.html', headers('b.html', { contentType: 'text/plain', versionId: 'v-b-head' })]]),
+      versions: new Map([['a.html', 'v-a'], ['b.html', 'v-b-list'], ['gone.html', 'v-gone']]),
+      deleteRemoved: true,
+    });
+    expect(recordChanges(plan)).toEqual([
+      { key: 'a.html', change: 'overwritten', previousVersionId: 'v-a' },
+      { key: 'b.html', change: 'metadata', previousVersionId: 'v-b-head' },
+      { key: 'gone.html', change: 'deleted', previousVersionId: 'v-gone' },
+    ]);
+    expect(keysNeedingVersion(plan)).toEqual([]);
+  });
+
   it('leaves remote-only objects alone when delete is false', () => {
     const plan = planSync({ local: [], remote: [obj('old.html', md5('o'))], prefix: '', desired, deleteRemoved: false });
     expect(plan.items).toEqual([]);
@@ -100,12 +125,33 @@ describe('max-delete guard', () => {
     expect(() => checkDeleteGuard(planWith(10, 3), { kind: 'count', value: 3 }, false)).not.toThrow();
     let err: DeploymentError | undefined;
     try {
-      checkDeleteGuard(planWith(10, 10), { kind: 'count', value: 3 }, false);
+      checkDeleteGuard(planWith(10, 4), { kind: 'count', value: 3 }, false);
     } catch (e) {
       err = e as DeploymentError;
     }
-    expect(err!.message).toBe('Refusing to delete 10 of 10 objects (100%) from the bucket: max-delete allows 3 objects. Nothing was uploaded or deleted.');
+    expect(err!.message).toBe('Refusing to delete 4 of 10 objects (40%) from the bucket: max-delete allows 3 objects. Nothing was uploaded or deleted.');
     expect(err!.hint).toMatch(/force: true/);
+  });
+
+  it('always refuses an empty build (nothing to upload, everything to delete) unless forced, whatever max-delete says', () => {
+    const empty = planWith(10, 10);
+    for (const maxDelete of [{ kind: 'percent', value: 100 }, { kind: 'count', value: 1000 }] as const) {
+      expect(() => checkDeleteGuard(empty, maxDelete, false)).toThrow(DeploymentError);
+    }
+    let err: DeploymentError | undefined;
+    try {
+      checkDeleteGuard(empty, { kind: 'percent', value: 100 }, false);
+    } catch (e) {
+      err = e as DeploymentError;
+    }
+    // The numbers it compared: what would go, what is there, the build's size and what max-delete allows.
+    expect(err!.message).toBe(
+      'Refusing to delete 10 of 10 objects (100%) from the bucket: the build has 0 files (nothing to upload, everything to delete), and an empty build is refused whatever max-delete allows (100% of the 10 objects there). Nothing was uploaded or deleted.',
+    );
+    expect(err!.hint).toMatch(/force: true/);
+    expect(() => checkDeleteGuard(empty, { kind: 'percent', value: 100 }, true)).not.toThrow();
+    // Nothing to delete in an empty bucket is no deletion at all.
+    expect(() => checkDeleteGuard(planSync({ local: [], remote: [], prefix: '', desired, deleteRemoved: true }), { kind: 'percent', value: 25 }, false)).not.toThrow();
   });
 });
 
