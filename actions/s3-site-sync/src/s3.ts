@@ -94,7 +94,7 @@ export async function currentVersionIds(
   prefix: string,
   keys: string[],
   listed: string[],
-  opts: { concurrency?: number } = {},
+  opts: { concurrency?: number; /** versions per page (S3's default and most: 1000) */ maxKeys?: number } = {},
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const position = new Map(listed.map((k, i) => [k, i]));
@@ -104,7 +104,7 @@ export async function currentVersionIds(
     for (let left = unknown(); left.length > 1; ) {
       const at = position.get(left[0]!);
       const keyMarker = at ? listed[at - 1] : undefined;
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker }));
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, MaxKeys: opts.maxKeys }));
       const want = new Set(left);
       for (const v of page.Versions ?? []) {
         if (v.IsLatest && v.Key && want.has(v.Key)) found.set(v.Key, v.VersionId ?? 'null');
