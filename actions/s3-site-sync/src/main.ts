@@ -20,9 +20,26 @@ import { cacheControlFor, compileGlob } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
 import { executePlan, type SyncResult } from './execute.js';
 import { ACTION, getInputs, validateBucketName, type Inputs } from './inputs.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type ObjectHeaders, type Plan } from './plan.js';
+import {
+  checkDeleteGuard,
+  invalidationPaths,
+  itemsOf,
+  keysNeedingVersion,
+  keysToInspect,
+  manifestChange,
+  nextManifest,
+  nextVersionEntries,
+  planSync,
+  preferVersionListing,
+  recordChanges,
+  type Manifest,
+  type ManifestObject,
+  type ObjectHeaders,
+  type Plan,
+  type RemoteObject,
+} from './plan.js';
 import { removePrefix } from './remove.js';
-import { currentVersionIds, deleteBatch, headManifest, headObject, listRemote, MANIFEST_NAME, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
+import { currentVersionIds, deleteBatch, headManifest, headObject, listRemote, listRemoteVersions, MANIFEST_NAME, readManifest, updateMetadata, uploadFile, writeManifest } from './s3.js';
 import { describeLeftOut, resolveSource, scanSource } from './source.js';
 
 /** Most paths in an `auto` invalidation before directories collapse into wildcards. */
@@ -69,22 +86,24 @@ export async function main(): Promise<void> {
     const excluded = (rel: string) => excludes.some((m) => m(rel));
     const includes = inputs.include.map((g) => compileGlob('include', g));
     const included = (rel: string) => includes.some((m) => m(rel));
+    // Reading the build and reading the bucket overlap: neither needs the other until the plan.
+    const scanning = scanSource(sourceDir, { excluded, included: includes.length ? included : undefined });
+    scanning.catch(() => undefined); // awaited below; an error here must not go unhandled meanwhile
+    const reading = readBucketState(s3, bucket, inputs.prefix);
+    reading.catch(() => undefined);
     const local = await phase(`Reading ${inputs.source}`, async () => {
-      const { files, leftOut } = await scanSource(sourceDir, { excluded, included: includes.length ? included : undefined });
+      const { files, leftOut } = await scanning;
       log(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
       const note = describeLeftOut(leftOut);
       if (note) log(note);
       return files;
     });
-    const { plan, versioning, manifestBefore } = await phase(`Comparing with ${destination}`, async () => {
-      // The bucket's state in bulk: one listing, the manifest of headers we wrote, the versioning state.
-      const [versioning, remoteAll, { manifest, before: manifestBefore }] = await Promise.all([
-        bucketVersioningEnabled(s3, bucket),
-        listRemote(s3, bucket, inputs.prefix),
-        readManifest(s3, bucket, inputs.prefix, (m) => core.warning(m)),
-      ]);
+
+    const { plan, versioning, manifestBefore, versionEntries } = await phase(`Comparing with ${destination}`, async () => {
+      const state = await reading;
+      const { versioning, manifest } = state;
       // Excluded keys are neither uploaded nor deleted.
-      const remote = remoteAll.filter((o) => !excluded(o.rel));
+      const remote = state.remote.filter((o) => !excluded(o.rel));
       log(`${remote.length} objects in the bucket below ${inputs.prefix || 'its root'}; versioning is ${versioning ? 'on' : 'off'}.`);
       const limit = pLimit(inputs.concurrency);
       const heads = new Map<string, ObjectHeaders>();
@@ -96,19 +115,19 @@ export async function main(): Promise<void> {
         if (h) heads.set(key, h);
       })));
       const desired = (rel: string) => ({ contentType: contentTypeFor(rel, inputs.contentTypes), cacheControl: cacheControlFor(rel, inputs.cacheRules) });
+      let versions = state.versions;
       const planned = () => planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, versions, deleteRemoved: inputs.delete });
-      let versions: Map<string, string> | undefined;
       let plan = planned();
       if (versioning) {
         // The record needs the version each overwritten or deleted object has now: ListObjectVersions pages.
         const missing = keysNeedingVersion(plan);
         if (missing.length) {
-          versions = await currentVersionIds(s3, bucket, inputs.prefix, missing, remoteAll.map((o) => o.key), { concurrency: inputs.concurrency });
+          versions = await currentVersionIds(s3, bucket, inputs.prefix, missing, state.remote.map((o) => o.key), { concurrency: inputs.concurrency });
           plan = planned();
         }
       }
       printPlan(plan, inputs.common.dryRun);
-      return { plan, versioning, manifestBefore };
+      return { plan, versioning, manifestBefore: state.manifestBefore, versionEntries: state.versionEntries };
     });
 
     const counts = {
@@ -182,7 +201,8 @@ export async function main(): Promise<void> {
       ),
     );
     const failed = new Set(result.failures.map((f) => f.rel));
-    await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed)).catch((err) =>
+    const entriesAfter = versioning ? nextVersionEntries(versionEntries, result.written.size, result.deleted.length) : undefined;
+    await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed, entriesAfter)).catch((err) =>
       core.warning(`Could not save the sync manifest (the next sync will read every object's headers again): ${errorMessage(err)}`),
     );
     const outputs = {
@@ -222,6 +242,37 @@ export async function main(): Promise<void> {
   } finally {
     await writeSummary({ title: 'S3 site sync', ok, status, rows });
   }
+}
+
+interface BucketState {
+  versioning: boolean;
+  remote: RemoteObject[];
+  /** Current version ids, when the listing gave them (a versions listing). */
+  versions?: Map<string, string>;
+  manifest?: Manifest;
+  manifestBefore?: ManifestObject;
+  /** Versions listed below the prefix (exact or estimated), for the manifest; undefined when unknown. */
+  versionEntries?: number;
+}
+
+/**
+ * The bucket's state in bulk: the versioning state and the manifest of headers we wrote (together), then one
+ * listing: ListObjectVersions when versioning is on and the manifest says the history is short (it then also
+ * gives every version id), else ListObjectsV2.
+ */
+async function readBucketState(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
+  const [versioning, { manifest, before: manifestBefore }] = await Promise.all([
+    bucketVersioningEnabled(s3, bucket),
+    readManifest(s3, bucket, prefix, (m) => core.warning(m)),
+  ]);
+  if (versioning && preferVersionListing(manifest)) {
+    const listing = await listRemoteVersions(s3, bucket, prefix);
+    return { versioning, remote: listing.objects, versions: listing.versions, manifest, manifestBefore, versionEntries: listing.entries };
+  }
+  const remote = await listRemote(s3, bucket, prefix);
+  // A first publish (nothing there, no manifest) starts the history; otherwise carry the manifest's estimate.
+  const versionEntries = !manifest && manifestBefore && !manifestBefore.exists && remote.length === 0 ? 0 : manifest?.versionEntries;
+  return { versioning, remote, manifest, manifestBefore, versionEntries };
 }
 
 function countRows(uploaded: number, metadata: number, deleted: number, unchanged: number): SummaryRow[] {

@@ -42,6 +42,28 @@ export interface ManifestEntry {
 export interface Manifest {
   version: 1;
   entries: Record<string, ManifestEntry>;
+  /**
+   * About how many versions and delete markers ListObjectVersions lists below the prefix (versioned buckets):
+   * while the history is short, one versions listing replaces ListObjectsV2 and the version lookups.
+   * An estimate (lifecycle rules may expire old versions, making it high, which only costs the cheaper path).
+   */
+  versionEntries?: number;
+}
+
+/**
+ * Whether a versions listing is the cheaper way to read a versioned bucket: it pages through every version,
+ * so only while the history is about as long as the site (within one page of ListObjectsV2's pages).
+ */
+export function preferVersionListing(manifest: Manifest | undefined): boolean {
+  const estimate = manifest?.versionEntries;
+  if (estimate === undefined) return false;
+  const keys = Object.keys(manifest!.entries).length;
+  return Math.ceil(estimate / 1000) <= Math.ceil(keys / 1000) + 1;
+}
+
+/** The versions-listing size after a sync: what was listed (or estimated), plus one entry per write or delete and the manifest's. */
+export function nextVersionEntries(before: number | undefined, writes: number, deletes: number): number | undefined {
+  return before === undefined ? undefined : before + writes + deletes + 1;
 }
 
 export type ItemAction = 'upload' | 'metadata' | 'unchanged' | 'delete';
@@ -237,7 +259,7 @@ export function invalidationPaths(plan: Plan, pathPrefix: string): string[] {
 }
 
 /** Updates the manifest from what the sync left in the bucket. */
-export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>): Manifest {
+export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>, versionEntries?: number): Manifest {
   const entries: Record<string, ManifestEntry> = {};
   for (const i of plan.items) {
     if (!i.local || failed.has(i.rel)) continue;
@@ -248,5 +270,5 @@ export function nextManifest(plan: Plan, written: Map<string, string>, failed: S
       entries[i.rel] = { etag: written.get(i.rel)!, ...base };
     }
   }
-  return { version: 1, entries };
+  return versionEntries === undefined ? { version: 1, entries } : { version: 1, entries, versionEntries };
 }

@@ -56,6 +56,45 @@ export async function listRemote(s3: S3Client, bucket: string, prefix: string): 
   return out;
 }
 
+/** The bucket below the prefix as ListObjectVersions shows it: the current objects, their version ids, and how many entries it took. */
+export interface VersionedListing {
+  objects: RemoteObject[];
+  versions: Map<string, string>;
+  /** Versions and delete markers listed (what ListObjectVersions pages through, 1000 a page). */
+  entries: number;
+}
+
+/**
+ * One listing for a versioned bucket whose history is short: ListObjectVersions gives what ListObjectsV2 does
+ * (key, ETag, size, LastModified of each current object) and the current version ids the record needs, so
+ * both reads are one. Keys whose current version is a delete marker are gone and left out.
+ */
+export async function listRemoteVersions(s3: S3Client, bucket: string, prefix: string): Promise<VersionedListing> {
+  const objects: RemoteObject[] = [];
+  const versions = new Map<string, string>();
+  let entries = 0;
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
+      for (const v of page.Versions ?? []) {
+        if (!v.IsLatest || !v.Key || v.Key.endsWith('/')) continue;
+        const rel = v.Key.slice(prefix.length);
+        if (rel === MANIFEST_NAME) continue;
+        objects.push({ key: v.Key, rel, etag: unquote(v.ETag), size: v.Size ?? 0, lastModified: v.LastModified?.toISOString() });
+        versions.set(v.Key, v.VersionId ?? 'null');
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+  } catch (err) {
+    throw explain(`Listing the object versions of s3://${bucket}/${prefix}`, bucket, err);
+  }
+  return { objects, versions, entries };
+}
+
 /**
  * The object's headers, or undefined when there is none. `versioned`: the bucket's versioning is on, so an
  * object without a version id is S3's "null" version (written before versioning was turned on; S3 says
