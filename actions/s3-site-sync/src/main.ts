@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import {
@@ -55,6 +54,13 @@ export async function main(): Promise<void> {
     // Bad source fails here, naming the input, before any AWS call.
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const sourceDir = inputs.remove ? '' : await resolveSource(inputs.source, workspace);
+    const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
+    const excluded = (rel: string) => excludes.some((m) => m(rel));
+    const includes = inputs.include.map((g) => compileGlob('include', g));
+    const included = (rel: string) => includes.some((m) => m(rel));
+    // Reading the build overlaps authenticating and reading the bucket: none needs another until the plan.
+    const scanning = inputs.remove ? undefined : scanSource(sourceDir, { excluded, included: includes.length ? included : undefined });
+    scanning?.catch(() => undefined); // awaited below; an error here must not go unhandled meanwhile
     const aws = await connect(inputs.common);
     const resolved = await resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws);
     const bucket = validateBucketName(resolved.bucket);
@@ -63,6 +69,8 @@ export async function main(): Promise<void> {
       throw new InputError('cloudfront-distribution-id', `"${distributionId}" (from SSM) is not a CloudFront distribution ID.`);
     }
     const destination = `s3://${bucket}/${inputs.prefix}`;
+    // Loaded only when there is a distribution to talk to (start-up time is part of every deploy).
+    const cloudfront = async () => aws.client((await import('@aws-sdk/client-cloudfront')).CloudFrontClient);
     const s3 = aws.client(S3Client, {
       // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -74,7 +82,7 @@ export async function main(): Promise<void> {
     });
     if (inputs.remove) {
       rows.push(['Removed', destination]);
-      const removed = await removePrefix({ s3, cloudfront: distributionId ? aws.client(CloudFrontClient) : undefined, aws, bucket, distributionId, inputs });
+      const removed = await removePrefix({ s3, cloudfront: distributionId ? await cloudfront() : undefined, aws, bucket, distributionId, inputs });
       rows.push(...removed.rows);
       status = removed.status;
       ok = true;
@@ -82,17 +90,10 @@ export async function main(): Promise<void> {
     }
     rows.push(['Source', inputs.source], ['Destination', destination]);
 
-    const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
-    const excluded = (rel: string) => excludes.some((m) => m(rel));
-    const includes = inputs.include.map((g) => compileGlob('include', g));
-    const included = (rel: string) => includes.some((m) => m(rel));
-    // Reading the build and reading the bucket overlap: neither needs the other until the plan.
-    const scanning = scanSource(sourceDir, { excluded, included: includes.length ? included : undefined });
-    scanning.catch(() => undefined); // awaited below; an error here must not go unhandled meanwhile
     const reading = readBucketState(s3, bucket, inputs.prefix);
     reading.catch(() => undefined);
     const local = await phase(`Reading ${inputs.source}`, async () => {
-      const { files, leftOut } = await scanning;
+      const { files, leftOut } = await scanning!;
       log(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
       const note = describeLeftOut(leftOut);
       if (note) log(note);
@@ -136,7 +137,7 @@ export async function main(): Promise<void> {
       deletes: itemsOf(plan, 'delete'),
       unchanged: itemsOf(plan, 'unchanged').length,
     };
-    const pathPrefix = distributionId && inputs.invalidate !== 'none' ? await urlPrefix(aws.client(CloudFrontClient), distributionId, bucket, inputs.prefix) : '';
+    const pathPrefix = distributionId && inputs.invalidate !== 'none' ? await urlPrefix(await cloudfront(), distributionId, bucket, inputs.prefix) : '';
     const plannedPaths =
       !distributionId || inputs.invalidate === 'none'
         ? []
@@ -218,8 +219,8 @@ export async function main(): Promise<void> {
 
     let invalidation = 'none';
     if (distributionId && plannedPaths.length) {
-      const inv = await phase(`Invalidating ${plannedPaths.length} path(s) on ${distributionId}`, () =>
-        createInvalidation(aws.client(CloudFrontClient), {
+      const inv = await phase(`Invalidating ${plannedPaths.length} path(s) on ${distributionId}`, async () =>
+        createInvalidation(await cloudfront(), {
           distributionId,
           paths: plannedPaths,
           callerReference: `${ACTION}-${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${Date.now()}`,
