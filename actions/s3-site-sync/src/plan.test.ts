@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DeploymentError } from '@deploy-actions/aws-kit';
 import { cacheControlFor } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, nextVersionEntries, planSync, preferVersionListing, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
 import type { LocalFile } from './source.js';
 
 const md5 = (c: string) => createHash('md5').update(c).digest('hex');
@@ -218,5 +218,31 @@ describe('record, invalidation paths and manifest', () => {
     expect(Object.keys(manifest.entries).sort()).toEqual(['index.html', 'same.css']);
     expect(manifest.entries['index.html']).toEqual({ etag: 'etag-new', md5: md5('n'), contentType: 'text/html; charset=utf-8', cacheControl: 'public, max-age=0, must-revalidate' });
     expect(manifest.entries['same.css']!.lastModified).toBe('2026-01-01T00:00:00.000Z');
+  });
+});
+
+describe('how a versioned bucket is listed', () => {
+  const manifest = (keys: number, versionEntries?: number): Manifest => ({
+    version: 1,
+    entries: Object.fromEntries(Array.from({ length: keys }, (_, i) => [`p${i}.html`, { etag: 'e', md5: 'm', contentType: 't', cacheControl: 'c' }])),
+    ...(versionEntries === undefined ? {} : { versionEntries }),
+  });
+
+  it('uses one versions listing while the history is within a page of the site, else ListObjectsV2', () => {
+    expect(preferVersionListing(undefined)).toBe(false);
+    expect(preferVersionListing(manifest(350))).toBe(false); // no estimate: an old manifest, or unknown history
+    expect(preferVersionListing(manifest(350, 700))).toBe(true);
+    expect(preferVersionListing(manifest(350, 2000))).toBe(true); // two pages against one
+    expect(preferVersionListing(manifest(350, 2001))).toBe(false);
+    expect(preferVersionListing(manifest(5000, 5900))).toBe(true);
+  });
+
+  it('grows the estimate by what the sync wrote and deleted, plus the manifest', () => {
+    expect(nextVersionEntries(0, 348, 0)).toBe(349);
+    expect(nextVersionEntries(349, 301, 1)).toBe(652);
+    expect(nextVersionEntries(undefined, 10, 0)).toBeUndefined();
+    const plan = planSync({ local: [file('a.html', 'a')], remote: [], prefix: '', desired, deleteRemoved: true });
+    expect(nextManifest(plan, new Map([['a.html', 'e1']]), new Set(), 2).versionEntries).toBe(2);
+    expect('versionEntries' in nextManifest(plan, new Map([['a.html', 'e1']]), new Set())).toBe(false);
   });
 });

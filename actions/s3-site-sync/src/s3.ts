@@ -80,7 +80,8 @@ export async function listRemoteVersions(s3: S3Client, bucket: string, prefix: s
       const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
       entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
       for (const v of page.Versions ?? []) {
-        if (!v.IsLatest || !v.Key || v.Key.endsWith('/')) continue;
+        // (A page boundary inside a key's versions must not list it twice.)
+        if (!v.IsLatest || !v.Key || v.Key.endsWith('/') || versions.has(v.Key)) continue;
         const rel = v.Key.slice(prefix.length);
         if (rel === MANIFEST_NAME) continue;
         objects.push({ key: v.Key, rel, etag: unquote(v.ETag), size: v.Size ?? 0, lastModified: v.LastModified?.toISOString() });
