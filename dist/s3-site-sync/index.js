@@ -82271,7 +82271,8 @@ async function listRemoteVersions(s3, bucket, prefix) {
             const page = await s3.send(new client_s3_dist_cjs.ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
             entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
             for (const v of page.Versions ?? []) {
-                if (!v.IsLatest || !v.Key || v.Key.endsWith('/'))
+                // (A page boundary inside a key's versions must not list it twice.)
+                if (!v.IsLatest || !v.Key || v.Key.endsWith('/') || versions.has(v.Key))
                     continue;
                 const rel = v.Key.slice(prefix.length);
                 if (rel === MANIFEST_NAME)
