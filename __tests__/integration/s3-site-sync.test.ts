@@ -409,6 +409,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
       expect(keys).toEqual(['checkout/.s3-site-sync/manifest.json', 'checkout/.well-known/security.txt', 'checkout/index.html']);
       expect(run.log).toMatch(/Left out version-control data, which is never published: \.git\./);
       expect(run.log).toMatch(/Left out dot-files and dot-folders .*: \.env\. To publish one, list it in include/);
+      expect(run.summary).toMatch(/Left out.*2 \(\.env, \.git\/\)|Left out.*2 \(\.git\/, \.env\)/s);
       expect(run.log).not.toContain(token);
       expect(run.log).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
     } finally {
