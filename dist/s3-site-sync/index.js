@@ -82802,8 +82802,11 @@ async function main() {
             const { files, leftOut } = await scanning;
             log(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
             const note = describeLeftOut(leftOut);
-            if (note)
+            if (note) {
                 log(note);
+                const left = [...leftOut.vcs.map((p) => `${p}/`), ...leftOut.dotfiles];
+                rows.push(['Left out', `${left.length} (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); see the log, and include`]);
+            }
             return files;
         });
         const { plan, versioning, manifestBefore, versionEntries } = await phase(`Comparing with ${destination}`, async () => {
