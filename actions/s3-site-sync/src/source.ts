@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '@deploy-actions/aws-kit';
@@ -129,8 +129,8 @@ export async function scanSource(
   found.sort((a, b) => byName(a.rel, b.rel));
   leftOut.vcs.sort(byName);
   leftOut.dotfiles.sort(byName);
-  const limit = pLimit(opts.concurrency ?? 16);
-  const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path) }))));
+  const limit = pLimit(opts.concurrency ?? 32);
+  const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path, f.size) }))));
   return { files, leftOut };
 }
 
@@ -175,7 +175,11 @@ export function describeLeftOut(leftOut: LeftOut): string | undefined {
   return parts.length ? parts.join('\n') : undefined;
 }
 
-export function md5File(path: string): Promise<string> {
+/** Files up to this size are read whole to hash them (a stream per small file costs more than the file). */
+const READ_WHOLE = 4 * 1024 * 1024;
+
+export async function md5File(path: string, size = Infinity): Promise<string> {
+  if (size <= READ_WHOLE) return createHash('md5').update(await readFile(path)).digest('hex');
   return new Promise((resolvePromise, reject) => {
     const hash = createHash('md5');
     createReadStream(path)
