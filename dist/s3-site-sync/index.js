@@ -82539,8 +82539,8 @@ async function scanSource(dir, opts) {
     found.sort((a, b) => byName(a.rel, b.rel));
     leftOut.vcs.sort(byName);
     leftOut.dotfiles.sort(byName);
-    const limit = pLimit(opts.concurrency ?? 16);
-    const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path) }))));
+    const limit = pLimit(opts.concurrency ?? 32);
+    const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path, f.size) }))));
     return { files, leftOut };
 }
 /** A path with a dot-segment other than `.well-known` in it: a dot-file, or a file in a dot-folder. */
@@ -82579,7 +82579,11 @@ function describeLeftOut(leftOut) {
     }
     return parts.length ? parts.join('\n') : undefined;
 }
-function md5File(path) {
+/** Files up to this size are read whole to hash them (a stream per small file costs more than the file). */
+const READ_WHOLE = 4 * 1024 * 1024;
+async function md5File(path, size = Infinity) {
+    if (size <= READ_WHOLE)
+        return (0,external_node_crypto_.createHash)('md5').update(await (0,promises_.readFile)(path)).digest('hex');
     return new Promise((resolvePromise, reject) => {
         const hash = (0,external_node_crypto_.createHash)('md5');
         (0,external_node_fs_.createReadStream)(path)
