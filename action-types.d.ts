@@ -304,8 +304,8 @@ export interface RollbackOnFailureOutputs {
 
 /** Inputs of s3-site-sync: Publish a built static site to S3 so visitors never see it half-deployed (assets, then HTML, then deletions), uploading only what changed by content, and invalidate exactly what changed in CloudFront. */
 export interface S3SiteSyncInputs {
-  /** The built site folder, relative to the workspace (e.g. dist). It must stay inside the workspace. */
-  'source': string;
+  /** The built site folder, relative to the workspace (e.g. dist). It must stay inside the workspace. Required, except with `remove`. */
+  'source'?: string;
   /** The S3 bucket name (or ssm:/path to read it from SSM Parameter Store). */
   'bucket': string;
   /** Key prefix in the bucket to publish under (default is the bucket root). */
@@ -316,9 +316,11 @@ export interface S3SiteSyncInputs {
   'max-delete'?: string;
   /** Globs (one per line) of files that are neither uploaded nor deleted, matched against the path in source (a glob without / matches file names anywhere). */
   'exclude'?: string;
-  /** Cache-Control rules, one `glob=value` per line, first match wins (e.g. `*.html=no-cache`). Unmatched files get the defaults: HTML and files without a content hash in their name `public, max-age=0, must-revalidate`; fingerprinted assets (`_astro/**`, `_next/static/**`, `name.1a2b3c4d.js`) `public, max-age=31536000, immutable`. */
+  /** Globs (one per line) of dot-files and dot-folders to publish anyway (e.g. `.nojekyll` or `.config/**`). By default none are, except `.well-known/`; version-control folders (`.git`, `.hg`, `.svn`…) never are. */
+  'include'?: string;
+  /** Cache-Control rules, one `glob=value` per line, first match wins (e.g. `*.html=no-cache`). Unmatched files get the defaults: HTML and files without a content hash in their name `public, max-age=0, must-revalidate`; real content fingerprints (files in `_astro/`, `_next/static/`, Vite's `assets/name-<hash>.ext`, and names with a bundler hash segment such as `name.1a2b3c4d.js`) `public, max-age=31536000, immutable`. */
   'cache-control'?: string;
-  /** Content-Type overrides, one `.ext=type` per line (e.g. `.data=application/octet-stream`). Others come from the action's own table. */
+  /** Content-Type overrides, one `.ext=type` per line (e.g. `.data=application/octet-stream`). Others come from mime-db (text types with `charset=utf-8`); files without an extension are `application/octet-stream`. */
   'content-types'?: string;
   /** How many S3 requests run at once. Default: `32`. */
   'concurrency'?: string;
@@ -328,8 +330,10 @@ export interface S3SiteSyncInputs {
   'invalidate'?: string;
   /** Wait until CloudFront reports the invalidation completed. Default: `false`. */
   'wait-for-invalidation'?: string;
-  /** Delete even when more than `max-delete` would go. Default: `false`. */
+  /** Delete even when more than `max-delete` would go, or when the build is empty. Default: `false`. */
   'force'?: string;
+  /** Removal mode: delete every object below `prefix` (e.g. a pull request's preview site) instead of syncing a build, then invalidate `prefix*`. Needs a non-empty prefix; `max-delete` (a count, or a share of the whole bucket) and `force` apply; recorded so rollback-on-failure can restore it when versioning is on. Default: `false`. */
+  'remove'?: string;
   /** AWS region. Default is AWS_REGION or AWS_DEFAULT_REGION. */
   'aws-region'?: string;
   /** IAM role ARN to assume through GitHub OIDC (the job needs `permissions: { id-token: write }`). Without it the ambient credentials are used. */

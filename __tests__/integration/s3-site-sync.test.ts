@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CloudFrontClient, CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
@@ -15,6 +18,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { readRecords, type S3SiteRecord } from '@deploy-actions/aws-kit';
 import { main } from '../../actions/s3-site-sync/src/main.js';
+import { currentVersionIds } from '../../actions/s3-site-sync/src/s3.js';
+import { main as rollbackMain } from '../../actions/rollback-on-failure/src/main.js';
+import { workflowCommands } from '../helpers/runner-commands.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
 
@@ -227,5 +233,290 @@ describe('s3-site-sync against moto', () => {
     const badRule = await sync({ bucket: 'kelifax-prod', 'max-delete': 'half' });
     expect(errorText(badRule)).toMatch(/Input "max-delete"/);
     expect(missing.log + badBucket.log + badRule.log).not.toMatch(/Authenticat/);
+  });
+});
+
+/**
+ * Every HTTP request the action sends, counted by operation on a proxy in front of moto: what S3 bills and
+ * what the issue's budget is about (at most uploads + deletions + a handful of list/invalidation calls).
+ */
+async function startCountingProxy(target: string): Promise<{ endpoint: string; ops: string[]; count: (op: string) => number; reset: () => void; close: () => Promise<void> }> {
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const ops: string[] = [];
+  const server = http.createServer((req, res) => {
+    ops.push(operationOf(req));
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forward.on('error', (err) => res.destroy(err));
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    ops,
+    count: (op) => ops.filter((o) => o === op).length,
+    reset: () => void ops.splice(0),
+    close: () => new Promise((resolve) => { agent.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** The API operation of a request, from its method, path and query (S3 path style, STS, CloudFront). */
+function operationOf(req: http.IncomingMessage): string {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const q = url.searchParams;
+  const inBucket = url.pathname.split('/').filter(Boolean).length >= 2;
+  if (url.pathname.startsWith('/2020-05-31/distribution')) return req.method === 'POST' ? 'CreateInvalidation' : 'CloudFront';
+  if (req.method === 'POST' && q.has('delete')) return 'DeleteObjects';
+  if (req.method === 'POST') return 'STS/SSM';
+  if (req.method === 'HEAD') return 'HeadObject';
+  if (req.method === 'PUT') return req.headers['x-amz-copy-source'] ? 'CopyObject' : inBucket ? 'PutObject' : 'PutBucket';
+  if (req.method === 'DELETE') return 'DeleteObject';
+  if (q.has('versioning')) return 'GetBucketVersioning';
+  if (q.has('versions')) return 'ListObjectVersions';
+  if (q.get('list-type') === '2') return 'ListObjectsV2';
+  return inBucket ? 'GetObject' : `GET ${url.pathname}`;
+}
+
+describe('s3-site-sync requests on an Astro-like site (counted on a proxy in front of moto)', () => {
+  let moto: Moto;
+  let proxy: Awaited<ReturnType<typeof startCountingProxy>>;
+  let restore: () => void;
+  let s3: S3Client;
+  let workspace: string;
+  const bucket = 'astro-site';
+  const PAGES = 40;
+  const write = (rel: string, body: string | Buffer) => {
+    const path = join(workspace, 'dist', rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, body);
+  };
+  /** An Astro build: every page links the hashed global stylesheet, so a CSS change rewrites every page. */
+  const build = (cssHash: string, pageText = (i: number) => `page ${i}`) => {
+    rmSync(join(workspace, 'dist'), { recursive: true, force: true });
+    for (let i = 0; i < PAGES; i++) write(i ? `blog/post-${i}/index.html` : 'index.html', `<link rel="stylesheet" href="/_astro/global.${cssHash}.css"><p>${pageText(i)}</p>`);
+    write(`_astro/global.${cssHash}.css`, `body{color:#${cssHash.slice(0, 6)}}`);
+    write('_astro/client.DbQz0x9A.js', 'export{}');
+    write('fonts/inter-latin.woff2', Buffer.alloc(300, 1));
+    write('images/hero.avif', Buffer.alloc(500, 2));
+    write('images/hero.webp', Buffer.alloc(600, 3));
+    write('sitemap-index.xml', '<sitemapindex/>');
+    write('manifest.webmanifest', '{}');
+    return PAGES + 7;
+  };
+  const sync = (inputs: Record<string, string> = {}) =>
+    runInProcess(main, { inputs: { source: 'dist', bucket, 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
+  const latestVersions = async (prefix = '') =>
+    new Map(((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined }))).Versions ?? []).filter((v) => v.IsLatest).map((v) => [v.Key!, v.VersionId!]));
+  const errorText = (run: { errors: string[] }) => run.errors.join('\n').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%25/g, '%');
+  /** Requests other than the writes themselves: the state reads, STS, invalidation. */
+  const overhead = () => proxy.ops.filter((o) => !['PutObject', 'DeleteObjects', 'CopyObject'].includes(o));
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startCountingProxy(moto.endpoint);
+    restore = setEnv({ ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint });
+    s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    workspace = mkdtempSync(join(tmpdir(), 's3-site-sync-requests-'));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  });
+  afterAll(async () => {
+    restore();
+    await proxy.close();
+    rmSync(workspace, { recursive: true, force: true });
+    await moto.stop();
+  });
+
+  it('first publish: one PutObject per file plus the manifest, and four other requests (STS, versioning, list, manifest)', async () => {
+    const files = build('a1B2c3D4');
+    proxy.reset();
+    const run = await sync();
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ uploaded: String(files), deleted: '0' });
+    expect(proxy.count('PutObject')).toBe(files + 1);
+    expect(proxy.count('HeadObject')).toBe(0);
+    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectsV2', 'STS/SSM']);
+  });
+
+  it('one page edited: one upload, and no per-object reads (one HEAD at most for its version id)', async () => {
+    build('a1B2c3D4', (i) => (i === 7 ? 'page 7, edited' : `page ${i}`));
+    const before = await latestVersions('blog/post-7/');
+    proxy.reset();
+    const run = await sync();
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ uploaded: '1', deleted: '0', unchanged: String(PAGES + 6) });
+    expect(proxy.count('PutObject')).toBe(2); // the page and the manifest
+    // The manifest says the history is short: one versions listing is the listing and gives the version ids.
+    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectVersions', 'STS/SSM']);
+    const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    expect(record!.objects).toContainEqual({ key: 'blog/post-7/index.html', change: 'overwritten', previousVersionId: before.get('blog/post-7/index.html') });
+  });
+
+  it('global CSS change rewriting every page: uploads + one delete batch + a handful, version ids from list pages, not one HEAD each', async () => {
+    const previous = await latestVersions();
+    build('Zx9Yw8Vu');
+    proxy.reset();
+    const run = await sync({ 'max-delete': '5' });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ uploaded: String(PAGES + 1), deleted: '1', 'metadata-updated': '0' });
+    expect(proxy.count('PutObject')).toBe(PAGES + 2);
+    expect(proxy.count('DeleteObjects')).toBe(1);
+    expect(proxy.count('HeadObject')).toBe(0);
+    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectVersions', 'STS/SSM']);
+    expect(proxy.ops.length).toBe(PAGES + 2 + 1 + 4);
+    // The record still names the right previous version of every page and of the deleted stylesheet.
+    const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    const recorded = new Map(record!.objects.filter((o) => o.change !== 'added').map((o) => [o.key, o.previousVersionId]));
+    expect(recorded.size).toBe(PAGES + 2); // pages, old CSS, manifest
+    for (const [key, version] of recorded) expect([key, version]).toEqual([key, previous.get(key)]);
+  });
+
+  it('an empty build is refused whatever max-delete says, naming the numbers; force allows it', async () => {
+    rmSync(join(workspace, 'dist'), { recursive: true, force: true });
+    mkdirSync(join(workspace, 'dist'));
+    const keysBefore = [...(await latestVersions()).keys()].sort();
+    try {
+      const run = await sync({ 'max-delete': '100%' });
+      expect(run.exitCode).toBe(1);
+      expect(errorText(run)).toMatch(new RegExp(`Refusing to delete ${PAGES + 7} of ${PAGES + 7} objects \\(100%\\) from the bucket: the build has 0 files .* whatever max-delete allows \\(100% of the ${PAGES + 7} objects there\\)`));
+      expect([...(await latestVersions()).keys()].sort()).toEqual(keysBefore);
+      const forced = await sync({ 'max-delete': '100%', force: 'true', 'dry-run': 'true' });
+      expect(forced.exitCode).toBe(0);
+      expect(forced.outputs).toMatchObject({ deleted: String(PAGES + 7) });
+    } finally {
+      build('Zx9Yw8Vu');
+    }
+  });
+
+  it('source: . on a checkout publishes neither .git/ (nor the token in .git/config) nor dot-files; says what it left out', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'checkout-'));
+    try {
+      expect(spawnSync('git', ['init', '-q', checkout]).status).toBe(0);
+      const token = 'ghs_FAKEtoken0123456789abcdefABCDEF01';
+      // What actions/checkout leaves: the token as an extra header in .git/config.
+      expect(spawnSync('git', ['-C', checkout, 'config', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`]).status).toBe(0);
+      writeFileSync(join(checkout, 'index.html'), '<p>home</p>');
+      writeFileSync(join(checkout, '.env'), 'SECRET=1');
+      mkdirSync(join(checkout, '.well-known'));
+      writeFileSync(join(checkout, '.well-known', 'security.txt'), 'Contact: mailto:security@example.com');
+      const run = await runInProcess(main, { inputs: { source: '.', bucket, prefix: 'checkout', 'aws-region': 'us-east-1' }, env: { GITHUB_WORKSPACE: checkout } });
+      expect(run.exitCode).toBe(0);
+      const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'checkout/' }))).Contents ?? []).map((o) => o.Key).sort();
+      expect(keys).toEqual(['checkout/.s3-site-sync/manifest.json', 'checkout/.well-known/security.txt', 'checkout/index.html']);
+      expect(run.log).toMatch(/Left out version-control data, which is never published: \.git\./);
+      expect(run.log).toMatch(/Left out dot-files and dot-folders .*: \.env\. To publish one, list it in include/);
+      expect(run.summary).toMatch(/Left out.*2 \(\.env, \.git\/\)|Left out.*2 \(\.git\/, \.env\)/s);
+      expect(run.log).not.toContain(token);
+      expect(run.log).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+
+  it('file names with newlines and :: never become workflow commands', async () => {
+    const names = ['evil\n::warning title=INJECTED::x.txt', '::add-mask::oops.txt', 'a\r::error::b.txt'];
+    for (const name of names) write(name, 'x');
+    try {
+      const run = await sync({ 'dry-run': 'true' });
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs.uploaded).toBe('3');
+      // The action's own commands only: its groups, and the masks of the (test) credentials.
+      const theirs = workflowCommands(run.log).filter((c) => !['group', 'endgroup'].includes(c.name) && !(c.name === 'add-mask' && c.data === 'testing'));
+      expect(theirs).toEqual([]);
+      expect(run.log).toContain('INJECTED');
+    } finally {
+      for (const name of names) rmSync(join(workspace, 'dist', name));
+    }
+  });
+
+  it('remove: takes a preview prefix down (guarded, recorded, invalidated), and rollback-on-failure puts it back', async () => {
+    const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: moto.endpoint });
+    const dist = await cloudfront.send(
+      new CreateDistributionCommand({
+        DistributionConfig: {
+          CallerReference: 'previews',
+          Comment: 'previews',
+          Enabled: true,
+          Origins: { Quantity: 1, Items: [{ Id: 'site', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
+          DefaultCacheBehavior: { TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
+        },
+      }),
+    );
+    const distributionId = dist.Distribution!.Id!;
+    const published = await sync({ prefix: 'pr-12' });
+    expect(published.exitCode).toBe(0);
+    const preview = await latestVersions('pr-12/');
+    expect(preview.size).toBe(PAGES + 8); // the site and its manifest
+    const others = await latestVersions();
+    const removal = (inputs: Record<string, string>) =>
+      runInProcess(main, { inputs: { bucket, 'aws-region': 'us-east-1', remove: 'true', 'cloudfront-distribution-id': distributionId, ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
+
+    // Guarded: no root prefix; a count or a share of the whole bucket.
+    const root = await removal({});
+    expect(errorText(root)).toMatch(/Input "remove": needs a prefix/);
+    const capped = await removal({ prefix: 'pr-12', 'max-delete': '10' });
+    expect(errorText(capped)).toMatch(new RegExp(`Refusing to remove s3://${bucket}/pr-12/: it holds ${PAGES + 8} objects and max-delete allows 10 objects`));
+    const share = await removal({ prefix: 'pr-12', 'max-delete': '25%' });
+    expect(errorText(share)).toMatch(/max-delete allows 25% of the \d+ objects in the bucket/);
+    expect(await latestVersions('pr-12/')).toEqual(preview);
+
+    const removed = await removal({ prefix: 'pr-12', 'max-delete': '60%' });
+    expect(removed.exitCode).toBe(0);
+    expect(removed.outputs).toMatchObject({ deleted: String(PAGES + 8), uploaded: '0', 'invalidated-paths': '["/pr-12/*"]' });
+    expect(await latestVersions('pr-12/')).toEqual(new Map());
+    // Nothing outside the prefix was touched.
+    expect(new Map([...(await latestVersions())].filter(([k]) => !k.startsWith('pr-12/')))).toEqual(new Map([...others].filter(([k]) => !k.startsWith('pr-12/'))));
+    const inv = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: removed.outputs['invalidation-id']! }));
+    expect(inv.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(['/pr-12/*']);
+    const [record] = readRecords(join(removed.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    expect(record).toMatchObject({ kind: 's3-site', bucket, prefix: 'pr-12/', versioning: true, distributionId });
+    expect(new Map(record!.objects.map((o) => [o.key, o.previousVersionId]))).toEqual(preview);
+    expect(record!.objects.every((o) => o.change === 'deleted')).toBe(true);
+
+    // The job failed after the removal: rollback-on-failure restores every object from the record.
+    const rollback = await runInProcess(rollbackMain, { inputs: { 'aws-region': 'us-east-1' }, runnerTemp: removed.runnerTemp });
+    expect(rollback.exitCode).toBe(0);
+    expect(rollback.outputs['rolled-back']).toBe('true');
+    const back = await latestVersions('pr-12/');
+    expect([...back.keys()].sort()).toEqual([...preview.keys()].sort());
+    const page = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'pr-12/index.html' }));
+    expect(await page.Body!.transformToString()).toMatch(/page 0/);
+  });
+
+  it('a long history (no estimate in the manifest) is read with ListObjectsV2, and version ids with a few list pages', async () => {
+    const manifestKey = '.s3-site-sync/manifest.json';
+    const manifest = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey }))).Body!.transformToString());
+    expect(manifest.versionEntries).toBeGreaterThan(PAGES);
+    delete manifest.versionEntries;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: JSON.stringify(manifest) }));
+    const previous = await latestVersions();
+    build('Qq7Rr6Ss');
+    proxy.reset();
+    // The other tests' sites below pr-12/ and checkout/ are no part of this one.
+    const run = await sync({ 'max-delete': '5', exclude: 'pr-12/**\ncheckout/**' });
+    expect(run.exitCode).toBe(0);
+    expect(proxy.count('HeadObject')).toBe(0);
+    expect(proxy.count('ListObjectsV2')).toBe(1);
+    expect(proxy.count('ListObjectVersions')).toBeGreaterThanOrEqual(1);
+    expect(proxy.count('ListObjectVersions')).toBeLessThanOrEqual(2);
+    const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    for (const o of record!.objects.filter((o) => o.change !== 'added' && o.key !== manifestKey)) expect([o.key, o.previousVersionId]).toEqual([o.key, previous.get(o.key)]);
+  });
+
+  it('currentVersionIds pages through long histories, jumping to the keys it needs, never more requests than HEADs', async () => {
+    // Three versions of every page (three deploys so far); small pages force several list calls.
+    const listed = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+    const wanted = ['blog/post-12/index.html', 'blog/post-13/index.html', 'blog/post-30/index.html', 'index.html', 'sitemap-index.xml'];
+    const latest = await latestVersions();
+    const client = new S3Client({ region: 'us-east-1', endpoint: proxy.endpoint, forcePathStyle: true });
+    proxy.reset();
+    const found = await currentVersionIds(client, bucket, '', wanted, listed, { maxKeys: 4 });
+    expect(found).toEqual(new Map(wanted.map((k) => [k, latest.get(k)!])));
+    expect(proxy.ops.length).toBeLessThanOrEqual(wanted.length);
+    expect(proxy.count('ListObjectVersions')).toBeGreaterThan(0);
   });
 });

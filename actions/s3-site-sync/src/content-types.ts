@@ -1,70 +1,39 @@
+import { lookup } from 'mime-types';
 import { InputError } from '@deploy-actions/aws-kit';
 
 /**
- * Our own table, not the host's mime database: runners differ, and a wrong type breaks a site
- * (a module script served as application/octet-stream does not run). Text types carry a charset.
+ * Content types come from mime-db (through mime-types), the database Express, GitHub Pages' tooling and most
+ * of npm use, not from the runner's own mime files (runners differ, and a wrong type breaks a site: a module
+ * script served as application/octet-stream does not run). Where the database's answer is not what browsers
+ * want for a static site, the override wins (each is tested):
  */
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.htm': 'text/html',
-  '.css': 'text/css',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
+const OVERRIDES: Record<string, string> = {
+  // mime-db says application/node: browsers only run scripts served as JavaScript.
   '.cjs': 'text/javascript',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.jsonld': 'application/ld+json',
-  '.xml': 'application/xml',
-  '.rss': 'application/rss+xml',
-  '.atom': 'application/atom+xml',
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.csv': 'text/csv',
-  '.ics': 'text/calendar',
-  '.vtt': 'text/vtt',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.bmp': 'image/bmp',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.eot': 'application/vnd.ms-fontobject',
-  '.wasm': 'application/wasm',
-  '.pdf': 'application/pdf',
-  '.zip': 'application/zip',
-  '.gz': 'application/gzip',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.ogv': 'video/ogg',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.oga': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.m4a': 'audio/mp4',
-  '.flac': 'audio/flac',
-  '.glb': 'model/gltf-binary',
-  '.gltf': 'model/gltf+json',
 };
 
-const DEFAULT_TYPE = 'application/octet-stream';
+/**
+ * Files platforms fetch by exact path and read only with this type, though they have no `.json` (or are not
+ * always given one): Apple's universal links, Android's Digital Asset Links. Plain application/json, as
+ * their docs show it.
+ */
+const PLATFORM_JSON = /(^|\/)(\.well-known\/)?(apple-app-site-association|assetlinks\.json)$/i;
 
-/** Types that are text and so get `; charset=utf-8`. */
+/** Files with no extension (or one nobody knows): bytes, which browsers download rather than guess at. */
+export const DEFAULT_TYPE = 'application/octet-stream';
+
+/** Types that are text and so get `; charset=utf-8` (mime-db's own charset list misses the XML family and SVG). */
 function isText(type: string): boolean {
-  return type.startsWith('text/') || /^application\/([\w.+-]+\+)?(json|xml|javascript)$/.test(type) || type === 'image/svg+xml' || type === 'application/manifest+json';
+  return type.startsWith('text/') || /^application\/([\w.-]+\+)?(json|xml|javascript)$/.test(type) || /^[\w.-]+\/[\w.-]+\+(json|xml)$/.test(type);
 }
 
 function withCharset(type: string): string {
   return isText(type) && !/;\s*charset=/i.test(type) ? `${type}; charset=utf-8` : type;
+}
+
+/** The database's type for an extension (`.mov`), with our overrides; undefined when it has none. */
+export function databaseType(ext: string): string | undefined {
+  return OVERRIDES[ext] ?? (lookup(ext) || undefined);
 }
 
 /** `.ext` → type overrides from the `content-types` input, lower-case extensions. */
@@ -83,21 +52,20 @@ export function parseContentTypes(lines: Map<string, string>): ContentTypeOverri
 }
 
 /**
- * The Content-Type for a key: the longest matching extension among the overrides (verbatim), then
- * our table (text types with charset=utf-8), else application/octet-stream.
+ * The Content-Type for a key: the longest matching extension among the overrides (verbatim), then the
+ * platform files above, then mime-db (text types with charset=utf-8), else application/octet-stream.
  */
 export function contentTypeFor(key: string, overrides: ContentTypeOverrides = new Map()): string {
   const name = key.slice(key.lastIndexOf('/') + 1).toLowerCase();
   const dots: number[] = [];
   for (let i = name.indexOf('.', 1); i !== -1; i = name.indexOf('.', i + 1)) dots.push(i);
   for (const at of dots) {
-    const ext = name.slice(at);
-    const own = overrides.get(ext);
+    const own = overrides.get(name.slice(at));
     if (own) return own;
   }
-  for (const at of dots) {
-    const type = TYPES[name.slice(at)];
-    if (type) return withCharset(type);
-  }
+  if (PLATFORM_JSON.test(key)) return 'application/json';
+  const last = dots.at(-1);
+  const type = last === undefined ? undefined : databaseType(name.slice(last));
+  if (type) return withCharset(type);
   return DEFAULT_TYPE;
 }

@@ -1,6 +1,5 @@
-import picomatch from 'picomatch';
 import { InputError, InputReader, isSsmReference, type CommonInputs } from '@deploy-actions/aws-kit';
-import { parseCacheRules, type CacheRule } from './cache-control.js';
+import { compileGlob, parseCacheRules, type CacheRule } from './cache-control.js';
 import { parseContentTypes, type ContentTypeOverrides } from './content-types.js';
 import type { MaxDelete } from './plan.js';
 
@@ -15,6 +14,10 @@ export interface Inputs {
   delete: boolean;
   maxDelete: MaxDelete;
   exclude: string[];
+  /** Globs of dot-files/folders to publish anyway (version-control folders never are). */
+  include: string[];
+  /** Removal mode: delete everything below `prefix` instead of syncing a build. */
+  remove: boolean;
   cacheRules: CacheRule[];
   contentTypes: ContentTypeOverrides;
   concurrency: number;
@@ -65,17 +68,19 @@ export function parseMaxDelete(raw: string): MaxDelete {
 
 export function getInputs(reader = new InputReader()): Inputs {
   const common = reader.common(ACTION);
-  const source = reader.string('source', { required: true });
+  const remove = reader.boolean('remove', false);
+  // A removal publishes nothing, so it needs no source; a sync cannot do without one.
+  const source = reader.string('source', { required: !remove });
   const bucketRaw = reader.string('bucket', { required: true });
   // ssm:/ references are validated after they are resolved.
   const bucket = isSsmReference(bucketRaw) ? bucketRaw : validateBucketName(bucketRaw);
   const exclude = reader.list('exclude');
-  for (const glob of exclude) {
-    try {
-      picomatch(glob);
-    } catch (err) {
-      throw new InputError('exclude', `"${glob}" is not a valid glob (${(err as Error).message}).`);
-    }
+  for (const glob of exclude) compileGlob('exclude', glob);
+  const include = reader.list('include');
+  for (const glob of include) compileGlob('include', glob);
+  const prefix = normalisePrefix(reader.string('prefix'));
+  if (remove && prefix === '') {
+    throw new InputError('remove', 'needs a prefix: removing the bucket root would delete every site in the bucket.', 'Give the prefix of the site to take down, e.g. prefix: pr-123/.');
   }
   const distributionId = reader.optional('cloudfront-distribution-id');
   if (distributionId && !isSsmReference(distributionId) && !/^[A-Z0-9]{8,20}$/.test(distributionId)) {
@@ -85,10 +90,12 @@ export function getInputs(reader = new InputReader()): Inputs {
     common,
     source,
     bucket,
-    prefix: normalisePrefix(reader.string('prefix')),
+    prefix,
     delete: reader.boolean('delete', true),
     maxDelete: parseMaxDelete(reader.string('max-delete')),
     exclude,
+    include,
+    remove,
     cacheRules: parseCacheRules(reader.raw('cache-control')),
     contentTypes: parseContentTypes(reader.keyValues('content-types')),
     concurrency: reader.integer('concurrency', { min: 1, max: 256 }) ?? 32,

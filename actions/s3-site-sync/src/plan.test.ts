@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DeploymentError } from '@deploy-actions/aws-kit';
 import { cacheControlFor } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, planSync, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
+import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, nextVersionEntries, planSync, preferVersionListing, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
 import type { LocalFile } from './source.js';
 
 const md5 = (c: string) => createHash('md5').update(c).digest('hex');
@@ -68,6 +68,31 @@ describe('planSync', () => {
     expect(plan.items.map((i) => i.action)).toEqual(['unchanged', 'metadata', 'unchanged', 'upload', 'metadata']);
   });
 
+  it('reads no headers for content the listing already shows changed, only for multipart ETags and unknown headers', () => {
+    // No manifest at all (a bucket filled by `aws s3 sync`): same-size pages with another MD5 are uploaded unread.
+    const local = [file('a.html', 'new a'), file('b.html', 'b'), file('video.mp4', 'v')];
+    const remote = [obj('a.html', md5('old a')), obj('b.html', md5('b')), obj('video.mp4', 'abcdef0123456789abcdef0123456789-3')];
+    expect(keysToInspect(local, new Map(remote.map((o) => [o.rel, o])), undefined)).toEqual(['b.html', 'video.mp4']);
+  });
+
+  it('takes previous version ids from a ListObjectVersions map when no HEAD gave one', () => {
+    const plan = planSync({
+      local: [file('a.html', 'new a'), file('b.html', 'b')],
+      remote: [obj('a.html', md5('old a')), obj('b.html', md5('b')), obj('gone.html', md5('g'))],
+      prefix: '',
+      desired,
+      heads: new Map([['b.html', headers('b.html', { contentType: 'text/plain', versionId: 'v-b-head' })]]),
+      versions: new Map([['a.html', 'v-a'], ['b.html', 'v-b-list'], ['gone.html', 'v-gone']]),
+      deleteRemoved: true,
+    });
+    expect(recordChanges(plan)).toEqual([
+      { key: 'a.html', change: 'overwritten', previousVersionId: 'v-a' },
+      { key: 'b.html', change: 'metadata', previousVersionId: 'v-b-head' },
+      { key: 'gone.html', change: 'deleted', previousVersionId: 'v-gone' },
+    ]);
+    expect(keysNeedingVersion(plan)).toEqual([]);
+  });
+
   it('leaves remote-only objects alone when delete is false', () => {
     const plan = planSync({ local: [], remote: [obj('old.html', md5('o'))], prefix: '', desired, deleteRemoved: false });
     expect(plan.items).toEqual([]);
@@ -100,12 +125,33 @@ describe('max-delete guard', () => {
     expect(() => checkDeleteGuard(planWith(10, 3), { kind: 'count', value: 3 }, false)).not.toThrow();
     let err: DeploymentError | undefined;
     try {
-      checkDeleteGuard(planWith(10, 10), { kind: 'count', value: 3 }, false);
+      checkDeleteGuard(planWith(10, 4), { kind: 'count', value: 3 }, false);
     } catch (e) {
       err = e as DeploymentError;
     }
-    expect(err!.message).toBe('Refusing to delete 10 of 10 objects (100%) from the bucket: max-delete allows 3 objects. Nothing was uploaded or deleted.');
+    expect(err!.message).toBe('Refusing to delete 4 of 10 objects (40%) from the bucket: max-delete allows 3 objects. Nothing was uploaded or deleted.');
     expect(err!.hint).toMatch(/force: true/);
+  });
+
+  it('always refuses an empty build (nothing to upload, everything to delete) unless forced, whatever max-delete says', () => {
+    const empty = planWith(10, 10);
+    for (const maxDelete of [{ kind: 'percent', value: 100 }, { kind: 'count', value: 1000 }] as const) {
+      expect(() => checkDeleteGuard(empty, maxDelete, false)).toThrow(DeploymentError);
+    }
+    let err: DeploymentError | undefined;
+    try {
+      checkDeleteGuard(empty, { kind: 'percent', value: 100 }, false);
+    } catch (e) {
+      err = e as DeploymentError;
+    }
+    // The numbers it compared: what would go, what is there, the build's size and what max-delete allows.
+    expect(err!.message).toBe(
+      'Refusing to delete 10 of 10 objects (100%) from the bucket: the build has 0 files (nothing to upload, everything to delete), and an empty build is refused whatever max-delete allows (100% of the 10 objects there). Nothing was uploaded or deleted.',
+    );
+    expect(err!.hint).toMatch(/force: true/);
+    expect(() => checkDeleteGuard(empty, { kind: 'percent', value: 100 }, true)).not.toThrow();
+    // Nothing to delete in an empty bucket is no deletion at all.
+    expect(() => checkDeleteGuard(planSync({ local: [], remote: [], prefix: '', desired, deleteRemoved: true }), { kind: 'percent', value: 25 }, false)).not.toThrow();
   });
 });
 
@@ -172,5 +218,31 @@ describe('record, invalidation paths and manifest', () => {
     expect(Object.keys(manifest.entries).sort()).toEqual(['index.html', 'same.css']);
     expect(manifest.entries['index.html']).toEqual({ etag: 'etag-new', md5: md5('n'), contentType: 'text/html; charset=utf-8', cacheControl: 'public, max-age=0, must-revalidate' });
     expect(manifest.entries['same.css']!.lastModified).toBe('2026-01-01T00:00:00.000Z');
+  });
+});
+
+describe('how a versioned bucket is listed', () => {
+  const manifest = (keys: number, versionEntries?: number): Manifest => ({
+    version: 1,
+    entries: Object.fromEntries(Array.from({ length: keys }, (_, i) => [`p${i}.html`, { etag: 'e', md5: 'm', contentType: 't', cacheControl: 'c' }])),
+    ...(versionEntries === undefined ? {} : { versionEntries }),
+  });
+
+  it('uses one versions listing while the history is within a page of the site, else ListObjectsV2', () => {
+    expect(preferVersionListing(undefined)).toBe(false);
+    expect(preferVersionListing(manifest(350))).toBe(false); // no estimate: an old manifest, or unknown history
+    expect(preferVersionListing(manifest(350, 700))).toBe(true);
+    expect(preferVersionListing(manifest(350, 2000))).toBe(true); // two pages against one
+    expect(preferVersionListing(manifest(350, 2001))).toBe(false);
+    expect(preferVersionListing(manifest(5000, 5900))).toBe(true);
+  });
+
+  it('grows the estimate by what the sync wrote and deleted, plus the manifest', () => {
+    expect(nextVersionEntries(0, 348, 0)).toBe(349);
+    expect(nextVersionEntries(349, 301, 1)).toBe(652);
+    expect(nextVersionEntries(undefined, 10, 0)).toBeUndefined();
+    const plan = planSync({ local: [file('a.html', 'a')], remote: [], prefix: '', desired, deleteRemoved: true });
+    expect(nextManifest(plan, new Map([['a.html', 'e1']]), new Set(), 2).versionEntries).toBe(2);
+    expect('versionEntries' in nextManifest(plan, new Map([['a.html', 'e1']]), new Set())).toBe(false);
   });
 });

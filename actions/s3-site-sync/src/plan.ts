@@ -42,6 +42,28 @@ export interface ManifestEntry {
 export interface Manifest {
   version: 1;
   entries: Record<string, ManifestEntry>;
+  /**
+   * About how many versions and delete markers ListObjectVersions lists below the prefix (versioned buckets):
+   * while the history is short, one versions listing replaces ListObjectsV2 and the version lookups.
+   * An estimate (lifecycle rules may expire old versions, making it high, which only costs the cheaper path).
+   */
+  versionEntries?: number;
+}
+
+/**
+ * Whether a versions listing is the cheaper way to read a versioned bucket: it pages through every version,
+ * so only while the history is about as long as the site (within one page of ListObjectsV2's pages).
+ */
+export function preferVersionListing(manifest: Manifest | undefined): boolean {
+  const estimate = manifest?.versionEntries;
+  if (estimate === undefined) return false;
+  const keys = Object.keys(manifest!.entries).length;
+  return Math.ceil(estimate / 1000) <= Math.ceil(keys / 1000) + 1;
+}
+
+/** The versions-listing size after a sync: what was listed (or estimated), plus one entry per write or delete and the manifest's. */
+export function nextVersionEntries(before: number | undefined, writes: number, deletes: number): number | undefined {
+  return before === undefined ? undefined : before + writes + deletes + 1;
 }
 
 export type ItemAction = 'upload' | 'metadata' | 'unchanged' | 'delete';
@@ -57,12 +79,16 @@ export interface PlanItem {
   cacheControl?: string;
   /** The remote object's headers (HEAD or manifest), when known. */
   current?: ObjectHeaders;
+  /** The version the remote object has now (versioned buckets), from a HEAD or a ListObjectVersions page. */
+  previousVersionId?: string;
 }
 
 export interface Plan {
   items: PlanItem[];
   /** Objects below the prefix before the sync (the site, for max-delete). */
   remoteCount: number;
+  /** Files in the build (after exclusions); 0 is an empty build. */
+  localCount?: number;
 }
 
 export interface DesiredHeaders {
@@ -81,14 +107,19 @@ export function trustedEntry(manifest: Manifest | undefined, obj: RemoteObject):
 }
 
 /**
- * Keys to HEAD before planning: in both places, not vouched for by the manifest, and not obviously
- * different already (a different size means an upload whatever the headers say).
+ * Keys to HEAD before planning, the only per-object reads: objects in both places that the manifest does not
+ * vouch for and whose fate the listing cannot decide. A different size, or a plain-MD5 ETag other than the
+ * file's MD5, means an upload whatever the headers say (an upload is needed anyway, so no read is cheaper);
+ * what is left is an object with the same content whose headers are unknown (a HEAD is one request, like
+ * the upload it may save, and writes nothing), or one whose ETag is no MD5 (multipart or SSE-KMS: only
+ * our stored MD5 tells whether it must be uploaded again, and those are the big files).
  */
 export function keysToInspect(local: LocalFile[], remote: Map<string, RemoteObject>, manifest: Manifest | undefined): string[] {
   const out: string[] = [];
   for (const file of local) {
     const obj = remote.get(file.rel);
     if (!obj || obj.size !== file.size || trustedEntry(manifest, obj)) continue;
+    if (PLAIN_MD5.test(obj.etag) && obj.etag !== file.md5) continue;
     out.push(obj.key);
   }
   return out;
@@ -110,21 +141,26 @@ export function planSync(input: {
   desired: (rel: string) => DesiredHeaders;
   manifest?: Manifest;
   heads?: Map<string, ObjectHeaders>;
+  /** Current version ids by key (versioned buckets), from ListObjectVersions. */
+  versions?: Map<string, string>;
   deleteRemoved: boolean;
 }): Plan {
   const remote = new Map(input.remote.map((o) => [o.rel, o]));
   const heads = input.heads ?? new Map();
+  const versionOf = (key: string) => heads.get(key)?.versionId ?? input.versions?.get(key);
   const items: PlanItem[] = [];
   const localRels = new Set<string>();
   for (const file of input.local) {
     localRels.add(file.rel);
     const { contentType, cacheControl } = input.desired(file.rel);
-    const base = { rel: file.rel, key: input.prefix + file.rel, local: file, contentType, cacheControl };
+    const base: Omit<PlanItem, 'action'> = { rel: file.rel, key: input.prefix + file.rel, local: file, contentType, cacheControl };
     const obj = remote.get(file.rel);
     if (!obj) {
       items.push({ ...base, action: 'upload', reason: 'new' });
       continue;
     }
+    const version = versionOf(obj.key);
+    if (version) base.previousVersionId = version;
     const entry = trustedEntry(input.manifest, obj);
     const head = heads.get(obj.key);
     const current: ObjectHeaders | undefined = head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
@@ -143,10 +179,12 @@ export function planSync(input: {
   }
   if (input.deleteRemoved) {
     for (const obj of input.remote) {
-      if (!localRels.has(obj.rel)) items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete' });
+      if (localRels.has(obj.rel)) continue;
+      const version = versionOf(obj.key);
+      items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete', ...(version ? { previousVersionId: version } : {}) });
     }
   }
-  return { items, remoteCount: input.remote.length };
+  return { items, remoteCount: input.remote.length, localCount: input.local.length };
 }
 
 export function itemsOf(plan: Plan, action: ItemAction): PlanItem[] {
@@ -155,7 +193,7 @@ export function itemsOf(plan: Plan, action: ItemAction): PlanItem[] {
 
 /** Keys whose previous version the record needs (versioned buckets): everything overwritten, updated or deleted. */
 export function keysNeedingVersion(plan: Plan): string[] {
-  return plan.items.filter((i) => i.remote && i.action !== 'unchanged' && !i.current?.versionId).map((i) => i.key);
+  return plan.items.filter((i) => i.remote && i.action !== 'unchanged' && !i.previousVersionId).map((i) => i.key);
 }
 
 export type MaxDelete = { kind: 'percent'; value: number } | { kind: 'count'; value: number };
@@ -167,10 +205,17 @@ export type MaxDelete = { kind: 'percent'; value: number } | { kind: 'count'; va
 export function checkDeleteGuard(plan: Plan, maxDelete: MaxDelete, force: boolean): void {
   const deletes = itemsOf(plan, 'delete').length;
   if (deletes === 0 || force) return;
+  const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${plan.remoteCount} objects there`;
+  const share = plan.remoteCount ? Math.round((deletes / plan.remoteCount) * 1000) / 10 : 100;
+  if (plan.localCount === 0) {
+    // An empty build is a broken build, whatever max-delete says: it would empty the site.
+    throw new DeploymentError(
+      `Refusing to delete ${deletes} of ${plan.remoteCount} objects (${share}%) from the bucket: the build has 0 files (nothing to upload, everything to delete), and an empty build is refused whatever max-delete allows (${limit}). Nothing was uploaded or deleted.`,
+      'Check that the build ran and wrote its output into source (and that exclude does not skip everything). To empty the prefix on purpose set force: true, or take a whole prefix down with remove: true.',
+    );
+  }
   const allowed = maxDelete.kind === 'count' ? maxDelete.value : (plan.remoteCount * maxDelete.value) / 100;
   if (deletes <= allowed) return;
-  const share = plan.remoteCount ? Math.round((deletes / plan.remoteCount) * 1000) / 10 : 100;
-  const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${plan.remoteCount} objects there`;
   throw new DeploymentError(
     `Refusing to delete ${deletes} of ${plan.remoteCount} objects (${share}%) from the bucket: max-delete allows ${limit}. Nothing was uploaded or deleted.`,
     'If the build output is complete and these files really should go, set force: true (or raise max-delete). Otherwise check that the build produced the whole site in source.',
@@ -183,7 +228,7 @@ export function recordChanges(plan: Plan): S3ObjectChange[] {
   for (const i of plan.items) {
     if (i.action === 'unchanged') continue;
     const change = i.action === 'delete' ? 'deleted' : i.action === 'metadata' ? 'metadata' : i.reason === 'new' ? 'added' : 'overwritten';
-    out.push({ key: i.key, change, ...(i.current?.versionId && change !== 'added' ? { previousVersionId: i.current.versionId } : {}) });
+    out.push({ key: i.key, change, ...(i.previousVersionId && change !== 'added' ? { previousVersionId: i.previousVersionId } : {}) });
   }
   return out;
 }
@@ -214,7 +259,7 @@ export function invalidationPaths(plan: Plan, pathPrefix: string): string[] {
 }
 
 /** Updates the manifest from what the sync left in the bucket. */
-export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>): Manifest {
+export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>, versionEntries?: number): Manifest {
   const entries: Record<string, ManifestEntry> = {};
   for (const i of plan.items) {
     if (!i.local || failed.has(i.rel)) continue;
@@ -225,5 +270,5 @@ export function nextManifest(plan: Plan, written: Map<string, string>, failed: S
       entries[i.rel] = { etag: written.get(i.rel)!, ...base };
     }
   }
-  return { version: 1, entries };
+  return versionEntries === undefined ? { version: 1, entries } : { version: 1, entries, versionEntries };
 }

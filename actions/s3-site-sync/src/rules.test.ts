@@ -21,7 +21,25 @@ describe('content types', () => {
     ['robots.txt', 'text/plain; charset=utf-8'],
     ['sitemap.xml', 'application/xml; charset=utf-8'],
     ['LICENSE', 'application/octet-stream'],
-    ['.well-known/apple-app-site-association', 'application/octet-stream'],
+    ['downloads/data.unknownext', 'application/octet-stream'],
+    // Platform files read only as JSON (Apple universal links, Android asset links), without a charset.
+    ['.well-known/apple-app-site-association', 'application/json'],
+    ['apple-app-site-association', 'application/json'],
+    ['.well-known/assetlinks.json', 'application/json'],
+    ['.well-known/security.txt', 'text/plain; charset=utf-8'],
+    // From mime-db: video, modern image and XML types.
+    ['media/clip.mov', 'video/quicktime'],
+    ['img/photo.jxl', 'image/jxl'],
+    ['img/anim.apng', 'image/apng'],
+    ['img/IMG_0001.HEIC', 'image/heic'],
+    ['page.xhtml', 'application/xhtml+xml; charset=utf-8'],
+    ['feed.xsl', 'application/xml; charset=utf-8'],
+    ['feed.rss', 'application/rss+xml; charset=utf-8'],
+    ['media/intro.mp4', 'video/mp4'],
+    ['fonts/inter.ttf', 'font/ttf'],
+    ['_astro/index.1a2b3c4d.js.gz', 'application/gzip'],
+    // Our one override of the database (it says application/node, which browsers refuse to run).
+    ['lib/common.cjs', 'text/javascript; charset=utf-8'],
   ])('%s → %s', (key, type) => expect(contentTypeFor(key)).toBe(type));
 
   it('lets content-types override the table, verbatim', () => {
@@ -50,7 +68,45 @@ describe('cache-control', () => {
     ['fonts/inter-variable.woff2', false],
     ['js/document.js', false],
     ['images/font-awesome-2023.css', false],
+    ['_next/static/chunks/pages/_app-0123456789abcdef.js', true],
+    ['assets/index-abcdefgh.js', true], // Vite's assets/: its hash may have no digit
+    ['img/hero.a1b2c3d4e5.webp', true],
+    ['index-B-3k9aZq.js', true],
+    ['chunk-ABCD1234.js', true],
+    // Dates, invoice numbers, sizes, words with numbers: not fingerprints, they revalidate.
+    ['report.20240115.pdf', false],
+    ['invoice-12345678.pdf', false],
+    ['og-1200x630.png', false],
+    ['img/page-section12.png', false],
+    ['my-favorite-photo2.jpg', false],
+    ['docs/2024edition.pdf', false],
+    ['jquery-3.7.1.min.js', false],
+    ['assets/logo.png', false],
+    ['assets/css/main.css', false], // an assets/ folder that is not Vite's
   ])('%s fingerprinted: %s', (key, yes) => expect(isFingerprinted(key)).toBe(yes));
+
+  it('gives the date, invoice and size names of the issue a revalidating header, and user rules still win', () => {
+    for (const key of ['report.20240115.pdf', 'invoice-12345678.pdf', 'og-1200x630.png']) expect(cacheControlFor(key, [])).toBe(REVALIDATE);
+    const rules = parseCacheRules('*.pdf=public, max-age=31536000, immutable\n_astro/**=no-store');
+    expect(cacheControlFor('report.20240115.pdf', rules)).toBe(IMMUTABLE);
+    expect(cacheControlFor('_astro/app.1a2b3c4d.js', rules)).toBe('no-store');
+  });
+
+  it('refuses malformed globs in cache-control and exclude, naming the input', () => {
+    for (const [input, value] of [['cache-control', '[=no-cache'], ['cache-control', '*.{js,css=no-cache'], ['exclude', '['], ['exclude', 'drafts/(a|b'], ['include', '.well-known/[x']]) {
+      let err: unknown;
+      try {
+        getInputs(new InputReader((n) => ({ 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com', [input]: value })[n] ?? ''));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).input).toBe(input);
+      expect((err as Error).message).toMatch(/is not a valid glob: the "[[{(]" at position \d+ is never closed/);
+    }
+    // Escaped and balanced ones are fine.
+    expect(() => parseCacheRules('\\[draft\\]*.html=no-store\n*.{js,css}=no-cache\n[abc].txt=no-cache')).not.toThrow();
+  });
 
   it('defaults: HTML and plain names revalidate, fingerprinted assets are immutable for a year', () => {
     expect(cacheControlFor('index.html', [])).toBe(REVALIDATE);
@@ -114,6 +170,21 @@ describe('inputs', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).input).toBe(input);
+  });
+
+  it('remove: needs no source but a non-empty prefix', () => {
+    expect(getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix: 'pr-12' }))).toMatchObject({ remove: true, prefix: 'pr-12/', source: '' });
+    for (const prefix of ['', '/']) {
+      let err: unknown;
+      try {
+        getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix }));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).input).toBe('remove');
+      expect((err as Error).message).toMatch(/needs a prefix/);
+    }
   });
 
   it('accepts ssm:/ references for the bucket, validated later', () => {

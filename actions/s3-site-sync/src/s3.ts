@@ -6,10 +6,12 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
 import { copySource, SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
 import type { Manifest, ManifestObject, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
@@ -22,7 +24,7 @@ export const MANIFEST_NAME = SITE_SYNC_MANIFEST;
 
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 
-function explain(what: string, bucket: string, err: unknown): DeploymentError {
+export function explain(what: string, bucket: string, err: unknown): DeploymentError {
   const code = awsErrorCode(err);
   const hint =
     code === 'NoSuchBucket'
@@ -54,6 +56,46 @@ export async function listRemote(s3: S3Client, bucket: string, prefix: string): 
   return out;
 }
 
+/** The bucket below the prefix as ListObjectVersions shows it: the current objects, their version ids, and how many entries it took. */
+export interface VersionedListing {
+  objects: RemoteObject[];
+  versions: Map<string, string>;
+  /** Versions and delete markers listed (what ListObjectVersions pages through, 1000 a page). */
+  entries: number;
+}
+
+/**
+ * One listing for a versioned bucket whose history is short: ListObjectVersions gives what ListObjectsV2 does
+ * (key, ETag, size, LastModified of each current object) and the current version ids the record needs, so
+ * both reads are one. Keys whose current version is a delete marker are gone and left out.
+ */
+export async function listRemoteVersions(s3: S3Client, bucket: string, prefix: string): Promise<VersionedListing> {
+  const objects: RemoteObject[] = [];
+  const versions = new Map<string, string>();
+  let entries = 0;
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
+      for (const v of page.Versions ?? []) {
+        // (A page boundary inside a key's versions must not list it twice.)
+        if (!v.IsLatest || !v.Key || v.Key.endsWith('/') || versions.has(v.Key)) continue;
+        const rel = v.Key.slice(prefix.length);
+        if (rel === MANIFEST_NAME) continue;
+        objects.push({ key: v.Key, rel, etag: unquote(v.ETag), size: v.Size ?? 0, lastModified: v.LastModified?.toISOString() });
+        versions.set(v.Key, v.VersionId ?? 'null');
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+  } catch (err) {
+    throw explain(`Listing the object versions of s3://${bucket}/${prefix}`, bucket, err);
+  }
+  return { objects, versions, entries };
+}
+
 /**
  * The object's headers, or undefined when there is none. `versioned`: the bucket's versioning is on, so an
  * object without a version id is S3's "null" version (written before versioning was turned on; S3 says
@@ -76,6 +118,55 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
     if (awsErrorCode(err) === 'NotFound' || awsErrorCode(err) === 'NoSuchKey') return undefined;
     throw explain(`Reading s3://${bucket}/${key}`, bucket, err);
   }
+}
+
+/**
+ * The current version id of each of `keys` (versioned buckets), from ListObjectVersions pages rather than one
+ * HeadObject per key. `listed` is every key ListObjectsV2 returned, in its (S3's) order: each page starts just
+ * before the next key still unknown (KeyMarker = the key listed before it), so keys nobody needs are skipped and
+ * every page answers at least one key, never costing more requests than the HEADs it replaces. A key no page
+ * answers (it changed meanwhile), and a last lone key, are read with HeadObject. An object from before
+ * versioning was turned on has S3's "null" version.
+ */
+export async function currentVersionIds(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keys: string[],
+  listed: string[],
+  opts: { concurrency?: number; /** versions per page (S3's default and most: 1000) */ maxKeys?: number } = {},
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const position = new Map(listed.map((k, i) => [k, i]));
+  const wanted = [...new Set(keys)].sort((a, b) => (position.get(a) ?? -1) - (position.get(b) ?? -1));
+  const unknown = () => wanted.filter((k) => !found.has(k));
+  try {
+    for (let left = unknown(); left.length > 1; ) {
+      const at = position.get(left[0]!);
+      const keyMarker = at ? listed[at - 1] : undefined;
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, MaxKeys: opts.maxKeys }));
+      const want = new Set(left);
+      for (const v of page.Versions ?? []) {
+        if (v.IsLatest && v.Key && want.has(v.Key)) found.set(v.Key, v.VersionId ?? 'null');
+      }
+      const next = unknown();
+      // A page that answered nothing (or the end of the listing): the rest goes to HeadObject.
+      if (next.length === left.length || !page.IsTruncated) break;
+      left = next;
+    }
+  } catch (err) {
+    throw explain(`Listing the object versions of s3://${bucket}/${prefix}`, bucket, err);
+  }
+  const limit = pLimit(opts.concurrency ?? 16);
+  await Promise.all(
+    unknown().map((key) =>
+      limit(async () => {
+        const h = await headObject(s3, bucket, key, true);
+        if (h?.versionId) found.set(key, h.versionId);
+      }),
+    ),
+  );
+  return found;
 }
 
 /** PutObject with Content-MD5 (S3 checks it), or a multipart upload for large files; our MD5 goes into metadata. */

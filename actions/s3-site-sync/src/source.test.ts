@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, realpathSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '@deploy-actions/aws-kit';
 import { compileGlob } from './cache-control.js';
-import { resolveSource, scanSource } from './source.js';
+import { describeLeftOut, quoteName, resolveSource, scanSource } from './source.js';
 
 describe('source', () => {
   let outside: string;
@@ -32,30 +32,97 @@ describe('source', () => {
     expect((err as Error).message).toMatch(message);
   };
 
-  it('hashes every file with keys relative to source, following symlinks inside the workspace, minus exclusions', async () => {
+  it('hashes every file with keys relative to source, following symlinks that stay inside it, minus exclusions', async () => {
     const dir = await resolveSource('dist', workspace);
-    const exclude = compileGlob('exclude', '.DS_Store');
-    const files = await scanSource(dir, { workspaceRoot: workspace, excluded: exclude });
-    expect(files.map((f) => [f.rel, f.size])).toEqual([
-      ['_astro/app.1a2b3c4d.js', 2],
-      ['index.html', 5],
-      ['logo.svg', 6],
-    ]);
-    expect(files[1]!.md5).toBe('5d41402abc4b2a76b9719d911017c592'); // md5("hello")
-    expect(files[2]!.path).toBe(join(realpathSync(workspace), 'shared', 'logo.svg'));
+    symlinkSync(join(workspace, 'dist', '_astro', 'app.1a2b3c4d.js'), join(workspace, 'dist', 'app.js'));
+    try {
+      const exclude = compileGlob('exclude', 'logo.svg');
+      const { files, leftOut } = await scanSource(dir, { excluded: exclude });
+      expect(files.map((f) => [f.rel, f.size])).toEqual([
+        ['_astro/app.1a2b3c4d.js', 2],
+        ['app.js', 2],
+        ['index.html', 5],
+      ]);
+      expect(files[2]!.md5).toBe('5d41402abc4b2a76b9719d911017c592'); // md5("hello")
+      expect(files[1]!.path).toBe(join(realpathSync(workspace), 'dist', '_astro', 'app.1a2b3c4d.js'));
+      expect(leftOut).toEqual({ vcs: [], dotfiles: ['.DS_Store'] });
+    } finally {
+      rmSync(join(workspace, 'dist', 'app.js'));
+    }
   });
 
-  it('refuses a missing source, "..", and paths or symlinks leaving the workspace', async () => {
+  it('refuses a missing source, "..", and paths leaving the workspace', async () => {
     await expectSourceError(resolveSource('build', workspace), /does not exist/);
     await expectSourceError(resolveSource('../outside', workspace), /contains "\.\."/);
     await expectSourceError(resolveSource(outside, workspace), /outside the workspace/);
     await expectSourceError(resolveSource('dist/index.html', workspace), /not a directory/);
+  });
+
+  it('refuses symlinks leaving source, into the rest of the workspace too, naming them; exclude skips them', async () => {
+    const dir = await resolveSource('dist', workspace);
+    // dist/logo.svg -> ../shared/logo.svg: inside the workspace, outside the site.
+    await expectSourceError(scanSource(dir, { excluded: () => false }), /^logo\.svg is a symlink to .*shared\/logo\.svg, outside source \(.*dist\)/);
     symlinkSync(join(outside, 'secret.txt'), join(workspace, 'dist', 'leak.txt'));
     try {
-      const dir = await resolveSource('dist', workspace);
-      await expectSourceError(scanSource(dir, { workspaceRoot: workspace, excluded: () => false }), /leak.txt is a symlink to .*outside the workspace/);
+      const noLogo = compileGlob('exclude', 'logo.svg');
+      await expectSourceError(scanSource(dir, { excluded: noLogo }), /^leak\.txt is a symlink to .*secret\.txt, outside source/);
+      const both = [noLogo, compileGlob('exclude', 'leak.txt')];
+      const { files } = await scanSource(dir, { excluded: (rel) => both.some((m) => m(rel)) });
+      expect(files.map((f) => f.rel)).toEqual(['_astro/app.1a2b3c4d.js', 'index.html']);
     } finally {
       rmSync(join(workspace, 'dist', 'leak.txt'));
     }
+  });
+
+  it('gives loops and broken links a clear error naming the link', async () => {
+    const site = mkdtempSync(join(workspace, 'loops-'));
+    mkdirSync(join(site, 'docs'));
+    writeFileSync(join(site, 'docs', 'index.html'), 'docs');
+    symlinkSync(site, join(site, 'docs', 'again'));
+    await expectSourceError(scanSource(site, { excluded: () => false }), /^docs\/again is a symlink to .*, a folder that contains it: following it would loop forever/);
+    rmSync(join(site, 'docs', 'again'));
+    symlinkSync(join(site, 'b'), join(site, 'a'));
+    symlinkSync(join(site, 'a'), join(site, 'b'));
+    await expectSourceError(scanSource(site, { excluded: () => false }), /^a is a symlink loop/);
+    rmSync(join(site, 'a'));
+    rmSync(join(site, 'b'));
+    symlinkSync(join(site, 'missing'), join(site, 'gone'));
+    await expectSourceError(scanSource(site, { excluded: () => false }), /^gone is a broken symlink/);
+    const { files } = await scanSource(site, { excluded: compileGlob('exclude', 'gone') });
+    expect(files.map((f) => f.rel)).toEqual(['docs/index.html']);
+  });
+
+  it('never publishes version-control folders, nor dot-files except .well-known/ unless include names them', async () => {
+    const site = mkdtempSync(join(workspace, 'dots-'));
+    for (const [rel, body] of Object.entries({
+      'index.html': 'home',
+      '.git/config': '[http] extraheader = AUTHORIZATION: basic c2VjcmV0',
+      'sub/.svn/entries': 'x',
+      '.hg/store': 'x',
+      '.env': 'TOKEN=1',
+      '.well-known/security.txt': 'Contact: x',
+      '.well-known/.hidden': 'x',
+      '.nojekyll': '',
+      '.config/site.json': '{}',
+      'blog/.DS_Store': 'x',
+    })) {
+      mkdirSync(dirname(join(site, rel)), { recursive: true });
+      writeFileSync(join(site, rel), body);
+    }
+    const plain = await scanSource(site, { excluded: () => false });
+    expect(plain.files.map((f) => f.rel)).toEqual(['.well-known/security.txt', 'index.html']);
+    expect(plain.leftOut).toEqual({ vcs: ['.git', '.hg', 'sub/.svn'], dotfiles: ['.config/', '.env', '.nojekyll', '.well-known/.hidden', 'blog/.DS_Store'] });
+    expect(describeLeftOut(plain.leftOut)).toMatch(/never published: \.git, \.hg, sub\/\.svn\.\nLeft out dot-files .* To publish one, list it in include \(e\.g\. include: \.config\/\*\*\)/);
+
+    const globs = ['.nojekyll', '.config/**', '.git/**', '**'].map((g) => compileGlob('include', g));
+    const wide = await scanSource(site, { excluded: () => false, included: (rel) => globs.some((m) => m(rel)) });
+    // include: ** takes every dot-file, but version-control folders stay out whatever include says.
+    expect(wide.files.map((f) => f.rel)).toEqual(['.config/site.json', '.env', '.nojekyll', '.well-known/.hidden', '.well-known/security.txt', 'blog/.DS_Store', 'index.html']);
+    expect(wide.leftOut.vcs).toEqual(['.git', '.hg', 'sub/.svn']);
+  });
+
+  it('quotes file names with control characters, so a newline cannot start a log line of its own', () => {
+    expect(quoteName('a\n::warning::x.html')).toBe('"a\\n::warning::x.html"');
+    expect(quoteName('plain/name.html')).toBe('plain/name.html');
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '@deploy-actions/aws-kit';
@@ -42,44 +42,144 @@ export async function resolveSource(source: string, workspace: string): Promise<
   return real;
 }
 
-/**
- * Every file below `dir`, excluding what `excluded` matches, hashed with bounded parallelism.
- * Symlinks are followed only while they stay inside `workspaceRoot`.
- */
-export async function scanSource(dir: string, opts: { workspaceRoot: string; excluded: (rel: string) => boolean; concurrency?: number }): Promise<LocalFile[]> {
-  const root = await realpath(opts.workspaceRoot).catch(() => resolve(opts.workspaceRoot));
-  const found: { rel: string; path: string; size: number }[] = [];
-  const seenDirs = new Set<string>();
-  const walk = async (abs: string, relDir: string): Promise<void> => {
-    const real = await realpath(abs);
-    if (seenDirs.has(real)) return; // a symlink loop
-    seenDirs.add(real);
-    const entries = await readdir(abs, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const path = join(abs, entry.name);
-      let st: Stats = await lstat(path);
-      let target = path;
-      if (st.isSymbolicLink()) {
-        target = await realpath(path).catch(() => '');
-        if (!target) throw new InputError('source', `${rel} is a broken symlink.`, 'Remove it or exclude it.');
-        if (!inside(root, target)) throw new InputError('source', `${rel} is a symlink to ${target}, outside the workspace.`, 'Copy the file into the build output instead of linking to it, or exclude it.');
-        st = await stat(target);
-      }
-      if (st.isDirectory()) {
-        if (!opts.excluded(rel + '/')) await walk(target, rel);
-      } else if (st.isFile() && !opts.excluded(rel)) {
-        found.push({ rel, path: target, size: st.size });
-      }
-    }
-  };
-  await walk(dir, '');
-  const limit = pLimit(opts.concurrency ?? 16);
-  return Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path) }))));
+/** Version-control folders (and the files git uses for worktrees and submodules): never published. */
+const VCS = new Set(['.git', '.hg', '.svn', '.bzr', '_darcs', 'CVS', '.fslckout', '_FOSSIL_', '.jj', '.pijul']);
+/** The one dot-folder sites need: RFC 8615 well-known URIs (security.txt, universal links, ACME). */
+const WELL_KNOWN = '.well-known';
+
+/** What the scan left out of the site on its own (not by `exclude`), for the log. */
+export interface LeftOut {
+  /** Version-control folders (or files) found, relative to source. */
+  vcs: string[];
+  /** Dot-files and dot-folders not matched by `include`. */
+  dotfiles: string[];
 }
 
-export function md5File(path: string): Promise<string> {
+export interface ScanResult {
+  files: LocalFile[];
+  leftOut: LeftOut;
+}
+
+/**
+ * Every file below `dir` (the real path of source), hashed with bounded parallelism, except:
+ * - what `excluded` matches (directories are offered as `rel/`), checked before a symlink is followed,
+ *   so exclude can skip a link that would be refused;
+ * - version-control folders, always (`source: .` on a checkout must not publish `.git/config` and the token in it);
+ * - dot-files and dot-folders other than `.well-known/`, unless `included` matches them.
+ * A symlink is followed only when its target stays inside source; one elsewhere (the rest of the workspace
+ * included), a broken one, or a loop is an InputError naming it.
+ */
+export async function scanSource(
+  dir: string,
+  opts: { excluded: (rel: string) => boolean; included?: (rel: string) => boolean; concurrency?: number },
+): Promise<ScanResult> {
+  const root = await realpath(dir);
+  // Dot-folders are walked only when there are include globs that may pick something inside them.
+  const included = opts.included ?? (() => false);
+  const walkDotFolders = opts.included !== undefined;
+  const found: { rel: string; path: string; size: number }[] = [];
+  const leftOut: LeftOut = { vcs: [], dotfiles: [] };
+  const walk = async (abs: string, relDir: string, ancestors: string[]): Promise<void> => {
+    const entries = await readdir(abs, { withFileTypes: true });
+    // Every entry at once: on a busy runner, one fs call after another is what makes a scan slow.
+    await Promise.all(entries.map(async (entry) => {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const path = join(abs, entry.name);
+      if (VCS.has(entry.name)) {
+        leftOut.vcs.push(rel);
+        return;
+      }
+      let st: Stats = await lstat(path);
+      if (st.isSymbolicLink()) {
+        if (opts.excluded(rel) || opts.excluded(rel + '/')) return;
+        if (hiddenBelow(rel) && !included(rel) && !included(rel + '/')) {
+          leftOut.dotfiles.push(rel);
+          return;
+        }
+        const target = await followLink(path, rel, root);
+        st = await stat(target);
+        if (st.isDirectory()) {
+          if (ancestors.includes(target)) {
+            throw new InputError('source', `${quoteName(rel)} is a symlink to ${target}, a folder that contains it: following it would loop forever.`, `Remove the link, or add ${quoteName(rel)}/ to exclude.`);
+          }
+          await walk(target, rel, [...ancestors, target]);
+        } else if (st.isFile()) {
+          found.push({ rel, path: target, size: st.size });
+        }
+        return;
+      }
+      if (st.isDirectory()) {
+        if (opts.excluded(rel + '/')) return;
+        if (entry.name.startsWith('.') && entry.name !== WELL_KNOWN && !walkDotFolders) {
+          leftOut.dotfiles.push(rel + '/');
+          return;
+        }
+        await walk(path, rel, [...ancestors, path]);
+      } else if (st.isFile() && !opts.excluded(rel)) {
+        if (hiddenBelow(rel) && !included(rel)) {
+          leftOut.dotfiles.push(rel);
+          return;
+        }
+        found.push({ rel, path, size: st.size });
+      }
+    }));
+  };
+  await walk(root, '', [root]);
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  found.sort((a, b) => byName(a.rel, b.rel));
+  leftOut.vcs.sort(byName);
+  leftOut.dotfiles.sort(byName);
+  const limit = pLimit(opts.concurrency ?? 32);
+  const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path, f.size) }))));
+  return { files, leftOut };
+}
+
+/** A path with a dot-segment other than `.well-known` in it: a dot-file, or a file in a dot-folder. */
+function hiddenBelow(rel: string): boolean {
+  return rel.split('/').some((s) => s.startsWith('.') && s !== WELL_KNOWN);
+}
+
+/** The real path of a symlink's target, refused unless it stays inside source (and exists, and is no loop). */
+async function followLink(path: string, rel: string, root: string): Promise<string> {
+  let target: string;
+  try {
+    target = await realpath(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InputError('source', `${quoteName(rel)} is a symlink loop (it leads back to itself).`, `Remove the link, or add ${quoteName(rel)} to exclude.`);
+    throw new InputError('source', `${quoteName(rel)} is a broken symlink (its target does not exist).`, `Remove it, or add ${quoteName(rel)} to exclude.`);
+  }
+  if (!inside(root, target)) {
+    throw new InputError(
+      'source',
+      `${quoteName(rel)} is a symlink to ${target}, outside source (${root}): only links that stay inside the site are followed.`,
+      `Copy the file into the build output instead of linking to it, or add ${quoteName(rel)} to exclude.`,
+    );
+  }
+  return target;
+}
+
+/** A file name as the log shows it: JSON-quoted when it holds control characters (a newline cannot start a new line). */
+export function quoteName(rel: string): string {
+  return /[\u0000-\u001f\u007f\u2028\u2029]/.test(rel) ? JSON.stringify(rel) : rel;
+}
+
+/** The log line about what the scan left out on its own, and how to include it; undefined when nothing was. */
+export function describeLeftOut(leftOut: LeftOut): string | undefined {
+  const parts: string[] = [];
+  const list = (xs: string[]) => `${xs.slice(0, 10).map(quoteName).join(', ')}${xs.length > 10 ? ` … (${xs.length})` : ''}`;
+  if (leftOut.vcs.length) parts.push(`Left out version-control data, which is never published: ${list(leftOut.vcs)}.`);
+  if (leftOut.dotfiles.length) {
+    parts.push(`Left out dot-files and dot-folders (only .well-known/ is published by default): ${list(leftOut.dotfiles)}. To publish one, list it in include (e.g. include: ${quoteName(leftOut.dotfiles[0]!.replace(/\/$/, '/**'))}).`);
+  }
+  return parts.length ? parts.join('\n') : undefined;
+}
+
+/** Files up to this size are read whole to hash them (a stream per small file costs more than the file). */
+const READ_WHOLE = 4 * 1024 * 1024;
+
+export async function md5File(path: string, size = Infinity): Promise<string> {
+  if (size <= READ_WHOLE) return createHash('md5').update(await readFile(path)).digest('hex');
   return new Promise((resolvePromise, reject) => {
     const hash = createHash('md5');
     createReadStream(path)

@@ -4,13 +4,19 @@
  * which part of a key is in the URL), and creating (and waiting for) an invalidation with retries.
  */
 import * as core from '@actions/core';
-import { CreateInvalidationCommand, GetDistributionConfigCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import { formatDuration } from '../gha/inputs.js';
 import { systemClock, type Clock } from '../aws/clock.js';
 import { isAuthError, isRetryableError } from '../aws/retry.js';
 import { waitFor } from '../aws/wait.js';
+
+/**
+ * The CloudFront SDK, loaded when a distribution is first used: most syncs without one (and every start-up)
+ * need not parse it.
+ */
+const cloudfrontSdk = () => import('@aws-sdk/client-cloudfront');
 
 /** True when the bucket's versioning is Enabled (Suspended or never enabled is false). */
 export async function bucketVersioningEnabled(s3: S3Client, bucket: string): Promise<boolean> {
@@ -44,6 +50,7 @@ export const SITE_SYNC_MANIFEST = '.s3-site-sync/manifest.json';
 export async function urlPrefix(cloudfront: CloudFrontClient, distributionId: string, bucket: string, prefix: string): Promise<string> {
   if (!prefix) return '';
   try {
+    const { GetDistributionConfigCommand } = await cloudfrontSdk();
     const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
     for (const origin of out.DistributionConfig?.Origins?.Items ?? []) {
       const path = (origin.OriginPath ?? '').replace(/^\/+/, '').replace(/\/*$/, '/');
@@ -175,6 +182,7 @@ export async function createInvalidation(cloudfront: CloudFrontClient, opts: Inv
   const callerReference = opts.callerReference ?? `deploy-actions-${clock.now()}-${Math.random().toString(36).slice(2, 10)}`;
   const paths = [...opts.paths];
   if (paths.length === 0) throw new Error('createInvalidation needs at least one path');
+  const { CreateInvalidationCommand } = await cloudfrontSdk();
   const started = clock.now();
   let delay = 2_000;
   let created: { id: string; status: string } | undefined;
@@ -238,6 +246,7 @@ export async function waitForInvalidation(
     log: opts.log,
     timeoutHint: 'The files are in S3; CloudFront is still clearing its caches. Raise the timeout or stop waiting for the invalidation.',
     poll: async () => {
+      const { GetInvalidationCommand } = await cloudfrontSdk();
       const out = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
       const status = out.Invalidation?.Status ?? 'unknown';
       return /^completed$/i.test(status) ? { done: true, value: status } : { done: false, progress: `invalidation ${id}: ${status}` };
