@@ -11,7 +11,9 @@ describe('log: outside text never becomes a workflow command', () => {
       return true;
     });
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   const hostile = [
     '::warning title=INJECTED::x',
