@@ -59,10 +59,11 @@ describe('committed build output', () => {
     // The common inputs and their defaults, as DESIGN.md promises them for every action.
     const common = Object.fromEntries(['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run'].map((k) => [k, spec.inputs[k]?.default ?? null]));
     expect(common).toEqual({ 'aws-region': null, 'role-to-assume': null, 'role-session-name': null, 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'dry-run': 'false' });
-    // Nothing but run(): given the inputs check and main.js to load once the inputs are good.
+    // Nothing but run(): src/action.ts names the inputs check and main.js to load once the inputs are good.
     const index = readFileSync(join(repoRoot, 'actions', name, 'src', 'index.ts'), 'utf8');
     const code = index.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//') && !l.startsWith('import '));
-    expect(code).toEqual([expect.stringMatching(/^void run\(\{ inputs: getInputs, load: \(\) => import\('\.\/main\.js'\)(, onInputError: \{.*\})? \}\);$/)]);
+    expect(code).toEqual(['void run(action);']);
+    expect(readFileSync(join(repoRoot, 'actions', name, 'src', 'action.ts'), 'utf8')).toMatch(/load: \(\) => import\('\.\/main\.js'\)/);
     expect(readFileSync(join(repoRoot, 'dist', 'package.json'), 'utf8')).toMatch(/"type": "module"/);
   });
 });

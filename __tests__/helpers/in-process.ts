@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { jest } from '@jest/globals';
-import { run } from '@deploy-actions/aws-kit';
+import { run, type Action, type ActionCode } from '@deploy-actions/aws-kit';
 import { parseCommandFile } from './action.js';
 
 export interface InProcessRun {
@@ -16,13 +16,19 @@ export interface InProcessRun {
   runnerTemp: string;
 }
 
+/** The action with its code given here instead of loaded, e.g. main bound to a fake clock. */
+export function withCode<I, O extends object>(action: Action<I, O>, code: ActionCode<I, O>): Action<I, O> {
+  return { ...action, load: () => Promise.resolve(code) };
+}
+
 /**
- * Runs an action's main (through the kit's `run`, as the bundle does) inside the test process,
- * so nock can answer its AWS calls. Inputs become INPUT_<NAME> variables with hyphens kept.
+ * Runs an action (through the kit's `run`, as the bundle does: inputs, main or post, report) inside the test
+ * process, so nock can answer its AWS calls. Inputs become INPUT_<NAME> variables with hyphens kept; state
+ * `isPost: 'true'` runs the post step.
  */
-export async function runInProcess(
-  main: () => Promise<void>,
-  opts: { inputs?: Record<string, string>; env?: Record<string, string | undefined>; runnerTemp?: string; post?: () => Promise<void>; state?: Record<string, string> } = {},
+export async function runInProcess<I, O extends object>(
+  action: Action<I, O>,
+  opts: { inputs?: Record<string, string>; env?: Record<string, string | undefined>; runnerTemp?: string; state?: Record<string, string> } = {},
 ): Promise<InProcessRun> {
   const work = mkdtempSync(join(tmpdir(), 'inproc-'));
   const runnerTemp = opts.runnerTemp ?? mkdtempSync(join(tmpdir(), 'runner-temp-'));
@@ -57,7 +63,7 @@ export async function runInProcess(
   const before = process.exitCode;
   process.exitCode = 0;
   try {
-    await run(main, opts.post);
+    await run(action);
   } finally {
     spy.mockRestore();
     for (const [k, v] of Object.entries(saved)) {

@@ -1,5 +1,4 @@
 import { run } from '@deploy-actions/aws-kit';
-import { getInputs } from './inputs.js';
+import { action } from './action.js';
 
-// main.js (with the AWS SDK) is a chunk of its own, loaded once the inputs are good: a bad input fails fast.
-void run({ inputs: getInputs, load: () => import('./main.js'), onInputError: { summary: 'cfn-lambda-deploy' } });
+void run(action);

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.js';
 import { run } from './run.js';
 
-describe('run() with a lazy action: the code loads only once the inputs are good', () => {
+describe('run(): inputs first, then the lazily loaded main with a report written when it ends', () => {
   let out: string;
   let files: { output: string; state: string; summary: string };
   const saved = { ...process.env };
@@ -35,9 +35,11 @@ describe('run() with a lazy action: the code loads only once the inputs are good
     throw new InputError('cluster', 'is required.', 'Set cluster to the ECS cluster name.');
   };
 
-  it('a rejected input fails without loading main, with the annotation, summary and outputs main would give', async () => {
+  interface Out { result: string; 'aws-account-id': string }
+
+  it('a rejected input fails without loading main, with the annotation, summary and failure outputs', async () => {
     const load = jest.fn(async () => ({ main: async () => {} }));
-    await run({ inputs: rejecting, load, onInputError: { summary: 'ecs-deploy-and-wait', outputs: { result: 'failed' } } });
+    await run<void, Out>({ name: 'ecs-deploy-and-wait', inputs: rejecting, load, failureOutputs: { result: 'failed' } });
     expect(load).not.toHaveBeenCalled();
     expect(process.exitCode).toBe(1);
     expect(out.split('\n').filter((l) => l.startsWith('::error'))).toEqual([
@@ -49,43 +51,69 @@ describe('run() with a lazy action: the code loads only once the inputs are good
     expect(summary).toContain('Input "cluster": is required.');
   });
 
-  it('good inputs load main and run it; a failure in main is reported as before', async () => {
-    const calls: string[] = [];
-    await run({
-      inputs: () => calls.push('inputs'),
-      load: async () => {
-        calls.push('load');
-        return { main: async () => { calls.push('main'); throw new InputError('image', 'names no tag.'); } };
-      },
-      onInputError: { summary: 'never written' },
+  it('hands main the parsed inputs and a report, and writes the report when main succeeds', async () => {
+    await run<{ cluster: string }, Out>({
+      name: 'ecs-deploy-and-wait',
+      inputs: () => ({ cluster: 'prod' }),
+      load: async () => ({
+        main: async (inputs, report) => {
+          report.title = `ecs-deploy-and-wait: ${inputs.cluster}`;
+          report.status = 'Deployed.';
+          report.output('result', 'deployed');
+        },
+      }),
+      failureOutputs: { result: 'failed' },
     });
-    expect(calls).toEqual(['inputs', 'load', 'main']);
-    expect(process.exitCode).toBe(1);
-    expect(out).toContain('::error title=Invalid input%3A image::Input "image": names no tag.');
-    expect(readFileSync(files.summary, 'utf8')).not.toContain('never written');
-  });
-
-  it("prints the inputs check's own output (a secret's mask) once: held back when main parses again, printed when it fails", async () => {
-    const inputs = () => core.setSecret('s3cret');
-    await run({ inputs, load: async () => ({ main: async () => { inputs(); } }) });
-    expect(out.match(/::add-mask::s3cret/g)).toHaveLength(1);
-    out = '';
-    await run({ inputs: () => { inputs(); rejecting(); }, load: async () => ({ main: async () => {} }) });
-    expect(out.split('\n').filter((l) => l.startsWith('::'))).toEqual(['::add-mask::s3cret', expect.stringMatching(/^::error title=Invalid input%3A cluster::/)]);
-  });
-
-  it('an error other than a rejected input (a bug) is left to main, which reports it its own way', async () => {
-    const main = jest.fn(async () => {});
-    await run({ inputs: () => { throw new TypeError('boom'); }, load: async () => ({ main }) });
-    expect(main).toHaveBeenCalled();
     expect(process.exitCode).toBe(0);
+    expect(readFileSync(files.output, 'utf8')).toMatch(/^result<<.*\ndeployed\n/);
+    expect(readFileSync(files.summary, 'utf8')).toContain('✅ ecs-deploy-and-wait: prod');
   });
 
-  it('the post step skips the inputs check and runs the loaded post', async () => {
+  it('a failing main still gets its outputs and rows written, with the failure as the status, once', async () => {
+    await run<void, Out>({
+      name: 'ecs-deploy-and-wait',
+      inputs: () => undefined,
+      load: async () => ({
+        main: async (_inputs, report) => {
+          report.row('Cluster', 'prod');
+          report.output('result', 'rolled-back');
+          throw new InputError('image', 'names no tag.');
+        },
+      }),
+      failureOutputs: { result: 'failed' },
+    });
+    expect(process.exitCode).toBe(1);
+    expect(out.match(/::error /g)).toHaveLength(1);
+    expect(out).toContain('::error title=Invalid input%3A image::Input "image": names no tag.');
+    expect(readFileSync(files.output, 'utf8')).toMatch(/^result<<.*\nrolled-back\n/);
+    const summary = readFileSync(files.summary, 'utf8');
+    expect(summary).toContain('❌ ecs-deploy-and-wait');
+    expect(summary).toContain('<td>prod</td>');
+    expect(summary).toContain('Input "image": names no tag.');
+  });
+
+  it('reads the inputs once: a secret is masked once', async () => {
+    await run<void, Out>({ name: 'x', inputs: () => core.setSecret('s3cret'), load: async () => ({ main: async () => {} }) });
+    expect(out.match(/::add-mask::s3cret/g)).toHaveLength(1);
+  });
+
+  it('a bug is reported as one, with the summary written', async () => {
+    await run<void, Out>({ name: 'x', inputs: () => undefined, load: async () => ({ main: async () => { throw new TypeError('boom'); } }) });
+    expect(process.exitCode).toBe(1);
+    expect(out).toContain('a bug in deploy-actions');
+    expect(readFileSync(files.summary, 'utf8')).toContain('❌ x');
+  });
+
+  it('the post step runs the loaded post with a report; an action without one writes nothing', async () => {
     process.env.STATE_isPost = 'true';
     const post = jest.fn(async () => {});
-    await run({ inputs: rejecting, load: async () => ({ main: async () => {}, post }) });
+    await run<void, Out>({ name: 'x', inputs: () => undefined, load: async () => ({ main: async () => {}, post }) });
     expect(post).toHaveBeenCalled();
+    expect(process.exitCode).toBe(0);
+    writeFileSync(files.summary, '');
+    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+    await run<void, Out>({ name: 'x', inputs: () => undefined, load: async () => ({ main: async () => {} }) });
+    expect(readFileSync(files.summary, 'utf8')).toBe('');
     expect(process.exitCode).toBe(0);
   });
 });

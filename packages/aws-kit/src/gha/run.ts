@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { DeploymentError, describeAwsFailure, errorMessage, InputError } from '../errors.js';
-import { writeSummary } from './report.js';
+import { Report } from './report.js';
 
 const POST_STATE = 'isPost';
 
@@ -32,78 +32,48 @@ function fail(err: unknown): void {
   process.exitCode = 1;
 }
 
-/** What a bundle's entry hands to `run()` so that the action's code (and the AWS SDK) loads only once the inputs are good. */
-export interface LazyAction {
-  /** Parses and checks the inputs (the action's getInputs); the action's main parses them again itself. */
-  inputs: () => unknown;
-  /** Loads the action's code: `() => import('./main.js')`, a chunk of its own in the bundle. */
-  load: () => Promise<{ main: () => Promise<void>; post?: () => Promise<void> }>;
-  /** When the inputs are rejected before the code loads: the job summary's title (none if unset) and the outputs the action sets on failure. */
-  onInputError?: { summary?: string; outputs?: Record<string, string> };
+/** An action as its bundle's entry hands it to `run()` (`src/action.ts` of each action). */
+export interface Action<I, O extends object> {
+  /** The action's id: the summary's title and the `action` of its deployment records. */
+  name: string;
+  /** The action's `getInputs()`: reads and checks every input, before any AWS call. */
+  inputs: () => I;
+  /** `() => import('./main.js')`: a chunk of its own, so a bad input fails before the AWS SDK is even parsed. */
+  load: () => Promise<ActionCode<I, O>>;
+  /** Outputs a failed run sets when main did not set them (e.g. `result: failed`), also when the inputs are refused. */
+  failureOutputs?: { [K in keyof O]?: string };
+}
+
+/** What `main.ts` exports: the main step and, for actions that have one, the post step. */
+export interface ActionCode<I, O extends object> {
+  main: (inputs: I, report: Report<O>) => Promise<void>;
+  post?: (inputs: I, report: Report<O>) => Promise<void>;
 }
 
 /**
- * The entry point of every action: runs `main`, or `post` when the runner calls the post step.
- * Errors become one `::error::` annotation and exit code 1; no stack trace unless it is a bug (in debug).
- *
- * A bundle's entry passes a {@link LazyAction}: a bad input then fails before the action's code and the
- * AWS SDK are even parsed (most of a cold start), with the same annotation, summary and outputs main gives.
+ * The entry point of every action: reads the inputs, loads the action's code, runs `main` (or `post` when the
+ * runner calls the post step) with a {@link Report}, and writes the report's outputs and job summary when it
+ * ends, even when it fails. Errors become one `::error::` annotation and exit code 1; no stack trace unless it
+ * is a bug (then in debug).
  */
-export async function run(main: (() => Promise<void>) | LazyAction, post?: () => Promise<void>): Promise<void> {
+export async function run<I, O extends object>(action: Action<I, O>): Promise<void> {
   const isPost = core.getState(POST_STATE) === 'true';
+  if (!isPost) core.saveState(POST_STATE, 'true');
+  const report = new Report<O>(action.name);
+  let step: ActionCode<I, O>['main'] | undefined;
   try {
-    if (typeof main !== 'function') {
-      const action = main;
-      if (!isPost) checkInputsFirst(action);
-      const loaded = await action.load();
-      main = loaded.main;
-      post = loaded.post;
-    }
-    if (isPost) {
-      if (post) await post();
-      return;
-    }
-    core.saveState(POST_STATE, 'true');
-    await main();
+    const inputs = action.inputs();
+    const code = await action.load();
+    step = isPost ? code.post : code.main;
+    if (!step) return;
+    await step(inputs, report);
+    await report.write();
   } catch (err) {
-    if (err instanceof RejectedInputs) await reportRejectedInputs(err);
-    else fail(err);
+    for (const [name, value] of Object.entries(action.failureOutputs ?? {})) {
+      if (report.outputs[name as keyof O] === undefined) report.output(name as keyof O & string, value);
+    }
+    // A post step that never started (no post, or its inputs failed) has nothing of its own to report.
+    if (!isPost || step) await report.write({ message: failureMessage(err).message });
+    fail(err);
   }
-}
-
-class RejectedInputs extends Error {
-  constructor(readonly error: InputError, readonly action: LazyAction) {
-    super(error.message);
-  }
-}
-
-/**
- * Runs the inputs check with its output held back: main parses the inputs again and prints the same lines
- * (`::add-mask::` of a secret, warnings) once, as before. Only when the check fails is its output printed.
- */
-function checkInputsFirst(action: LazyAction): void {
-  const held: Parameters<typeof process.stdout.write>[0][] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: Parameters<typeof process.stdout.write>[0]) => held.push(chunk) > 0) as typeof process.stdout.write;
-  let rejected: unknown;
-  try {
-    action.inputs();
-  } catch (err) {
-    rejected = err;
-  } finally {
-    process.stdout.write = write;
-  }
-  // Anything but a plain input error (a bug, a file that vanished) goes through main, which reports it its own way.
-  if (rejected instanceof InputError) {
-    for (const chunk of held) process.stdout.write(chunk);
-    throw new RejectedInputs(rejected, action);
-  }
-}
-
-async function reportRejectedInputs({ error, action }: RejectedInputs): Promise<void> {
-  const { summary, outputs } = action.onInputError ?? {};
-  core.saveState(POST_STATE, 'true');
-  for (const [name, value] of Object.entries(outputs ?? {})) core.setOutput(name, value);
-  if (summary) await writeSummary({ title: summary, ok: false, status: failureMessage(error).message.split('\n')[0]!, rows: [] });
-  fail(error);
 }
