@@ -59,6 +59,13 @@ export const events = {
   dispatchProduction: { name: 'workflow_dispatch', ref: MAIN, inputs: { environment: 'production', force: true, version: 'v1.2.0' } } as WorkflowEvent,
   dispatchProductionFromBranch: { name: 'workflow_dispatch', ref: 'refs/heads/feature/login', inputs: { environment: 'production', force: true, version: 'v1.2.0' } } as WorkflowEvent,
   repositoryDispatch: (clientPayload: Record<string, string>): WorkflowEvent => ({ name: 'repository_dispatch', ref: MAIN, action: 'deploy-backend', clientPayload }),
+  /** A pull request from feature/login into main: github.ref is its merge ref, github.event.action the activity. */
+  pullRequest: (action: 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled', number = 7, merged = false): WorkflowEvent => ({
+    name: 'pull_request',
+    ref: `refs/pull/${number}/merge`,
+    action,
+    pullRequest: { number, base: 'main', head: 'feature/login', merged },
+  }),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -97,12 +104,15 @@ export const setups = {
     environments: {
       dev: env('444444444444', 'kelifax-deploy', 'us-east-1', { BUILD_ENV: 'PUBLIC_SITE=dev' }),
       prod: env('555555555555', 'kelifax-deploy', 'us-east-1', { BUILD_ENV: 'PUBLIC_SITE=prod' }),
+      preview: env('444444444444', 'kelifax-previews', 'us-east-1', { BUILD_ENV: 'PUBLIC_SITE=preview' }),
     },
   } as Repository,
   kinex: {
     vars: REPOSITORY_LEVEL.vars,
     secrets: REPOSITORY_LEVEL.secrets,
-    environments: { production: env('920013187591', 'spotter-deploy', 'us-east-1', {}, { SPOTTER_URL: 'https://spotter.example' }) },
+    environments: {
+      production: env('920013187591', 'spotter-deploy', 'us-east-1', {}, { SPOTTER_URL: 'https://spotter.example', SPOTTER_TEST_URL: 'https://spotter.example:8443' }),
+    },
   } as Repository,
   kyb: {
     vars: REPOSITORY_LEVEL.vars,
@@ -330,6 +340,88 @@ const kinexActions = (force: boolean) => ({
   },
 });
 
+const kinexBlueGreen = (dryRun: boolean) => ({
+  'rollback-on-failure': credentials('920013187591', 'spotter-deploy', 'us-east-1'),
+  'ecr-build-push': { ...credentials('920013187591', 'spotter-deploy', 'us-east-1'), repository: 'spotter-app', 'dry-run': dryRun },
+  'ecs-deploy-and-wait': {
+    ...credentials('920013187591', 'spotter-deploy', 'us-east-1'),
+    cluster: 'spotter-cluster',
+    service: 'spotter-web-service',
+    image: '⟨deploy.image.image@sha256:…⟩',
+    strategy: 'blue-green',
+    'bake-time': '10m',
+    'test-traffic-health-check-url': 'https://spotter.example:8443/api/health',
+    'health-check-url': 'https://spotter.example/api/health',
+    'health-check-timeout': '3m',
+    timeout: '30m',
+    'dry-run': dryRun,
+  },
+});
+
+const kybCanary = (dryRun: boolean) => {
+  const creds = credentials('777777777777', 'kyb-platform-deploy', 'us-east-1');
+  return {
+    'rollback-on-failure': creds,
+    'ecr-build-push': { ...creds, repository: 'kyb-platform', 'dry-run': dryRun },
+    'ecs-deploy-and-wait': {
+      ...creds,
+      cluster: 'kyb-platform-production',
+      service: 'kyb-platform-api',
+      'container-name': 'kyb-platform-api',
+      image: '⟨deploy.image.image@sha256:…⟩',
+      // RELEASE is the commit checked out (git rev-parse HEAD), not the one that triggered the run.
+      'environment-variables': 'RELEASE=⟨deploy.rev.sha⟩\nDATABASE_PASSWORD=ssm:/kyb-platform/production/database-password\n',
+      strategy: 'canary',
+      'canary-percent': '10',
+      'canary-bake-time': '15m',
+      'bake-time': '10m',
+      alarms: 'kyb-platform-api-5xx\nkyb-platform-api-latency-p99\n',
+      'health-check-url': 'https://api.kybplatform.com/health',
+      timeout: '45m',
+      'poll-interval': '15s',
+      'dry-run': dryRun,
+    },
+  };
+};
+/** kyb-platform.yml, kyb-platform-canary.yml and kyb-platform-rollback.yml wait in one queue for the production service. */
+const KYB_PRODUCTION_QUEUE = 'deploy-production--ecs-kyb-platform-production-kyb-platform-api';
+const KINEX_QUEUE = 'deploy-production-us-east-1-ecs-spotter-cluster-spotter-web-service';
+
+/** What preview-site.yml hands s3-site-sync for Kelifax's previews (the `preview` environment's role). */
+const kelifaxPreviewCreds = credentials('444444444444', 'kelifax-previews', 'us-east-1');
+const PREVIEW_BUCKET = 'ssm:/kelifax/deploy/s3-bucket-previews';
+const PREVIEW_DISTRIBUTION = 'ssm:/kelifax/deploy/cloudfront-distribution-id-previews';
+const previewQueue = (n: number) => `preview-preview--s3-${PREVIEW_BUCKET}-pr-${n}`;
+const previewPublish = (n: number) => ({
+  'rollback-on-failure': kelifaxPreviewCreds,
+  's3-site-sync': {
+    ...kelifaxPreviewCreds,
+    source: 'dist',
+    bucket: PREVIEW_BUCKET,
+    prefix: `pr-${n}/`,
+    exclude: '',
+    'cache-control': '',
+    'max-delete': '5000',
+    'cloudfront-distribution-id': PREVIEW_DISTRIBUTION,
+    force: false,
+    'dry-run': false,
+  },
+});
+const previewRemove = (n: number) => ({
+  'rollback-on-failure': kelifaxPreviewCreds,
+  's3-site-sync': {
+    ...kelifaxPreviewCreds,
+    bucket: PREVIEW_BUCKET,
+    prefix: `pr-${n}/`,
+    // A literal in `with:` is a string (the action reads 'true' either way).
+    remove: 'true',
+    'max-delete': '5000',
+    'cloudfront-distribution-id': PREVIEW_DISTRIBUTION,
+    force: false,
+    'dry-run': false,
+  },
+});
+
 const region = (environment: string, account: string, aws: string) => ecsService({
   creds: credentials(account, 'deploy', aws),
   repository: 'shop-api',
@@ -553,6 +645,56 @@ export const cases: Case[] = [
     jobs: { 'deploy/check': { refused: /prod deploys only from main or a version tag/ } },
   },
 
+  // --- Kelifax: a preview per pull request (preview-site.yml) ----------------------------------------------
+  {
+    name: 'kelifax-preview: an opened pull request publishes pr-7/ with the preview environment\'s role, and comments its URL',
+    workflow: 'workflows-examples/kelifax-preview.yml',
+    event: events.pullRequest('opened', 7),
+    repo: setups.kelifax,
+    ran: ['preview', 'preview/check', 'preview/publish', 'preview/comment'],
+    jobs: {
+      'preview/publish': {
+        environment: 'preview',
+        checkout: '',
+        actions: previewPublish(7),
+        concurrencyGroup: previewQueue(7),
+        stepEnv: {
+          Build: { DEPLOY_ENVIRONMENT: 'preview', BUILD_ENV: 'PUBLIC_SITE=preview', BUILD_COMMAND: 'cp env.dev.config .env && npm ci && npm run build' },
+          'Preview URL': { BASE: 'https://previews.kelifax.com', NUMBER: '7' },
+        },
+      },
+      'preview/comment': {
+        environment: null,
+        checkout: null,
+        actions: {},
+        stepEnv: { 'Comment once, then keep that comment current': { NUMBER: '7', URL: '⟨preview/publish.url.url⟩' } },
+      },
+    },
+  },
+  {
+    name: 'kelifax-preview: a push to pull request 8 (synchronize) republishes pr-8/ only',
+    workflow: 'workflows-examples/kelifax-preview.yml',
+    event: events.pullRequest('synchronize', 8),
+    repo: setups.kelifax,
+    ran: ['preview', 'preview/check', 'preview/publish', 'preview/comment'],
+    jobs: { 'preview/publish': { environment: 'preview', checkout: '', actions: previewPublish(8), concurrencyGroup: previewQueue(8) } },
+  },
+  {
+    name: 'kelifax-preview: closing (merging) the pull request removes pr-7/ in the same queue as its publishes, without a build',
+    workflow: 'workflows-examples/kelifax-preview.yml',
+    event: events.pullRequest('closed', 7, true),
+    repo: setups.kelifax,
+    ran: ['preview', 'preview/check', 'preview/remove'],
+    jobs: { 'preview/remove': { environment: 'preview', checkout: null, actions: previewRemove(7), concurrencyGroup: previewQueue(7) } },
+  },
+  {
+    name: 'kelifax-preview: a pull request activity it does not listen to (labeled) starts nothing',
+    workflow: 'workflows-examples/kelifax-preview.yml',
+    event: events.pullRequest('labeled', 7),
+    repo: setups.kelifax,
+    notTriggered: true,
+  },
+
   // --- Kinex Fit: the actions directly in one production job ----------------------------------------------
   {
     name: 'kinex-fit: a push to main deploys production with the environment\'s role',
@@ -574,6 +716,30 @@ export const cases: Case[] = [
     name: 'kinex-fit: a manual deploy from a feature branch is refused',
     workflow: 'workflows-examples/kinex-fit-ecs.yml',
     event: events.dispatch({ force: true }, 'refs/heads/feature/login'),
+    repo: setups.kinex,
+    ran: ['check'],
+    jobs: { check: { refused: /production deploys only from main, not from refs\/heads\/feature\/login/ } },
+  },
+  {
+    name: 'kinex-fit-blue-green: a push to main deploys blue/green with the test-traffic check, the environment\'s role, in the service\'s queue',
+    workflow: 'workflows-examples/kinex-fit-blue-green.yml',
+    event: events.pushMain,
+    repo: setups.kinex,
+    ran: ['check', 'deploy'],
+    jobs: { deploy: { environment: 'production', checkout: '', actions: kinexBlueGreen(false), concurrencyGroup: KINEX_QUEUE } },
+  },
+  {
+    name: 'kinex-fit-blue-green: a manual dry run from main',
+    workflow: 'workflows-examples/kinex-fit-blue-green.yml',
+    event: events.dispatch({ 'dry-run': true }),
+    repo: setups.kinex,
+    ran: ['check', 'deploy'],
+    jobs: { deploy: { environment: 'production', checkout: '', actions: kinexBlueGreen(true) } },
+  },
+  {
+    name: 'kinex-fit-blue-green: a manual deploy from a feature branch is refused',
+    workflow: 'workflows-examples/kinex-fit-blue-green.yml',
+    event: events.dispatch({}, 'refs/heads/feature/login'),
     repo: setups.kinex,
     ran: ['check'],
     jobs: { check: { refused: /production deploys only from main, not from refs\/heads\/feature\/login/ } },
@@ -644,6 +810,53 @@ export const cases: Case[] = [
         },
       },
     },
+  },
+
+  {
+    name: 'kyb-canary: a version tag deploys the canary with its alarms, production\'s role, in the production queue',
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: events.pushTag,
+    repo: setups.kyb,
+    ran: ['check', 'deploy'],
+    jobs: { deploy: { environment: 'production', checkout: '', actions: kybCanary(false), concurrencyGroup: KYB_PRODUCTION_QUEUE } },
+  },
+  ...events.pushLooseTags.map((ref): Case => ({
+    name: `kyb-canary: ${ref} is not a version tag and deploys nothing`,
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: { name: 'push', ref },
+    repo: setups.kyb,
+    notTriggered: true,
+  })),
+  {
+    name: 'kyb-canary: a push to main deploys nothing (the canary takes version tags and dispatches)',
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: events.pushMain,
+    repo: setups.kyb,
+    notTriggered: true,
+  },
+  {
+    name: 'kyb-canary: a manual dry run of v1.2.0 from main checks out v1.2.0 and changes nothing',
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: events.dispatch({ version: 'v1.2.0', 'dry-run': true }),
+    repo: setups.kyb,
+    ran: ['check', 'deploy'],
+    jobs: { deploy: { environment: 'production', checkout: 'v1.2.0', actions: kybCanary(true), concurrencyGroup: KYB_PRODUCTION_QUEUE } },
+  },
+  {
+    name: 'kyb-canary: a manual deploy from a feature branch is refused before the deploy job',
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: events.dispatch({ version: 'v1.2.0' }, 'refs/heads/feature/login'),
+    repo: setups.kyb,
+    ran: ['check'],
+    jobs: { check: { refused: REFUSED_BRANCH } },
+  },
+  {
+    name: 'kyb-canary: a manual deploy of a ref that is not a version tag is refused',
+    workflow: 'workflows-examples/kyb-platform-canary.yml',
+    event: events.dispatch({ version: 'feature/login' }),
+    repo: setups.kyb,
+    ran: ['check'],
+    jobs: { check: { refused: /production deploys only version tags \(v1\.2\.3\), not ref feature\/login/ } },
   },
 
   // --- Multi-region matrix ---------------------------------------------------------------------------------

@@ -52,13 +52,15 @@ export interface Repository {
 
 export interface WorkflowEvent {
   name: 'push' | 'workflow_dispatch' | 'repository_dispatch' | 'pull_request';
-  /** refs/heads/<branch> or refs/tags/<tag>. */
+  /** refs/heads/<branch>, refs/tags/<tag>, or refs/pull/<number>/merge for a pull_request. */
   ref: string;
   sha?: string;
   /** workflow_dispatch inputs as the user filled the form (missing ones take their defaults). */
   inputs?: Record<string, string | boolean>;
-  /** repository_dispatch event_type. */
+  /** repository_dispatch event_type, or the pull_request activity type (opened, synchronize, closed…). */
   action?: string;
+  /** pull_request: the pull request (github.event.pull_request), its base branch and head branch. */
+  pullRequest?: { number: number; base: string; head: string; merged?: boolean };
   /** repository_dispatch client_payload. */
   clientPayload?: Record<string, Value>;
 }
@@ -308,6 +310,12 @@ function triggers(template: WorkflowTemplate, event: WorkflowEvent): boolean {
   }
   if (event.name === 'repository_dispatch') {
     return !on.types || on.types.includes(event.action ?? '');
+  }
+  if (event.name === 'pull_request') {
+    // GitHub's default activity types for pull_request; branch filters match the base branch.
+    const types = on.types ?? ['opened', 'synchronize', 'reopened'];
+    if (!types.includes(event.action ?? '')) return false;
+    return matchesFilters(event.pullRequest?.base ?? 'main', on.branches, on['branches-ignore']);
   }
   return true;
 }
@@ -606,11 +614,26 @@ function githubContext(event: WorkflowEvent, repo: Repository): Obj {
     payload.action = event.action ?? '';
     payload.client_payload = (event.clientPayload ?? {}) as Value;
   }
+  const pr = event.name === 'pull_request' ? event.pullRequest : undefined;
+  if (pr) {
+    payload.action = event.action ?? '';
+    payload.number = pr.number;
+    payload.pull_request = {
+      number: pr.number,
+      state: event.action === 'closed' ? 'closed' : 'open',
+      merged: pr.merged ?? false,
+      head: { ref: pr.head, sha: 'fedcba9876543210fedcba9876543210fedcba98' },
+      base: { ref: pr.base },
+    };
+  }
   return {
     event_name: event.name,
     event: payload,
     ref,
-    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    // refs/pull/7/merge -> 7/merge, as GitHub sets GITHUB_REF_NAME for a pull request.
+    ref_name: ref.replace(/^refs\/(heads|tags|pull)\//, ''),
+    head_ref: pr?.head ?? '',
+    base_ref: pr?.base ?? '',
     ref_type: isTag ? 'tag' : 'branch',
     sha: event.sha ?? '0123456789abcdef0123456789abcdef01234567',
     repository: 'acme/app',

@@ -188,17 +188,33 @@ describe('workflow_dispatch and workflow_call workflows declare every input they
 // ---------------------------------------------------------------------------------------------------------
 // Every input of a reusable workflow reaches what it claims to control, with the right type.
 
-type Claim =
-  | { action: string; input: string; contains?: true }
+/**
+ * Where an input goes. `in` names another job of the called workflow than the spec's main one, evaluated with
+ * the spec's `enable[in]` inputs (preview-site.yml's remove job runs only with `remove: true`).
+ * `value` is what the action gets when it is not the probe value itself (a prefix built from it).
+ */
+type Claim = { in?: string } & (
+  | { action: string; input: string; contains?: true; value?: string }
   | { job: 'environment' | 'environment-url' | 'runs-on' | 'timeout-minutes' | 'checkout' }
   | { stepEnv: string; variable: string }
   | { runsStep: string }
   | { stepDirectory: string }
-  | { refusal: true };
+  /** The input (set against its default) makes this job of the called workflow run, where the baseline does not. */
+  | { runsJob: string }
+  | { refusal: true }
+);
 
 const creds = ['rollback-on-failure', 'ecr-build-push', 'ecs-deploy-and-wait'];
 const to = (action: string, input: string): Claim => ({ action, input });
-const claims: Record<string, { base: Record<string, unknown>; claims: Record<string, Claim[]> }> = {
+interface ClaimSpec {
+  base: Record<string, unknown>;
+  /** The job that deploys (default: deploy). */
+  job?: string;
+  /** Inputs that make another job run, for claims with `in`. */
+  enable?: Record<string, Record<string, unknown>>;
+  claims: Record<string, Claim[]>;
+}
+const claims: Record<string, ClaimSpec> = {
   'ecs-service.yml': {
     base: { environment: 'staging', 'aws-region': 'base-region', 'role-to-assume': 'base-role', repository: 'app', cluster: 'c', service: 's' },
     claims: {
@@ -291,6 +307,43 @@ const claims: Record<string, { base: Record<string, unknown>; claims: Record<str
       'runs-on': [{ job: 'runs-on' }],
     },
   },
+  'preview-site.yml': {
+    base: { environment: 'staging', 'aws-region': 'base-region', 'role-to-assume': 'base-role', bucket: 'b', 'pull-request': 7, 'build-command': 'make' },
+    job: 'publish',
+    enable: { remove: { remove: true } },
+    claims: (() => {
+      const both = (action: string, input: string): Claim[] => [to(action, input), { in: 'remove', action, input }];
+      return {
+        environment: [{ job: 'environment' }, { stepEnv: 'Build', variable: 'DEPLOY_ENVIRONMENT' }, { in: 'remove', job: 'environment' }],
+        'aws-region': ['rollback-on-failure', 's3-site-sync'].flatMap((a) => both(a, 'aws-region')),
+        'role-to-assume': ['rollback-on-failure', 's3-site-sync'].flatMap((a) => both(a, 'role-to-assume')),
+        bucket: both('s3-site-sync', 'bucket'),
+        'cloudfront-distribution-id': both('s3-site-sync', 'cloudfront-distribution-id'),
+        // The probe is 42: the preview lives below pr-42/.
+        'pull-request': [
+          { action: 's3-site-sync', input: 'prefix', value: 'pr-42/' },
+          { in: 'remove', action: 's3-site-sync', input: 'prefix', value: 'pr-42/' },
+          { stepEnv: 'Preview URL', variable: 'NUMBER' },
+        ],
+        remove: [{ runsJob: 'remove' }],
+        'preview-url': [{ stepEnv: 'Preview URL', variable: 'BASE' }],
+        comment: [{ runsJob: 'comment' }],
+        'build-command': [{ stepEnv: 'Build', variable: 'BUILD_COMMAND' }],
+        'working-directory': [{ stepDirectory: 'Build' }],
+        'node-version': [{ runsStep: 'Set up Node.js' }],
+        source: [to('s3-site-sync', 'source')],
+        exclude: [to('s3-site-sync', 'exclude')],
+        'cache-control': [to('s3-site-sync', 'cache-control')],
+        'max-delete': both('s3-site-sync', 'max-delete'),
+        force: both('s3-site-sync', 'force'),
+        'dry-run': both('s3-site-sync', 'dry-run'),
+        rollback: [{ runsStep: 'Roll back on failure' }, { in: 'remove', runsStep: 'Roll back on failure' }],
+        'production-environments': [{ refusal: true }],
+        'timeout-minutes': [{ job: 'timeout-minutes' }, { in: 'remove', job: 'timeout-minutes' }],
+        'runs-on': [{ job: 'runs-on' }, { in: 'remove', job: 'runs-on' }],
+      };
+    })(),
+  },
 };
 
 /** A caller of one reusable workflow with these inputs (evaluated on a push to main). */
@@ -315,26 +368,41 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
     const def = definitions[input];
     const value: unknown = def.type === 'boolean' ? !(def.default ?? false) : def.type === 'number' ? 42
       : input === 'image' ? 'r.example/app@sha256:feed' : input === 'environment' ? 'probe-env' : `probe-${input}`;
-    const run = await callWith(workflow, { ...spec.base, [input]: value });
-    expect(run.errors).toEqual([]);
-    const deploy = run.jobs.find((j) => j.path === 'deploy/deploy')!;
-    const baseline = (await callWith(workflow, spec.base)).jobs.find((j) => j.path === 'deploy/deploy')!;
-    expect(deploy.ran).toBe(true);
     const stepNamed = (j: JobRun, name: string) => j.steps.find((s) => s.name === name);
+    const jobOf = (run: Evaluation, id: string) => run.jobs.find((j) => j.path === `deploy/${id}`)!;
+    // Claims of one input share their evaluations (most go to the same job with the same inputs).
+    const evaluations = new Map<string, Promise<Evaluation>>();
+    const evaluated = (inputs: Record<string, unknown>) => {
+      const key = JSON.stringify(inputs);
+      if (!evaluations.has(key)) evaluations.set(key, callWith(workflow, inputs));
+      return evaluations.get(key)!;
+    };
     for (const claim of inputClaims) {
+      const id = claim.in ?? spec.job ?? 'deploy';
+      const enable = claim.in ? spec.enable?.[claim.in] ?? {} : {};
+      const run = await evaluated({ ...spec.base, ...enable, [input]: value });
+      expect(run.errors).toEqual([]);
+      const baseline = await evaluated({ ...spec.base, ...enable });
+      if ('runsJob' in claim) {
+        expect([claim.runsJob, jobOf(baseline, claim.runsJob)?.ran, jobOf(run, claim.runsJob)?.ran]).toEqual([claim.runsJob, false, true]);
+        continue;
+      }
+      const deploy = jobOf(run, id);
+      expect([id, deploy?.ran]).toEqual([id, true]);
       if ('action' in claim) {
         const got = deploy.actions.find((a) => a.action === claim.action)?.with[claim.input];
         if (claim.contains) expect(got?.value.split('\n')).toContain(String(value));
-        else expect([claim.action, claim.input, got]).toEqual([claim.action, claim.input, { value: String(value), type: def.type }]);
+        else if (claim.value !== undefined) expect([id, claim.action, claim.input, got]).toEqual([id, claim.action, claim.input, { value: claim.value, type: 'string' }]);
+        else expect([id, claim.action, claim.input, got]).toEqual([id, claim.action, claim.input, { value: String(value), type: def.type }]);
       } else if ('job' in claim) {
         const got = { environment: deploy.environment, 'environment-url': deploy.environmentUrl, 'runs-on': deploy.runsOn, 'timeout-minutes': deploy.timeoutMinutes, checkout: deploy.checkoutRef }[claim.job];
-        expect([claim.job, got]).toEqual([claim.job, value]);
+        expect([id, claim.job, got]).toEqual([id, claim.job, value]);
       } else if ('stepEnv' in claim) {
         // A step that only runs for some inputs (the smoke test) is checked with the input that enables it.
         let j = deploy;
         if (!stepNamed(j, claim.stepEnv)?.ran) {
-          const enable = workflow === 'ecs-service.yml' ? { 'smoke-test-command': 'true' } : { 'url-output': 'Url' };
-          j = (await callWith(workflow, { ...spec.base, ...enable, [input]: value })).jobs.find((x) => x.path === 'deploy/deploy')!;
+          const extra = workflow === 'ecs-service.yml' ? { 'smoke-test-command': 'true' } : { 'url-output': 'Url' };
+          j = jobOf(await callWith(workflow, { ...spec.base, ...enable, ...extra, [input]: value }), id);
         }
         expect([claim.stepEnv, claim.variable, stepNamed(j, claim.stepEnv)?.env[claim.variable]]).toEqual([claim.stepEnv, claim.variable, String(value)]);
       } else if ('stepDirectory' in claim) {
@@ -342,8 +410,8 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
       } else if ('runsStep' in claim) {
         // The input changes whether or how that step runs.
         const a = stepNamed(deploy, claim.runsStep)!;
-        const b = stepNamed(baseline, claim.runsStep)!;
-        expect([claim.runsStep, JSON.stringify(a)]).not.toEqual([claim.runsStep, JSON.stringify(b)]);
+        const b = stepNamed(jobOf(baseline, id), claim.runsStep)!;
+        expect([id, claim.runsStep, JSON.stringify(a)]).not.toEqual([id, claim.runsStep, JSON.stringify(b)]);
       }
     }
   });
@@ -356,13 +424,14 @@ describe('the reusable workflows\' own checks', () => {
       const text = YAML.stringify({ on: { workflow_dispatch: {} }, jobs: { deploy: { uses: `./.github/workflows/${workflow}`, secrets: 'inherit', with: { ...base, ...extra } } } });
       return evaluator.evaluateText(`dispatch-${workflow}`, text, events.dispatch({}, 'refs/heads/feature/login'), setups.kaapi);
     };
+    const deployJob = `deploy/${claims[workflow].job ?? 'deploy'}`;
     const production = await fromBranch({ environment: 'production' });
     expect(production.jobs.find((j) => j.path === 'deploy/check')!.result).toBe('failure');
-    expect(production.jobs.find((j) => j.path === 'deploy/deploy')!.ran).toBe(false);
+    expect(production.jobs.find((j) => j.path === deployJob)!.ran).toBe(false);
     const custom = await fromBranch({ environment: 'live', 'production-environments': '["live"]' });
-    expect(custom.jobs.find((j) => j.path === 'deploy/deploy')!.ran).toBe(false);
+    expect(custom.jobs.find((j) => j.path === deployJob)!.ran).toBe(false);
     const staging = await fromBranch({ environment: 'staging' });
-    expect(staging.jobs.find((j) => j.path === 'deploy/deploy')!.ran).toBe(true);
+    expect(staging.jobs.find((j) => j.path === deployJob)!.ran).toBe(true);
   });
 
   test('a boolean input given a string is an error GitHub reports at the call', async () => {

@@ -110,7 +110,7 @@ describe('contract with our actions and reusable workflows', () => {
   });
 
   test('each reusable deploy workflow is callable and declares the common inputs', () => {
-    for (const name of ['ecs-service.yml', 'lambda-stack.yml', 'static-site.yml']) {
+    for (const name of ['ecs-service.yml', 'lambda-stack.yml', 'static-site.yml', 'preview-site.yml']) {
       const spec = catalog.workflows.get(name);
       expect(spec).toBeDefined();
       for (const input of ['environment', 'aws-region', 'role-to-assume', 'force', 'dry-run']) {
