@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
-import { runInProcess } from '../../../__tests__/helpers/in-process.js';
+import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
 import { AwsFault, event, FakeCfn, fakeEnv, installFakes, notFound, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
+import { action } from './action.js';
 import { main } from './main.js';
 
 type Json = Record<string, any>;
@@ -108,7 +109,7 @@ describe('stack mode (scripted CloudFormation)', () => {
   afterEach(() => uninstallFakes());
 
   const deploy = (inputs: Record<string, string>, clock = new FakeClock()) =>
-    runInProcess(() => main({ clock }), {
+    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock }) }), {
       inputs: { 'aws-region': 'us-east-1', 'stack-name': NAME, template: 'template.yaml', timeout: '30m', ...inputs },
       env: { ...fakeEnv, GITHUB_WORKSPACE: dir },
     });
