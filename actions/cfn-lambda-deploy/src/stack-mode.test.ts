@@ -345,6 +345,10 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(res.log).toContain('UPDATE_ROLLBACK_COMPLETE');
     expect(cfn.counts.DescribeStacks).toBe(5);
     expect(res.summary).toContain('Root cause events');
+    // The common failure wording: the error's first line as status, where the stack ended in the table.
+    expect(res.summary).toContain(`❌ cfn-lambda-deploy: ${NAME}`);
+    expect(res.summary).toMatch(/Deploying change set cfn-lambda-deploy-77-1-\S+ failed: stack kairos-backend ended in UPDATE_ROLLBACK_COMPLETE\./);
+    expect(res.summary).toContain('<td>UPDATE_ROLLBACK_COMPLETE</td>');
   });
 
   it('waits for another operation on the stack to finish before creating the change set', async () => {
