@@ -2,8 +2,8 @@ import { tmpdir } from 'node:os';
 
 /**
  * The runner's context as the actions use it, read from the environment in this one place with one rule: a
- * variable that is unset or empty is absent, and then the fallback named here applies (so a local run, or a
- * test, behaves the same whether a variable is missing or blank).
+ * variable that is unset or blank is absent (values are trimmed), and then the fallback named here applies, so a
+ * local run, or a test, behaves the same whether a variable is missing or empty.
  */
 export interface RunnerContext {
   /** GITHUB_RUN_ID, or `local`. */
@@ -12,6 +12,12 @@ export interface RunnerContext {
   runAttempt: string;
   /** GITHUB_SHA: the commit the workflow runs on, when known. */
   sha?: string;
+  /** GITHUB_REF (`refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/7/merge`), when known. */
+  ref?: string;
+  /** GITHUB_REPOSITORY (`owner/name`), when known. */
+  repository?: string;
+  /** GITHUB_SERVER_URL, or `https://github.com`. */
+  serverUrl: string;
   /** GITHUB_ACTION: the step's id, when known. */
   step?: string;
   /** GITHUB_WORKSPACE (the checkout), or the working directory: where file inputs are read from. */
@@ -22,16 +28,16 @@ export interface RunnerContext {
   stepSummary?: string;
 }
 
-function env(name: string): string | undefined {
-  return process.env[name] || undefined;
-}
-
-/** Read on each call: tests (and in-process runs) change the environment between runs. */
-export function runnerContext(): RunnerContext {
+/** Read on each call: tests (and in-process runs) change the environment between runs. `env` for tests. */
+export function runnerContext(vars: NodeJS.ProcessEnv = process.env): RunnerContext {
+  const env = (name: string): string | undefined => vars[name]?.trim() || undefined;
   return {
     runId: env('GITHUB_RUN_ID') ?? 'local',
     runAttempt: env('GITHUB_RUN_ATTEMPT') ?? '1',
     sha: env('GITHUB_SHA'),
+    ref: env('GITHUB_REF'),
+    repository: env('GITHUB_REPOSITORY'),
+    serverUrl: env('GITHUB_SERVER_URL') ?? 'https://github.com',
     step: env('GITHUB_ACTION'),
     workspace: env('GITHUB_WORKSPACE') ?? process.cwd(),
     runnerTemp: env('RUNNER_TEMP') ?? tmpdir(),
