@@ -6,9 +6,10 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
+import { action } from '../../actions/cfn-lambda-deploy/src/action.js';
 import { main } from '../../actions/cfn-lambda-deploy/src/main.js';
 import { zipDirectory } from '../../actions/cfn-lambda-deploy/src/zip.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { runInProcess, withCode } from '../helpers/in-process.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +35,7 @@ describe('cfn-lambda-deploy against moto', () => {
     await moto.stop();
   });
   const deploy = (inputs: Record<string, string>, opts: { runnerTemp?: string } = {}) =>
-    runInProcess(() => main({ clock: new FakeClock() }), { inputs: { 'aws-region': 'us-east-1', ...inputs }, ...opts });
+    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: new FakeClock() }) }), { inputs: { 'aws-region': 'us-east-1', ...inputs }, ...opts });
   const stackOf = async (name: string) => (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
   const functionOf = async (stack: string) => {
     const fn = (await stackOf(stack)).Parameters; // moto leaves Outputs empty after change sets: find the function by name prefix

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { join } from 'node:path';
-import { runInProcess } from '../../../__tests__/helpers/in-process.js';
+import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
 import { AwsFault, FakeCloudWatch, FakeLambda, fakeEnv, installFakes, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
+import { action } from './action.js';
 import { main } from './main.js';
 
 type Json = Record<string, any>;
@@ -65,7 +66,7 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
   afterEach(() => uninstallFakes());
 
   const deploy = (inputs: Record<string, string>, clock = new FakeClock()) =>
-    runInProcess(() => main({ clock }), { inputs: { 'aws-region': 'us-east-1', 'function-name': FN, 'image-uri': IMAGE, alias: 'live', ...inputs }, env: fakeEnv });
+    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock }) }), { inputs: { 'aws-region': 'us-east-1', 'function-name': FN, 'image-uri': IMAGE, alias: 'live', ...inputs }, env: fakeEnv });
 
   it('updates only the code, waits for LastUpdateStatus Successful, publishes, and moves the alias all at once', async () => {
     const { updates } = scriptLambda(lambda, { updatePolls: 2 });

@@ -88,8 +88,14 @@ describe('inputs', () => {
     [{ 'function-name': 'f', 'image-uri': 'x', 'zip-file': 'a.zip' }, 'zip-file'],
     [{ 'function-name': 'f', 'image-uri': 'x', alias: 'live', alarms: 'a' }, 'alarms'],
     [{ 'function-name': 'f', 'image-uri': 'x', template: 't.yaml' }, 'template'],
+    [{ 'stack-name': 's', template: 't.yaml', 'role-arn': 'arn:aws:iam::123456789012:user/cfn' }, 'role-arn'],
+    // The kit's one role-ARN rule (as for role-to-assume): IAM names hold no spaces.
+    [{ 'stack-name': 's', template: 't.yaml', 'role-arn': 'arn:aws:iam::123456789012:role/cfn service' }, 'role-arn'],
   ])('%j fails naming %s', (inputs, input) => {
     expect(() => read(inputs)).toThrow(expect.objectContaining({ input }) as unknown as Error);
+  });
+  it('takes a CloudFormation service role ARN with a path', () => {
+    expect(read({ 'stack-name': 's', template: 't.yaml', 'role-arn': 'arn:aws:iam::123456789012:role/service/cfn-exec' })).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/service/cfn-exec' });
   });
   it('needs template-bucket for a template over 51,200 bytes', () => {
     writeFileSync(join(dir, 'big.yaml'), 'Resources:\n  F: {Type: X}\n' + '#'.repeat(52_000) + '\n');

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
-import { runInProcess } from '../../../__tests__/helpers/in-process.js';
+import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
 import { AwsFault, event, FakeCfn, fakeEnv, installFakes, notFound, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
+import { action } from './action.js';
 import { main } from './main.js';
 
 type Json = Record<string, any>;
@@ -108,7 +109,7 @@ describe('stack mode (scripted CloudFormation)', () => {
   afterEach(() => uninstallFakes());
 
   const deploy = (inputs: Record<string, string>, clock = new FakeClock()) =>
-    runInProcess(() => main({ clock }), {
+    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock }) }), {
       inputs: { 'aws-region': 'us-east-1', 'stack-name': NAME, template: 'template.yaml', timeout: '30m', ...inputs },
       env: { ...fakeEnv, GITHUB_WORKSPACE: dir },
     });
@@ -344,6 +345,10 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(res.log).toContain('UPDATE_ROLLBACK_COMPLETE');
     expect(cfn.counts.DescribeStacks).toBe(5);
     expect(res.summary).toContain('Root cause events');
+    // The common failure wording: the error's first line as status, where the stack ended in the table.
+    expect(res.summary).toContain(`❌ cfn-lambda-deploy: ${NAME}`);
+    expect(res.summary).toMatch(/Deploying change set cfn-lambda-deploy-77-1-\S+ failed: stack kairos-backend ended in UPDATE_ROLLBACK_COMPLETE\./);
+    expect(res.summary).toContain('<td>UPDATE_ROLLBACK_COMPLETE</td>');
   });
 
   it('waits for another operation on the stack to finish before creating the change set', async () => {

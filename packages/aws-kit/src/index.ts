@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './gha/context.js';
 export * from './gha/inputs.js';
 export * from './gha/run.js';
 export * from './gha/report.js';
@@ -14,3 +15,4 @@ export * from './aws/credentials.js';
 export * from './aws/clients.js';
 export * from './aws/ssm.js';
 export * from './aws/arn.js';
+export * from './aws/identifiers.js';

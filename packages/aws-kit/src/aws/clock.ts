@@ -33,3 +33,8 @@ export class FakeClock implements Clock {
     this.time += ms;
   }
 }
+
+/** What tests swap in for a run of an action's main (`main(inputs, report, deps)`): its clock. */
+export interface Deps {
+  clock?: Clock;
+}

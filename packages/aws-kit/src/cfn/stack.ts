@@ -213,9 +213,33 @@ export interface ChangeSetOutcome {
  */
 export async function deployChangeSet(cfn: CloudFormationClient, d: ChangeSetDeployment): Promise<ChangeSetOutcome> {
   const log = logger(d);
-  let created: { Id?: string; StackId?: string };
+  const created = await createChangeSet(cfn, d);
+  if (!created) return { hasChanges: false, changes: [], executed: false, stackId: d.stackId, stack: await describeStack(cfn, d.stackId ?? d.stackName) };
+  const id = created.Id!;
+  log(`Created change set ${d.changeSetName} (${id}).`);
+  const ready = await changeSetReady(cfn, d, id, created.StackId ?? d.stackName);
+  const stackId = created.StackId ?? d.stackId;
+  const stack = stackId ?? d.stackName;
+  if (!ready) {
+    log(`No changes: the template and parameters match what stack ${d.stackName} already runs.`);
+    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: stack })).catch(() => undefined);
+    return { hasChanges: false, changes: [], executed: false, stackId, stack: await describeStack(cfn, stack) };
+  }
+  const changes = await allChanges(cfn, ready, id, stack);
+  log(`Change set ${d.changeSetName} (${changes.length} resource change${changes.length === 1 ? '' : 's'}):\n${formatChangeTable(changes)}`);
+  if (!d.execute) {
+    log(`Not executing (execute: false). Review it in the console, then execute it with:\n  aws cloudformation execute-change-set --change-set-name ${id}`);
+    return { changeSetId: id, stackId, hasChanges: true, changes, executed: false, stack: await describeStack(cfn, stack) };
+  }
+  await d.beforeExecute?.({ id, stackId: stack, changes });
+  const after = await executeChangeSet(cfn, d, id, stack);
+  return { changeSetId: id, stackId: after.StackId ?? stackId, hasChanges: true, changes, executed: true, stack: after };
+}
+
+/** Creates the change set; undefined when CloudFormation already says there is nothing to change. */
+async function createChangeSet(cfn: CloudFormationClient, d: ChangeSetDeployment): Promise<{ Id?: string; StackId?: string } | undefined> {
   try {
-    created = await cfn.send(
+    return await cfn.send(
       new CreateChangeSetCommand({
         StackName: d.stackName,
         ChangeSetName: d.changeSetName,
@@ -231,23 +255,24 @@ export async function deployChangeSet(cfn: CloudFormationClient, d: ChangeSetDep
     );
   } catch (err) {
     if (isNoChangesReason(errorMessage(err))) {
-      log(`No changes: ${errorMessage(err)}`);
-      return { hasChanges: false, changes: [], executed: false, stackId: d.stackId, stack: await describeStack(cfn, d.stackId ?? d.stackName) };
+      logger(d)(`No changes: ${errorMessage(err)}`);
+      return undefined;
     }
     throw new DeploymentError(`CloudFormation refused the change set for ${d.stackName}: ${errorMessage(err)}`, changeSetHint(errorMessage(err)), { cause: err });
   }
-  const id = created.Id!;
-  log(`Created change set ${d.changeSetName} (${id}).`);
+}
 
-  const ready = await waitFor<DescribeChangeSetCommandOutput | undefined>({
+/** Waits until the change set is created; undefined when it failed only because nothing changes. */
+function changeSetReady(cfn: CloudFormationClient, d: ChangeSetDeployment, id: string, stack: string): Promise<DescribeChangeSetCommandOutput | undefined> {
+  return waitFor<DescribeChangeSetCommandOutput | undefined>({
     description: `change set ${d.changeSetName} to be created`,
     intervalMs: Math.min(d.intervalMs ?? DEFAULT_INTERVAL_MS, 2_000),
     timeoutMs: d.timeoutMs,
     clock: d.clock,
     signal: d.signal,
-    log,
+    log: logger(d),
     poll: async () => {
-      const cs = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: created.StackId ?? d.stackName }));
+      const cs = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stack }));
       if (cs.Status === 'CREATE_COMPLETE') return { done: true, value: cs };
       if (cs.Status === 'FAILED') {
         if (isNoChangesReason(cs.StatusReason)) return { done: true, value: undefined };
@@ -256,43 +281,36 @@ export async function deployChangeSet(cfn: CloudFormationClient, d: ChangeSetDep
       return { done: false, progress: `change set ${d.changeSetName}: ${cs.Status}` };
     },
   });
-  const stackId = created.StackId ?? d.stackId;
-  if (!ready) {
-    log(`No changes: the template and parameters match what stack ${d.stackName} already runs.`);
-    await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: stackId ?? d.stackName })).catch(() => undefined);
-    return { hasChanges: false, changes: [], executed: false, stackId, stack: await describeStack(cfn, stackId ?? d.stackName) };
-  }
-  const changes = [...(ready.Changes ?? [])];
-  for (let token = ready.NextToken; token; ) {
-    const page = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId ?? d.stackName, NextToken: token }));
+}
+
+/** Every change of the change set: the first page and the rest. */
+async function allChanges(cfn: CloudFormationClient, first: DescribeChangeSetCommandOutput, id: string, stack: string): Promise<Change[]> {
+  const changes = [...(first.Changes ?? [])];
+  for (let token = first.NextToken; token; ) {
+    const page = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stack, NextToken: token }));
     changes.push(...(page.Changes ?? []));
     token = page.NextToken;
   }
-  log(`Change set ${d.changeSetName} (${changes.length} resource change${changes.length === 1 ? '' : 's'}):\n${formatChangeTable(changes)}`);
+  return changes;
+}
 
-  if (!d.execute) {
-    log(`Not executing (execute: false). Review it in the console, then execute it with:\n  aws cloudformation execute-change-set --change-set-name ${id}`);
-    return { changeSetId: id, stackId, hasChanges: true, changes, executed: false, stack: await describeStack(cfn, stackId ?? d.stackName) };
-  }
-
-  await d.beforeExecute?.({ id, stackId: stackId ?? d.stackName, changes });
-  const marker = await latestEventId(cfn, stackId ?? d.stackName);
-  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: id, StackName: stackId ?? d.stackName }));
-  log(`Executing change set ${d.changeSetName} on ${d.stackName}…`);
-  const stack = await waitForStackOperation(cfn, stackId ?? d.stackName, { ...d, afterEventId: marker, description: `stack ${d.stackName} to ${d.changeSetType === 'CREATE' ? 'be created' : 'update'}` });
-  if (!isSuccessfulEnd(stack.StackStatus)) {
-    const causes = await explainLastOperation(cfn, stackId ?? d.stackName, marker);
-    throw new StackOperationError(
-      d.stackName,
-      stack.StackStatus ?? 'UNKNOWN',
-      causes,
-      `Deploying change set ${d.changeSetName} failed`,
-      stack.StackStatus === 'UPDATE_ROLLBACK_FAILED'
-        ? 'The rollback failed too: fix the resources above, then run again with continue-rollback: true.'
-        : 'CloudFormation rolled the stack back. Fix the cause above and deploy again.',
-    );
-  }
-  return { changeSetId: id, stackId: stack.StackId ?? stackId, hasChanges: true, changes, executed: true, stack };
+/** Executes the change set and waits for the stack; a failed operation throws with its root causes. */
+async function executeChangeSet(cfn: CloudFormationClient, d: ChangeSetDeployment, id: string, stack: string): Promise<Stack> {
+  const marker = await latestEventId(cfn, stack);
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: id, StackName: stack }));
+  logger(d)(`Executing change set ${d.changeSetName} on ${d.stackName}…`);
+  const after = await waitForStackOperation(cfn, stack, { ...d, afterEventId: marker, description: `stack ${d.stackName} to ${d.changeSetType === 'CREATE' ? 'be created' : 'update'}` });
+  if (isSuccessfulEnd(after.StackStatus)) return after;
+  const causes = await explainLastOperation(cfn, stack, marker);
+  throw new StackOperationError(
+    d.stackName,
+    after.StackStatus ?? 'UNKNOWN',
+    causes,
+    `Deploying change set ${d.changeSetName} failed`,
+    after.StackStatus === 'UPDATE_ROLLBACK_FAILED'
+      ? 'The rollback failed too: fix the resources above, then run again with continue-rollback: true.'
+      : 'CloudFormation rolled the stack back. Fix the cause above and deploy again.',
+  );
 }
 
 function changeSetHint(reason: string): string | undefined {

@@ -1,7 +1,9 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import * as core from '@actions/core';
+import { isRoleArn } from '../aws/identifiers.js';
 import { errorMessage, InputError } from '../errors.js';
+import { runnerContext, runTag } from './context.js';
 
 /** Pure parsers: each takes the input's name so an error can name it. */
 
@@ -66,7 +68,7 @@ export function parseInteger(name: string, raw: string, opts: { min?: number; ma
 
 /** The workspace file inputs are read from: GITHUB_WORKSPACE (the checkout), or the working directory. */
 export function workspaceDir(): string {
-  return process.env.GITHUB_WORKSPACE || process.cwd();
+  return runnerContext().workspace;
 }
 
 /** True when `path` is `dir` or inside it (both already resolved). */
@@ -155,7 +157,6 @@ export function oneOf<T extends string>(name: string, raw: string, allowed: read
   return value as T;
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 /** Inputs every action takes: credentials, region, dry run. */
@@ -225,20 +226,18 @@ export class InputReader {
       // Reading SSM needs credentials, and these are the credentials.
       throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
     }
-    if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
+    if (roleToAssume && !isRoleArn(roleToAssume)) {
       throw new InputError(
         'role-to-assume',
         `"${roleToAssume}" is not an IAM role ARN.`,
         'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.',
       );
     }
-    const runId = process.env.GITHUB_RUN_ID ?? 'local';
-    const attempt = process.env.GITHUB_RUN_ATTEMPT ?? '1';
     return {
       actionName,
       region,
       roleToAssume,
-      roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runId}-${attempt}`),
+      roleSessionName: sanitiseSessionName(this.string('role-session-name') || `${actionName}-${runTag()}`),
       roleDurationSeconds: this.integer('role-duration-seconds', { min: 900, max: 43200 }) ?? 3600,
       audience: this.string('audience', { fallback: 'sts.amazonaws.com' }),
       outputEnvCredentials: this.boolean('output-env-credentials', false),

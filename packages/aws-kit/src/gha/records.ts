@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
+import { runnerContext } from './context.js';
 import { withoutSecrets } from './secrets.js';
 
 /**
@@ -86,8 +87,7 @@ export interface S3SiteRecord extends RecordBase {
 export type DeploymentRecord = EcsServiceRecord | LambdaAliasRecord | LambdaFunctionRecord | CfnStackRecord | S3SiteRecord;
 
 export function recordsFile(): string {
-  const base = process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp';
-  return join(base, 'deploy-actions', 'records.jsonl');
+  return join(runnerContext().runnerTemp, 'deploy-actions', 'records.jsonl');
 }
 
 type NewRecord = DeploymentRecord extends infer R ? (R extends DeploymentRecord ? Omit<R, 'at' | 'step'> : never) : never;
@@ -98,7 +98,7 @@ type NewRecord = DeploymentRecord extends infer R ? (R extends DeploymentRecord 
  * is written as its `ssm:` reference (rollback-on-failure reads it again), and callers leave out NoEcho values.
  */
 export function appendRecord(record: NewRecord, file = recordsFile()): string {
-  const full = withoutSecrets({ ...record, at: new Date().toISOString(), step: process.env.GITHUB_ACTION }) as DeploymentRecord;
+  const full = withoutSecrets({ ...record, at: new Date().toISOString(), step: runnerContext().step }) as DeploymentRecord;
   mkdirSync(dirname(file), { recursive: true });
   appendFileSync(file, JSON.stringify(full) + '\n');
   core.debug(`Recorded ${full.kind} change in ${file}`);

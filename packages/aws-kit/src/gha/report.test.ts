@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EcsDeployAndWaitOutputs } from '../../../../action-types.js';
+import type { CfnLambdaDeployOutputs, EcsDeployAndWaitOutputs } from '../../../../action-types.js';
 import { readRecords } from './records.js';
 import { Report } from './report.js';
 
@@ -54,6 +54,18 @@ describe('Report: the outputs and summary run() writes for every action', () => 
     report.record(entry);
     expect(readRecords()).toEqual([expect.objectContaining({ ...entry, action: 'ecs-deploy-and-wait', region: 'eu-west-1', accountId: '123456789012' })]);
     expect(report.outputs).toEqual({ 'aws-account-id': '123456789012' });
+  });
+
+  it('writes outputs named at run time before the declared ones, so a declared output wins a clash', async () => {
+    const report = new Report<CfnLambdaDeployOutputs>('cfn-lambda-deploy');
+    report.undeclaredOutput('ApiEndpoint', 'https://api.example.com');
+    report.undeclaredOutput('stack-id', 'from the stack');
+    report.output('stack-id', 'arn:aws:cloudformation:us-east-1:123456789012:stack/app/1');
+    await report.write();
+    const file = readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
+    expect(file).toMatch(/ApiEndpoint<<.*\nhttps:\/\/api\.example\.com\n/);
+    // The runner keeps the last value written for a name.
+    expect(file.lastIndexOf('arn:aws:cloudformation')).toBeGreaterThan(file.lastIndexOf('from the stack'));
   });
 
   it('only takes output names the action declares', () => {

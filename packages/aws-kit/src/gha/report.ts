@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../errors.js';
+import { runnerContext } from './context.js';
 import { appendRecord } from './records.js';
 
 /** A titled phase in the log (`::group::`), so long runs fold into readable steps. */
@@ -20,7 +21,7 @@ export async function writeSummary(opts: {
   rows: SummaryRow[];
   details?: { title: string; body: string }[];
 }): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  if (!runnerContext().stepSummary) return;
   try {
     const s = core.summary.addHeading(`${opts.ok ? '✅' : '❌'} ${opts.title}`, 3).addRaw(opts.status, true);
     if (opts.rows.length) {
@@ -80,6 +81,8 @@ export class Report<Outputs extends object = Record<string, string>> {
   readonly rows: SummaryRow[] = [];
   readonly details: SummaryDetail[] = [];
   readonly outputs: { [K in keyof Outputs]?: unknown } = {};
+  /** Outputs whose names come from outside, so action.yml cannot declare them (a stack's own outputs). */
+  readonly undeclaredOutputs: Record<string, string> = {};
   private target?: ReportTarget;
 
   constructor(readonly action: string) {
@@ -98,6 +101,14 @@ export class Report<Outputs extends object = Record<string, string>> {
     this.outputs[name] = value;
   }
 
+  /**
+   * An output named at run time (cfn-lambda-deploy sets each stack output under its own name): untyped on
+   * purpose. Written before the declared outputs, so a declared output wins when the names clash.
+   */
+  undeclaredOutput(name: string, value: string): void {
+    this.undeclaredOutputs[name] = value;
+  }
+
   /** After authentication: records and the `aws-account-id` output know where the run happened. */
   connectedTo(target: ReportTarget): void {
     this.target = target;
@@ -112,6 +123,7 @@ export class Report<Outputs extends object = Record<string, string>> {
 
   /** Writes the outputs and the summary. `failure` is the error main threw, if any. Never throws. */
   async write(failure?: { message: string }): Promise<void> {
+    setOutputs(this.undeclaredOutputs);
     setOutputs(this.outputs as Record<string, unknown>);
     const ok = failure === undefined && this.ok !== false;
     const status = this.status || (failure ? failure.message.split('\n')[0]! : '');
