@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { connect, DeploymentError, errorMessage, log, phase, resolveSsmReferences, type AwsContext, type Report } from '@deploy-actions/aws-kit';
+import { connect, DeploymentError, errorMessage, log, phase, resolveSsmReferences, workspaceDir, type AwsContext, type Report } from '@deploy-actions/aws-kit';
 import { collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import type { S3SiteSyncOutputs } from '../../../action-types.js';
 import { cacheControlFor, compileGlob } from './cache-control.js';
@@ -72,8 +72,7 @@ export async function main(inputs: Inputs, report: SyncReport): Promise<void> {
 
 /** The source folder and its scan, started at once; `excluded` keys are neither uploaded nor deleted. */
 async function openSource(inputs: Inputs): Promise<{ scanning: Promise<ScanResult>; excluded: (rel: string) => boolean }> {
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const sourceDir = await resolveSource(inputs.source, workspace);
+  const sourceDir = await resolveSource(inputs.source, workspaceDir());
   const excludes = inputs.exclude.map((g) => compileGlob('exclude', g));
   const excluded = (rel: string) => excludes.some((m) => m(rel));
   const includes = inputs.include.map((g) => compileGlob('include', g));
