@@ -96,7 +96,7 @@ describe('s3-site-sync bundle end to end', () => {
     expect(record!.objects).toContainEqual({ key: 'index.html', change: 'overwritten', previousVersionId: previous.VersionId });
     expect(record!.objects).toContainEqual({ key: 'favicon.svg', change: 'added' });
 
-    expect(run.summary).toMatch(/S3 site sync/);
+    expect(run.summary).toMatch(/✅ s3-site-sync/);
     for (const row of ['Uploaded', 'Metadata updated', 'Deleted', 'Unchanged', 'Bytes uploaded', 'Invalidation']) expect(run.summary).toContain(row);
     expect(run.summary).toContain(run.outputs['invalidation-id']!);
   });
@@ -114,6 +114,6 @@ describe('s3-site-sync bundle end to end', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(/Input "source": .*build does not exist/);
-    expect(run.summary).toMatch(/❌ S3 site sync/);
+    expect(run.summary).toMatch(/❌ s3-site-sync/);
   });
 });

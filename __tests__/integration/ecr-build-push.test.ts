@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { connect, InputReader, type AwsContext } from '@deploy-actions/aws-kit';
 import { createRepository, describeRepository, getRegistryCredentials } from '../../actions/ecr-build-push/src/ecr.js';
-import { main } from '../../actions/ecr-build-push/src/main.js';
+import { action } from '../../actions/ecr-build-push/src/action.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { freePort, setEnv, startMoto, type Moto } from '../helpers/moto.js';
 
@@ -51,7 +51,7 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
   });
 
   it('fails with what to do when the repository is missing and create-repository is false, creating nothing', async () => {
-    const r = await runInProcess(main, {
+    const r = await runInProcess(action, {
       inputs: { repository: 'not-created', context: workspace, 'create-repository': 'false', registry: 'http://127.0.0.1:9', builder: 'buildah' },
     });
     expect(r.exitCode).toBe(1);
@@ -63,7 +63,7 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
 
   it('names the registry when it cannot be reached, and fetches no ECR token for a non-ECR host', async () => {
     const port = await freePort();
-    const r = await runInProcess(main, { inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+    const r = await runInProcess(action, { inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
     expect(r.exitCode).toBe(1);
     expect(r.errors[0]).toMatch(new RegExp(`Could not reach the registry at 127\\.0\\.0\\.1:${port} \\(HEAD unreachable:sha-0123456\\).*Check that the registry is running`));
     expect(r.log).toContain(`Sending no ECR credentials to 127.0.0.1:${port}: it is plain HTTP; pulls and pushes there are anonymous.`);
@@ -91,7 +91,7 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const r = await runInProcess(main, { inputs: { repository: 'anonymous', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+      const r = await runInProcess(action, { inputs: { repository: 'anonymous', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(r.outputs).toMatchObject({ skipped: 'true', digest, tags: 'sha-0123456\nmain' });
@@ -124,7 +124,7 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const r = await runInProcess(main, { inputs: { repository: 'nolist', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' }, env: { GITHUB_REF: 'refs/tags/v1.0.0' } });
+      const r = await runInProcess(action, { inputs: { repository: 'nolist', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' }, env: { GITHUB_REF: 'refs/tags/v1.0.0' } });
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(r.log).toMatch(/::warning::Could not list the tags of 127\.0\.0\.1:\d+\/nolist \(.*HTTP 403 DENIED: not authorized to perform: ecr:ListImages\), so 1\.0, 1, latest move without checking/);

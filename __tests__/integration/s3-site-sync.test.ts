@@ -17,9 +17,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { readRecords, type S3SiteRecord } from '@deploy-actions/aws-kit';
-import { main } from '../../actions/s3-site-sync/src/main.js';
+import { action } from '../../actions/s3-site-sync/src/action.js';
 import { currentVersionIds } from '../../actions/s3-site-sync/src/s3.js';
-import { main as rollbackMain } from '../../actions/rollback-on-failure/src/main.js';
+import { action as rollbackAction } from '../../actions/rollback-on-failure/src/action.js';
 import { workflowCommands } from '../helpers/runner-commands.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
@@ -41,7 +41,7 @@ describe('s3-site-sync against moto', () => {
   const head = (Bucket: string, Key: string) => s3.send(new HeadObjectCommand({ Bucket, Key }));
   const keys = async (Bucket: string) => ((await s3.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map((o) => o.Key!).sort();
   const sync = (inputs: Record<string, string>, runnerTemp?: string) =>
-    runInProcess(main, { inputs: { source: 'dist', 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace }, runnerTemp });
+    runInProcess(action, { inputs: { source: 'dist', 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace }, runnerTemp });
   /** ::error:: lines as the user reads them (the runner un-escapes %25 and %0A). */
   const errorText = (run: { errors: string[] }) => run.errors.join('\n').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%25/g, '%');
   const freshSite = () => {
@@ -308,7 +308,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     return PAGES + 7;
   };
   const sync = (inputs: Record<string, string> = {}) =>
-    runInProcess(main, { inputs: { source: 'dist', bucket, 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
+    runInProcess(action, { inputs: { source: 'dist', bucket, 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
   const latestVersions = async (prefix = '') =>
     new Map(((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined }))).Versions ?? []).filter((v) => v.IsLatest).map((v) => [v.Key!, v.VersionId!]));
   const errorText = (run: { errors: string[] }) => run.errors.join('\n').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%25/g, '%');
@@ -403,7 +403,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
       writeFileSync(join(checkout, '.env'), 'SECRET=1');
       mkdirSync(join(checkout, '.well-known'));
       writeFileSync(join(checkout, '.well-known', 'security.txt'), 'Contact: mailto:security@example.com');
-      const run = await runInProcess(main, { inputs: { source: '.', bucket, prefix: 'checkout', 'aws-region': 'us-east-1' }, env: { GITHUB_WORKSPACE: checkout } });
+      const run = await runInProcess(action, { inputs: { source: '.', bucket, prefix: 'checkout', 'aws-region': 'us-east-1' }, env: { GITHUB_WORKSPACE: checkout } });
       expect(run.exitCode).toBe(0);
       const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'checkout/' }))).Contents ?? []).map((o) => o.Key).sort();
       expect(keys).toEqual(['checkout/.s3-site-sync/manifest.json', 'checkout/.well-known/security.txt', 'checkout/index.html']);
@@ -453,7 +453,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(preview.size).toBe(PAGES + 8); // the site and its manifest
     const others = await latestVersions();
     const removal = (inputs: Record<string, string>) =>
-      runInProcess(main, { inputs: { bucket, 'aws-region': 'us-east-1', remove: 'true', 'cloudfront-distribution-id': distributionId, ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
+      runInProcess(action, { inputs: { bucket, 'aws-region': 'us-east-1', remove: 'true', 'cloudfront-distribution-id': distributionId, ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
 
     // Guarded: no root prefix; a count or a share of the whole bucket.
     const root = await removal({});
@@ -478,7 +478,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(record!.objects.every((o) => o.change === 'deleted')).toBe(true);
 
     // The job failed after the removal: rollback-on-failure restores every object from the record.
-    const rollback = await runInProcess(rollbackMain, { inputs: { 'aws-region': 'us-east-1' }, runnerTemp: removed.runnerTemp });
+    const rollback = await runInProcess(rollbackAction, { inputs: { 'aws-region': 'us-east-1' }, runnerTemp: removed.runnerTemp });
     expect(rollback.exitCode).toBe(0);
     expect(rollback.outputs['rolled-back']).toBe('true');
     const back = await latestVersions('pr-12/');

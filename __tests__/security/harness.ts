@@ -55,6 +55,29 @@ export interface SecurityCase {
   exitCode?: number;
   /** Text the `::error::` annotation must contain: the input (`Input "template"`) or file it names. */
   names?: string;
+  /** Lines stdout must have (e.g. what a dry run would upload) and must not have (what it must leave out). */
+  logged?: RegExp[];
+  notLogged?: RegExp[];
+  /**
+   * Check stdout as the runner shows it, with the values of the step's `::add-mask::` commands replaced by
+   * `***`: for text the action passes on without reading it (a build's RUN output echoing a build secret),
+   * where masking every secret it hands over is what keeps it out of the log.
+   */
+  runnerMasks?: boolean;
+}
+
+/** stdout as the runner shows it: every value an `::add-mask::` command registered is replaced by `***`. */
+export function maskedAsRunnerShows(stdout: string): string {
+  const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  const values = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::add-mask::'))
+    .map((l) => unescape(l.slice('::add-mask::'.length)))
+    .filter((v) => v.trim() !== '')
+    .sort((a, b) => b.length - a.length);
+  let shown = stdout;
+  for (const v of values) shown = shown.split(v).join('***');
+  return shown;
 }
 
 /** The base workspace every case starts from: a checkout with secrets in it, and what the actions deploy. */
@@ -143,10 +166,10 @@ export function injectedCommands(stdout: string): string[] {
 }
 
 /** Everything the step wrote that a reader or an artifact could see (stdout without the masks themselves). */
-export function everythingWritten(res: ActionRun): Record<string, string> {
+export function everythingWritten(res: ActionRun, opts: { runnerMasks?: boolean } = {}): Record<string, string> {
   const records = join(res.runnerTemp, 'deploy-actions', 'records.jsonl');
   return {
-    stdout: res.stdout
+    stdout: (opts.runnerMasks ? maskedAsRunnerShows(res.stdout) : res.stdout)
       .split('\n')
       .filter((l) => !l.startsWith('::add-mask::'))
       .join('\n'),
@@ -237,7 +260,9 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
         expect(res.errors).toEqual([]);
       }
       expect(after).toEqual(before);
-      const written = everythingWritten(res);
+      for (const line of c.logged ?? []) expect({ context, logged: line.test(res.stdout) }).toEqual({ context, logged: true });
+      for (const line of c.notLogged ?? []) expect({ context, notLogged: line.test(res.stdout) }).toEqual({ context, notLogged: false });
+      const written = everythingWritten(res, { runnerMasks: c.runnerMasks });
       // A records file the case wrote itself (rollback-on-failure reads it) must come out as it went in.
       if (c.records !== undefined) {
         expect(written.records).toBe(c.records);

@@ -52,6 +52,9 @@ describe('builtCommit: the image is named after the commit checked out in the bu
     expect(computeTags(git, tagOpts).tags).toEqual([`sha-${repo.v120.slice(0, 7)}`, '1.2.0', '1.2', '1', 'latest']);
   });
 
+});
+
+describe('builtCommit without a usable git checkout: GITHUB_SHA and GITHUB_REF', () => {
   it('without a git checkout falls back to GITHUB_SHA and GITHUB_REF', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'ebp-nogit-'));
     const sha = '0123456789abcdef0123456789abcdef01234567';

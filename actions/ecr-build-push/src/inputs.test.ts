@@ -15,7 +15,8 @@ writeFileSync(join(dir, 'Other.Dockerfile'), 'FROM scratch\n');
 const read = (inputs: Record<string, string>) =>
   getInputs(new InputReader((n) => ({ 'aws-region': 'us-east-1', repository: 'spotter-app', context: join(dir, 'app'), ...inputs })[n] ?? ''));
 
-describe('getInputs', () => {
+/** The workspace is `dir`, with no GITHUB_SERVER_URL, for the tests of this block. */
+function inWorkspace(): void {
   const saved = { ...process.env };
   beforeAll(() => {
     Object.assign(process.env, { GITHUB_WORKSPACE: dir });
@@ -24,6 +25,10 @@ describe('getInputs', () => {
   afterAll(() => {
     process.env = saved;
   });
+}
+
+describe('getInputs', () => {
+  inWorkspace();
 
   it('applies the documented defaults', () => {
     const i = read({});
@@ -55,6 +60,10 @@ describe('getInputs', () => {
     expect(i).toMatchObject({ builder: 'buildah', cache: 'none', registry: 'http://127.0.0.1:5000', force: true });
   });
 
+});
+
+describe('getInputs: bad values', () => {
+  inWorkspace();
   it.each([
     [{ repository: '' }, 'repository', /required/],
     [{ repository: 'Bad Name' }, 'repository', /not a valid ECR repository name/],

@@ -4,7 +4,7 @@ import { InputError, InputReader, workspacePath, type CommonInputs } from '@depl
 import { parsePlatforms, parseRegistry, parseRepository, type RegistryOverride, type RepositoryRef } from './image.js';
 import { TAG_PATTERN, type LatestMode } from './tags.js';
 
-export const ACTION_NAME = 'ecr-build-push';
+export const ACTION = 'ecr-build-push';
 export const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
 export const CACHE_MODES = ['registry', 'gha', 'none'] as const;
@@ -39,7 +39,7 @@ const SECRET_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** Reads and checks every input before anything is built, pushed or created. */
 export function getInputs(reader = new InputReader()): Inputs {
-  const common = reader.common(ACTION_NAME);
+  const common = reader.common(ACTION);
   const repository = reader.string('repository', { required: true });
   if (!repository.startsWith('ssm:')) parseRepository(repository);
 

@@ -53,31 +53,8 @@ export async function executePlan(
   for (const [phase, items] of phases) {
     if (items.length === 0) continue;
     opts.onPhase?.(phase);
-    const progress = progressLogger(phase === 'html' ? 'HTML' : 'assets', items.length, log);
-    const limit = pLimit(opts.concurrency);
-    let stopped = false;
-    await Promise.all(
-      items.map((item) =>
-        limit(async () => {
-          if (stopped) return;
-          try {
-            if (item.action === 'upload') {
-              result.written.set(item.rel, await ops.upload(item));
-              result.uploaded.push(item);
-              result.bytesUploaded += item.local?.size ?? 0;
-            } else {
-              result.written.set(item.rel, await ops.updateMetadata(item));
-              result.metadataUpdated.push(item);
-            }
-            progress();
-          } catch (err) {
-            stopped = true;
-            result.failures.push({ rel: item.rel, operation: item.action === 'upload' ? 'upload' : 'metadata', message: errorMessage(err) });
-          }
-        }),
-      ),
-    );
-    if (stopped) {
+    const completed = await writeAll(items, ops, result, { concurrency: opts.concurrency, progress: progressLogger(phase === 'html' ? 'HTML' : 'assets', items.length, log) });
+    if (!completed) {
       result.stoppedIn = phase;
       return result;
     }
@@ -85,27 +62,57 @@ export async function executePlan(
   const deletes = plan.items.filter((i) => i.action === 'delete');
   if (deletes.length) {
     opts.onPhase?.('deletions');
-    const size = opts.deleteBatchSize ?? 1000;
-    const progress = progressLogger('deletions', deletes.length, log);
-    for (let at = 0; at < deletes.length; at += size) {
-      const batch = deletes.slice(at, at + size);
-      let refused: { key: string; message: string }[];
-      try {
-        refused = await ops.deleteBatch(batch);
-      } catch (err) {
-        refused = batch.map((i) => ({ key: i.key, message: errorMessage(err) }));
-      }
-      const refusedKeys = new Set(refused.map((r) => r.key));
-      for (const item of batch) if (!refusedKeys.has(item.key)) result.deleted.push(item);
-      for (const r of refused) result.failures.push({ rel: batch.find((i) => i.key === r.key)?.rel ?? r.key, operation: 'delete', message: r.message });
-      progress(batch.length - refused.length);
-      if (refused.length) {
-        result.stoppedIn = 'deletions';
-        return result;
-      }
-    }
+    const completed = await deleteAll(deletes, ops, result, { batchSize: opts.deleteBatchSize ?? 1000, progress: progressLogger('deletions', deletes.length, log) });
+    if (!completed) result.stoppedIn = 'deletions';
   }
   return result;
+}
+
+/** Uploads or re-heads every item, a few at a time; after the first failure starts no more. False when one failed. */
+async function writeAll(items: PlanItem[], ops: SyncOperations, result: SyncResult, opts: { concurrency: number; progress: () => void }): Promise<boolean> {
+  const limit = pLimit(opts.concurrency);
+  let stopped = false;
+  await Promise.all(
+    items.map((item) =>
+      limit(async () => {
+        if (stopped) return;
+        try {
+          if (item.action === 'upload') {
+            result.written.set(item.rel, await ops.upload(item));
+            result.uploaded.push(item);
+            result.bytesUploaded += item.local?.size ?? 0;
+          } else {
+            result.written.set(item.rel, await ops.updateMetadata(item));
+            result.metadataUpdated.push(item);
+          }
+          opts.progress();
+        } catch (err) {
+          stopped = true;
+          result.failures.push({ rel: item.rel, operation: item.action === 'upload' ? 'upload' : 'metadata', message: errorMessage(err) });
+        }
+      }),
+    ),
+  );
+  return !stopped;
+}
+
+/** Deletes in batches, one after another; stops at the first batch with a refusal. False when one was refused. */
+async function deleteAll(deletes: PlanItem[], ops: SyncOperations, result: SyncResult, opts: { batchSize: number; progress: (n: number) => void }): Promise<boolean> {
+  for (let at = 0; at < deletes.length; at += opts.batchSize) {
+    const batch = deletes.slice(at, at + opts.batchSize);
+    let refused: { key: string; message: string }[];
+    try {
+      refused = await ops.deleteBatch(batch);
+    } catch (err) {
+      refused = batch.map((i) => ({ key: i.key, message: errorMessage(err) }));
+    }
+    const refusedKeys = new Set(refused.map((r) => r.key));
+    for (const item of batch) if (!refusedKeys.has(item.key)) result.deleted.push(item);
+    for (const r of refused) result.failures.push({ rel: batch.find((i) => i.key === r.key)?.rel ?? r.key, operation: 'delete', message: r.message });
+    opts.progress(batch.length - refused.length);
+    if (refused.length) return false;
+  }
+  return true;
 }
 
 /** "assets: 150/1000" lines, about twenty per phase, so large sites show they are moving. */

@@ -45,6 +45,14 @@ export function validateBucketName(raw: string): string {
   return name;
 }
 
+/** A CloudFront distribution ID (E1234567890ABC), as given or as read from SSM (`origin` says so). */
+export function validateDistributionId(id: string, origin = ''): string {
+  if (!/^[A-Z0-9]{8,20}$/.test(id)) {
+    throw new InputError('cloudfront-distribution-id', `"${id}"${origin} is not a CloudFront distribution ID.`, 'Use the ID (e.g. E1234567890ABC), not the domain name.');
+  }
+  return id;
+}
+
 export function normalisePrefix(raw: string): string {
   const trimmed = raw.trim().replace(/^\/+/, '').replace(/\/+$/, '');
   if (trimmed === '') return '';
@@ -83,9 +91,7 @@ export function getInputs(reader = new InputReader()): Inputs {
     throw new InputError('remove', 'needs a prefix: removing the bucket root would delete every site in the bucket.', 'Give the prefix of the site to take down, e.g. prefix: pr-123/.');
   }
   const distributionId = reader.optional('cloudfront-distribution-id');
-  if (distributionId && !isSsmReference(distributionId) && !/^[A-Z0-9]{8,20}$/.test(distributionId)) {
-    throw new InputError('cloudfront-distribution-id', `"${distributionId}" is not a CloudFront distribution ID.`, 'Use the ID (e.g. E1234567890ABC), not the domain name.');
-  }
+  if (distributionId && !isSsmReference(distributionId)) validateDistributionId(distributionId);
   return {
     common,
     source,

@@ -52,6 +52,9 @@ describe('planSync', () => {
     expect(plan.items[0]).toMatchObject({ action: 'metadata', reason: 'headers', contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=31536000, immutable' });
   });
 
+});
+
+describe('planSync: the manifest, headers and versions', () => {
   it('trusts the manifest only while ETag and LastModified match, and says which keys to HEAD', () => {
     const manifest: Manifest = {
       version: 1,
@@ -155,22 +158,23 @@ describe('max-delete guard', () => {
   });
 });
 
-describe('record, invalidation paths and manifest', () => {
-  const plan = planSync({
-    local: [file('index.html', 'n'), file('blog/post/index.html', 'p'), file('new.html', 'w'), file('same.css', 's'), file('head.css', 'h')],
-    remote: [obj('index.html', md5('o')), obj('blog/post/index.html', md5('q')), obj('gone.js', md5('g')), obj('same.css', md5('s')), obj('head.css', md5('h'))],
-    prefix: '',
-    desired,
-    heads: new Map([
-      ['index.html', headers('index.html', { versionId: 'v-index' })],
-      ['blog/post/index.html', headers('blog/post/index.html', { versionId: 'v-post' })],
-      ['gone.js', { versionId: 'v-gone' }],
-      ['same.css', headers('same.css', { versionId: 'v-same' })],
-      ['head.css', { contentType: 'text/css', cacheControl: 'max-age=60', versionId: 'v-head' }],
-    ]),
-    deleteRemoved: true,
-  });
+/** One plan of every kind of change, for the record, the invalidation paths and the manifest. */
+const plan = planSync({
+  local: [file('index.html', 'n'), file('blog/post/index.html', 'p'), file('new.html', 'w'), file('same.css', 's'), file('head.css', 'h')],
+  remote: [obj('index.html', md5('o')), obj('blog/post/index.html', md5('q')), obj('gone.js', md5('g')), obj('same.css', md5('s')), obj('head.css', md5('h'))],
+  prefix: '',
+  desired,
+  heads: new Map([
+    ['index.html', headers('index.html', { versionId: 'v-index' })],
+    ['blog/post/index.html', headers('blog/post/index.html', { versionId: 'v-post' })],
+    ['gone.js', { versionId: 'v-gone' }],
+    ['same.css', headers('same.css', { versionId: 'v-same' })],
+    ['head.css', { contentType: 'text/css', cacheControl: 'max-age=60', versionId: 'v-head' }],
+  ]),
+  deleteRemoved: true,
+});
 
+describe('the record of a sync', () => {
   it('records the previous version of what is overwritten, re-headed or deleted, and the added keys', () => {
     expect(recordChanges(plan)).toEqual([
       { key: 'index.html', change: 'overwritten', previousVersionId: 'v-index' },
@@ -207,6 +211,9 @@ describe('record, invalidation paths and manifest', () => {
     expect(manifestChange(key, { exists: true, versionId: 'null' }, false)).toBeUndefined();
   });
 
+});
+
+describe('invalidation paths and manifest', () => {
   it('invalidates changed, re-headed and deleted paths (an index.html also its directory), not new ones', () => {
     expect(invalidationPaths(plan, '')).toEqual(['/', '/blog/post/', '/blog/post/index.html', '/gone.js', '/head.css', '/index.html']);
     expect(invalidationPaths(plan, 'site/')).toContain('/site/');

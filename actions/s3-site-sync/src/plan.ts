@@ -146,7 +146,7 @@ export function planSync(input: {
   deleteRemoved: boolean;
 }): Plan {
   const remote = new Map(input.remote.map((o) => [o.rel, o]));
-  const heads = input.heads ?? new Map();
+  const heads = input.heads ?? new Map<string, ObjectHeaders>();
   const versionOf = (key: string) => heads.get(key)?.versionId ?? input.versions?.get(key);
   const items: PlanItem[] = [];
   const localRels = new Set<string>();

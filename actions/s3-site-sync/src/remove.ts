@@ -1,12 +1,15 @@
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { appendRecord, DeploymentError, log, phase, setOutputs, type AwsContext, type S3ObjectChange, type SummaryRow } from '@deploy-actions/aws-kit';
+import { DeploymentError, log, phase, type Report, type S3ObjectChange } from '@deploy-actions/aws-kit';
 import { bucketVersioningEnabled, createInvalidation, invalidationPath, urlPrefix } from '@deploy-actions/aws-kit/s3';
+import type { S3SiteSyncOutputs } from '../../../action-types.js';
 import { executePlan } from './execute.js';
 import { ACTION, type Inputs } from './inputs.js';
 import type { MaxDelete, Plan, PlanItem } from './plan.js';
 import { deleteBatch, explain } from './s3.js';
+import type { Site } from './main.js';
 import { quoteName } from './source.js';
+
+type SyncReport = Report<S3SiteSyncOutputs>;
 
 /** An object below the prefix that a removal deletes: its key, and in a versioned bucket its current version. */
 export interface RemovedObject {
@@ -82,17 +85,35 @@ export function checkRemoveGuard(count: number, bucketCount: number | undefined,
  * closed), guarded by max-delete/force, recorded (so rollback-on-failure can restore it when versioning is
  * on), and invalidated as one `prefix*` path.
  */
-export async function removePrefix(ctx: {
-  s3: S3Client;
-  cloudfront?: CloudFrontClient;
-  aws: AwsContext;
-  bucket: string;
-  distributionId?: string;
-  inputs: Inputs;
-}): Promise<{ status: string; rows: SummaryRow[] }> {
-  const { s3, bucket, inputs, distributionId } = ctx;
-  const where = `s3://${bucket}/${inputs.prefix}`;
-  const { objects, versioning, bucketCount } = await phase(`Listing ${where}`, async () => {
+export async function removePrefix(site: Site, inputs: Inputs, report: SyncReport): Promise<void> {
+  report.row('Removed', site.destination);
+  const { objects, versioning, bucketCount } = await listRemoval(site, inputs);
+  const paths = await removalPaths(site, inputs, objects.length);
+  checkRemoveGuard(objects.length, bucketCount, inputs.maxDelete, inputs.force, site.destination);
+  zeroOutputs(report);
+  if (inputs.common.dryRun || !objects.length) {
+    report.output('deleted', objects.length);
+    report.output('invalidated-paths', inputs.common.dryRun ? paths : []);
+    report.status = inputs.common.dryRun
+      ? `Dry run: would remove ${objects.length} objects from ${site.destination}${paths.length ? ` and invalidate ${paths[0]}` : ''}. Nothing was changed.`
+      : `Nothing to remove: ${site.destination} is already empty.`;
+    report.row('Deleted', inputs.common.dryRun ? `${objects.length} (dry run)` : '0');
+    log(report.status);
+    return;
+  }
+  recordRemoval(site, inputs, objects, versioning, report);
+  const deleted = await deleteAll(site, inputs, objects, report);
+  const invalidation = await invalidateRemoval(site, inputs, paths, report);
+  report.status = `Removed ${deleted} objects from ${site.destination}.`;
+  log(report.status);
+  report.row('Deleted', String(deleted));
+  report.row('Invalidation', invalidation);
+  report.row('Versioning', versioning ? 'on (removed versions recorded)' : 'off (cannot be undone)');
+}
+
+async function listRemoval(site: Site, inputs: Inputs): Promise<{ objects: RemovedObject[]; versioning: boolean; bucketCount?: number }> {
+  const { s3, bucket } = site;
+  const listed = await phase(`Listing ${site.destination}`, async () => {
     const versioning = await bucketVersioningEnabled(s3, bucket);
     const objects = await listBelow(s3, bucket, inputs.prefix, versioning);
     const bucketCount = inputs.maxDelete.kind === 'percent' && !inputs.force && objects.length ? await countBucket(s3, bucket) : undefined;
@@ -100,63 +121,67 @@ export async function removePrefix(ctx: {
     return { objects, versioning, bucketCount };
   });
   const verb = inputs.common.dryRun ? 'would delete' : 'delete';
-  const lines = objects.map((o) => `  ${verb} ${quoteName(o.key)}`);
+  const lines = listed.objects.map((o) => `  ${verb} ${quoteName(o.key)}`);
   for (const l of inputs.common.dryRun ? lines : lines.slice(0, 200)) log(l);
   if (!inputs.common.dryRun && lines.length > 200) log(`  … and ${lines.length - 200} more`);
-  const pathPrefix = distributionId && inputs.invalidate !== 'none' && ctx.cloudfront ? await urlPrefix(ctx.cloudfront, distributionId, bucket, inputs.prefix) : '';
-  const paths = distributionId && inputs.invalidate !== 'none' && objects.length ? [invalidationPath(pathPrefix) + '*'] : [];
-  const zeros = { uploaded: 0, 'metadata-updated': 0, unchanged: 0, 'bytes-uploaded': 0 };
+  return listed;
+}
 
-  checkRemoveGuard(objects.length, bucketCount, inputs.maxDelete, inputs.force, where);
-  if (inputs.common.dryRun) {
-    setOutputs({ ...zeros, deleted: objects.length, 'invalidated-paths': paths });
-    const status = `Dry run: would remove ${objects.length} objects from ${where}${paths.length ? ` and invalidate ${paths[0]}` : ''}. Nothing was changed.`;
-    log(status);
-    return { status, rows: [['Deleted', `${objects.length} (dry run)`]] };
-  }
-  if (!objects.length) {
-    setOutputs({ ...zeros, deleted: 0, 'invalidated-paths': [] });
-    const status = `Nothing to remove: ${where} is already empty.`;
-    log(status);
-    return { status, rows: [['Deleted', '0']] };
-  }
+async function removalPaths(site: Site, inputs: Inputs, count: number): Promise<string[]> {
+  const { distributionId } = site;
+  if (!distributionId || inputs.invalidate === 'none') return [];
+  const pathPrefix = await urlPrefix(await site.cloudfront(), distributionId, site.bucket, inputs.prefix);
+  return count ? [invalidationPath(pathPrefix) + '*'] : [];
+}
 
+function zeroOutputs(report: SyncReport): void {
+  for (const name of ['uploaded', 'metadata-updated', 'unchanged', 'bytes-uploaded'] as const) report.output(name, 0);
+}
+
+function recordRemoval(site: Site, inputs: Inputs, objects: RemovedObject[], versioning: boolean, report: SyncReport): void {
   const changes: S3ObjectChange[] = objects.map((o) => ({ key: o.key, change: 'deleted', ...(o.versionId ? { previousVersionId: o.versionId } : {}) }));
-  const file = appendRecord({ kind: 's3-site', action: ACTION, region: ctx.aws.region, accountId: ctx.aws.accountId, bucket, prefix: inputs.prefix, versioning, distributionId, objects: changes });
+  const file = report.record({ kind: 's3-site', bucket: site.bucket, prefix: inputs.prefix, versioning, distributionId: site.distributionId, objects: changes });
   log(
     versioning
       ? `Recorded the current version of the ${objects.length} objects in ${file}, so rollback-on-failure can restore the site.`
-      : `Bucket versioning is off on ${bucket}: the removed objects cannot be restored by rollback-on-failure. Recorded in ${file}.`,
+      : `Bucket versioning is off on ${site.bucket}: the removed objects cannot be restored by rollback-on-failure. Recorded in ${file}.`,
   );
+}
+
+async function deleteAll(site: Site, inputs: Inputs, objects: RemovedObject[], report: SyncReport): Promise<number> {
   const items: PlanItem[] = objects.map((o) => ({ rel: o.key.slice(inputs.prefix.length), key: o.key, action: 'delete' }));
   const plan: Plan = { items, remoteCount: items.length };
-  const result = await phase('Removing', () => executePlan(plan, { upload: unused, updateMetadata: unused, deleteBatch: (batch) => deleteBatch(s3, bucket, batch) }, { concurrency: inputs.concurrency, log }));
-  setOutputs({ ...zeros, deleted: result.deleted.length });
+  const operations = { upload: unused, updateMetadata: unused, deleteBatch: (batch: PlanItem[]) => deleteBatch(site.s3, site.bucket, batch) };
+  const result = await phase('Removing', () => executePlan(plan, operations, { concurrency: inputs.concurrency, log }));
+  report.output('deleted', result.deleted.length);
   if (result.failures.length) {
     throw new DeploymentError(
-      `Could not delete ${result.failures.length} of ${objects.length} objects below ${where}: ${result.failures.slice(0, 3).map((f) => `${quoteName(f.rel)}: ${f.message}`).join('; ')}`,
+      `Could not delete ${result.failures.length} of ${objects.length} objects below ${site.destination}: ${result.failures.slice(0, 3).map((f) => `${quoteName(f.rel)}: ${f.message}`).join('; ')}`,
       'The role needs s3:DeleteObject on the bucket. Run the removal again once fixed; what was deleted is in the record.',
     );
   }
-  let invalidation = 'none';
-  if (distributionId && ctx.cloudfront && paths.length) {
-    const inv = await phase(`Invalidating ${paths[0]} on ${distributionId}`, () =>
-      createInvalidation(ctx.cloudfront!, {
-        distributionId,
-        paths,
-        callerReference: `${ACTION}-remove-${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${Date.now()}`,
-        wait: inputs.waitForInvalidation,
-        log,
-      }),
-    );
-    setOutputs({ 'invalidation-id': inv.id, 'invalidated-paths': inv.paths });
-    invalidation = `${inv.id} (${inv.status}): ${inv.paths.join(' ')}`;
-  } else if (distributionId) {
-    setOutputs({ 'invalidated-paths': [] });
+  return result.deleted.length;
+}
+
+async function invalidateRemoval(site: Site, inputs: Inputs, paths: string[], report: SyncReport): Promise<string> {
+  const { distributionId } = site;
+  if (!distributionId) return 'none';
+  if (!paths.length) {
+    report.output('invalidated-paths', []);
+    return 'none';
   }
-  const status = `Removed ${result.deleted.length} objects from ${where}.`;
-  log(status);
-  return { status, rows: [['Deleted', String(result.deleted.length)], ['Invalidation', invalidation], ['Versioning', versioning ? 'on (removed versions recorded)' : 'off (cannot be undone)']] };
+  const inv = await phase(`Invalidating ${paths[0]} on ${distributionId}`, async () =>
+    createInvalidation(await site.cloudfront(), {
+      distributionId,
+      paths,
+      callerReference: `${ACTION}-remove-${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${Date.now()}`,
+      wait: inputs.waitForInvalidation,
+      log,
+    }),
+  );
+  report.output('invalidation-id', inv.id);
+  report.output('invalidated-paths', inv.paths);
+  return `${inv.id} (${inv.status}): ${inv.paths.join(' ')}`;
 }
 
 const unused = async (): Promise<string> => {

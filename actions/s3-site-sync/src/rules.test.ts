@@ -92,6 +92,9 @@ describe('cache-control', () => {
     expect(cacheControlFor('_astro/app.1a2b3c4d.js', rules)).toBe('no-store');
   });
 
+});
+
+describe('cache-control rules and globs', () => {
   it('refuses malformed globs in cache-control and exclude, naming the input', () => {
     for (const [input, value] of [['cache-control', '[=no-cache'], ['cache-control', '*.{js,css=no-cache'], ['exclude', '['], ['exclude', 'drafts/(a|b'], ['include', '.well-known/[x']]) {
       let err: unknown;
@@ -138,10 +141,10 @@ describe('cache-control', () => {
   });
 });
 
-describe('inputs', () => {
-  const reader = (values: Record<string, string>) => new InputReader((n) => values[n] ?? '');
-  const base = { 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com' };
+const reader = (values: Record<string, string>) => new InputReader((n) => values[n] ?? '');
+const base = { 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com' };
 
+describe('inputs', () => {
   it('reads defaults matching the design', () => {
     const inputs = getInputs(reader(base));
     expect(inputs).toMatchObject({ bucket: 'kelifax.com', prefix: '', delete: true, maxDelete: { kind: 'percent', value: 25 }, concurrency: 32, invalidate: 'auto', waitForInvalidation: false, force: false });
@@ -172,6 +175,9 @@ describe('inputs', () => {
     expect((err as InputError).input).toBe(input);
   });
 
+});
+
+describe('inputs: remove mode, ssm: references, max-delete and prefix', () => {
   it('remove: needs no source but a non-empty prefix', () => {
     expect(getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix: 'pr-12' }))).toMatchObject({ remove: true, prefix: 'pr-12/', source: '' });
     for (const prefix of ['', '/']) {

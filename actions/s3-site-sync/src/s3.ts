@@ -13,8 +13,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
-import { copySource, SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
-import type { Manifest, ManifestObject, ObjectHeaders, PlanItem, RemoteObject } from './plan.js';
+import * as core from '@actions/core';
+import { bucketVersioningEnabled, copySource, SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
+import { preferVersionListing, type Manifest, type ManifestObject, type ObjectHeaders, type PlanItem, type RemoteObject } from './plan.js';
 
 /** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -254,4 +255,35 @@ export async function writeManifest(s3: S3Client, bucket: string, prefix: string
       CacheControl: 'no-store',
     }),
   );
+}
+
+export interface BucketState {
+  versioning: boolean;
+  remote: RemoteObject[];
+  /** Current version ids, when the listing gave them (a versions listing). */
+  versions?: Map<string, string>;
+  manifest?: Manifest;
+  manifestBefore?: ManifestObject;
+  /** Versions listed below the prefix (exact or estimated), for the manifest; undefined when unknown. */
+  versionEntries?: number;
+}
+
+/**
+ * The bucket's state in bulk: the versioning state and the manifest of headers we wrote (together), then one
+ * listing: ListObjectVersions when versioning is on and the manifest says the history is short (it then also
+ * gives every version id), else ListObjectsV2.
+ */
+export async function readBucketState(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
+  const [versioning, { manifest, before: manifestBefore }] = await Promise.all([
+    bucketVersioningEnabled(s3, bucket),
+    readManifest(s3, bucket, prefix, (m) => core.warning(m)),
+  ]);
+  if (versioning && preferVersionListing(manifest)) {
+    const listing = await listRemoteVersions(s3, bucket, prefix);
+    return { versioning, remote: listing.objects, versions: listing.versions, manifest, manifestBefore, versionEntries: listing.entries };
+  }
+  const remote = await listRemote(s3, bucket, prefix);
+  // A first publish (nothing there, no manifest) starts the history; otherwise carry the manifest's estimate.
+  const versionEntries = !manifest && manifestBefore && !manifestBefore.exists && remote.length === 0 ? 0 : manifest?.versionEntries;
+  return { versioning, remote, manifest, manifestBefore, versionEntries };
 }

@@ -74,57 +74,17 @@ export async function scanSource(
   opts: { excluded: (rel: string) => boolean; included?: (rel: string) => boolean; concurrency?: number },
 ): Promise<ScanResult> {
   const root = await realpath(dir);
-  // Dot-folders are walked only when there are include globs that may pick something inside them.
-  const included = opts.included ?? (() => false);
-  const walkDotFolders = opts.included !== undefined;
-  const found: { rel: string; path: string; size: number }[] = [];
-  const leftOut: LeftOut = { vcs: [], dotfiles: [] };
-  const walk = async (abs: string, relDir: string, ancestors: string[]): Promise<void> => {
-    const entries = await readdir(abs, { withFileTypes: true });
-    // Every entry at once: on a busy runner, one fs call after another is what makes a scan slow.
-    await Promise.all(entries.map(async (entry) => {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const path = join(abs, entry.name);
-      if (VCS.has(entry.name)) {
-        leftOut.vcs.push(rel);
-        return;
-      }
-      let st: Stats = await lstat(path);
-      if (st.isSymbolicLink()) {
-        if (opts.excluded(rel) || opts.excluded(rel + '/')) return;
-        if (hiddenBelow(rel) && !included(rel) && !included(rel + '/')) {
-          leftOut.dotfiles.push(rel);
-          return;
-        }
-        const target = await followLink(path, rel, root);
-        st = await stat(target);
-        if (st.isDirectory()) {
-          if (ancestors.includes(target)) {
-            throw new InputError('source', `${quoteName(rel)} is a symlink to ${target}, a folder that contains it: following it would loop forever.`, `Remove the link, or add ${quoteName(rel)}/ to exclude.`);
-          }
-          await walk(target, rel, [...ancestors, target]);
-        } else if (st.isFile()) {
-          found.push({ rel, path: target, size: st.size });
-        }
-        return;
-      }
-      if (st.isDirectory()) {
-        if (opts.excluded(rel + '/')) return;
-        if (entry.name.startsWith('.') && entry.name !== WELL_KNOWN && !walkDotFolders) {
-          leftOut.dotfiles.push(rel + '/');
-          return;
-        }
-        await walk(path, rel, [...ancestors, path]);
-      } else if (st.isFile() && !opts.excluded(rel)) {
-        if (hiddenBelow(rel) && !included(rel)) {
-          leftOut.dotfiles.push(rel);
-          return;
-        }
-        found.push({ rel, path, size: st.size });
-      }
-    }));
+  const scan: Scan = {
+    root,
+    excluded: opts.excluded,
+    included: opts.included ?? (() => false),
+    // Dot-folders are walked only when there are include globs that may pick something inside them.
+    walkDotFolders: opts.included !== undefined,
+    found: [],
+    leftOut: { vcs: [], dotfiles: [] },
   };
-  await walk(root, '', [root]);
+  await walk(scan, root, '', [root]);
+  const { found, leftOut } = scan;
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   found.sort((a, b) => byName(a.rel, b.rel));
   leftOut.vcs.sort(byName);
@@ -132,6 +92,66 @@ export async function scanSource(
   const limit = pLimit(opts.concurrency ?? 32);
   const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path, f.size) }))));
   return { files, leftOut };
+}
+
+/** A scan in progress: what it keeps and leaves out, and what it has found so far. */
+interface Scan {
+  root: string;
+  excluded: (rel: string) => boolean;
+  included: (rel: string) => boolean;
+  walkDotFolders: boolean;
+  found: { rel: string; path: string; size: number }[];
+  leftOut: LeftOut;
+}
+
+async function walk(scan: Scan, abs: string, relDir: string, ancestors: string[]): Promise<void> {
+  const entries = await readdir(abs, { withFileTypes: true });
+  // Every entry at once: on a busy runner, one fs call after another is what makes a scan slow.
+  await Promise.all(
+    entries.map(async (entry) => {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const path = join(abs, entry.name);
+      if (VCS.has(entry.name)) {
+        scan.leftOut.vcs.push(rel);
+        return;
+      }
+      const st: Stats = await lstat(path);
+      if (st.isSymbolicLink()) return followEntry(scan, path, rel, ancestors);
+      if (st.isDirectory()) {
+        if (scan.excluded(rel + '/')) return;
+        if (entry.name.startsWith('.') && entry.name !== WELL_KNOWN && !scan.walkDotFolders) {
+          scan.leftOut.dotfiles.push(rel + '/');
+          return;
+        }
+        await walk(scan, path, rel, [...ancestors, path]);
+      } else if (st.isFile() && !scan.excluded(rel)) {
+        if (hiddenBelow(rel) && !scan.included(rel)) {
+          scan.leftOut.dotfiles.push(rel);
+          return;
+        }
+        scan.found.push({ rel, path, size: st.size });
+      }
+    }),
+  );
+}
+
+/** A link: skipped when excluded or hidden, checked before it is followed, so exclude can skip a link that would be refused. */
+async function followEntry(scan: Scan, path: string, rel: string, ancestors: string[]): Promise<void> {
+  if (scan.excluded(rel) || scan.excluded(rel + '/')) return;
+  if (hiddenBelow(rel) && !scan.included(rel) && !scan.included(rel + '/')) {
+    scan.leftOut.dotfiles.push(rel);
+    return;
+  }
+  const target = await followLink(path, rel, scan.root);
+  const st = await stat(target);
+  if (st.isDirectory()) {
+    if (ancestors.includes(target)) {
+      throw new InputError('source', `${quoteName(rel)} is a symlink to ${target}, a folder that contains it: following it would loop forever.`, `Remove the link, or add ${quoteName(rel)}/ to exclude.`);
+    }
+    await walk(scan, target, rel, [...ancestors, target]);
+  } else if (st.isFile()) {
+    scan.found.push({ rel, path: target, size: st.size });
+  }
 }
 
 /** A path with a dot-segment other than `.well-known` in it: a dot-file, or a file in a dot-folder. */

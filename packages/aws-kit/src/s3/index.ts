@@ -11,6 +11,7 @@ import { formatDuration } from '../gha/inputs.js';
 import { systemClock, type Clock } from '../aws/clock.js';
 import { isAuthError, isRetryableError } from '../aws/retry.js';
 import { waitFor } from '../aws/wait.js';
+import { log as kitLog } from '../gha/log.js';
 
 /**
  * The CloudFront SDK, loaded when a distribution is first used: most syncs without one (and every start-up)
@@ -177,7 +178,7 @@ export function isInvalidationRetryable(err: unknown): boolean {
  */
 export async function createInvalidation(cloudfront: CloudFrontClient, opts: InvalidationOptions): Promise<InvalidationResult> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.log ?? ((line: string) => core.info(line));
+  const log = opts.log ?? kitLog;
   const retryTimeoutMs = opts.retryTimeoutMs ?? 10 * 60_000;
   const callerReference = opts.callerReference ?? `deploy-actions-${clock.now()}-${Math.random().toString(36).slice(2, 10)}`;
   const paths = [...opts.paths];
