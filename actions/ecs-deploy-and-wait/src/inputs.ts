@@ -92,6 +92,13 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
     strategy: readStrategy(reader, !!testUrl),
     codeDeploy: readCodeDeploy(reader, workspace),
   };
+  checkCombinations(inputs, reader);
+  return inputs;
+}
+
+/** What each input allows alone but not with the others. */
+function checkCombinations(inputs: Inputs, reader: InputReader): void {
+  const { image, images, environment, ssmEnvironment, taskDefinition, forceNewDeployment } = inputs;
   if (inputs.testTrafficHealthCheck && !inputs.wait) {
     throw new InputError('test-traffic-health-check-url', 'is set but wait is false: the check runs while the deployment is followed.', 'Set wait: true.');
   }
@@ -106,7 +113,6 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   if (nothingToDo) {
     throw new InputError('image', 'nothing to deploy: no image, images, environment-variables, task-definition, desired-count or force-new-deployment was given.', 'Pass the image to roll out, e.g. the image output of ecr-build-push.');
   }
-  return inputs;
 }
 
 function readTaskDefinitionSource(value: string, workspace: string): TaskDefinitionSource {
