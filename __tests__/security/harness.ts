@@ -55,6 +55,8 @@ export interface SecurityCase {
   exitCode?: number;
   /** Text the `::error::` annotation must contain: the input (`Input "template"`) or file it names. */
   names?: string;
+  /** Text the job summary must contain (what a case that succeeds shows instead of a secret). */
+  summary?: string;
 }
 
 /** The base workspace every case starts from: a checkout with secrets in it, and what the actions deploy. */
@@ -248,6 +250,7 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
       }
       expect(injectedCommands(res.stdout)).toEqual([]);
       expect(res.summary).not.toBe('');
+      if (c.summary) expect(res.summary).toContain(c.summary);
     });
   });
 }
