@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +191,24 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       expect(run.outputs.result).toBe('rolled-back');
       expect(run.errors[0]).toMatch(/Health check failed: .*\/health did not answer 200 within 300ms \(last answer: HTTP 503: db down\)/);
       expect(fake.services.get('web')!.taskDefinition).toBe(td);
+    });
+
+    it('gives up on a URL that accepts and never answers, naming its endpoint, and rolls back', async () => {
+      const sockets: Socket[] = [];
+      const frozen = createNetServer((socket) => sockets.push(socket.on('error', () => undefined)));
+      await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', r));
+      const endpoint = `http://127.0.0.1:${(frozen.address() as { port: number }).port}`;
+      try {
+        const { fake, td, inputs } = setup({ 'health-check-url': `${endpoint}/health`, 'health-check-timeout': '300ms' });
+        completes(fake);
+        const run = await runInProcess(action, { inputs });
+        expect(run.outputs.result).toBe('rolled-back');
+        expect(run.errors[0]).toContain(`did not answer 200 within 300ms (last answer: health check: no answer from ${endpoint} within 1s; the request was abandoned.)`);
+        expect(fake.services.get('web')!.taskDefinition).toBe(td);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        frozen.close();
+      }
     });
   });
 
