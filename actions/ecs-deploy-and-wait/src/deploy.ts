@@ -27,12 +27,14 @@ export interface Clients {
   codedeploy: CodeDeployClient;
 }
 
-type Result = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
+/** The `result` output. */
+export type Result = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
+export type EcsReport = Report<EcsDeployAndWaitOutputs>;
 
 interface DeployRun extends Clients {
   inputs: Inputs;
   plans: ServicePlan[];
-  report: Report<EcsDeployAndWaitOutputs>;
+  report: EcsReport;
   setResult: (result: Result) => void;
 }
 

@@ -2,17 +2,14 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { arnName, connect, DeploymentError, errorMessage, formatDuration, InputError, limitStep, log, phase, resolveSsmReferences, type AwsContext, type Report } from '@deploy-actions/aws-kit';
+import { arnName, connect, DeploymentError, errorMessage, formatDuration, InputError, limitStep, log, phase, resolveSsmReferences, type AwsContext } from '@deploy-actions/aws-kit';
 import { checkDeploymentGroup, renderAppSpec } from '@deploy-actions/aws-kit/ecs';
 import * as core from '@actions/core';
-import type { EcsDeployAndWaitOutputs } from '../../../action-types.js';
-import { deployServices, type Clients } from './deploy.js';
+import { deployServices, type Clients, type EcsReport, type Result } from './deploy.js';
 import { planServices, pruneRevisions, registerRevisions, runOneOffTask, type ServicePlan } from './ecs.js';
 import type { Inputs } from './inputs.js';
 import { targetContainer } from './task-definition.js';
 
-export type EcsReport = Report<EcsDeployAndWaitOutputs>;
-type Result = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
 
 /** Plan every service, register the new revision, run the one-off task, deploy (and roll back), prune. */
 export async function main(raw: Inputs, report: EcsReport): Promise<void> {
