@@ -180,7 +180,7 @@ export interface EcsDeployAndWaitInputs {
   'run-task-container'?: string;
   /** Wait for the rollout to complete. Default: `true`. */
   'wait'?: string;
-  /** How long to wait for each rollout (e.g. 15m, 1h). A timeout is a failure. Default: `15m`. */
+  /** How long to wait for each rollout (e.g. 15m, 1h). A timeout is a failure. The step as a whole, requests in flight included, ends after this long for each wait it may do (the one-off task, each rollout and its rollback) plus the health checks. Default: `15m`. */
   'timeout'?: string;
   /** Time between polls while waiting. Default: `10s`. */
   'poll-interval'?: string;

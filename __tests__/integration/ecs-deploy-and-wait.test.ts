@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { main } from '../../actions/ecs-deploy-and-wait/src/main.js';
+import { action } from '../../actions/ecs-deploy-and-wait/src/action.js';
 import { createEcsService } from '../helpers/ecs-fixture.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
@@ -39,7 +39,7 @@ describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
 
   it('registers a revision with only the image changed, updates the service, and reports the previous ARN', async () => {
     const requestsBefore = oidc.requests.length;
-    const run = await runInProcess(main, { inputs: inputs({ image: IMAGE('sha-1111111') }) });
+    const run = await runInProcess(action, { inputs: inputs({ image: IMAGE('sha-1111111') }) });
     expect(run.errors).toEqual([]);
     expect(run.outputs).toMatchObject({
       result: 'deployed',
@@ -65,14 +65,14 @@ describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
   });
 
   it('is unchanged when run again with the same image', async () => {
-    const run = await runInProcess(main, { inputs: inputs({ image: IMAGE('sha-1111111') }) });
+    const run = await runInProcess(action, { inputs: inputs({ image: IMAGE('sha-1111111') }) });
     expect(run.outputs.result).toBe('unchanged');
     const list = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web' }));
     expect(list.taskDefinitionArns).toHaveLength(2);
   });
 
   it('dry-run registers nothing and leaves the service alone', async () => {
-    const run = await runInProcess(main, { inputs: inputs({ image: IMAGE('sha-2222222'), 'dry-run': 'true' }) });
+    const run = await runInProcess(action, { inputs: inputs({ image: IMAGE('sha-2222222'), 'dry-run': 'true' }) });
     expect(run.exitCode).toBe(0);
     expect(run.log).toMatch(/~ containerDefinitions\.app\.image: ".*sha-1111111" → ".*sha-2222222"/);
     const list = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web' }));
@@ -80,14 +80,14 @@ describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
   });
 
   it('keep-revisions deregisters old revisions but never the one just replaced', async () => {
-    const run = await runInProcess(main, { inputs: inputs({ image: IMAGE('sha-3333333'), 'keep-revisions': '1' }) });
+    const run = await runInProcess(action, { inputs: inputs({ image: IMAGE('sha-3333333'), 'keep-revisions': '1' }) });
     expect(run.outputs.result).toBe('deployed');
     const active = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web', status: 'ACTIVE' }));
     expect(active.taskDefinitionArns!.map((a) => a.split('/').pop()).sort()).toEqual(['web:2', 'web:3']);
   });
 
   it('an unknown service fails naming the input and changes nothing', async () => {
-    const run = await runInProcess(main, { inputs: inputs({ image: IMAGE('sha-4444444'), service: 'no-such-service' }) });
+    const run = await runInProcess(action, { inputs: inputs({ image: IMAGE('sha-4444444'), service: 'no-such-service' }) });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(/Input "service": service "no-such-service" was not found in cluster spotter-cluster/);

@@ -64,6 +64,8 @@ export interface SecurityCase {
    * where masking every secret it hands over is what keeps it out of the log.
    */
   runnerMasks?: boolean;
+  /** Text the job summary must contain (what a case that succeeds shows instead of a secret). */
+  summary?: string;
 }
 
 /** stdout as the runner shows it: every value an `::add-mask::` command registered is replaced by `***`. */
@@ -273,6 +275,7 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
       }
       expect(injectedCommands(res.stdout)).toEqual([]);
       expect(res.summary).not.toBe('');
+      if (c.summary) expect(res.summary).toContain(c.summary);
     });
   });
 }

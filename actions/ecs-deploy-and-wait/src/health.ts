@@ -1,4 +1,4 @@
-import { DeploymentError, errorMessage, formatDuration, log, waitFor, type Clock } from '@deploy-actions/aws-kit';
+import { boundedFetch, DeploymentError, errorMessage, formatDuration, log, waitFor, type Clock } from '@deploy-actions/aws-kit';
 
 /** Polls `url` until it answers `status`, or fails after `timeoutMs` with the last answer. */
 export async function checkHealth(opts: { url: string; status: number; timeoutMs: number; intervalMs: number; clock?: Clock }): Promise<void> {
@@ -12,7 +12,8 @@ export async function checkHealth(opts: { url: string; status: number; timeoutMs
       log,
       poll: async () => {
         try {
-          const res = await fetch(opts.url, { redirect: 'manual', signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, opts.timeoutMs))) });
+          // One try may take up to 10 s; the step's timeout ends it too.
+          const res = await boundedFetch(opts.url, { what: 'health check', redirect: 'manual', timeoutMs: Math.max(1000, Math.min(10_000, opts.timeoutMs)) });
           const body = (await res.text()).slice(0, 200).replace(/\s+/g, ' ');
           if (res.status === opts.status) return { done: true, value: undefined };
           last = `HTTP ${res.status}${body ? `: ${body}` : ''}`;

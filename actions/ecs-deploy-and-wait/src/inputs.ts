@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InputError, InputReader, isSsmReference, parseDuration, parseKeyValueLines, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
+import { InputError, InputReader, isSsmReference, isTaskDefinitionReference, parseDuration, parseKeyValueLines, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
 import type { StrategyInputs } from './strategy.js';
 import { parseTaskDefinitionFile, taskCommand, type TaskDefinitionRequest } from './task-definition.js';
 
@@ -42,7 +42,6 @@ export interface Inputs {
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/;
-const TASK_DEF_REF = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/;
 
 /** The only place this action reads inputs. Everything that can be checked without AWS is checked here. */
 export function getInputs(reader = new InputReader(), workspace = process.env.GITHUB_WORKSPACE || process.cwd()): Inputs {
@@ -93,6 +92,13 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
     strategy: readStrategy(reader, !!testUrl),
     codeDeploy: readCodeDeploy(reader, workspace),
   };
+  checkCombinations(inputs, reader);
+  return inputs;
+}
+
+/** What each input allows alone but not with the others. */
+function checkCombinations(inputs: Inputs, reader: InputReader): void {
+  const { image, images, environment, ssmEnvironment, taskDefinition, forceNewDeployment } = inputs;
   if (inputs.testTrafficHealthCheck && !inputs.wait) {
     throw new InputError('test-traffic-health-check-url', 'is set but wait is false: the check runs while the deployment is followed.', 'Set wait: true.');
   }
@@ -107,7 +113,6 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   if (nothingToDo) {
     throw new InputError('image', 'nothing to deploy: no image, images, environment-variables, task-definition, desired-count or force-new-deployment was given.', 'Pass the image to roll out, e.g. the image output of ecr-build-push.');
   }
-  return inputs;
 }
 
 function readTaskDefinitionSource(value: string, workspace: string): TaskDefinitionSource {
@@ -117,7 +122,7 @@ function readTaskDefinitionSource(value: string, workspace: string): TaskDefinit
     const file = workspacePath('task-definition', value, { workspace, fix: 'Check the path, or give a family, family:revision or ARN.' });
     return { kind: 'file', file: value, request: parseTaskDefinitionFile(readFileSync(file, 'utf8'), value) };
   }
-  if (!value.startsWith('ssm:') && !TASK_DEF_REF.test(value)) {
+  if (!value.startsWith('ssm:') && !isTaskDefinitionReference(value)) {
     throw new InputError('task-definition', `"${value}" is not a file, family, family:revision or task definition ARN.`);
   }
   return { kind: 'reference', reference: value };
@@ -126,30 +131,32 @@ function readTaskDefinitionSource(value: string, workspace: string): TaskDefinit
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * `KEY=VALUE` lines of environment-variables. Values may be secrets: an error names the line and (when there is
- * one) the key, never the value or the line's text. `ssm:` values become container secrets, resolved by ECS.
+ * `KEY=VALUE` lines of environment-variables, read by the kit's parser (an error names the line, never its text:
+ * values may be secrets); names must be variable names. `ssm:` values become container secrets, resolved by ECS.
  */
 export function parseEnvironment(raw: string): { environment: Map<string, string>; ssmEnvironment: Map<string, string> } {
   const environment = new Map<string, string>();
   const ssmEnvironment = new Map<string, string>();
-  raw.split('\n').forEach((line, i) => {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    const at = trimmed.indexOf('=');
-    if (at < 0) throw new InputError('environment-variables', `line ${i + 1} has no "=" (it must be KEY=VALUE; its text is not shown in case it is a value).`, 'Write one KEY=VALUE per line.');
-    const key = trimmed.slice(0, at).trim();
-    if (!key) throw new InputError('environment-variables', `line ${i + 1} has no name before "=".`, 'Write one KEY=VALUE per line.');
+  const lineOf = lineNumbers(raw);
+  for (const [key, value] of parseKeyValueLines('environment-variables', raw)) {
     if (!VARIABLE_NAME.test(key)) {
       const shown = key.length <= 64 && /^[\x21-\x7e]+$/.test(key) && !key.includes('::') ? `"${key}"` : 'its name';
-      throw new InputError('environment-variables', `line ${i + 1}: ${shown} is not a valid variable name (letters, digits and _, not starting with a digit).`);
+      throw new InputError('environment-variables', `line ${lineOf.get(key)}: ${shown} is not a valid variable name (letters, digits and _, not starting with a digit).`);
     }
-    const value = trimmed.slice(at + 1).trim();
-    environment.delete(key);
-    ssmEnvironment.delete(key);
     if (isSsmReference(value)) ssmEnvironment.set(key, value.slice('ssm:'.length));
     else environment.set(key, value);
-  });
+  }
   return { environment, ssmEnvironment };
+}
+
+/** The (last) line each key is on, so a bad name is pointed at without quoting the line. */
+function lineNumbers(raw: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  raw.split('\n').forEach((line, i) => {
+    const at = line.indexOf('=');
+    if (at > 0) lines.set(line.slice(0, at).trim(), i + 1);
+  });
+  return lines;
 }
 
 /** Whole minutes from a duration input (ECS takes bake times in minutes, 0 to 1440). */

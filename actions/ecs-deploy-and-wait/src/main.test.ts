@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { readRecords } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__tests__/helpers/fake-ecs.js';
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
-import { main } from './main.js';
+import { action } from './action.js';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:' + 'b'.repeat(64);
 useNockedAws();
@@ -44,7 +45,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
   it('rolls a new image onto the current task definition and waits for COMPLETED', async () => {
     const { fake, td, inputs } = setup();
     completes(fake);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({
@@ -88,7 +89,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
         svc.deployments = [d];
       }
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.log).toMatch(/Task task\w+ stopped: CannotPullContainerError: pull image manifest/);
@@ -113,7 +114,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
         });
       }
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
     expect(run.log).toMatch(/stopped: Essential container in task exited \(EssentialContainerExited\)/);
@@ -136,7 +137,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
         svc.taskDefinition = td;
       }
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/was rolled back by ECS \(deployment circuit breaker\); the service is back on web:1/);
     expect(run.log).toContain('deployment failed: tasks failed to start');
@@ -149,7 +150,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       d.rolloutState = 'FAILED';
       d.rolloutStateReason = 'ECS deployment circuit breaker: task failed to start.';
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors[0]).toMatch(/FAILED: ECS deployment circuit breaker: task failed to start\./);
     expect(run.outputs.result).toBe('failed');
   });
@@ -159,7 +160,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     fake.onPoll = (svc) => {
       (svc.deployments[0] as FakeDeployment).runningCount = 1;
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/Timed out after 200ms waiting for service web to roll out web:2\. Last state: web: IN_PROGRESS 1\/2 running/);
   });
@@ -177,7 +178,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     it('passes when the URL answers the expected status', async () => {
       const { fake, inputs } = setup({ 'health-check-url': `${url}/ok`, 'health-check-timeout': '1s' });
       completes(fake);
-      const run = await runInProcess(main, { inputs });
+      const run = await runInProcess(action, { inputs });
       expect(run.outputs.result).toBe('deployed');
       expect(run.log).toContain(`Health check passed: ${url}/ok answered 200`);
     });
@@ -185,18 +186,36 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     it('fails and rolls back when the health check keeps failing', async () => {
       const { fake, td, inputs } = setup({ 'health-check-url': `${url}/health`, 'health-check-timeout': '300ms' });
       completes(fake);
-      const run = await runInProcess(main, { inputs });
+      const run = await runInProcess(action, { inputs });
       expect(run.exitCode).toBe(1);
       expect(run.outputs.result).toBe('rolled-back');
       expect(run.errors[0]).toMatch(/Health check failed: .*\/health did not answer 200 within 300ms \(last answer: HTTP 503: db down\)/);
       expect(fake.services.get('web')!.taskDefinition).toBe(td);
+    });
+
+    it('gives up on a URL that accepts and never answers, naming its endpoint, and rolls back', async () => {
+      const sockets: Socket[] = [];
+      const frozen = createNetServer((socket) => sockets.push(socket.on('error', () => undefined)));
+      await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', r));
+      const endpoint = `http://127.0.0.1:${(frozen.address() as { port: number }).port}`;
+      try {
+        const { fake, td, inputs } = setup({ 'health-check-url': `${endpoint}/health`, 'health-check-timeout': '300ms' });
+        completes(fake);
+        const run = await runInProcess(action, { inputs });
+        expect(run.outputs.result).toBe('rolled-back');
+        expect(run.errors[0]).toContain(`did not answer 200 within 300ms (last answer: health check: no answer from ${endpoint} within 1s; the request was abandoned.)`);
+        expect(fake.services.get('web')!.taskDefinition).toBe(td);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        frozen.close();
+      }
     });
   });
 
   it('runs migrations first and does not touch the service when they fail', async () => {
     const { fake, inputs } = setup({ 'run-task-command': 'npm run migrate' });
     fake.runTaskOutcome = { exitCode: 3, logs: ['> prisma migrate deploy', 'Error: P3009 migrate found failed migrations'] };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.outputs['run-task-exit-code']).toBe('3');
     expect(run.errors[0]).toMatch(/run-task-command task run\d+ exited with code 3\. Last log line: Error: P3009/);
@@ -214,7 +233,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
   it('runs migrations then deploys when they succeed', async () => {
     const { fake, inputs } = setup({ 'run-task-command': '["python","manage.py","migrate"]' });
     completes(fake);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs).toMatchObject({ result: 'deployed', 'run-task-exit-code': '0' });
     const order = fake.calls.map((c) => c.target).filter((t) => ['RegisterTaskDefinition', 'RunTask', 'UpdateService'].includes(t));
     expect(order).toEqual(['RegisterTaskDefinition', 'RunTask', 'UpdateService']);
@@ -223,7 +242,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
   it('stops a migration task that outlives the timeout, and does not touch the service', async () => {
     const { fake, inputs } = setup({ 'run-task-command': 'npm run migrate', timeout: '100ms', 'poll-interval': '20ms' });
     fake.runTaskOutcome = { neverStops: true };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/Timed out after 100ms waiting for the run-task-command task run\d+ to finish/);
     const [stop] = fake.callsTo('StopTask');
@@ -237,7 +256,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     fake.addTaskDefinition(bigTaskDefinition()); // web:2, unused: would be pruned
     fake.deregisterFault = 'AccessDeniedException';
     completes(fake);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.result).toBe('deployed');
     expect(run.log).toMatch(/::warning::Could not deregister old revisions \(keep-revisions 1\): User is not authorized to perform: ecs:DeregisterTaskDefinition/);
@@ -245,7 +264,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
 
   it('is unchanged when the image is already running and not forced', async () => {
     const { fake, inputs } = setup({ image: bigTaskDefinition().containerDefinitions[0].image });
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.result).toBe('unchanged');
     expect(fake.callsTo('RegisterTaskDefinition')).toHaveLength(0);
@@ -255,7 +274,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
   it('force-new-deployment restarts tasks on the same revision (the :latest pattern)', async () => {
     const { fake, td, inputs } = setup({ image: '', 'force-new-deployment': 'true' });
     completes(fake);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs).toMatchObject({ result: 'deployed', 'task-definition-arn': td });
     expect(fake.callsTo('UpdateService')[0]).toMatchObject({ taskDefinition: td, forceNewDeployment: true });
     expect(fake.callsTo('RegisterTaskDefinition')).toHaveLength(0);
@@ -266,7 +285,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     fake.addTaskDefinition(bigTaskDefinition()); // web:2, unused
     fake.addService('worker', td, 1);
     completes(fake);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('deployed');
     expect(fake.callsTo('RegisterTaskDefinition')).toHaveLength(1); // same render registered once
     expect(fake.callsTo('UpdateService').map((u) => u.service)).toEqual(['web', 'worker']);
@@ -276,7 +295,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
 
   it('dry-run prints the diff and changes nothing', async () => {
     const { fake, inputs } = setup({ 'dry-run': 'true', 'environment-variables': 'FEATURE_X=on' });
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(0);
     expect(run.log).toContain(`~ containerDefinitions.app.image:`);
     expect(run.log).toContain('+ containerDefinitions.app.environment.FEATURE_X: "on"');
@@ -294,7 +313,7 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       [{ 'health-check-url': 'https://example.com/health', wait: 'false' }, 'health-check-url'],
     ])('%j', async (bad, input) => {
       const { fake, inputs } = setup(bad as Record<string, string>);
-      const run = await runInProcess(main, { inputs });
+      const run = await runInProcess(action, { inputs });
       expect(run.exitCode).toBe(1);
       expect(run.errors).toHaveLength(1);
       expect(run.errors[0]).toContain(`Input "${input}"`);
@@ -308,13 +327,13 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ws-'));
       writeFileSync(join(dir, 'task-def.json'), '{ "family": "web", ');
       const { inputs } = setup({ 'task-definition': 'task-def.json' });
-      const run = await runInProcess(main, { inputs, env: { GITHUB_WORKSPACE: dir } });
+      const run = await runInProcess(action, { inputs, env: { GITHUB_WORKSPACE: dir } });
       expect(run.errors[0]).toMatch(/^::error title=Invalid input%3A task-definition,file=task-def.json::Input "task-definition": task-def.json is not valid JSON/);
     });
 
     it('no credentials and no id-token permission says what to add', async () => {
       const { inputs } = setup();
-      const run = await runInProcess(main, { inputs, env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'no-such-profile-deploy-actions', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined } });
+      const run = await runInProcess(action, { inputs, env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'no-such-profile-deploy-actions', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined } });
       expect(run.exitCode).toBe(1);
       expect(run.errors[0]).toContain('Input "role-to-assume"');
       expect(run.errors[0]).toContain('id-token: write');

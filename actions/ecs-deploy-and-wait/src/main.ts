@@ -1,208 +1,144 @@
-import * as core from '@actions/core';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import {
-  appendRecord,
-  arnName,
-  connect,
-  DeploymentError,
-  errorMessage,
-  formatDuration,
-  InputError,
-  log,
-  phase,
-  resolveSsmReferences,
-  setOutputs,
-  writeSummary,
-  type SummaryRow,
-} from '@deploy-actions/aws-kit';
-import {
-  checkDeploymentGroup,
-  createCodeDeployDeployment,
-  findServiceDeployment,
-  followCodeDeployDeployment,
-  followServiceDeployment,
-  renderAppSpec,
-  RolledBackError,
-  waitForRollout,
-  type DeploymentCheck,
-} from '@deploy-actions/aws-kit/ecs';
-import { planServices, pruneRevisions, registerRevisions, runOneOffTask, updateService, type ServicePlan } from './ecs.js';
-import { checkHealth } from './health.js';
-import { ACTION, getInputs, type Inputs } from './inputs.js';
+import { arnName, connect, DeploymentError, errorMessage, formatDuration, InputError, limitStep, log, phase, resolveSsmReferences, type AwsContext } from '@deploy-actions/aws-kit';
+import { checkDeploymentGroup, renderAppSpec } from '@deploy-actions/aws-kit/ecs';
+import * as core from '@actions/core';
+import { deployServices, type Clients, type EcsReport, type Result } from './deploy.js';
+import { planServices, pruneRevisions, registerRevisions, runOneOffTask, type ServicePlan } from './ecs.js';
+import type { Inputs } from './inputs.js';
 import { targetContainer } from './task-definition.js';
 
-type Result = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
 
-export async function main(): Promise<void> {
-  const rows: SummaryRow[] = [];
-  let title = 'ecs-deploy-and-wait';
-  const details: { title: string; body: string }[] = [];
-  let result: Result = 'failed';
-  let status = '';
+/** Plan every service, register the new revision, run the one-off task, deploy (and roll back), prune. */
+export async function main(raw: Inputs, report: EcsReport): Promise<void> {
   const started = Date.now();
-  const outputs: Record<string, string | undefined> = {};
-  const strategyRows: SummaryRow[] = [];
-  try {
-    const raw = getInputs();
-    title += `: ${raw.services.join(', ')}`;
-    rows.push(['Cluster', raw.cluster]);
-    const aws = await connect(raw.common);
-    // ssm:/ values are resolved in the inputs only, never inside a task-definition file.
-    // ssm: values of environment-variables are not read here: they become container secrets that ECS resolves.
-    const resolved = await resolveSsmReferences(
-      {
-        cluster: raw.cluster,
-        services: raw.services,
-        image: raw.image,
-        images: raw.images,
-        environment: raw.environment,
-        healthCheck: raw.healthCheck,
-        testTrafficHealthCheck: raw.testTrafficHealthCheck,
-        taskDefinition: raw.taskDefinition.kind === 'reference' ? raw.taskDefinition : undefined,
-      },
-      aws,
-    );
-    const inputs: Inputs = { ...raw, ...resolved, taskDefinition: resolved.taskDefinition ?? raw.taskDefinition };
-    const ecs = aws.client(ECSClient);
-    const logs = aws.client(CloudWatchLogsClient);
-    const cloudwatch = aws.client(CloudWatchClient);
-    const codedeploy = aws.client(CodeDeployClient);
+  limitStep(stepBudgetMs(raw));
+  report.title = `ecs-deploy-and-wait: ${raw.services.join(', ')}`;
+  report.row('Cluster', raw.cluster);
+  const aws = await connect(raw.common);
+  report.connectedTo(aws);
+  const inputs = await resolveInputs(raw, aws);
+  const clients = clientsOf(aws);
+  const plans = await phase('Plan', () => planAll(clients, inputs, aws, report));
+  if (stopsBeforeDeploying(inputs, plans, report)) return;
+  await phase('Register task definition', () => registerRevisions(clients.ecs, plans, log));
+  reportRegistered(plans, report);
+  if (inputs.runTaskCommand) await phase('Run one-off task', () => runTask(clients, inputs, plans[0]!, report));
+  const updated = await deployServices({ ...clients, inputs, plans, report, setResult: (r) => setResult(report, r) });
+  setResult(report, 'deployed');
+  report.status = `Deployed ${arnName(plans[0]!.targetArn!)} to ${updated.map((p) => p.service).join(', ')}${inputs.wait ? '' : ' (not waited for)'} in ${formatDuration(Date.now() - started)}.`;
+  log(report.status);
+  if (inputs.keepRevisions > 0) await phase('Prune old revisions', () => prune(clients.ecs, inputs, plans));
+}
 
-    const plans = await phase('Plan', async () => {
-      const plans = await planServices(ecs, inputs, aws);
-      for (const p of plans) {
-        log(`${p.service}: running ${arnName(p.previousArn)}${p.update ? '' : ' — nothing to change'}`);
-        for (const line of p.diff) log(`  ${line}`);
-        if (p.diff.length) details.push({ title: `Task definition changes for ${p.service}`, body: p.diff.join('\n') });
-        const how = p.mode.kind === 'codedeploy' ? `CodeDeploy (${p.codeDeploy!.application}/${p.codeDeploy!.deploymentGroup})` : `${p.mode.strategy}${p.mode.deploymentConfiguration ? ' (set by this deploy)' : ' (as the service is configured)'}`;
-        log(`  strategy: ${how}`);
-        for (const stage of p.mode.stages) log(`    - ${stage}`);
-        strategyRows.push([`Strategy (${p.service})`, how]);
-      }
-      // Read-only checks of what the deploy will use, so a typo fails before anything changes.
-      if (inputs.strategy.alarms.length) await checkAlarms(cloudwatch, inputs.strategy.alarms);
-      for (const p of plans.filter((x) => x.update && x.mode.kind === 'codedeploy')) {
-        await checkDeploymentGroup(codedeploy, p.codeDeploy!, p.service);
-        renderAppSpec({ taskDefinitionArn: p.targetArn ?? p.previousArn, loadBalancers: p.current.loadBalancers, template: inputs.codeDeploy.appSpec });
-      }
-      return plans;
-    });
-    outputs['previous-task-definition-arn'] = plans[0]!.previousArn;
-    const serviceRowsAt = rows.length;
-    outputs['task-definition-arn'] = plans[0]!.targetArn ?? plans[0]!.previousArn;
-    for (const p of plans) rows.push([`Service ${p.service}`, `${arnName(p.previousArn)} → ${p.register ? 'new revision' : arnName(p.targetArn!)}`]);
-    rows.push(...strategyRows);
+/**
+ * The step's own bound: every wait it may do (the one-off task, each rollout and its rollback, the health
+ * checks) at most `timeout` each, so a hung endpoint cannot hold the job past what the inputs allow.
+ */
+function stepBudgetMs(inputs: Inputs): number {
+  const waits = (inputs.runTaskCommand ? 1 : 0) + inputs.services.length * (inputs.rollback ? 2 : 1);
+  const checks = (inputs.healthCheck?.timeoutMs ?? 0) + (inputs.testTrafficHealthCheck?.timeoutMs ?? 0);
+  // setTimeout fires at once past 2^31-1 ms.
+  return Math.min(2_147_483_647, inputs.timeoutMs * waits + checks * inputs.services.length + 60_000);
+}
 
-    if (inputs.common.dryRun) {
-      result = 'unchanged';
-      const strategies = [...new Set(plans.filter((p) => p.update).map((p) => (p.mode.kind === 'codedeploy' ? 'CodeDeploy' : p.mode.strategy)))];
-      status = `Dry run: ${plans.filter((p) => p.update).length} of ${plans.length} service(s) would be updated${strategies.length ? ` (${strategies.join(', ')}; stages above)` : ''}; nothing was changed.`;
-      log(status);
-      return;
-    }
-    if (!plans.some((p) => p.update)) {
-      result = 'unchanged';
-      status = 'Every service already runs this task definition; nothing was deployed (set force-new-deployment to restart tasks anyway).';
-      log(status);
-      return;
-    }
+/** The result output and its row, once the run knows it (a failure without one is `failed`, by run()). */
+function setResult(report: EcsReport, result: Result): void {
+  report.output('result', result);
+  report.row('Result', result);
+}
 
-    await phase('Register task definition', () => registerRevisions(ecs, plans, log));
-    outputs['task-definition-arn'] = plans[0]!.targetArn;
-    rows.splice(serviceRowsAt, plans.length, ...plans.map((p): SummaryRow => [`Service ${p.service}`, `${arnName(p.previousArn)} → ${arnName(p.targetArn!)}`]));
+/** `ssm:` values of the inputs read from Parameter Store (never inside a task-definition file). */
+async function resolveInputs(raw: Inputs, aws: AwsContext): Promise<Inputs> {
+  // ssm: values of environment-variables are not read here: they become container secrets that ECS resolves.
+  const { cluster, services, image, images, environment, healthCheck, testTrafficHealthCheck } = raw;
+  const taskDefinition = raw.taskDefinition.kind === 'reference' ? raw.taskDefinition : undefined;
+  const resolved = await resolveSsmReferences({ cluster, services, image, images, environment, healthCheck, testTrafficHealthCheck, taskDefinition }, aws);
+  return { ...raw, ...resolved, taskDefinition: resolved.taskDefinition ?? raw.taskDefinition };
+}
 
-    if (inputs.runTaskCommand) {
-      await phase('Run one-off task', async () => {
-        const plan = plans[0]!;
-        const container = inputs.runTaskContainer ?? targetContainer(plan.next, inputs.containerName).name!;
-        if (!plan.next.containerDefinitions?.some((c) => c.name === container)) {
-          throw new InputError('run-task-container', `"${container}" is not a container of ${plan.next.family}.`);
-        }
-        const run = await runOneOffTask(
-          ecs,
-          logs,
-          { cluster: inputs.cluster, plan, container, command: inputs.runTaskCommand!, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs },
-          log,
-        );
-        outputs['run-task-exit-code'] = run.exitCode === undefined ? undefined : String(run.exitCode);
-        rows.push(['Run task', `${arnName(run.taskArn)}: exit code ${run.exitCode ?? 'none'}`]);
-        for (const l of run.logLines) log(`  | ${l}`);
-        if (run.exitCode !== 0) {
-          throw new DeploymentError(
-            `The run-task-command task ${arnName(run.taskArn)} ${run.exitCode === undefined ? `did not run: ${run.stoppedReason ?? 'no reason given'}` : `exited with code ${run.exitCode}`}.` +
-              (run.logLines.length ? ` Last log line: ${run.logLines.at(-1)}` : ''),
-            'No service was updated. Fix the command (its log lines are above) and run the deploy again.',
-          );
-        }
-      });
-    }
+function clientsOf(aws: AwsContext): Clients {
+  return { ecs: aws.client(ECSClient), logs: aws.client(CloudWatchLogsClient), cloudwatch: aws.client(CloudWatchClient), codedeploy: aws.client(CodeDeployClient) };
+}
 
-    const updated: ServicePlan[] = [];
-    /** The plan being deployed when something failed: ECS may already have put it back (RolledBackError). */
-    let deploying: ServicePlan | undefined;
-    let finalHealthCheck = false;
-    try {
-      for (const plan of plans.filter((p) => p.update)) {
-        deploying = plan;
-        await phase(`Deploy ${plan.service}`, async () => {
-          const ran = await deployOne({ ecs, logs, cloudwatch, codedeploy, aws, inputs, plan, outputs, onStarted: () => updated.push(plan) });
-          if (ran.stoppedTasks) rows.push([`Stopped tasks (${plan.service})`, String(ran.stoppedTasks)]);
-          if (ran.needsHealthCheck) finalHealthCheck = true;
-        });
-      }
-      deploying = undefined;
-      if (inputs.wait && inputs.healthCheck && finalHealthCheck) {
-        await phase('Health check', () => checkHealth({ ...inputs.healthCheck!, intervalMs: Math.min(inputs.pollIntervalMs, 10_000) }));
-      }
-      if (inputs.wait && inputs.healthCheck) rows.push(['Health check', `${inputs.healthCheck.url} answered ${inputs.healthCheck.status}`]);
-    } catch (err) {
-      // ECS (or CodeDeploy, or our StopServiceDeployment) already put this one back.
-      const alreadyBack = err instanceof RolledBackError ? deploying : undefined;
-      const toUndo = updated.filter((p) => p !== alreadyBack);
-      if (!inputs.rollback || toUndo.length === 0) {
-        if (alreadyBack) result = 'rolled-back';
-        throw err;
-      }
-      const rolledBack = await phase('Roll back', () => rollBack({ ecs, logs, cloudwatch, codedeploy, inputs, updated: toUndo }));
-      result = rolledBack ? 'rolled-back' : 'failed';
-      const what = toUndo.map((p) => `${p.service} → ${arnName(p.previousArn)}`).join(', ');
-      throw new DeploymentError(
-        `${errorMessage(err)}${rolledBack ? `\nRolled back: ${what}.` : `\nThe rollback did not complete either; check ${toUndo.map((p) => p.service).join(', ')} by hand.`}`,
-        err instanceof DeploymentError ? err.hint : undefined,
-        { cause: err },
-      );
-    }
+/** What each service will run and how, shown and checked (read-only) before anything changes. */
+async function planAll(clients: Clients, inputs: Inputs, aws: AwsContext, report: EcsReport): Promise<ServicePlan[]> {
+  const plans = await planServices(clients.ecs, inputs, aws);
+  const strategyRows: [string, string][] = [];
+  for (const p of plans) strategyRows.push([`Strategy (${p.service})`, describePlan(p, report)]);
+  // Read-only checks of what the deploy will use, so a typo fails before anything changes.
+  if (inputs.strategy.alarms.length) await checkAlarms(clients.cloudwatch, inputs.strategy.alarms);
+  for (const p of plans.filter((x) => x.update && x.mode.kind === 'codedeploy')) {
+    await checkDeploymentGroup(clients.codedeploy, p.codeDeploy!, p.service);
+    renderAppSpec({ taskDefinitionArn: p.targetArn ?? p.previousArn, loadBalancers: p.current.loadBalancers, template: inputs.codeDeploy.appSpec });
+  }
+  report.output('previous-task-definition-arn', plans[0]!.previousArn);
+  report.output('task-definition-arn', plans[0]!.targetArn ?? plans[0]!.previousArn);
+  for (const p of plans) report.row(`Service ${p.service}`, `${arnName(p.previousArn)} → ${p.register ? 'new revision' : arnName(p.targetArn!)}`);
+  for (const [label, value] of strategyRows) report.row(label, value);
+  return plans;
+}
 
-    result = 'deployed';
-    status = `Deployed ${arnName(plans[0]!.targetArn!)} to ${updated.map((p) => p.service).join(', ')}${inputs.wait ? '' : ' (not waited for)'} in ${formatDuration(Date.now() - started)}.`;
-    log(status);
+/** Logs one service's plan (diff, strategy, stages); returns how it is deployed, in words. */
+function describePlan(p: ServicePlan, report: EcsReport): string {
+  log(`${p.service}: running ${arnName(p.previousArn)}${p.update ? '' : ' — nothing to change'}`);
+  for (const line of p.diff) log(`  ${line}`);
+  if (p.diff.length) report.detail(`Task definition changes for ${p.service}`, p.diff.join('\n'));
+  const how =
+    p.mode.kind === 'codedeploy'
+      ? `CodeDeploy (${p.codeDeploy!.application}/${p.codeDeploy!.deploymentGroup})`
+      : `${p.mode.strategy}${p.mode.deploymentConfiguration ? ' (set by this deploy)' : ' (as the service is configured)'}`;
+  log(`  strategy: ${how}`);
+  for (const stage of p.mode.stages) log(`    - ${stage}`);
+  return how;
+}
 
-    if (inputs.keepRevisions > 0) {
-      await phase('Prune old revisions', async () => {
-        const families = new Set(plans.map((p) => p.next.family!));
-        const protect = new Set(plans.flatMap((p) => [p.previousArn, p.targetArn!]));
-        try {
-          for (const family of families) await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
-        } catch (err) {
-          // The deploy succeeded; housekeeping failing must not turn it into a failure.
-          core.warning(`Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`);
-        }
-      });
-    }
-  } catch (err) {
-    status ||= errorMessage(err).split('\n')[0]!;
-    throw err;
-  } finally {
-    outputs.result = result;
-    setOutputs(outputs);
-    rows.push(['Result', result]);
-    await writeSummary({ title, ok: result === 'deployed' || result === 'unchanged', status, rows, details });
+/** A dry run, or nothing to change: says so and ends the run. */
+function stopsBeforeDeploying(inputs: Inputs, plans: ServicePlan[], report: EcsReport): boolean {
+  const updates = plans.filter((p) => p.update);
+  if (inputs.common.dryRun) {
+    const strategies = [...new Set(updates.map((p) => (p.mode.kind === 'codedeploy' ? 'CodeDeploy' : p.mode.strategy)))];
+    report.status = `Dry run: ${updates.length} of ${plans.length} service(s) would be updated${strategies.length ? ` (${strategies.join(', ')}; stages above)` : ''}; nothing was changed.`;
+  } else if (!updates.length) {
+    report.status = 'Every service already runs this task definition; nothing was deployed (set force-new-deployment to restart tasks anyway).';
+  } else {
+    return false;
+  }
+  setResult(report, 'unchanged');
+  log(report.status);
+  return true;
+}
+
+/** The service rows and output now name the registered revision. */
+function reportRegistered(plans: ServicePlan[], report: EcsReport): void {
+  report.output('task-definition-arn', plans[0]!.targetArn);
+  for (const p of plans) {
+    const row = report.rows.find(([label]) => label === `Service ${p.service}`);
+    if (row) row[1] = `${arnName(p.previousArn)} → ${arnName(p.targetArn!)}`;
   }
 }
 
+/** run-task-command on the new revision (a migration) before any service is touched; a failure stops the deploy. */
+async function runTask(clients: Clients, inputs: Inputs, plan: ServicePlan, report: EcsReport): Promise<void> {
+  const container = inputs.runTaskContainer ?? targetContainer(plan.next, inputs.containerName).name!;
+  if (!plan.next.containerDefinitions?.some((c) => c.name === container)) {
+    throw new InputError('run-task-container', `"${container}" is not a container of ${plan.next.family}.`);
+  }
+  const { cluster, timeoutMs, pollIntervalMs: intervalMs } = inputs;
+  const run = await runOneOffTask(clients.ecs, clients.logs, { cluster, plan, container, command: inputs.runTaskCommand!, timeoutMs, intervalMs }, log);
+  if (run.exitCode !== undefined) report.output('run-task-exit-code', String(run.exitCode));
+  report.row('Run task', `${arnName(run.taskArn)}: exit code ${run.exitCode ?? 'none'}`);
+  for (const l of run.logLines) log(`  | ${l}`);
+  if (run.exitCode !== 0) {
+    const what = run.exitCode === undefined ? `did not run: ${run.stoppedReason ?? 'no reason given'}` : `exited with code ${run.exitCode}`;
+    throw new DeploymentError(
+      `The run-task-command task ${arnName(run.taskArn)} ${what}.` + (run.logLines.length ? ` Last log line: ${run.logLines.at(-1)}` : ''),
+      'No service was updated. Fix the command (its log lines are above) and run the deploy again.',
+    );
+  }
+}
 
 /** The alarms named in `alarms` must exist: ECS would otherwise watch nothing and never roll back. */
 async function checkAlarms(cloudwatch: CloudWatchClient, names: string[]): Promise<void> {
@@ -217,144 +153,13 @@ async function checkAlarms(cloudwatch: CloudWatchClient, names: string[]): Promi
   if (missing.length) throw new InputError('alarms', `no CloudWatch alarm is named ${missing.join(', ')} in this account and region.`, 'Check the names (they are case-sensitive) and aws-region.');
 }
 
-interface Clients {
-  ecs: ECSClient;
-  logs: CloudWatchLogsClient;
-  cloudwatch: CloudWatchClient;
-  codedeploy: CodeDeployClient;
-}
-
-/**
- * Deploys one service the way its plan says (rolling update, native blue/green/linear/canary, CodeDeploy) and,
- * with wait, follows it to the end. Records what rollback-on-failure needs before and as it starts.
- */
-async function deployOne(
-  o: Clients & { aws: { region: string; accountId: string }; inputs: Inputs; plan: ServicePlan; outputs: Record<string, string | undefined>; onStarted: () => void },
-): Promise<{ stoppedTasks?: number; needsHealthCheck: boolean }> {
-  const { inputs, plan, outputs } = o;
-  const record = {
-    kind: 'ecs-service' as const,
-    action: ACTION,
-    region: o.aws.region,
-    accountId: o.aws.accountId,
-    cluster: inputs.cluster,
-    service: plan.service,
-    previousTaskDefinition: plan.previousArn,
-    newTaskDefinition: plan.targetArn!,
-    previousDesiredCount: plan.current.desiredCount,
-    deploymentController: plan.mode.kind === 'codedeploy' ? ('CODE_DEPLOY' as const) : ('ECS' as const),
-    ...(plan.mode.kind !== 'codedeploy' && { strategy: plan.mode.strategy }),
-    ...(plan.codeDeploy && { codeDeploy: { ...plan.codeDeploy } }),
-  };
-  appendRecord(record);
-
-  if (plan.mode.kind === 'codedeploy') {
-    const names = plan.codeDeploy!;
-    const appSpec = renderAppSpec({ taskDefinitionArn: plan.targetArn!, loadBalancers: plan.current.loadBalancers, template: inputs.codeDeploy.appSpec });
-    const id = await createCodeDeployDeployment(o.codedeploy, { ...names, appSpec, description: `deploy-actions: ${arnName(plan.targetArn!)} to ${plan.service}` });
-    o.onStarted();
-    appendRecord({ ...record, codeDeploy: { ...names, deploymentId: id } });
-    outputs['codedeploy-deployment-id'] = id;
-    outputs['deployment-id'] = id;
-    log(`Started CodeDeploy deployment ${id} (${names.application}/${names.deploymentGroup}) of ${arnName(plan.targetArn!)} on ${plan.service}.`);
-    if (!inputs.wait) return { needsHealthCheck: false };
-    await followCodeDeployDeployment({ codedeploy: o.codedeploy, deploymentId: id, service: plan.service, hooks: appSpec.hooks, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnTimeout: inputs.rollback, log });
-    return { needsHealthCheck: true };
+/** keep-revisions: housekeeping after a successful deploy; its failure is a warning, not a failed deploy. */
+async function prune(ecs: ECSClient, inputs: Inputs, plans: ServicePlan[]): Promise<void> {
+  const families = new Set(plans.map((p) => p.next.family!));
+  const protect = new Set(plans.flatMap((p) => [p.previousArn, p.targetArn!]));
+  try {
+    for (const family of families) await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
+  } catch (err) {
+    core.warning(`Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`);
   }
-
-  const started = await updateService(o.ecs, inputs.cluster, plan, { force: inputs.forceNewDeployment, desiredCount: inputs.desiredCount, deploymentConfiguration: plan.mode.deploymentConfiguration });
-  o.onStarted();
-  outputs['deployment-id'] = started.deploymentId;
-  if (plan.mode.kind === 'rolling') {
-    log(`Started deployment ${started.deploymentId} of ${arnName(plan.targetArn!)} on ${plan.service}.`);
-    if (!inputs.wait) return { needsHealthCheck: false };
-    const rollout = await waitForRollout({
-      ecs: o.ecs,
-      logs: o.logs,
-      cluster: inputs.cluster,
-      service: plan.service,
-      deploymentId: started.deploymentId,
-      taskDefinitionArn: plan.targetArn!,
-      timeoutMs: inputs.timeoutMs,
-      intervalMs: inputs.pollIntervalMs,
-      maxFailedTasks: inputs.maxFailedTasks,
-      log,
-    });
-    return { stoppedTasks: rollout.stoppedTasks, needsHealthCheck: true };
-  }
-
-  const arn = await findServiceDeployment(o.ecs, inputs.cluster, started.service, plan.service);
-  if (!arn) throw new DeploymentError(`ECS started deployment ${started.deploymentId} on ${plan.service} but lists no service deployment for it.`, 'Check the service in the ECS console; the role needs ecs:ListServiceDeployments and ecs:DescribeServiceDeployments.');
-  appendRecord({ ...record, serviceDeploymentArn: arn });
-  outputs['service-deployment-arn'] = arn;
-  log(`Started ${plan.mode.strategy} service deployment ${arnName(arn)} of ${arnName(plan.targetArn!)} on ${plan.service}.`);
-  if (!inputs.wait) return { needsHealthCheck: false };
-  const intervalMs = Math.min(inputs.pollIntervalMs, 10_000);
-  const checks: DeploymentCheck[] = [];
-  if (inputs.testTrafficHealthCheck) checks.push({ name: `test-traffic health check ${inputs.testTrafficHealthCheck.url}`, after: 'POST_TEST_TRAFFIC_SHIFT', run: () => checkHealth({ ...inputs.testTrafficHealthCheck!, intervalMs }) });
-  if (inputs.healthCheck) checks.push({ name: `health check ${inputs.healthCheck.url}`, after: 'POST_PRODUCTION_TRAFFIC_SHIFT', run: () => checkHealth({ ...inputs.healthCheck!, intervalMs }) });
-  await followServiceDeployment({
-    ecs: o.ecs,
-    logs: o.logs,
-    cloudwatch: o.cloudwatch,
-    cluster: inputs.cluster,
-    service: plan.service,
-    serviceDeploymentArn: arn,
-    deploymentId: started.deploymentId,
-    taskDefinitionArn: plan.targetArn!,
-    previousTaskDefinitionArn: plan.previousArn,
-    timeoutMs: inputs.timeoutMs,
-    intervalMs: inputs.pollIntervalMs,
-    rollbackOnFailure: inputs.rollback,
-    checks,
-    log,
-  });
-  // A deployment that finished before reaching a check's stage (no bake time) is checked now; a failure then is ours to roll back.
-  for (const c of checks.filter((x) => !x.ran)) {
-    log(`${plan.service}: ${c.name} (the deployment finished before it ran).`);
-    c.ran = true;
-    await c.run();
-  }
-  return { needsHealthCheck: false };
-}
-
-/** Puts every updated service back on its previous revision, the way it was deployed, and waits. Returns false when that failed too. */
-async function rollBack(o: Clients & { inputs: Inputs; updated: ServicePlan[] }): Promise<boolean> {
-  const { inputs } = o;
-  let ok = true;
-  for (const plan of [...o.updated].reverse()) {
-    try {
-      log(`Rolling ${plan.service} back to ${arnName(plan.previousArn)}.`);
-      if (plan.mode.kind === 'codedeploy') {
-        const appSpec = renderAppSpec({ taskDefinitionArn: plan.previousArn, loadBalancers: plan.current.loadBalancers, template: inputs.codeDeploy.appSpec });
-        const id = await createCodeDeployDeployment(o.codedeploy, { ...plan.codeDeploy!, appSpec, description: `deploy-actions rollback: ${arnName(plan.previousArn)} to ${plan.service}` });
-        log(`Started CodeDeploy deployment ${id} of ${arnName(plan.previousArn)} on ${plan.service}.`);
-        await followCodeDeployDeployment({ codedeploy: o.codedeploy, deploymentId: id, service: plan.service, hooks: appSpec.hooks, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnTimeout: false, log });
-        continue;
-      }
-      // The service keeps the strategy this deploy gave it, so going back uses the same strategy.
-      const started = await updateService(o.ecs, inputs.cluster, plan, { force: false, taskDefinition: plan.previousArn, desiredCount: inputs.desiredCount !== undefined ? plan.current.desiredCount : undefined });
-      const arn = plan.mode.kind === 'native' ? await findServiceDeployment(o.ecs, inputs.cluster, started.service, plan.service) : undefined;
-      if (arn) {
-        await followServiceDeployment({ ecs: o.ecs, logs: o.logs, cloudwatch: o.cloudwatch, cluster: inputs.cluster, service: plan.service, serviceDeploymentArn: arn, deploymentId: started.deploymentId, taskDefinitionArn: plan.previousArn, timeoutMs: inputs.timeoutMs, intervalMs: inputs.pollIntervalMs, rollbackOnFailure: false, log });
-        continue;
-      }
-      await waitForRollout({
-        ecs: o.ecs,
-        logs: o.logs,
-        cluster: inputs.cluster,
-        service: plan.service,
-        deploymentId: started.deploymentId,
-        taskDefinitionArn: plan.previousArn,
-        timeoutMs: inputs.timeoutMs,
-        intervalMs: inputs.pollIntervalMs,
-        maxFailedTasks: Number.MAX_SAFE_INTEGER,
-        log,
-      });
-    } catch (err) {
-      ok = false;
-      core.error(`Rollback of ${plan.service} to ${arnName(plan.previousArn)} failed: ${errorMessage(err)}`);
-    }
-  }
-  return ok;
 }

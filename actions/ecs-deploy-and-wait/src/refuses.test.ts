@@ -3,7 +3,7 @@ import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__test
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { runInProcess } from '../../../__tests__/helpers/in-process.js';
 import { workflowCommands } from '../../../__tests__/helpers/runner-commands.js';
-import { main } from './main.js';
+import { action } from './action.js';
 
 /** What ecs-deploy-and-wait refuses, and outside text that must never become a workflow command (issue 11). */
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:' + 'd'.repeat(64);
@@ -32,7 +32,7 @@ describe('ssm: references in environment-variables', () => {
   it('become container secrets with valueFrom, never plaintext environment values, and SSM is not read', async () => {
     const { fake, inputs } = setup();
     completes(fake);
-    const run = await runInProcess(main, { inputs: { ...inputs, 'environment-variables': 'DB_PASSWORD=ssm:/kyb/prod/db-password\nVAR_00=ssm:kyb/prod/var-00\nLOG_LEVEL=debug' } });
+    const run = await runInProcess(action, { inputs: { ...inputs, 'environment-variables': 'DB_PASSWORD=ssm:/kyb/prod/db-password\nVAR_00=ssm:kyb/prod/var-00\nLOG_LEVEL=debug' } });
     expect(run.errors).toEqual([]);
     const app = fake.callsTo('RegisterTaskDefinition')[0]!.containerDefinitions[0];
     expect(app.secrets).toEqual(
@@ -57,7 +57,7 @@ describe('ssm: references in environment-variables', () => {
 describe('refused before anything changes', () => {
   const refuses = async (extra: Record<string, string>, input: string, message: RegExp, notShown?: string) => {
     const { fake, inputs } = setup();
-    const run = await runInProcess(main, { inputs: { ...inputs, ...extra } });
+    const run = await runInProcess(action, { inputs: { ...inputs, ...extra } });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(`Input "${input}"`);
@@ -68,7 +68,7 @@ describe('refused before anything changes', () => {
   };
 
   it('a malformed environment-variables line is named by number, its text (maybe a secret) is not shown', () =>
-    refuses({ 'environment-variables': 'GOOD=1\nhunter2-the-db-password' }, 'environment-variables', /line 2 has no "="/, 'hunter2'));
+    refuses({ 'environment-variables': 'GOOD=1\nhunter2-the-db-password' }, 'environment-variables', /line 2 is not KEY=VALUE \(it has no "="\)/, 'hunter2'));
   it('an invalid variable name is named by line and key, never the value', () =>
     refuses({ 'environment-variables': 'GOOD=1\n\n1BAD=s3cr3t-value' }, 'environment-variables', /line 3: "1BAD" is not a valid variable name/, 's3cr3t-value'));
   it('an image reference with a line break', () => refuses({ image: `${IMAGE}\n::warning::x` }, 'image', /contains whitespace or a line break/));
@@ -92,7 +92,7 @@ describe('outside text never becomes a workflow command', () => {
         fake.stopTask(d.id, d.taskDefinition, { stoppedReason: 'Essential container exited\n::error title=INJECTED::stop reason', containers: [{ name: 'app', exitCode: 1, reason: '::warning::container reason' }] });
       }
     };
-    const run = await runInProcess(main, { inputs: { ...inputs, 'max-failed-tasks': '0', 'run-task-command': 'echo migrate\n::warning title=INJECTED::run-task-command', 'run-task-container': 'app' } });
+    const run = await runInProcess(action, { inputs: { ...inputs, 'max-failed-tasks': '0', 'run-task-command': 'echo migrate\n::warning title=INJECTED::run-task-command', 'run-task-container': 'app' } });
     expect(run.exitCode).toBe(1);
     expect(run.log).toContain('::warning title=INJECTED::run-task-command');
     expect(run.log).toContain('::add-mask::hunter2');

@@ -9,7 +9,7 @@ import { FakeCodeDeploy } from '../../../__tests__/helpers/fake-codedeploy.js';
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { runInProcess, type InProcessRun } from '../../../__tests__/helpers/in-process.js';
 import { workflowCommands } from '../../../__tests__/helpers/runner-commands.js';
-import { main } from './main.js';
+import { action } from './action.js';
 
 /**
  * Native blue/green, linear and canary deployments (service-deployments API) and CodeDeploy-controlled services,
@@ -58,7 +58,7 @@ describe('native strategies: success, one line per stage', () => {
   it('canary (strategy input): UpdateService carries the canary configuration, each stage is printed once with traffic and bake time', async () => {
     const { fake, td, inputs } = nativeSetup({ strategy: 'ROLLING' }, { strategy: 'canary', 'canary-percent': '5', 'canary-bake-time': '10m', 'bake-time': '15m' });
     script(fake, canarySteps(fake));
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('deployed');
     const [update] = fake.callsTo('UpdateService');
@@ -99,7 +99,7 @@ describe('native strategies: success, one line per stage', () => {
       (sd) => fake.stage(sd, 'CLEAN_UP'),
       (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined }),
     ]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('deployed');
     expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration).toBeUndefined();
@@ -114,7 +114,7 @@ describe('native strategies: success, one line per stage', () => {
     const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
     fake.nativeWithoutDeployments = true;
     script(fake, [(sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }), (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined })]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('deployed');
     expect(run.outputs['deployment-id']).toMatch(/^sd\w+$/);
@@ -125,7 +125,7 @@ describe('native strategies: success, one line per stage', () => {
     const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
     fake.withoutCurrentServiceDeployment = true;
     script(fake, [(sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }), (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined })]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(fake.callsTo('ListServiceDeployments')).toEqual([{ cluster: 'app-cluster', service: 'web', status: ['PENDING', 'IN_PROGRESS'] }]);
     expect(run.outputs['service-deployment-arn']).toBe([...fake.serviceDeployments.keys()][0]);
@@ -142,7 +142,7 @@ describe('native strategies: success, one line per stage', () => {
       (sd) => fake.stage(sd, 'PRODUCTION_TRAFFIC_SHIFT', { production: 100 }),
       (sd) => Object.assign(sd, { status: 'SUCCESSFUL', lifecycleStage: undefined }),
     ]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration).toMatchObject({ strategy: 'LINEAR', bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 } });
     for (const p of [25, 50, 75]) expect(count(run, new RegExp(`production traffic ${p}% new / ${100 - p}% old.* — bake time 2m, 2m left`))).toBe(1);
@@ -172,7 +172,7 @@ describe('native strategies: ECS rolls back, we fail fast and wait', () => {
       if (fake.sdPolls >= reportedAt + 2) fake.finishRollback(sd);
     });
     script(fake, steps);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     if (process.env.CANARY_ALARM_LOG) writeFileSync(process.env.CANARY_ALARM_LOG, run.log);
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('rolled-back');
@@ -208,7 +208,7 @@ describe('native strategies: ECS rolls back, we fail fast and wait', () => {
         }),
       (sd) => fake.finishRollback(sd),
     ]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.errors[0]).toContain(`lifecycle hook hook-1a2b (${hook}) failed`);
     expect(run.errors[0]).toContain('ECS: Lifecycle hook failed;');
@@ -234,7 +234,7 @@ describe('native strategies: ECS rolls back, we fail fast and wait', () => {
       (sd) => Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', statusReason: 'Circuit breaker triggered.', deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }),
       (sd) => fake.finishRollback(sd),
     ]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.log).toMatch(/Task task\w+ stopped: Essential container in task exited \(EssentialContainerExited\)/);
     expect(run.log).toContain('Error: DATABASE_URL is not set');
@@ -284,7 +284,7 @@ describe('native strategies: rollback we decide on', () => {
       (sd) => fake.stage(sd, 'PRODUCTION_TRAFFIC_SHIFT', { production: 100 }),
       (sd) => fake.stage(sd, 'BAKE_TIME'),
     ]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.log).toContain(`test-traffic health check ${testUrl} (the deployment reached POST_TEST_TRAFFIC_SHIFT)`);
@@ -300,7 +300,7 @@ describe('native strategies: rollback we decide on', () => {
   it('our timeout while the deployment is in progress stops it with rollback', async () => {
     const { fake, inputs } = nativeSetup({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 10, stepBakeTimeInMinutes: 6 } }, { timeout: '150ms' });
     stopsWhenAsked(fake, [(sd) => fake.stage(sd, 'PRODUCTION_TRAFFIC_SHIFT', { production: 10, running: 3 })]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.errors[0]).toMatch(/Timed out after 150ms waiting for service deployment sd\w+ of web:2 to web/);
     expect(run.errors[0]).toContain('Stopped the deployment with rollback: The rollback finished: web runs web:1');
@@ -311,7 +311,7 @@ describe('native strategies: rollback we decide on', () => {
   it('with rollback: false our timeout leaves the deployment alone', async () => {
     const { fake, inputs } = nativeSetup({ strategy: 'LINEAR' }, { timeout: '100ms', rollback: 'false' });
     stopsWhenAsked(fake, [(sd) => fake.stage(sd, 'PRODUCTION_TRAFFIC_SHIFT', { production: 10 })]);
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('failed');
     expect(fake.callsTo('StopServiceDeployment')).toHaveLength(0);
   });
@@ -325,7 +325,7 @@ describe('strategy inputs are validated before any change', () => {
     else fake.addService('web', td);
     prepare?.(fake);
     fake.install();
-    const run = await runInProcess(main, { inputs: { cluster: 'app-cluster', service: 'web', 'container-name': 'app', image: IMAGE, ...extra } });
+    const run = await runInProcess(action, { inputs: { cluster: 'app-cluster', service: 'web', 'container-name': 'app', image: IMAGE, ...extra } });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(message);
@@ -358,7 +358,7 @@ describe('dry run', () => {
   it('prints the strategy and its stages, changes nothing', async () => {
     const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }, { 'dry-run': 'true', strategy: 'canary', 'canary-percent': '12.5', alarms: 'kyb-api-5xx' });
     fake.alarms.set('kyb-api-5xx', { StateValue: 'OK' });
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('unchanged');
     expect(run.log).toContain('strategy: CANARY (set by this deploy)');
@@ -394,7 +394,7 @@ describe('CodeDeploy-controlled services', () => {
       for (const [i, name] of order.entries()) if (i < poll) cd.event(d, name, 'Succeeded');
       if (poll >= 7) Object.assign(d.taskSetsInfo[1], { trafficWeight: 100, runningCount: 2 }) && Object.assign(d.taskSetsInfo[0], { trafficWeight: 0 });
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('deployed');
     const [created] = cd.callsTo('CreateDeployment');
@@ -432,7 +432,7 @@ describe('CodeDeploy-controlled services', () => {
         cd.rollBack(d, 'Automatic rollback triggered by failure of deployment.');
       }
     };
-    const run = await runInProcess(main, { inputs, env: { GITHUB_WORKSPACE: dir } });
+    const run = await runInProcess(action, { inputs, env: { GITHUB_WORKSPACE: dir } });
     expect(run.outputs.result).toBe('rolled-back');
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain('HOOK_FAILED: The AfterAllowTestTraffic hook returned Failed.');
@@ -450,7 +450,7 @@ describe('CodeDeploy-controlled services', () => {
     cd.onPoll = (d) => {
       if (d.status === 'Created') d.status = 'InProgress';
     };
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.outputs.result).toBe('rolled-back');
     expect(cd.callsTo('StopDeployment')).toEqual([{ deploymentId: run.outputs['codedeploy-deployment-id'], autoRollbackEnabled: true }]);
     expect(run.errors[0]).toMatch(/Timed out after 100ms waiting for CodeDeploy deployment d-\w+ of web/);
@@ -459,7 +459,7 @@ describe('CodeDeploy-controlled services', () => {
 
   it('refuses an unknown deployment group before registering anything', async () => {
     const { fake, inputs } = codeDeploySetup({ 'codedeploy-deployment-group': 'nope' });
-    const run = await runInProcess(main, { inputs });
+    const run = await runInProcess(action, { inputs });
     expect(run.errors[0]).toMatch(/Input "codedeploy-deployment-group": CodeDeploy deployment group nope does not exist/);
     expect(fake.callsTo('RegisterTaskDefinition')).toEqual([]);
   });

@@ -33,16 +33,7 @@ export function asksForStrategy(s: StrategyInputs): boolean {
 export function planStrategy(service: Service, s: StrategyInputs): DeployMode {
   const controller = service.deploymentController?.type ?? 'ECS';
   const name = service.serviceName;
-  if (controller === 'CODE_DEPLOY') {
-    const given = (['strategy', 'bake-time', 'canary-percent', 'canary-bake-time', 'linear-step-percent', 'linear-step-bake-time', 'alarms'] as const).find((_, i) =>
-      [s.strategy, s.bakeTimeMinutes, s.canaryPercent, s.canaryBakeTimeMinutes, s.linearStepPercent, s.linearStepBakeTimeMinutes, s.alarms.length ? s.alarms : undefined][i] !== undefined,
-    );
-    if (given) {
-      throw new InputError(given, `cannot be used on service ${name}: its deployment controller is CODE_DEPLOY, so the CodeDeploy deployment group decides how traffic shifts.`, 'Change the deployment config of the deployment group instead, or move the service to the ECS deployment controller.');
-    }
-    if (s.testTrafficHealthCheck) throw new InputError('test-traffic-health-check-url', `is not supported on CodeDeploy-controlled service ${name}.`, 'Use an AfterAllowTestTraffic hook in the AppSpec (codedeploy-appspec).');
-    return { kind: 'codedeploy', stages: ['CodeDeploy: install the replacement task set, shift test then production traffic as the deployment group says, terminate the original task set'] };
-  }
+  if (controller === 'CODE_DEPLOY') return codeDeployMode(service, s);
   if (controller === 'EXTERNAL') {
     throw new InputError('service', `service ${name} uses the EXTERNAL deployment controller: its task sets are managed outside ECS, so there is no deployment to start.`);
   }
@@ -64,44 +55,65 @@ export function planStrategy(service: Service, s: StrategyInputs): DeployMode {
     throw new InputError('test-traffic-health-check-url', `needs a blue-green, linear or canary deployment, and ${name} would deploy with ${label}.`);
   }
 
-  if (strategy !== 'ROLLING') {
-    // ECS's rule: managed traffic shifting needs a load balancer with an alternate target group, the production
-    // listener rule and the infrastructure role (advancedConfiguration), or Service Connect.
-    const lbs = service.loadBalancers ?? [];
-    const serviceConnect = (service.deployments ?? []).some((d) => d.serviceConnectConfiguration?.enabled);
-    const incomplete = lbs.filter((lb) => !lb.advancedConfiguration?.alternateTargetGroupArn || !lb.advancedConfiguration.productionListenerRule || !lb.advancedConfiguration.roleArn);
-    const input = s.strategy ? 'strategy' : 'service';
-    if (!serviceConnect && (!lbs.length || incomplete.length)) {
-      throw new InputError(
-        input,
-        lbs.length
-          ? `${label} needs each load balancer of ${name} to have an advanced configuration with a second (alternate) target group, the production listener rule and the ECS infrastructure role; ${incomplete.map((lb) => lb.targetGroupArn ?? lb.loadBalancerName).join(', ')} has not.`
-          : `${label} needs ${name} to use a load balancer (with two target groups) or Service Connect, and it uses neither.`,
-        'Configure the load balancer’s advancedConfiguration (alternateTargetGroupArn, productionListenerRule, roleArn) with update-service first — see the README’s "Deployment strategies" — or use strategy: rolling.',
-      );
-    }
-    if (s.testTrafficHealthCheck && !serviceConnect && !lbs.some((lb) => lb.advancedConfiguration?.testListenerRule)) {
-      throw new InputError('test-traffic-health-check-url', `is set but ${name}'s load balancer has no test listener rule, so no test traffic reaches the new revision before production traffic.`, 'Add testListenerRule to the load balancer’s advancedConfiguration.');
-    }
-  }
+  if (strategy !== 'ROLLING') checkTrafficShifting(service, s, label);
 
-  let deploymentConfiguration: DeploymentConfiguration | undefined;
-  if (asksForStrategy(s)) {
-    // Everything else the service has configured is kept: UpdateService replaces the whole deploymentConfiguration.
-    deploymentConfiguration = { ...current, strategy };
-    if (s.bakeTimeMinutes !== undefined) deploymentConfiguration.bakeTimeInMinutes = s.bakeTimeMinutes;
-    if (strategy === 'CANARY') {
-      deploymentConfiguration.canaryConfiguration = { ...current.canaryConfiguration, ...(s.canaryPercent !== undefined && { canaryPercent: s.canaryPercent }), ...(s.canaryBakeTimeMinutes !== undefined && { canaryBakeTimeInMinutes: s.canaryBakeTimeMinutes }) };
-    } else delete deploymentConfiguration.canaryConfiguration;
-    if (strategy === 'LINEAR') {
-      deploymentConfiguration.linearConfiguration = { ...current.linearConfiguration, ...(s.linearStepPercent !== undefined && { stepPercent: s.linearStepPercent }), ...(s.linearStepBakeTimeMinutes !== undefined && { stepBakeTimeInMinutes: s.linearStepBakeTimeMinutes }) };
-    } else delete deploymentConfiguration.linearConfiguration;
-    if (s.alarms.length) deploymentConfiguration.alarms = { alarmNames: s.alarms, enable: true, rollback: true };
-  }
+  const deploymentConfiguration = asksForStrategy(s) ? deploymentConfigurationFor(current, strategy, s) : undefined;
   const effective = deploymentConfiguration ?? current;
   const stages = describeStages(strategy, effective, service.desiredCount ?? 0);
   if (strategy === 'ROLLING') return { kind: 'rolling', strategy, deploymentConfiguration, stages };
   return { kind: 'native', strategy, deploymentConfiguration, stages };
+}
+
+/** A CODE_DEPLOY service: the deployment group decides how traffic shifts, so no strategy input applies. */
+function codeDeployMode(service: Service, s: StrategyInputs): DeployMode {
+  const name = service.serviceName;
+  const given = (['strategy', 'bake-time', 'canary-percent', 'canary-bake-time', 'linear-step-percent', 'linear-step-bake-time', 'alarms'] as const).find((_, i) =>
+    [s.strategy, s.bakeTimeMinutes, s.canaryPercent, s.canaryBakeTimeMinutes, s.linearStepPercent, s.linearStepBakeTimeMinutes, s.alarms.length ? s.alarms : undefined][i] !== undefined,
+  );
+  if (given) {
+    throw new InputError(given, `cannot be used on service ${name}: its deployment controller is CODE_DEPLOY, so the CodeDeploy deployment group decides how traffic shifts.`, 'Change the deployment config of the deployment group instead, or move the service to the ECS deployment controller.');
+  }
+  if (s.testTrafficHealthCheck) throw new InputError('test-traffic-health-check-url', `is not supported on CodeDeploy-controlled service ${name}.`, 'Use an AfterAllowTestTraffic hook in the AppSpec (codedeploy-appspec).');
+  return { kind: 'codedeploy', stages: ['CodeDeploy: install the replacement task set, shift test then production traffic as the deployment group says, terminate the original task set'] };
+}
+
+/**
+ * ECS's rule: managed traffic shifting needs a load balancer with an alternate target group, the production
+ * listener rule and the infrastructure role (advancedConfiguration), or Service Connect.
+ */
+function checkTrafficShifting(service: Service, s: StrategyInputs, label: string): void {
+  const name = service.serviceName;
+  const lbs = service.loadBalancers ?? [];
+  const serviceConnect = (service.deployments ?? []).some((d) => d.serviceConnectConfiguration?.enabled);
+  const incomplete = lbs.filter((lb) => !lb.advancedConfiguration?.alternateTargetGroupArn || !lb.advancedConfiguration.productionListenerRule || !lb.advancedConfiguration.roleArn);
+  const input = s.strategy ? 'strategy' : 'service';
+  if (!serviceConnect && (!lbs.length || incomplete.length)) {
+    throw new InputError(
+      input,
+      lbs.length
+        ? `${label} needs each load balancer of ${name} to have an advanced configuration with a second (alternate) target group, the production listener rule and the ECS infrastructure role; ${incomplete.map((lb) => lb.targetGroupArn ?? lb.loadBalancerName).join(', ')} has not.`
+        : `${label} needs ${name} to use a load balancer (with two target groups) or Service Connect, and it uses neither.`,
+      'Configure the load balancer’s advancedConfiguration (alternateTargetGroupArn, productionListenerRule, roleArn) with update-service first — see the README’s "Deployment strategies" — or use strategy: rolling.',
+    );
+  }
+  if (s.testTrafficHealthCheck && !serviceConnect && !lbs.some((lb) => lb.advancedConfiguration?.testListenerRule)) {
+    throw new InputError('test-traffic-health-check-url', `is set but ${name}'s load balancer has no test listener rule, so no test traffic reaches the new revision before production traffic.`, 'Add testListenerRule to the load balancer’s advancedConfiguration.');
+  }
+}
+
+/** The deploymentConfiguration UpdateService gets: the service's own, with what the inputs ask for. */
+function deploymentConfigurationFor(current: DeploymentConfiguration, strategy: DeploymentStrategy, s: StrategyInputs): DeploymentConfiguration {
+  // Everything else the service has configured is kept: UpdateService replaces the whole deploymentConfiguration.
+  const deploymentConfiguration: DeploymentConfiguration = { ...current, strategy };
+  if (s.bakeTimeMinutes !== undefined) deploymentConfiguration.bakeTimeInMinutes = s.bakeTimeMinutes;
+  if (strategy === 'CANARY') {
+    deploymentConfiguration.canaryConfiguration = { ...current.canaryConfiguration, ...(s.canaryPercent !== undefined && { canaryPercent: s.canaryPercent }), ...(s.canaryBakeTimeMinutes !== undefined && { canaryBakeTimeInMinutes: s.canaryBakeTimeMinutes }) };
+  } else delete deploymentConfiguration.canaryConfiguration;
+  if (strategy === 'LINEAR') {
+    deploymentConfiguration.linearConfiguration = { ...current.linearConfiguration, ...(s.linearStepPercent !== undefined && { stepPercent: s.linearStepPercent }), ...(s.linearStepBakeTimeMinutes !== undefined && { stepBakeTimeInMinutes: s.linearStepBakeTimeMinutes }) };
+  } else delete deploymentConfiguration.linearConfiguration;
+  if (s.alarms.length) deploymentConfiguration.alarms = { alarmNames: s.alarms, enable: true, rollback: true };
+  return deploymentConfiguration;
 }
 
 const mins = (m: number | undefined, fallback: number) => formatDuration((m ?? fallback) * 60_000);

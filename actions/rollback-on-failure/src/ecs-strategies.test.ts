@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { FakeClock } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeServiceDeployment } from '../../../__tests__/helpers/fake-ecs.js';
 import { FakeCodeDeploy } from '../../../__tests__/helpers/fake-codedeploy.js';
-import { runInProcess } from '../../../__tests__/helpers/in-process.js';
+import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
+import { action } from './action.js';
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { main, post, type ActionEntry } from './main.js';
 
@@ -21,7 +22,7 @@ function jobWith(records: object[]): string {
   return temp;
 }
 const postStep = (runnerTemp: string) =>
-  runInProcess(() => main({ clock: new FakeClock() }), { runnerTemp, post: () => post({ clock: new FakeClock() }), state: { isPost: 'true' } });
+  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: new FakeClock() }), post: (i, r) => post(i, r, { clock: new FakeClock() }) }), { runnerTemp, state: { isPost: 'true' } });
 const actionsOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.actions!) as ActionEntry[];
 
 /** web deployed from web:1 to web:2 with a native strategy; the deployment is `sd`. */

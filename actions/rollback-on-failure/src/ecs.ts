@@ -6,19 +6,14 @@ import { arnName, DeploymentError, errorMessage } from '@deploy-actions/aws-kit'
 import {
   activeRevisions,
   codeDeployInProgress,
-  createCodeDeployDeployment,
   describeService,
   describeServiceDeployment,
-  findServiceDeployment,
-  followCodeDeployDeployment,
-  followServiceDeployment,
   getCodeDeployDeployment,
   primaryDeployment,
-  renderAppSpec,
-  startDeployment,
+  putServiceBack,
   stopCodeDeployWithRollback,
   stopWithRollback,
-  waitForRollout,
+  waitForRolloutBack,
 } from '@deploy-actions/aws-kit/ecs';
 import type { EcsTarget } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
@@ -49,29 +44,15 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     if (prepared) return prepared;
   }
 
-  const waitFor = async (deploymentId: string) => {
-    if (!ctx.wait) return `${arnName(to)} (rollout started, not waited for)`;
-    await waitForRollout({
-      ecs,
-      logs: clientFor(ctx, CloudWatchLogsClient, t.region),
-      cluster: t.cluster,
-      service: t.service,
-      deploymentId,
-      taskDefinitionArn: to,
-      timeoutMs: ctx.timeoutMs,
-      intervalMs: POLL_INTERVAL_MS,
-      // Going back to a revision that ran before: only ECS's verdict or the timeout ends the wait.
-      maxFailedTasks: Number.MAX_SAFE_INTEGER,
-      clock: ctx.clock,
-      log: ctx.log,
-    });
-    return `${arnName(to)}, stable`;
-  };
-
+  const revert = { ...ecsClients(ctx, t, ecs), cluster: t.cluster, service: t.service, taskDefinitionArn: to, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, clock: ctx.clock, log: ctx.log };
   if (current === to && count === undefined) {
     // Already back (e.g. ecs-deploy-and-wait or the circuit breaker rolled it back); a rollout may still be going on.
     if (settling && primary?.id && ctx.wait) {
-      return { before, to: target, description: `wait for the rollout back to ${arnName(to)} that is already going on`, apply: () => waitFor(primary.id!) };
+      const apply = async () => {
+        await waitForRolloutBack(revert, primary.id!);
+        return `${arnName(to)}, stable`;
+      };
+      return { before, to: target, description: `wait for the rollout back to ${arnName(to)} that is already going on`, apply };
     }
     return { before, to: target, description: `already runs ${arnName(to)}`, unchanged: true };
   }
@@ -79,28 +60,13 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     before,
     to: target,
     description: `update ${t.service} to ${target}${ctx.wait ? ' and wait until it is stable' : ''}`,
-    apply: async () => {
-      let deploymentId: string;
-      let started: Service | undefined;
-      try {
-        ({ deploymentId, service: started } = await startDeployment(ecs, { cluster: t.cluster, service: t.service, taskDefinition: to, desiredCount: count }));
-      } catch (err) {
-        if (err instanceof DeploymentError) throw err;
-        throw new DeploymentError(`ECS refused to put ${t.service} back on ${arnName(to)}: ${errorMessage(err)}`, 'The service still runs ' + arnName(current) + '. The role needs ecs:UpdateService (and iam:PassRole for the task roles).', { cause: err });
-      }
-      ctx.log(`Started deployment ${deploymentId} of ${arnName(to)} on ${t.service}.`);
-      // A service on a native strategy redeploys the previous revision with that same strategy: follow it as such.
-      const strategy = started?.deploymentConfiguration?.strategy ?? t.strategy;
-      if (strategy && strategy !== 'ROLLING' && ctx.wait) {
-        const arn = await findServiceDeployment(ecs, t.cluster, started, t.service);
-        if (arn) {
-          await followServiceDeployment({ ...nativeOptions(ctx, t, ecs, arn, to), deploymentId });
-          return `${arnName(to)}, ${strategy} deployment SUCCESSFUL`;
-        }
-      }
-      return waitFor(deploymentId);
-    },
+    apply: () => putServiceBack({ ...revert, currentTaskDefinitionArn: current, desiredCount: count, strategy: t.strategy, by: 'rollback-on-failure', wait: ctx.wait }),
   };
+}
+
+/** The ECS, Logs and CloudWatch clients of the target's region. */
+function ecsClients(ctx: UndoContext, t: EcsTarget, ecs: ECSClient) {
+  return { ecs, logs: clientFor(ctx, CloudWatchLogsClient, t.region), cloudwatch: clientFor(ctx, CloudWatchClient, t.region) };
 }
 
 /** The ARN of a family:revision (or ARN) — so it compares with what the service runs. */
@@ -123,20 +89,8 @@ export async function revisionBefore(ecs: ECSClient, current: string): Promise<s
 }
 
 function nativeOptions(ctx: UndoContext, t: EcsTarget, ecs: ECSClient, arn: string, to: string) {
-  return {
-    ecs,
-    logs: clientFor(ctx, CloudWatchLogsClient, t.region),
-    cloudwatch: clientFor(ctx, CloudWatchClient, t.region),
-    cluster: t.cluster,
-    service: t.service,
-    serviceDeploymentArn: arn,
-    taskDefinitionArn: to,
-    timeoutMs: ctx.timeoutMs,
-    intervalMs: POLL_INTERVAL_MS,
-    rollbackOnFailure: false,
-    clock: ctx.clock,
-    log: ctx.log,
-  };
+  const { timeoutMs, clock, log } = ctx;
+  return { ...ecsClients(ctx, t, ecs), cluster: t.cluster, service: t.service, serviceDeploymentArn: arn, taskDefinitionArn: to, timeoutMs, intervalMs: POLL_INTERVAL_MS, rollbackOnFailure: false, clock, log };
 }
 
 /** The recorded native deployment: stop it with rollback while it is in progress; undefined = nothing special to do. */
@@ -179,17 +133,12 @@ async function prepareCodeDeploy(ctx: UndoContext, t: EcsTarget, svc: Service, c
   if (info.status !== 'Succeeded') {
     return { before: arnName(current), to: arnName(to), description: `CodeDeploy deployment ${deploymentId} ended ${info.status}${info.rollbackInfo?.rollbackDeploymentId ? ` and was rolled back (${info.rollbackInfo.rollbackDeploymentId})` : ''}`, unchanged: true };
   }
+  const revert = { ...ecsClients(ctx, t, clientFor(ctx, ECSClient, t.region)), codedeploy: cd, cluster: t.cluster, service: t.service, taskDefinitionArn: to, currentTaskDefinitionArn: current };
   return {
     before: arnName(current),
     to: arnName(to),
     description: `deploy ${arnName(to)} to ${t.service} through CodeDeploy (${application}/${deploymentGroup})${ctx.wait ? ' and wait for it' : ''}`,
-    apply: async () => {
-      const appSpec = renderAppSpec({ taskDefinitionArn: to, loadBalancers: svc.loadBalancers });
-      const id = await createCodeDeployDeployment(cd, { application, deploymentGroup, appSpec, description: `rollback-on-failure: back to ${arnName(to)}` });
-      ctx.log(`Started CodeDeploy deployment ${id} of ${arnName(to)} on ${t.service}.`);
-      if (!ctx.wait) return `${arnName(to)} (CodeDeploy deployment ${id} started, not waited for)`;
-      await followCodeDeployDeployment({ ...follow, deploymentId: id, hooks: appSpec.hooks });
-      return `${arnName(to)}, CodeDeploy deployment ${id} Succeeded`;
-    },
+    apply: () =>
+      putServiceBack({ ...revert, codeDeploy: { application, deploymentGroup, loadBalancers: svc.loadBalancers }, by: 'rollback-on-failure', wait: ctx.wait, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, clock: ctx.clock, log: ctx.log }),
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InputError, InputReader, workspacePath, type CommonInputs, type S3SiteRecord } from '@deploy-actions/aws-kit';
+import { InputError, InputReader, isTaskDefinitionReference, workspacePath, type CommonInputs, type S3SiteRecord } from '@deploy-actions/aws-kit';
 
 export const ACTION = 'rollback-on-failure';
 
@@ -32,7 +32,7 @@ export function getInputs(reader = new InputReader()): Inputs {
   if (cluster && !services.length) throw new InputError('ecs-service', 'is empty but ecs-cluster is set.', 'Name the service(s) of ecs-cluster to roll back.');
   if (services.length && !cluster) throw new InputError('ecs-cluster', `is empty but ecs-service is set (${services.join(', ')}).`, 'Name the cluster the service runs in.');
   if (toTaskDefinition && !services.length) throw new InputError('to-task-definition', 'is set without ecs-service.', 'Name the service to roll back with ecs-cluster and ecs-service.');
-  if (toTaskDefinition && !/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/.test(toTaskDefinition)) {
+  if (toTaskDefinition && !isTaskDefinitionReference(toTaskDefinition, { revision: 'required' })) {
     throw new InputError('to-task-definition', `"${toTaskDefinition}" is not a family:revision or task definition ARN.`, 'Write it like web:41 or arn:aws:ecs:us-east-1:123456789012:task-definition/web:41.');
   }
 

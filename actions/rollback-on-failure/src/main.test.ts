@@ -6,7 +6,8 @@ import { FakeClock, type DeploymentRecord } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeDeployment } from '../../../__tests__/helpers/fake-ecs.js';
 import { AwsFault, FakeCfn, FakeLambda, installFakes, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
 import { FakeSite, FakeTemplateBucket } from '../../../__tests__/helpers/rollback-on-failure-fakes.js';
-import { runInProcess } from '../../../__tests__/helpers/in-process.js';
+import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
+import { action } from './action.js';
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { main, post, type ActionEntry } from './main.js';
 
@@ -30,7 +31,7 @@ function jobWith(records: RecordInput[]): string {
 const clock = () => new FakeClock();
 /** The post step, as the runner calls it after a failed job: same inputs, the main step's state. */
 const postStep = (runnerTemp: string, state: Record<string, string> = {}, inputs: Record<string, string> = {}) =>
-  runInProcess(() => main({ clock: clock() }), { runnerTemp, inputs, post: () => post({ clock: clock() }), state: { isPost: 'true', ...state } });
+  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }), post: (i, r) => post(i, r, { clock: clock() }) }), { runnerTemp, inputs, state: { isPost: 'true', ...state } });
 const actionsOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.actions!) as ActionEntry[];
 
 /** web runs web:2 (deployed by this job over web:1); the rollback's rollout completes on the second poll. */
@@ -57,7 +58,7 @@ function ecsJob() {
 describe('safety net: main arms, post rolls back', () => {
   it('main with no records yet arms the post step without calling AWS', async () => {
     installFakes({}); // any AWS call would fail: net connect is off and nothing is scripted
-    const run = await runInProcess(() => main(), { runnerTemp: jobWith([]) });
+    const run = await runInProcess(action, { runnerTemp: jobWith([]) });
     expect(run.exitCode).toBe(0);
     expect(run.log).toContain('armed');
     expect(run.outputs).toEqual({ 'rolled-back': 'false', actions: '[]' });
@@ -82,7 +83,7 @@ describe('safety net: main arms, post rolls back', () => {
   it('an if: failure() step rolls back at once and tells its post step not to do it again', async () => {
     const { fake, record } = ecsJob();
     const temp = jobWith([record]);
-    const now = await runInProcess(() => main({ clock: clock() }), { runnerTemp: temp });
+    const now = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { runnerTemp: temp });
     expect(now.exitCode).toBe(0);
     // It cannot see the job status: it says why it rolls back, so a misplaced step is noticed.
     expect(now.log).toMatch(/::notice title=Rolling back this job's deploys::.*found 1 deployment record\(s\) of this job.*if: failure\(\)/);
@@ -179,7 +180,7 @@ describe('Lambda (kit: version listing and update wait)', () => {
       return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
     };
     installFakes({ lambda });
-    const run = await runInProcess(() => main({ clock: clock() }), { inputs: { 'lambda-function': 'api', 'lambda-alias': 'live' } });
+    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { inputs: { 'lambda-function': 'api', 'lambda-alias': 'live' } });
     expect(run.errors).toEqual([]);
     expect(lambda.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ FunctionVersion: '9', RoutingConfig: { AdditionalVersionWeights: {} } }]);
   });
@@ -306,7 +307,7 @@ describe('CloudFormation', () => {
       },
     };
     installFakes({ cfn });
-    const run = await runInProcess(() => main({ clock: clock() }), { inputs: { 'stack-name': 'api' } });
+    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { inputs: { 'stack-name': 'api' } });
     expect(run.errors).toEqual([]);
     expect(cfn.actions()).toContain('ContinueUpdateRollback');
     expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'UPDATE_ROLLBACK_FAILED', after: 'UPDATE_ROLLBACK_COMPLETE' });
@@ -403,14 +404,14 @@ describe('dry run and manual form', () => {
 
   it('manual ECS rollback goes to the revision before the current one', async () => {
     const { fake, v1 } = ecsJob();
-    const run = await runInProcess(() => main({ clock: clock() }), { inputs: { 'ecs-cluster': 'app-cluster', 'ecs-service': 'web' } });
+    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { inputs: { 'ecs-cluster': 'app-cluster', 'ecs-service': 'web' } });
     expect(run.errors).toEqual([]);
     expect(fake.callsTo('UpdateService')).toEqual([{ cluster: 'app-cluster', service: 'web', taskDefinition: v1 }]);
   });
 
   it('names the input at fault before calling AWS', async () => {
     installFakes({});
-    const run = await runInProcess(() => main(), { inputs: { 'ecs-service': 'web' } });
+    const run = await runInProcess(action, { inputs: { 'ecs-service': 'web' } });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringContaining('Input "ecs-cluster": is empty but ecs-service is set (web).')]);
   });

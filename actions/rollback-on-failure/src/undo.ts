@@ -1,4 +1,4 @@
-import type { AwsContext, ClientConfig, Clock } from '@deploy-actions/aws-kit';
+import type { AwsContext, ClientConfig, Clock, Log } from '@deploy-actions/aws-kit';
 
 /** What one rollback step needs: the AWS context, the wait settings, a clock (tests pass a FakeClock) and the log. */
 export interface UndoContext {
@@ -6,7 +6,7 @@ export interface UndoContext {
   wait: boolean;
   timeoutMs: number;
   clock?: Clock;
-  log: (line: string) => void;
+  log: Log;
 }
 
 /**

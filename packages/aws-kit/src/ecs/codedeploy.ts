@@ -209,19 +209,7 @@ export async function followCodeDeployDeployment(opts: CodeDeployFollowOptions):
     log(`${opts.service}: CodeDeploy deployment ${opts.deploymentId} Succeeded.`);
     return info;
   }
-  // Failed or Stopped: what failed, in CodeDeploy's words.
-  const lines: string[] = [];
-  if (info.errorInformation) lines.push(`${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
-  const failed = printer.events.find((e) => e.status === 'Failed');
-  if (failed) {
-    const hook = opts.hooks[failed.lifecycleEventName ?? ''];
-    const diag = failed.diagnostics;
-    lines.push(`lifecycle event ${failed.lifecycleEventName} failed${hook ? ` in hook ${hook}` : ''}${diag?.errorCode ? ` (${diag.errorCode})` : ''}${diag?.message ? `: ${diag.message}` : ''}`);
-    if (diag?.logTail) {
-      log(`  last log lines of ${diag.scriptName ?? hook ?? failed.lifecycleEventName}:`);
-      for (const l of diag.logTail.split('\n').filter((x) => x.trim())) log(`    ${l}`);
-    }
-  }
+  const lines = whatFailed(opts, log, info, printer.events);
   for (const l of lines) log(`  ${l}`);
   const message = `CodeDeploy deployment ${opts.deploymentId} of ${opts.service} ${info.status}: ${lines.join('; ') || 'no reason given'}.`;
   if (info.rollbackInfo?.rollbackDeploymentId || info.rollbackInfo?.rollbackMessage) {
@@ -229,6 +217,22 @@ export async function followCodeDeployDeployment(opts: CodeDeployFollowOptions):
     throw new RolledBackError(`${message} ${rolled}`, undefined, 'See the lifecycle events above; the hook’s logs are in its Lambda function’s CloudWatch log group.');
   }
   throw new DeploymentError(message, 'See the lifecycle events above; the deployment group has no automatic rollback, so check where the service is in the CodeDeploy console.');
+}
+
+/** Failed or Stopped: what failed, in CodeDeploy's words (the failed lifecycle event, its hook and log tail printed). */
+function whatFailed(opts: CodeDeployFollowOptions, log: Log, info: DeploymentInfo, events: LifecycleEvent[]): string[] {
+  const lines: string[] = [];
+  if (info.errorInformation) lines.push(`${info.errorInformation.code ?? 'error'}: ${info.errorInformation.message ?? ''}`.trim());
+  const failed = events.find((e) => e.status === 'Failed');
+  if (!failed) return lines;
+  const hook = opts.hooks[failed.lifecycleEventName ?? ''];
+  const diag = failed.diagnostics;
+  lines.push(`lifecycle event ${failed.lifecycleEventName} failed${hook ? ` in hook ${hook}` : ''}${diag?.errorCode ? ` (${diag.errorCode})` : ''}${diag?.message ? `: ${diag.message}` : ''}`);
+  if (diag?.logTail) {
+    log(`  last log lines of ${diag.scriptName ?? hook ?? failed.lifecycleEventName}:`);
+    for (const l of diag.logTail.split('\n').filter((x) => x.trim())) log(`    ${l}`);
+  }
+  return lines;
 }
 
 /** Waits for the deployment to end and for the rollback deployment CodeDeploy made (if any) to finish. */

@@ -75,6 +75,76 @@ export async function describeStoppedTask(task: Task, containers: ContainerDefin
   return summary.join('; ');
 }
 
+/** What one rollout has printed so far: its service events and stopped tasks, each once. */
+class RolloutWatch {
+  private readonly seenEvents = new Set<string>();
+  readonly seenTasks = new Set<string>();
+  private firstPoll = true;
+  private containers?: ContainerDefinition[];
+  lastStopReason = '';
+  constructor(
+    private readonly opts: RolloutOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** New service events, oldest first; on the first poll only those since the deployment began. */
+  printEvents(svc: Service, deployment: Deployment | undefined): void {
+    const since = deployment?.createdAt?.getTime() ?? 0;
+    const fresh = (svc.events ?? []).filter((e) => e.id && !this.seenEvents.has(e.id) && (!this.firstPoll || (e.createdAt?.getTime() ?? 0) >= since));
+    for (const e of svc.events ?? []) if (e.id) this.seenEvents.add(e.id);
+    for (const e of fresh.reverse()) this.log(`  event ${e.createdAt?.toISOString() ?? ''}: ${e.message}`);
+    this.firstPoll = false;
+  }
+
+  /** Stopped tasks of the new deployment (service tasks are startedBy their deployment id), each printed once. */
+  async printStoppedTasks(): Promise<void> {
+    const { ecs, cluster, deploymentId } = this.opts;
+    const stopped = await ecs.send(new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' }));
+    const newArns = (stopped.taskArns ?? []).filter((a) => !this.seenTasks.has(a));
+    if (!newArns.length) return;
+    const tasks = await ecs.send(new DescribeTasksCommand({ cluster, tasks: newArns }));
+    for (const task of tasks.tasks ?? []) {
+      if (task.lastStatus !== 'STOPPED' && task.desiredStatus === 'STOPPED' && !task.stoppedReason) continue; // still stopping; print when it has a reason
+      this.seenTasks.add(task.taskArn!);
+      this.lastStopReason = await describeStoppedTask(task, await this.containerDefs(), this.opts.logs, this.log);
+    }
+  }
+
+  private async containerDefs(): Promise<ContainerDefinition[]> {
+    this.containers ??= (await this.opts.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.opts.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
+    return this.containers;
+  }
+
+  /** Throws when the rollout failed: rolled back by the circuit breaker, FAILED, or too many stopped tasks. */
+  failFast(svc: Service, deployment: Deployment | undefined, failed: number): asserts deployment is Deployment {
+    const { opts } = this;
+    const last = this.lastStopReason ? ` Last stopped task: ${this.lastStopReason}` : '';
+    if (!deployment) {
+      const primary = primaryDeployment(svc);
+      const rolledBackTo = primary?.taskDefinition ? arnName(primary.taskDefinition) : 'another revision';
+      throw new DeploymentError(
+        `The deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} was rolled back by ECS (deployment circuit breaker); the service is back on ${rolledBackTo}.${last}`,
+        'See the stopped tasks and service events above for why the new tasks did not become healthy.',
+      );
+    }
+    if (deployment.rolloutState === 'FAILED') {
+      throw new DeploymentError(`ECS reports the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}${last}`, 'See the stopped tasks and service events above.');
+    }
+    if (failed > opts.maxFailedTasks) {
+      throw new DeploymentError(
+        `${failed} tasks of ${arnName(opts.taskDefinitionArn)} stopped in service ${opts.service} (more than max-failed-tasks ${opts.maxFailedTasks}). Last: ${this.lastStopReason || 'no reason given'}`,
+        'Fix what makes the tasks stop (reasons and logs above), or raise max-failed-tasks if some failures are expected.',
+      );
+    }
+  }
+}
+
+/** COMPLETED, or (a service without rollout states) the one PRIMARY deployment at its desired count. */
+function rolloutDone(svc: Service, deployment: Deployment): boolean {
+  if (deployment.rolloutState === 'COMPLETED') return true;
+  return !deployment.rolloutState && deployment.status === 'PRIMARY' && (svc.deployments ?? []).length === 1 && (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0);
+}
+
 /**
  * Follows one ECS deployment until ECS says it is done, printing a progress line per poll, new service
  * events as they appear, and every stopped task of the new revision with its reason, exit codes and logs.
@@ -82,16 +152,7 @@ export async function describeStoppedTask(task: Task, containers: ContainerDefin
  */
 export async function waitForRollout(opts: RolloutOptions): Promise<RolloutResult> {
   const log = opts.log ?? kitLog;
-  const seenEvents = new Set<string>();
-  const seenTasks = new Set<string>();
-  let firstPoll = true;
-  let lastStopReason = '';
-  let containers: ContainerDefinition[] | undefined;
-  const containerDefs = async () => {
-    containers ??= (await opts.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: opts.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
-    return containers;
-  };
-
+  const watch: RolloutWatch = new RolloutWatch(opts, log);
   return waitFor<RolloutResult>({
     description: `service ${opts.service} to roll out ${arnName(opts.taskDefinitionArn)}`,
     intervalMs: opts.intervalMs,
@@ -103,56 +164,12 @@ export async function waitForRollout(opts: RolloutOptions): Promise<RolloutResul
     poll: async () => {
       const svc = await describeService(opts.ecs, opts.cluster, opts.service);
       if (!svc) throw new DeploymentError(`Service ${opts.service} disappeared from cluster ${opts.cluster} during the rollout.`);
-      // Events are newest first; print the new ones oldest first. On the first poll only those since the deployment began.
       const deployment = svc.deployments?.find((d) => d.id === opts.deploymentId);
-      const since = deployment?.createdAt?.getTime() ?? 0;
-      const fresh = (svc.events ?? []).filter((e) => e.id && !seenEvents.has(e.id) && (!firstPoll || (e.createdAt?.getTime() ?? 0) >= since));
-      for (const e of svc.events ?? []) if (e.id) seenEvents.add(e.id);
-      for (const e of fresh.reverse()) log(`  event ${e.createdAt?.toISOString() ?? ''}: ${e.message}`);
-      firstPoll = false;
-
-      // Stopped tasks of the new deployment (service tasks are startedBy their deployment id).
-      const stopped = await opts.ecs.send(new ListTasksCommand({ cluster: opts.cluster, startedBy: opts.deploymentId, desiredStatus: 'STOPPED' }));
-      const newArns = (stopped.taskArns ?? []).filter((a) => !seenTasks.has(a));
-      if (newArns.length) {
-        const tasks = await opts.ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: newArns }));
-        for (const task of tasks.tasks ?? []) {
-          if (task.lastStatus !== 'STOPPED' && task.desiredStatus === 'STOPPED' && !task.stoppedReason) continue; // still stopping; print when it has a reason
-          seenTasks.add(task.taskArn!);
-          lastStopReason = await describeStoppedTask(task, await containerDefs(), opts.logs, log);
-        }
-      }
-      const failed = Math.max(seenTasks.size, deployment?.failedTasks ?? 0);
-
-      if (!deployment) {
-        const primary = primaryDeployment(svc);
-        const rolledBackTo = primary?.taskDefinition ? arnName(primary.taskDefinition) : 'another revision';
-        throw new DeploymentError(
-          `The deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} was rolled back by ECS (deployment circuit breaker); the service is back on ${rolledBackTo}.` +
-            (lastStopReason ? ` Last stopped task: ${lastStopReason}` : ''),
-          'See the stopped tasks and service events above for why the new tasks did not become healthy.',
-        );
-      }
-      if (deployment.rolloutState === 'FAILED') {
-        throw new DeploymentError(
-          `ECS reports the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}` +
-            (lastStopReason ? ` Last stopped task: ${lastStopReason}` : ''),
-          'See the stopped tasks and service events above.',
-        );
-      }
-      if (failed > opts.maxFailedTasks) {
-        throw new DeploymentError(
-          `${failed} tasks of ${arnName(opts.taskDefinitionArn)} stopped in service ${opts.service} (more than max-failed-tasks ${opts.maxFailedTasks}). Last: ${lastStopReason || 'no reason given'}`,
-          'Fix what makes the tasks stop (reasons and logs above), or raise max-failed-tasks if some failures are expected.',
-        );
-      }
-      const done =
-        deployment.rolloutState === 'COMPLETED' ||
-        (!deployment.rolloutState &&
-          deployment.status === 'PRIMARY' &&
-          (svc.deployments ?? []).length === 1 &&
-          (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0));
-      if (done) {
+      watch.printEvents(svc, deployment);
+      await watch.printStoppedTasks();
+      const failed = Math.max(watch.seenTasks.size, deployment?.failedTasks ?? 0);
+      watch.failFast(svc, deployment, failed);
+      if (rolloutDone(svc, deployment)) {
         log(`${opts.service}: rollout of ${arnName(opts.taskDefinitionArn)} complete, ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running.`);
         return { done: true, value: { deployment, stoppedTasks: failed } };
       }

@@ -232,86 +232,110 @@ function bakeNote(d: ServiceDeployment, enteredAt: number, now: number): string 
  */
 export async function followServiceDeployment(opts: FollowOptions): Promise<ServiceDeployment> {
   const log = opts.log ?? kitLog;
-  const clock = opts.clock;
-  const now = () => (clock ? clock.now() : Date.now());
+  const now = () => (opts.clock ? opts.clock.now() : Date.now());
   const observer = new Observer(opts, log, now() - 60_000);
-  let lastLine = '';
-  let lastKey = '';
-  let enteredAt = now();
-  const pending = (opts.checks ?? []).filter((c) => !c.ran);
-  /** Prints a line only when it differs from the last one (the stage or split changed). */
-  const onChange = (d: ServiceDeployment) => {
-    const key = `${d.status}|${d.lifecycleStage}|${trafficSplit(d)}`;
-    if (key !== lastKey) {
-      lastKey = key;
-      enteredAt = now();
-      lastLine = stageLine(opts.service, d, bakeNote(d, enteredAt, now()));
-      log(lastLine);
-    }
-  };
-
-  let failure: { message: string; hint: string; cause?: unknown; stop: boolean } | undefined;
-  let checkError: unknown;
-  let deployment: ServiceDeployment | undefined;
+  const stages = new StageLog(opts.service, log, now);
+  const checks = new StageChecks(opts.service, opts.checks ?? [], log);
+  let d: ServiceDeployment;
   try {
-    deployment = await waitFor<ServiceDeployment>({
-      description: `service deployment ${arnName(opts.serviceDeploymentArn)} of ${arnName(opts.taskDefinitionArn)} to ${opts.service}`,
-      intervalMs: opts.intervalMs,
-      timeoutMs: opts.timeoutMs,
-      clock,
-      signal: opts.signal,
-      // The poll loop's own line per poll is dropped: this function prints one line per change.
-      log: (l) => {
-        if (!l.startsWith('[')) log(l);
-      },
-      timeoutHint: `Look at the service events above and the deployment in the ECS console for ${opts.cluster}/${opts.service}; raise timeout if it is just slow (bake times count).`,
-      poll: async () => {
-        const d = await describeServiceDeployment(opts.ecs, opts.serviceDeploymentArn);
-        await observer.poll();
-        onChange(d);
-        if (d.status === 'SUCCESSFUL') return { done: true, value: d };
-        if (d.status && ROLLBACK_STATES.has(d.status)) return { done: true, value: d };
-        if (d.status === 'STOPPED' || d.status === 'STOP_REQUESTED') {
-          throw new DeploymentError(`Service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} was stopped (${d.statusReason ?? 'no reason given'}) without a rollback.`, 'Someone or something stopped it; check the ECS console for where the service is.');
-        }
-        for (const check of [...pending]) {
-          if (!reachedStage(d, check.after)) continue;
-          pending.splice(pending.indexOf(check), 1);
-          check.ran = true;
-          log(`${opts.service}: ${check.name} (the deployment reached ${d.lifecycleStage}).`);
-          try {
-            await check.run();
-          } catch (err) {
-            checkError = err;
-            throw err;
-          }
-        }
-        return { done: false, progress: lastLine };
-      },
-    });
+    d = await pollUntilDone(opts, log, observer, stages, checks);
   } catch (err) {
     const timedOut = err instanceof DeploymentError && err.message.startsWith('Timed out');
-    if (!timedOut && err !== checkError) throw err;
-    failure = { message: errorMessage(err), hint: (err as DeploymentError).hint ?? '', cause: err, stop: true };
-  }
-
-  if (failure) {
-    if (!failure.stop || !opts.rollbackOnFailure) throw failure.cause;
-    log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${failure.message.split('\n')[0]!.split('. Last state')[0]!.replace(/\.$/, '')}).`);
+    if ((!timedOut && err !== checks.error) || !opts.rollbackOnFailure) throw err;
+    const message = errorMessage(err);
+    log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${message.split('\n')[0]!.split('. Last state')[0]!.replace(/\.$/, '')}).`);
     const outcome = await stopWithRollback({ ...opts, log });
-    throw new RolledBackError(`${failure.message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, failure.hint, { cause: failure.cause });
+    throw new RolledBackError(`${message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, (err as DeploymentError).hint ?? '', { cause: err });
   }
-
-  const d = deployment!;
   if (d.status === 'SUCCESSFUL') {
     log(`${opts.service}: service deployment ${arnName(opts.serviceDeploymentArn)} SUCCESSFUL, running ${arnName(opts.taskDefinitionArn)}.`);
     return d;
   }
-  // ECS is rolling back: say why now, then wait for it to finish and say where the service is.
+  return reportEcsRollback(opts, log, d, observer, stages);
+}
+
+/** Prints the stage line only when it differs from the last one (the stage or split changed). */
+class StageLog {
+  line = '';
+  private key = '';
+  private enteredAt: number;
+  constructor(
+    private readonly service: string,
+    private readonly log: Log,
+    private readonly now: () => number,
+  ) {
+    this.enteredAt = now();
+  }
+  onChange = (d: ServiceDeployment): void => {
+    const key = `${d.status}|${d.lifecycleStage}|${trafficSplit(d)}`;
+    if (key === this.key) return;
+    this.key = key;
+    this.enteredAt = this.now();
+    this.line = stageLine(this.service, d, bakeNote(d, this.enteredAt, this.now()));
+    this.log(this.line);
+  };
+}
+
+/** The checks still to run, each once, when the deployment reaches its stage; remembers the error of one that failed. */
+class StageChecks {
+  error: unknown;
+  private readonly pending: DeploymentCheck[];
+  constructor(
+    private readonly service: string,
+    checks: DeploymentCheck[],
+    private readonly log: Log,
+  ) {
+    this.pending = checks.filter((c) => !c.ran);
+  }
+  async runReached(d: ServiceDeployment): Promise<void> {
+    for (const check of [...this.pending]) {
+      if (!reachedStage(d, check.after)) continue;
+      this.pending.splice(this.pending.indexOf(check), 1);
+      check.ran = true;
+      this.log(`${this.service}: ${check.name} (the deployment reached ${d.lifecycleStage}).`);
+      try {
+        await check.run();
+      } catch (err) {
+        this.error = err;
+        throw err;
+      }
+    }
+  }
+}
+
+/** Polls the service deployment until it succeeded or ECS is rolling it back; a stop without rollback fails. */
+function pollUntilDone(opts: FollowOptions, log: Log, observer: Observer, stages: StageLog, checks: StageChecks): Promise<ServiceDeployment> {
+  return waitFor<ServiceDeployment>({
+    description: `service deployment ${arnName(opts.serviceDeploymentArn)} of ${arnName(opts.taskDefinitionArn)} to ${opts.service}`,
+    intervalMs: opts.intervalMs,
+    timeoutMs: opts.timeoutMs,
+    clock: opts.clock,
+    signal: opts.signal,
+    // The poll loop's own line per poll is dropped: this function prints one line per change.
+    log: (l) => {
+      if (!l.startsWith('[')) log(l);
+    },
+    timeoutHint: `Look at the service events above and the deployment in the ECS console for ${opts.cluster}/${opts.service}; raise timeout if it is just slow (bake times count).`,
+    poll: async () => {
+      const d = await describeServiceDeployment(opts.ecs, opts.serviceDeploymentArn);
+      await observer.poll();
+      stages.onChange(d);
+      if (d.status === 'SUCCESSFUL' || (d.status && ROLLBACK_STATES.has(d.status))) return { done: true, value: d };
+      if (d.status === 'STOPPED' || d.status === 'STOP_REQUESTED') {
+        throw new DeploymentError(`Service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} was stopped (${d.statusReason ?? 'no reason given'}) without a rollback.`, 'Someone or something stopped it; check the ECS console for where the service is.');
+      }
+      await checks.runReached(d);
+      return { done: false, progress: stages.line };
+    },
+  });
+}
+
+/** ECS is rolling back: say why now, then wait for it to finish and fail saying where the service is. */
+async function reportEcsRollback(opts: FollowOptions, log: Log, d: ServiceDeployment, observer: Observer, stages: StageLog): Promise<never> {
   const cause = await rollbackCause(d, opts.cloudwatch, observer.lastStopReason);
   log(`${opts.service}: ECS is rolling back the deployment of ${arnName(opts.taskDefinitionArn)}:`);
   for (const l of cause) log(`  ${l}`);
-  const finished = await waitForRollback({ ...opts, log }, onChange);
+  const finished = await waitForRollback({ ...opts, log }, stages.onChange);
   const message =
     `ECS rolled back the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} (${d.deploymentConfiguration?.strategy ?? 'native'} deployment ${arnName(opts.serviceDeploymentArn)}): ` +
     `${cause.map((c) => c.replace(/\.+$/, '')).join('; ') || 'no reason given'}. ${finished.summary}`;
