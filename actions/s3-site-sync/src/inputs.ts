@@ -1,4 +1,4 @@
-import { InputError, InputReader, isSsmReference, type CommonInputs } from '@deploy-actions/aws-kit';
+import { InputError, InputReader, isDistributionId, isSsmReference, type CommonInputs } from '@deploy-actions/aws-kit';
 import { compileGlob, parseCacheRules, type CacheRule } from './cache-control.js';
 import { parseContentTypes, type ContentTypeOverrides } from './content-types.js';
 import type { MaxDelete } from './plan.js';
@@ -47,7 +47,7 @@ export function validateBucketName(raw: string): string {
 
 /** A CloudFront distribution ID (E1234567890ABC), as given or as read from SSM (`origin` says so). */
 export function validateDistributionId(id: string, origin = ''): string {
-  if (!/^[A-Z0-9]{8,20}$/.test(id)) {
+  if (!isDistributionId(id)) {
     throw new InputError('cloudfront-distribution-id', `"${id}"${origin} is not a CloudFront distribution ID.`, 'Use the ID (e.g. E1234567890ABC), not the domain name.');
   }
   return id;

@@ -23,12 +23,3 @@ export function arnName(arnOrName: string): string {
   const parts = arn.resource.split(arn.resource.includes('/') ? '/' : ':');
   return parts[parts.length - 1]!;
 }
-
-/** A task definition named by family:revision or ARN; `family` alone (latest ACTIVE) only where ECS takes it. */
-const TASK_DEFINITION_REFERENCE = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/;
-
-/** True for `family:revision`, a task-definition ARN, or (unless `revision: 'required'`) a bare family. */
-export function isTaskDefinitionReference(value: string, opts: { revision?: 'required' | 'optional' } = {}): boolean {
-  const m = TASK_DEFINITION_REFERENCE.exec(value);
-  return !!m && (opts.revision !== 'required' || m[2] !== undefined);
-}
