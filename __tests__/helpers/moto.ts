@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll } from '@jest/globals';
 import { startOidcServer, type OidcServer } from './oidc.js';
+import { setEnv } from './step-env.js';
 
 /** A moto server on loopback, one per test file so files can run in parallel without resetting each other. */
 export interface Moto {
@@ -70,22 +71,6 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
       await exited;
       clearTimeout(timer);
     },
-  };
-}
-
-/** Sets env vars for the duration of a test file; returns a restore function. */
-export function setEnv(vars: Record<string, string | undefined>): () => void {
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(vars)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   };
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import nock from 'nock';
-import { setEnv } from './moto.js';
+import { setEnv } from './step-env.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
