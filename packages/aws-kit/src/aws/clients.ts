@@ -6,7 +6,7 @@ import { createCredentialProvider, credentialOptions, exportCredentials, getAcco
 import { type BoundedHttpHandler, boundedRequestHandler } from './http.js';
 import { KitRetryStrategy } from './retry.js';
 
-/** The version stamped into the user agent; bundles replace it at build time. */
+/** The kit's version (packages/aws-kit/package.json), sent in the user agent. */
 export const KIT_VERSION = '1.0.0';
 
 export interface ClientConfig {
