@@ -21,7 +21,7 @@ export interface ActionRun {
   runnerTemp: string;
 }
 
-export function nodeMajor(): number {
+function nodeMajor(): number {
   return Number(process.versions.node.split('.')[0]);
 }
 

@@ -87,7 +87,7 @@ export function setEnv(vars: Record<string, string | undefined>): () => void {
 export const isStepVariable = (name: string): boolean => name.startsWith('INPUT_') || name.startsWith('STATE_');
 
 /** Parses GITHUB_OUTPUT / GITHUB_STATE / GITHUB_ENV files (`name<<delimiter` blocks, or `name=value` lines). */
-export function parseCommandFile(text: string): Record<string, string> {
+function parseCommandFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

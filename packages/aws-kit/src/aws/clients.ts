@@ -7,7 +7,7 @@ import { type BoundedHttpHandler, boundedRequestHandler } from './http.js';
 import { KitRetryStrategy } from './retry.js';
 
 /** The kit's version (packages/aws-kit/package.json), sent in the user agent. */
-export const KIT_VERSION = '1.0.0';
+const KIT_VERSION = '1.0.0';
 
 export interface ClientConfig {
   region: string;
