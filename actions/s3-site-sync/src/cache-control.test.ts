@@ -39,7 +39,9 @@ describe('cache-control', () => {
     expect(cacheControlFor('report.20240115.pdf', rules)).toBe(IMMUTABLE);
     expect(cacheControlFor('_astro/app.1a2b3c4d.js', rules)).toBe('no-store');
   });
+});
 
+describe('cache-control rules and globs', () => {
   it('refuses malformed globs in cache-control and exclude, naming the input', () => {
     for (const [input, value] of [['cache-control', '[=no-cache'], ['cache-control', '*.{js,css=no-cache'], ['exclude', '['], ['exclude', 'drafts/(a|b'], ['include', '.well-known/[x']]) {
       let err: unknown;

@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { InputError, InputReader } from '@deploy-actions/aws-kit';
 import { getInputs, normalisePrefix, parseMaxDelete, validateBucketName } from './inputs.js';
 
-describe('inputs', () => {
-  const reader = (values: Record<string, string>) => new InputReader((n) => values[n] ?? '');
-  const base = { 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com' };
+const reader = (values: Record<string, string>) => new InputReader((n) => values[n] ?? '');
+const base = { 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com' };
 
+describe('inputs', () => {
   it('reads defaults matching the design', () => {
     const inputs = getInputs(reader(base));
     expect(inputs).toMatchObject({ bucket: 'kelifax.com', prefix: '', delete: true, maxDelete: { kind: 'percent', value: 25 }, concurrency: 32, invalidate: 'auto', waitForInvalidation: false, force: false });
@@ -35,7 +35,9 @@ describe('inputs', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).input).toBe(input);
   });
+});
 
+describe('inputs: remove mode, ssm: references, max-delete and prefix', () => {
   it('remove: needs no source but a non-empty prefix', () => {
     expect(getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix: 'pr-12' }))).toMatchObject({ remove: true, prefix: 'pr-12/', source: '' });
     for (const prefix of ['', '/']) {
