@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll } from '@jest/globals';
 import { startOidcServer, type OidcServer } from './oidc.js';
 import { setEnv } from './step-env.js';
 
@@ -88,6 +87,7 @@ export interface UseMotoOptions {
  * and `opts.env`) set in this process meanwhile, so SDK clients made in the test need no endpoint or credentials.
  * Call it at the top of the describe, before the file's own beforeAll (which then runs after moto is up). The objects
  * returned are filled in when moto starts: read their fields in hooks and tests, not while describing.
+ * (jest's global hooks, not an import of @jest/globals: `npm run demo` loads this file outside jest.)
  */
 export function useMoto(opts: UseMotoOptions & { oidc: true }): { moto: Moto; oidc: OidcServer };
 export function useMoto(opts?: UseMotoOptions): { moto: Moto };
