@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every tier (unit, integration on moto, end-to-end bundles on Node 24) in one jest run.
+// `npm test`: every tier (unit, integration on moto, e2e on the bundles, security, workflows) in one jest run.
 // Extra arguments go to jest, e.g. `npm test -- --selectProjects unit`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

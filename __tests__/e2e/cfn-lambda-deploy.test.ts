@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { readRecords } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
-import { startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 import { fileURLToPath } from 'node:url';
 
 const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
@@ -14,18 +13,13 @@ const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 
 /** The committed bundle on Node 24, as the runner runs it, against moto, authenticating through GitHub OIDC. */
 describe('cfn-lambda-deploy bundle end to end', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
+  const { moto, oidc } = useMoto({ oidc: true });
   let cfn: CloudFormationClient;
   let lambda: LambdaClient;
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
     const config = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     cfn = new CloudFormationClient(config);
     lambda = new LambdaClient(config);
-  });
-  afterAll(async () => {
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
 
   const run = (inputs: Record<string, string>, runnerTemp?: string) =>

@@ -9,8 +9,7 @@ import { runAction, type ActionRun } from '../helpers/action.js';
 import { fakeDocker } from '../helpers/fake-docker.js';
 import { gitRepo } from '../helpers/git-repo.js';
 import { workflowCommands } from '../helpers/runner-commands.js';
-import { startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 import { buildahEnv, startRegistry, type LocalRegistry } from '../helpers/registry.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -33,15 +32,14 @@ function filesUnder(dir: string): string {
  * and pushing it to a local docker-registry; ECR's control plane (repositories, login token) is moto.
  */
 describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
+  const { moto, oidc } = useMoto({ oidc: true });
   let registry: LocalRegistry;
   let buildah: ReturnType<typeof buildahEnv>;
   let workspace: string;
   let ecr: ECRClient;
 
   beforeAll(async () => {
-    [moto, oidc, registry] = await Promise.all([startMoto(), startOidcServer(), startRegistry()]);
+    registry = await startRegistry();
     buildah = buildahEnv();
     workspace = mkdtempSync(join(tmpdir(), 'ebp-workspace-'));
     writeFileSync(join(workspace, 'hello.txt'), 'hello from the e2e test\n');
@@ -53,7 +51,7 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     ecr = new ECRClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   });
   afterAll(async () => {
-    await Promise.all([moto?.stop(), oidc?.stop(), registry?.stop()]);
+    await registry?.stop();
     buildah?.cleanup();
   });
 

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { readRecords } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
 import { createEcsService } from '../helpers/ecs-fixture.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 
 /** The committed bundle, run on Node 24 as the runner runs it, against moto with a GitHub OIDC endpoint. */
 describe('dist/ecs-deploy-and-wait on Node 24', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
+  const { moto, oidc } = useMoto({ server: { MOTO_ECS_SERVICE_RUNNING: '2' }, oidc: true });
   let ecs: ECSClient;
   let original: string;
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto({ MOTO_ECS_SERVICE_RUNNING: '2' }), startOidcServer()]);
-    restore = setEnv(moto.env);
     ({ ecs, taskDefinitionArn: original } = await createEcsService({ cluster: 'kaapi-staging-cluster', service: 'backend' }));
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
 
   // Ambient keys are removed: the only way in is the OIDC role.

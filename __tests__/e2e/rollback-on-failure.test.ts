@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
@@ -11,8 +11,7 @@ import { readRecords } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
 import { bigTaskDefinition } from '../helpers/fake-ecs.js';
 import { createEcsService } from '../helpers/ecs-fixture.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 import { fileURLToPath } from 'node:url';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
@@ -26,9 +25,7 @@ const BUCKET = 'www-rollback-example';
  * site, a later step fails, and the post step puts every target back as it was.
  */
 describe('dist/rollback-on-failure on Node 24', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
+  const { moto, oidc } = useMoto({ server: { MOTO_ECS_SERVICE_RUNNING: '2' }, oidc: true });
   let ecs: ECSClient;
   let cfn: CloudFormationClient;
   let lambda: LambdaClient;
@@ -37,8 +34,6 @@ describe('dist/rollback-on-failure on Node 24', () => {
   let distributionId: string;
 
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto({ MOTO_ECS_SERVICE_RUNNING: '2' }), startOidcServer()]);
-    restore = setEnv(moto.env);
     cfn = new CloudFormationClient({ region: 'us-east-1' });
     lambda = new LambdaClient({ region: 'us-east-1' });
     s3 = new S3Client({ region: 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' });
@@ -55,10 +50,6 @@ describe('dist/rollback-on-failure on Node 24', () => {
       }),
     );
     distributionId = dist.Distribution!.Id!;
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
 
   // No ambient keys: every step authenticates through the OIDC role, as in a real job.

@@ -7,13 +7,11 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucket
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { S3SiteRecord } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
-import { startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 
 /** The committed bundle on Node 24, as the runner runs it, against moto with a GitHub OIDC token endpoint: seed 000's deploy. */
 describe('s3-site-sync bundle end to end', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
+  const { moto, oidc } = useMoto({ oidc: true });
   let workspace: string;
   let distributionId: string;
   const bucket = 'kelifax.com';
@@ -38,7 +36,6 @@ describe('s3-site-sync bundle end to end', () => {
     });
 
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
     workspace = mkdtempSync(join(tmpdir(), 'kelifax-'));
     const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -59,10 +56,7 @@ describe('s3-site-sync bundle end to end', () => {
     await ssm.send(new PutParameterCommand({ Name: '/kelifax/deploy/s3-bucket-prod', Value: bucket, Type: 'String' }));
     await ssm.send(new PutParameterCommand({ Name: '/kelifax/deploy/cloudfront-distribution-id-prod', Value: distributionId, Type: 'String' }));
   });
-  afterAll(async () => {
-    rmSync(workspace, { recursive: true, force: true });
-    await Promise.all([moto.stop(), oidc.stop()]);
-  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
   it('publishes the Astro build with OIDC and SSM values, records it, invalidates what changed, and reports it', async () => {
     const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });

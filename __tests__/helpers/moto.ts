@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { startOidcServer, type OidcServer } from './oidc.js';
+import { setEnv } from './step-env.js';
 
 /** A moto server on loopback, one per test file so files can run in parallel without resetting each other. */
 export interface Moto {
@@ -71,18 +73,37 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
   };
 }
 
-/** Sets env vars for the duration of a test file; returns a restore function. */
-export function setEnv(vars: Record<string, string | undefined>): () => void {
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(vars)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+export interface UseMotoOptions {
+  /** Environment for moto_server itself, e.g. `{ MOTO_ECS_SERVICE_RUNNING: '2' }`. */
+  server?: Record<string, string>;
+  /** Also start the GitHub OIDC token endpoint (for `role-to-assume`). */
+  oidc?: boolean;
+  /** More variables to set in this process for the file, on top of moto's (and the OIDC endpoint's). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * The file's moto (and OIDC endpoint): started in beforeAll, stopped in afterAll, with `moto.env` (and `oidc.env`,
+ * and `opts.env`) set in this process meanwhile, so SDK clients made in the test need no endpoint or credentials.
+ * Call it at the top of the describe, before the file's own beforeAll (which then runs after moto is up). The objects
+ * returned are filled in when moto starts: read their fields in hooks and tests, not while describing.
+ * (jest's global hooks, not an import of @jest/globals: `npm run demo` loads this file outside jest.)
+ */
+export function useMoto(opts: UseMotoOptions & { oidc: true }): { moto: Moto; oidc: OidcServer };
+export function useMoto(opts?: UseMotoOptions): { moto: Moto };
+export function useMoto(opts: UseMotoOptions = {}): { moto: Moto; oidc?: OidcServer } {
+  const moto = {} as Moto;
+  const oidc = opts.oidc ? ({} as OidcServer) : undefined;
+  let restore: (() => void) | undefined;
+  beforeAll(async () => {
+    const [started, token] = await Promise.all([startMoto(opts.server), oidc ? startOidcServer() : undefined]);
+    Object.assign(moto, started);
+    if (oidc && token) Object.assign(oidc, token);
+    restore = setEnv({ ...moto.env, ...oidc?.env, ...opts.env });
+  });
+  afterAll(async () => {
+    restore?.();
+    await Promise.all([moto.stop?.(), oidc?.stop?.()]);
+  });
+  return { moto, oidc };
 }

@@ -1,6 +1,31 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import nock from 'nock';
-import { setEnv } from './moto.js';
+import { setEnv } from './step-env.js';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+export type Json = Record<string, any>;
+
+/** An AWS error answer from a fake: `code` as AWS names it. */
+export class AwsFault {
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly status = 400,
+  ) {}
+}
+
+export type Answer = Json | AwsFault;
+
+/** Environment for in-process runs against nock: ambient keys, no local endpoints. */
+export const fakeEnv = {
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_REGION: REGION,
+  AWS_ENDPOINT_URL: undefined,
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 /**
  * For tests where nock answers AWS through the real SDK: no endpoint override (requests go to the real AWS
@@ -10,15 +35,7 @@ import { setEnv } from './moto.js';
 export function useNockedAws(): void {
   let restore: () => void;
   beforeAll(() => {
-    restore = setEnv({
-      AWS_ENDPOINT_URL: undefined,
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_SESSION_TOKEN: undefined,
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-    });
+    restore = setEnv({ ...fakeEnv, AWS_SESSION_TOKEN: undefined, ACTIONS_ID_TOKEN_REQUEST_URL: undefined });
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
   });
@@ -37,4 +54,22 @@ export function answerCallerIdentity(account = '123456789012', region = 'us-east
       200,
       `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/ci</Arn><UserId>AIDA</UserId><Account>${account}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
     );
+}
+
+/**
+ * Turns the network off (but loopback), answers sts:GetCallerIdentity and installs the given fakes
+ * (FakeCfn from fake-cloudformation.ts, FakeLambda from fake-lambda.ts, FakeCloudWatch from fake-cloudwatch.ts).
+ */
+export function installFakes(fakes: { cfn?: { install(): void }; lambda?: { install(): void }; cw?: { install(): void } }): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  answerCallerIdentity(ACCOUNT, REGION);
+  fakes.cfn?.install();
+  fakes.lambda?.install();
+  fakes.cw?.install();
+}
+
+export function uninstallFakes(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
 }

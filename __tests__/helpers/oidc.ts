@@ -10,7 +10,7 @@ export interface OidcServer {
   stop(): Promise<void>;
 }
 
-export function fakeJwt(claims: Record<string, unknown>): string {
+function fakeJwt(claims: Record<string, unknown>): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc({ iss: 'https://token.actions.githubusercontent.com', ...claims })}.c2lnbmF0dXJl`;
 }

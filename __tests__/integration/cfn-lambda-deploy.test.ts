@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +10,7 @@ import { action } from '../../actions/cfn-lambda-deploy/src/action.js';
 import { main } from '../../actions/cfn-lambda-deploy/src/main.js';
 import { zipDirectory } from '../../actions/cfn-lambda-deploy/src/zip.js';
 import { runInProcess, withCode } from '../helpers/in-process.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
+import { useMoto } from '../helpers/moto.js';
 import { fileURLToPath } from 'node:url';
 
 const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
@@ -20,19 +20,12 @@ const visible = (log: string) => log.split('\n').filter((l) => !l.startsWith('::
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairos@sha256:${d.repeat(64)}`;
 
 describe('cfn-lambda-deploy against moto', () => {
-  let moto: Moto;
-  let restore: () => void;
+  useMoto({ env: { GITHUB_WORKSPACE: fixtures } });
   let cfn: CloudFormationClient;
   let lambda: LambdaClient;
   beforeAll(async () => {
-    moto = await startMoto();
-    restore = setEnv({ ...moto.env, GITHUB_WORKSPACE: fixtures });
     cfn = new CloudFormationClient({ region: 'us-east-1' });
     lambda = new LambdaClient({ region: 'us-east-1' });
-  });
-  afterAll(async () => {
-    restore();
-    await moto.stop();
   });
   const deploy = (inputs: Record<string, string>, opts: { runnerTemp?: string } = {}) =>
     runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: new FakeClock() }) }), { inputs: { 'aws-region': 'us-east-1', ...inputs }, ...opts });

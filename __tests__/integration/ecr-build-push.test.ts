@@ -4,30 +4,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { connect, InputReader, type AwsContext } from '@deploy-actions/aws-kit';
 import { createRepository, describeRepository, getRegistryCredentials } from '../../actions/ecr-build-push/src/ecr.js';
 import { action } from '../../actions/ecr-build-push/src/action.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { freePort, setEnv, startMoto, type Moto } from '../helpers/moto.js';
+import { freePort, useMoto } from '../helpers/moto.js';
 
 /** ECR's control plane through the real SDK against moto (moto has no registry API; the e2e suite covers pushes). */
 describe('ecr-build-push against moto (ECR control plane)', () => {
-  let moto: Moto;
-  let restore: () => void;
+  const workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
+  useMoto({ env: { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace } });
   let aws: AwsContext;
-  let workspace: string;
   beforeAll(async () => {
-    moto = await startMoto();
-    workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
-    restore = setEnv({ ...moto.env, GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace });
     aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
     writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-  });
-  afterAll(async () => {
-    restore?.();
-    await moto?.stop();
   });
 
   it('creates a repository with scan on push, and tolerates one created meanwhile', async () => {

@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { action } from '../../actions/ecs-deploy-and-wait/src/action.js';
 import { createEcsService } from '../helpers/ecs-fixture.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const IMAGE = (tag: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/app:${tag}`;
 
 describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
+  // moto only reports deployments as running when told how many tasks run.
+  const { oidc } = useMoto({ server: { MOTO_ECS_SERVICE_RUNNING: '2' }, oidc: true });
   let ecs: ECSClient;
   let original: string;
   beforeAll(async () => {
-    // moto only reports deployments as running when told how many tasks run.
-    [moto, oidc] = await Promise.all([startMoto({ MOTO_ECS_SERVICE_RUNNING: '2' }), startOidcServer()]);
-    restore = setEnv({ ...moto.env, ...oidc.env });
     ({ ecs, taskDefinitionArn: original } = await createEcsService({ cluster: 'spotter-cluster', service: 'spotter-web-service' }));
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
 
   const inputs = (extra: Record<string, string> = {}) => ({

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { connect, InputReader, resolveSsmReferences } from '@deploy-actions/aws-kit';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 
 describe('kit against moto: OIDC → STS → clients, SSM references', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
-  beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
-    restore = setEnv({ ...moto.env, ...oidc.env });
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
-  });
+  const { oidc } = useMoto({ oidc: true });
 
   it('assumes the role with a GitHub OIDC token and calls ECS with the session', async () => {
     const common = new InputReader((n) => ({ 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::123456789012:role/deploy' })[n] ?? '').common('test');

@@ -22,12 +22,11 @@ import { currentVersionIds } from '../../actions/s3-site-sync/src/s3.js';
 import { action as rollbackAction } from '../../actions/rollback-on-failure/src/action.js';
 import { workflowCommands } from '../helpers/runner-commands.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
+import { useMoto } from '../helpers/moto.js';
 
 /** The real SDK and the action's main against moto S3 + CloudFront (versioning, metadata-only updates, the guard, the record). */
 describe('s3-site-sync against moto', () => {
-  let moto: Moto;
-  let restore: () => void;
+  useMoto();
   let s3: S3Client;
   let cloudfront: CloudFrontClient;
   let workspace: string;
@@ -54,8 +53,6 @@ describe('s3-site-sync against moto', () => {
   };
 
   beforeAll(async () => {
-    moto = await startMoto();
-    restore = setEnv(moto.env);
     s3 = new S3Client({ region: 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' });
     cloudfront = new CloudFrontClient({ region: 'us-east-1' });
     workspace = mkdtempSync(join(tmpdir(), 's3-site-sync-int-'));
@@ -72,11 +69,7 @@ describe('s3-site-sync against moto', () => {
     );
     distributionId = dist.Distribution!.Id!;
   });
-  afterAll(async () => {
-    restore();
-    rmSync(workspace, { recursive: true, force: true });
-    await moto.stop();
-  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
   it('on a versioned bucket deployed by `aws s3 sync`: uploads changes, re-heads identical files, deletes, records versions, invalidates', async () => {
     const bucket = 'kelifax-prod';
@@ -282,9 +275,8 @@ function operationOf(req: http.IncomingMessage): string {
 }
 
 describe('s3-site-sync requests on an Astro-like site (counted on a proxy in front of moto)', () => {
-  let moto: Moto;
+  const { moto } = useMoto();
   let proxy: Awaited<ReturnType<typeof startCountingProxy>>;
-  let restore: () => void;
   let s3: S3Client;
   let workspace: string;
   const bucket = 'astro-site';
@@ -316,19 +308,16 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
   const overhead = () => proxy.ops.filter((o) => !['PutObject', 'DeleteObjects', 'CopyObject'].includes(o));
 
   beforeAll(async () => {
-    moto = await startMoto();
     proxy = await startCountingProxy(moto.endpoint);
-    restore = setEnv({ ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint });
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint; // the action's calls go through the proxy (useMoto restores it)
     s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
     workspace = mkdtempSync(join(tmpdir(), 's3-site-sync-requests-'));
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   });
   afterAll(async () => {
-    restore();
     await proxy.close();
     rmSync(workspace, { recursive: true, force: true });
-    await moto.stop();
   });
 
   it('first publish: one PutObject per file plus the manifest, and four other requests (STS, versioning, list, manifest)', async () => {

@@ -1,11 +1,10 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFunctionCommand, GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { runAction } from '../helpers/action.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 import { fixturesDir, injectedCommands, ROLE } from './harness.js';
 
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${d.repeat(64)}`;
@@ -16,13 +15,9 @@ const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@s
  * intact record back, writes the summary, and fails so the job shows the rollback is incomplete.
  */
 describe('security: rollback-on-failure with a damaged records file', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
+  const { moto, oidc } = useMoto({ oidc: true });
   let lambda: LambdaClient;
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
-    restore = setEnv(moto.env);
     const cfn = new CloudFormationClient({ region: 'us-east-1' });
     const body = JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } } } });
     await cfn.send(new CreateStackCommand({ StackName: 'roles', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
@@ -32,10 +27,6 @@ describe('security: rollback-on-failure with a damaged records file', () => {
     for (const name of ['api', 'worker']) {
       await lambda.send(new CreateFunctionCommand({ FunctionName: name, PackageType: 'Image', Role: `arn:aws:iam::123456789012:role/${role}`, Code: { ImageUri: image('0') } }));
     }
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
 
   const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };

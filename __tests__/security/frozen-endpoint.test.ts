@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SOCKET_TIMEOUT_MS } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
-import { startMoto, type Moto } from '../helpers/moto.js';
+import { useMoto } from '../helpers/moto.js';
 import { fixturesDir, injectedCommands } from './harness.js';
 
 /** An endpoint that accepts TCP connections and never answers a byte. */
@@ -29,13 +29,13 @@ async function frozenEndpoint(): Promise<{ url: string; stop: () => Promise<void
  * issue asks for), so a step that outlives it fails this test by its exit code.
  */
 describe('security: a frozen endpoint ends the step', () => {
-  let moto: Moto;
+  const { moto } = useMoto();
   let frozen: Awaited<ReturnType<typeof frozenEndpoint>>;
   beforeAll(async () => {
-    [moto, frozen] = await Promise.all([startMoto(), frozenEndpoint()]);
+    frozen = await frozenEndpoint();
   });
   afterAll(async () => {
-    await Promise.all([moto.stop(), frozen.stop()]);
+    await frozen.stop();
   });
   const STEP_TIMEOUT_MS = 2_000;
   const bound = STEP_TIMEOUT_MS + SOCKET_TIMEOUT_MS;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
@@ -9,8 +9,8 @@ import { LambdaClient, ListAliasesCommand, ListFunctionsCommand, ListVersionsByF
 import { ListBucketsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runAction, type ActionRun } from '../helpers/action.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto, type Moto } from '../helpers/moto.js';
+import type { OidcServer } from '../helpers/oidc.js';
 import { workflowCommands } from '../helpers/runner-commands.js';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/deploy';
@@ -209,14 +209,11 @@ export interface SuiteContext {
  */
 export function securitySuite(action: string, cases: SecurityCase[], setup?: (ctx: SuiteContext) => Promise<void>): void {
   describe(`security: ${action} (committed bundle, ${cases.length} hostile or careless inputs)`, () => {
-    let ctx: SuiteContext;
-    let restore: () => void;
+    const ctx: SuiteContext = useMoto({ oidc: true });
+    const { moto, oidc } = ctx;
     let before: Record<string, unknown>;
     const results = new Map<string, { res: ActionRun; after: Record<string, unknown> }>();
     beforeAll(async () => {
-      const [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
-      ctx = { moto, oidc };
-      restore = setEnv(moto.env);
       const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
       const ssm = new SSMClient({ region: 'us-east-1' });
       await ssm.send(new PutParameterCommand({ Name: '/sec/db', Type: 'SecureString', Value: SSM_SECURE_VALUE }));
@@ -246,10 +243,6 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
         results.set(c.name, { res, after: await awsState(moto.endpoint) });
       });
     }, 900_000);
-    afterAll(async () => {
-      restore?.();
-      await Promise.all([ctx?.moto.stop(), ctx?.oidc.stop()]);
-    });
 
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       const { res, after } = results.get(c.name)!;

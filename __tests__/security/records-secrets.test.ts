@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runAction } from '../helpers/action.js';
-import { setEnv, startMoto, type Moto } from '../helpers/moto.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc.js';
+import { useMoto } from '../helpers/moto.js';
 import { fixturesDir, ROLE } from './harness.js';
 
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairos@sha256:${d.repeat(64)}`;
@@ -16,17 +15,9 @@ const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairo
  * previous stack from it, reading the SecureString again.
  */
 describe('security: deployment records hold references, not secrets', () => {
-  let moto: Moto;
-  let oidc: OidcServer;
-  let restore: () => void;
+  const { moto, oidc } = useMoto({ oidc: true });
   beforeAll(async () => {
-    [moto, oidc] = await Promise.all([startMoto(), startOidcServer()]);
-    restore = setEnv(moto.env);
     await new SSMClient({ region: 'us-east-1' }).send(new PutParameterCommand({ Name: '/kairos/mongo-uri', Type: 'SecureString', Value: 'mongodb://app:SSM-SECRET-4411@db/kairos' }));
-  });
-  afterAll(async () => {
-    restore();
-    await Promise.all([moto.stop(), oidc.stop()]);
   });
   const step = (name: string, inputs: Record<string, string>, runnerTemp?: string, state?: Record<string, string>) =>
     runAction(name, {

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { join } from 'node:path';
 import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
-import { AwsFault, FakeCloudWatch, FakeLambda, fakeEnv, installFakes, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
+import { FakeCloudWatch } from '../../../__tests__/helpers/fake-cloudwatch.js';
+import { FakeLambda } from '../../../__tests__/helpers/fake-lambda.js';
+import { AwsFault, fakeEnv, installFakes, uninstallFakes } from '../../../__tests__/helpers/nock-aws.js';
 import { action } from './action.js';
 import { main } from './main.js';
 

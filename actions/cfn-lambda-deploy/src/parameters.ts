@@ -7,7 +7,7 @@ import YAML, { type YAMLError } from 'yaml';
  * Where a YAML/JSON file is broken, without quoting it: the parser's error code and position only, because
  * the file may hold secrets (parameter values) and an error message must never show its content.
  */
-export function describeYamlError(err: YAMLError): string {
+function describeYamlError(err: YAMLError): string {
   const pos = err.linePos?.[0];
   return `${err.code.toLowerCase().replace(/_/g, ' ')}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`;
 }

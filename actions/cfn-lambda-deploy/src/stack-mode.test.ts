@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { FakeClock, readRecords } from '@deploy-actions/aws-kit';
 import { runInProcess, withCode } from '../../../__tests__/helpers/in-process.js';
-import { AwsFault, event, FakeCfn, fakeEnv, installFakes, notFound, stackArn, uninstallFakes } from '../../../__tests__/helpers/cfn-lambda-deploy-fakes.js';
+import { event, FakeCfn, notFound, stackArn } from '../../../__tests__/helpers/fake-cloudformation.js';
+import { AwsFault, fakeEnv, installFakes, uninstallFakes } from '../../../__tests__/helpers/nock-aws.js';
 import { action } from './action.js';
 import { main } from './main.js';
 

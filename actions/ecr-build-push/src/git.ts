@@ -15,7 +15,7 @@ export interface GitResult {
 /** Runs git quietly in `cwd`; a missing git binary is exit code -1 with the reason in stderr. */
 export type RunGit = (args: string[], cwd: string) => Promise<GitResult>;
 
-export const runGit: RunGit = async (args, cwd) => {
+const runGit: RunGit = async (args, cwd) => {
   try {
     return await getExecOutput('git', args, { cwd, silent: true, ignoreReturnCode: true });
   } catch (err) {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DeploymentError } from '@deploy-actions/aws-kit';
 
-export const MANIFEST_TYPES = [
+const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',

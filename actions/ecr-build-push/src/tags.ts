@@ -103,7 +103,7 @@ export function commitVersion(git: GitContext): SemVer | undefined {
   return best;
 }
 
-export function shortSha(sha: string): string {
+function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
 

@@ -13,7 +13,7 @@ export interface StrategyInputs {
   testTrafficHealthCheck: boolean;
 }
 
-export const STRATEGY_NAMES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' } as const satisfies Record<string, DeploymentStrategy>;
+const STRATEGY_NAMES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' } as const satisfies Record<string, DeploymentStrategy>;
 
 /** How one service is deployed. */
 export type DeployMode =
@@ -22,7 +22,7 @@ export type DeployMode =
   | { kind: 'codedeploy'; stages: string[] };
 
 /** True when the inputs ask for anything about the strategy (so UpdateService must carry a deploymentConfiguration). */
-export function asksForStrategy(s: StrategyInputs): boolean {
+function asksForStrategy(s: StrategyInputs): boolean {
   return s.strategy !== undefined || s.bakeTimeMinutes !== undefined || s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined || s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined || s.alarms.length > 0;
 }
 
@@ -119,7 +119,7 @@ function deploymentConfigurationFor(current: DeploymentConfiguration, strategy: 
 const mins = (m: number | undefined, fallback: number) => formatDuration((m ?? fallback) * 60_000);
 
 /** The stages a deployment goes through, in words, for the dry run and the summary. Defaults are ECS's documented ones. */
-export function describeStages(strategy: DeploymentStrategy, c: DeploymentConfiguration, desired: number): string[] {
+function describeStages(strategy: DeploymentStrategy, c: DeploymentConfiguration, desired: number): string[] {
   const alarms = c.alarms?.enable && c.alarms.alarmNames?.length ? `, rolled back if ${c.alarms.alarmNames.join(' or ')} goes into ALARM` : '';
   const hooks = (c.lifecycleHooks ?? []).flatMap((h) => (h.lifecycleStages ?? []).map((st) => `${st}: hook ${h.hookTargetArn ?? h.targetType}`));
   if (strategy === 'ROLLING') {

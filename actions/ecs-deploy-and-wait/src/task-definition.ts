@@ -2,7 +2,7 @@ import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandIn
 import { InputError } from '@deploy-actions/aws-kit';
 
 /** Keys describe-task-definition returns that RegisterTaskDefinition refuses. Everything else is kept as is. */
-export const READ_ONLY_KEYS = [
+const READ_ONLY_KEYS = [
   'taskDefinitionArn',
   'revision',
   'status',

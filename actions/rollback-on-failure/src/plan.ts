@@ -84,7 +84,7 @@ export interface RollbackPlan {
   skipped: Skipped[];
 }
 
-export function recordLabel(r: DeploymentRecord): string {
+function recordLabel(r: DeploymentRecord): string {
   switch (r.kind) {
     case 'ecs-service':
       return `ECS service ${arnName(r.cluster)}/${r.service}`;

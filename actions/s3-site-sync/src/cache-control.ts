@@ -15,7 +15,7 @@ export interface CacheRule {
  * matched literally, an unclosed `{` matches nothing at all), so a typo would silently publish or skip the
  * wrong files: unbalanced `[`, `{` and `(` are refused instead. A `\` escapes the next character.
  */
-export function globProblem(glob: string): string | undefined {
+function globProblem(glob: string): string | undefined {
   const open: { ch: string; at: number }[] = [];
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;

@@ -20,7 +20,7 @@ const OVERRIDES: Record<string, string> = {
 const PLATFORM_JSON = /(^|\/)(\.well-known\/)?(apple-app-site-association|assetlinks\.json)$/i;
 
 /** Files with no extension (or one nobody knows): bytes, which browsers download rather than guess at. */
-export const DEFAULT_TYPE = 'application/octet-stream';
+const DEFAULT_TYPE = 'application/octet-stream';
 
 /** Types that are text and so get `; charset=utf-8` (mime-db's own charset list misses the XML family and SVG). */
 function isText(type: string): boolean {
@@ -32,7 +32,7 @@ function withCharset(type: string): string {
 }
 
 /** The database's type for an extension (`.mov`), with our overrides; undefined when it has none. */
-export function databaseType(ext: string): string | undefined {
+function databaseType(ext: string): string | undefined {
   return OVERRIDES[ext] ?? (lookup(ext) || undefined);
 }
 

@@ -99,7 +99,7 @@ export interface DesiredHeaders {
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;
 
 /** The manifest's memory of an object, if the listing shows it untouched since. */
-export function trustedEntry(manifest: Manifest | undefined, obj: RemoteObject): ManifestEntry | undefined {
+function trustedEntry(manifest: Manifest | undefined, obj: RemoteObject): ManifestEntry | undefined {
   const entry = manifest?.entries[obj.rel];
   if (!entry || entry.etag !== obj.etag) return undefined;
   if (entry.lastModified !== undefined && entry.lastModified !== obj.lastModified) return undefined;

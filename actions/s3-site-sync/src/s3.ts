@@ -18,7 +18,7 @@ import { bucketVersioningEnabled, copySource, SITE_SYNC_MANIFEST } from '@deploy
 import { preferVersionListing, type Manifest, type ManifestObject, type ObjectHeaders, type PlanItem, type RemoteObject } from './plan.js';
 
 /** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
-export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
 /** Where the manifest of headers we wrote lives, below the prefix (never synced or deleted; recorded and restored with the site). */
 export const MANIFEST_NAME = SITE_SYNC_MANIFEST;

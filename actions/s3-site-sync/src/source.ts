@@ -198,7 +198,7 @@ export function describeLeftOut(leftOut: LeftOut): string | undefined {
 /** Files up to this size are read whole to hash them (a stream per small file costs more than the file). */
 const READ_WHOLE = 4 * 1024 * 1024;
 
-export async function md5File(path: string, size = Infinity): Promise<string> {
+async function md5File(path: string, size = Infinity): Promise<string> {
   if (size <= READ_WHOLE) return createHash('md5').update(await readFile(path)).digest('hex');
   return new Promise((resolvePromise, reject) => {
     const hash = createHash('md5');

@@ -56,7 +56,7 @@ export interface AwsFailure {
 }
 
 /** `code, HTTP status, request id, attempts`: what AWS support asks for, from the SDK's $metadata. */
-export function awsErrorDetails(err: unknown): string {
+function awsErrorDetails(err: unknown): string {
   const e = err as { $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string; attempts?: number } };
   const m = e?.$metadata ?? {};
   const parts = [

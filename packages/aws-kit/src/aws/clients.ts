@@ -6,8 +6,8 @@ import { createCredentialProvider, credentialOptions, exportCredentials, getAcco
 import { type BoundedHttpHandler, boundedRequestHandler } from './http.js';
 import { KitRetryStrategy } from './retry.js';
 
-/** The version stamped into the user agent; bundles replace it at build time. */
-export const KIT_VERSION = '1.0.0';
+/** The kit's version (packages/aws-kit/package.json), sent in the user agent. */
+const KIT_VERSION = '1.0.0';
 
 export interface ClientConfig {
   region: string;

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import nock from 'nock';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { startOidcServer, type OidcServer } from '../../../../__tests__/helpers/oidc.js';
-import { setEnv } from '../../../../__tests__/helpers/moto.js';
+import { setEnv } from '../../../../__tests__/helpers/step-env.js';
 import { DeploymentError, InputError } from '../errors.js';
 import { FakeClock, systemClock } from './clock.js';
 import { createCredentialProvider, exportCredentials } from './credentials.js';

@@ -23,7 +23,7 @@ export interface CredentialOptions {
 }
 
 /** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
-export function describeToken(token: string): { sub?: string; aud?: string | string[] } {
+function describeToken(token: string): { sub?: string; aud?: string | string[] } {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
     return { sub: payload.sub, aud: payload.aud };

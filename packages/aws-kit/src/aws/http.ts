@@ -10,11 +10,11 @@ import { formatDuration } from '../gha/inputs.js';
  * the connection does not open, when the socket stays silent, or when the whole request takes too long — and
  * when the step's own `timeout` runs out, which also ends a request in flight.
  */
-export const CONNECTION_TIMEOUT_MS = 10_000;
+const CONNECTION_TIMEOUT_MS = 10_000;
 /** A socket with no bytes either way for this long is dead (an endpoint that accepted and never answers). */
 export const SOCKET_TIMEOUT_MS = 60_000;
 /** The longest one request may take, upload included (a 50 MB Lambda zip on a slow runner link fits). */
-export const REQUEST_TIMEOUT_MS = 5 * 60_000;
+const REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 interface StepLimit {
   controller: AbortController;
@@ -70,7 +70,7 @@ export class StepTimeoutError extends DeploymentError {
 }
 
 /** `https://host:port` of a request, never its path or query (a presigned URL carries a signature there). */
-export function endpointOf(request: { protocol?: string; hostname?: string; port?: number }): string {
+function endpointOf(request: { protocol?: string; hostname?: string; port?: number }): string {
   const protocol = (request.protocol ?? 'https:').replace(/:?$/, ':');
   return `${protocol}//${request.hostname ?? '?'}${request.port ? `:${request.port}` : ''}`;
 }

@@ -25,7 +25,7 @@ const OPERATION_STARTS = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'D
 /** Follow-on failures that CloudFormation reports when it stops other resources because one failed. */
 const NOISE = /Resource (creation|update|deletion) cancell?ed|cancell?ed by user|was cancell?ed|The following resource\(s\) failed to/i;
 
-export function isStackLevelEvent(e: StackEvent): boolean {
+function isStackLevelEvent(e: StackEvent): boolean {
   return e.ResourceType === 'AWS::CloudFormation::Stack' && (e.PhysicalResourceId === e.StackId || e.LogicalResourceId === e.StackName);
 }
 

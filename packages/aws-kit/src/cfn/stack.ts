@@ -58,7 +58,7 @@ export async function describeStack(cfn: CloudFormationClient, stack: string): P
  * Events newer than `afterEventId`, newest first (all of the first `maxPages` pages when no marker is given).
  * Works with a deleted stack's ARN too.
  */
-export async function stackEventsSince(cfn: CloudFormationClient, stack: string, afterEventId?: string, maxPages = 10): Promise<StackEvent[]> {
+async function stackEventsSince(cfn: CloudFormationClient, stack: string, afterEventId?: string, maxPages = 10): Promise<StackEvent[]> {
   const out: StackEvent[] = [];
   let token: string | undefined;
   for (let page = 0; page < maxPages; page++) {
@@ -131,7 +131,7 @@ export interface RootCause {
  * The events that explain the failure among `events` (newest first, one operation), following failed
  * nested stacks down to the resource that really failed.
  */
-export async function findRootCauses(cfn: CloudFormationClient, events: StackEvent[], depth = 0, path = ''): Promise<RootCause[]> {
+async function findRootCauses(cfn: CloudFormationClient, events: StackEvent[], depth = 0, path = ''): Promise<RootCause[]> {
   const out: RootCause[] = [];
   for (const e of rootCauseEvents(events)) {
     if (depth < 4 && isNestedStackEvent(e)) {

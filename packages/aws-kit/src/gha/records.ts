@@ -147,7 +147,7 @@ function quote(v: unknown): string {
 }
 
 /** What is wrong with one parsed line, or undefined when it is a usable record. */
-export function recordProblem(data: unknown): string | undefined {
+function recordProblem(data: unknown): string | undefined {
   if (typeOf(data) !== 'object') return `is JSON but not a record (${typeOf(data)}, not an object)`;
   const r = data as Record<string, unknown>;
   if (r.kind === undefined) return 'has no kind';

@@ -14,12 +14,6 @@ export function secretReference(value: string): string | undefined {
   return secrets.get(value);
 }
 
-/** True when `text` contains a known secret value anywhere. */
-export function containsSecret(text: string): boolean {
-  for (const value of secrets.keys()) if (text.includes(value)) return true;
-  return false;
-}
-
 /**
  * A copy of `data` fit to write down: every string that is a known secret becomes its reference, and a
  * secret inside a longer string is cut out (replaced by `***`).

@@ -66,7 +66,7 @@ export async function waitForFunctionUpdate(lambda: LambdaClient, functionName: 
 }
 
 /** The failure a configuration reports (State Failed, or its last update Failed), with Lambda's words; undefined when none. */
-export function functionFailure(label: string, c: FunctionConfiguration, hint?: string): DeploymentError | undefined {
+function functionFailure(label: string, c: FunctionConfiguration, hint?: string): DeploymentError | undefined {
   if (c.State === 'Failed') {
     return new DeploymentError(
       `Lambda function ${label} is Failed: ${c.StateReason ?? 'no reason given'} (${c.StateReasonCode ?? 'no code'}).`,

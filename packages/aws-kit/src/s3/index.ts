@@ -167,7 +167,7 @@ export interface InvalidationResult {
 }
 
 /** CloudFront's answers that mean "try again later", not "no". */
-export function isInvalidationRetryable(err: unknown): boolean {
+function isInvalidationRetryable(err: unknown): boolean {
   const code = awsErrorCode(err);
   return code === 'TooManyInvalidationsInProgress' || isRetryableError(err);
 }

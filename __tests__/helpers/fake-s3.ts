@@ -1,24 +1,33 @@
 import nock from 'nock';
+import { FakeDistribution } from './fake-cloudfront.js';
 
 /**
- * A versioned S3 bucket and a CloudFront distribution answering through nock, for rollback-on-failure's
- * unit tests: objects keep every version, CopyObject from a versionId makes it current again, DeleteObject
- * puts a delete marker on top. `failCopy` makes CopyObject of some keys fail with AccessDenied.
+ * A versioned S3 bucket answering through nock, with the CloudFront distribution in front of it (a
+ * FakeDistribution), for rollback-on-failure's unit tests: objects keep every version, CopyObject from a
+ * versionId makes it current again, DeleteObject puts a delete marker on top. `failCopy` makes CopyObject of
+ * some keys fail with AccessDenied.
  */
 export class FakeSite {
   /** key → versions, oldest first; `null` body = delete marker. */
   versions = new Map<string, { id: string; body: string | null }[]>();
   calls: string[] = [];
-  invalidations: string[][] = [];
   failCopy = new Set<string>();
   versioning: 'Enabled' | 'Suspended' | '' = 'Enabled';
+  readonly distribution: FakeDistribution;
   private seq = 0;
 
   constructor(
     readonly bucket = 'www-example',
     readonly distributionId = 'E2EXAMPLE',
     readonly originPath = '',
-  ) {}
+  ) {
+    this.distribution = new FakeDistribution(distributionId, `${bucket}.s3.us-east-1.amazonaws.com`, originPath);
+  }
+
+  /** The paths of each CreateInvalidation on the distribution. */
+  get invalidations(): string[][] {
+    return this.distribution.invalidations;
+  }
 
   /** Writes a version and returns its id. */
   put(key: string, body: string | null): string {
@@ -58,16 +67,7 @@ export class FakeSite {
       this.put(key, null);
       return [204, ''];
     });
-    const cf = nock('https://cloudfront.amazonaws.com').persist();
-    cf.get(`/2020-05-31/distribution/${this.distributionId}/config`).reply(() => [
-      200,
-      `<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>x</CallerReference><Origins><Quantity>1</Quantity><Items><Origin><Id>s3</Id><DomainName>${this.bucket}.s3.us-east-1.amazonaws.com</DomainName><OriginPath>${this.originPath}</OriginPath></Origin></Items></Origins><Enabled>true</Enabled></DistributionConfig>`,
-    ]);
-    cf.post(`/2020-05-31/distribution/${this.distributionId}/invalidation`).reply(async (req: Request) => {
-      const paths = [...(await req.text()).matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => m[1]!);
-      this.invalidations.push(paths);
-      return [201, `<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I${this.invalidations.length}</Id><Status>InProgress</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>${paths.length}</Quantity></Paths><CallerReference>x</CallerReference></InvalidationBatch></Invalidation>`];
-    });
+    this.distribution.install();
   }
 }
 
