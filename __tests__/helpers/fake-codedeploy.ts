@@ -107,7 +107,7 @@ export class FakeCodeDeploy {
         const d = this.deployments.get(b.deploymentId);
         if (!d) return notFound(b.deploymentId);
         this.onPoll?.(d, ++this.polls, this);
-        const { appSpec, lifecycleEvents, taskSetsInfo, ...info } = d;
+        const { appSpec: _appSpec, lifecycleEvents: _lifecycleEvents, taskSetsInfo: _taskSetsInfo, ...info } = d;
         return [200, { deploymentInfo: info }];
       }
       case 'ListDeploymentTargets': {
@@ -136,13 +136,12 @@ export class FakeCodeDeploy {
   }
 
   install(): void {
-    const self = this;
     nock(CODEDEPLOY)
       .persist()
       .post('/')
       .reply(async (req: Request) => {
         const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
-        const [status, json] = self.handle(target, JSON.parse(await req.text()));
+        const [status, json] = this.handle(target, JSON.parse(await req.text()));
         return [status, JSON.stringify(json), { 'content-type': 'application/x-amz-json-1.1' }];
       });
   }

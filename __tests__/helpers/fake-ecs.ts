@@ -376,14 +376,13 @@ export class FakeEcs {
   install(): void {
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
-    const self = this;
     nock(ECS)
       .persist()
       .post('/')
       .reply(async (req: Request) => {
         // nock 15 hands the reply function the fetch Request.
         const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
-        const [status, json] = self.handle(target, JSON.parse(await req.text()));
+        const [status, json] = this.handle(target, JSON.parse(await req.text()));
         return [status, JSON.stringify(json), { 'content-type': 'application/x-amz-json-1.1' }];
       });
     nock(LOGS)
@@ -391,7 +390,7 @@ export class FakeEcs {
       .post('/')
       .reply(async (req: Request) => {
         const b = JSON.parse(await req.text()) as Json;
-        const lines = self.logStreams.get(`${b.logGroupName}|${b.logStreamName}`);
+        const lines = this.logStreams.get(`${b.logGroupName}|${b.logStreamName}`);
         if (!lines) return [400, JSON.stringify({ __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' })];
         return [200, JSON.stringify({ events: lines.map((message, i) => ({ timestamp: i, message })) })];
       });
@@ -401,9 +400,9 @@ export class FakeEcs {
       .reply(async (req: Request) => {
         const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
         const b = JSON.parse(await req.text()) as Json;
-        self.calls.push({ target: `cloudwatch:${target}`, body: b });
+        this.calls.push({ target: `cloudwatch:${target}`, body: b });
         if (target !== 'DescribeAlarms') return [400, JSON.stringify({ __type: 'InvalidAction', message: `FakeEcs does not do ${target}` }), { 'content-type': 'application/x-amz-json-1.0' }];
-        const found = (b.AlarmNames as string[] | undefined ?? [...self.alarms.keys()]).filter((n) => self.alarms.has(n)).map((n) => ({ AlarmName: n, AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`, ...self.alarms.get(n) }));
+        const found = (b.AlarmNames as string[] | undefined ?? [...this.alarms.keys()]).filter((n) => this.alarms.has(n)).map((n) => ({ AlarmName: n, AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`, ...this.alarms.get(n) }));
         return [200, JSON.stringify({ MetricAlarms: found, CompositeAlarms: [] }), { 'content-type': 'application/x-amz-json-1.0' }];
       });
     answerCallerIdentity(ACCOUNT, REGION);

@@ -47,7 +47,7 @@ describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
     expect(after.taskDefinition!.containerDefinitions![0]!.image).toBe(IMAGE('sha-1111111'));
     // Everything but the image (and the revision bookkeeping) is identical.
     const strip = (td: Record<string, unknown>) => {
-      const { taskDefinitionArn, revision, registeredAt, registeredBy, ...rest } = td;
+      const { taskDefinitionArn: _arn, revision: _revision, registeredAt: _registeredAt, registeredBy: _registeredBy, ...rest } = td;
       return JSON.parse(JSON.stringify(rest).replaceAll(IMAGE('sha-1111111'), IMAGE('sha-0000000')));
     };
     expect(strip(after.taskDefinition as Record<string, unknown>)).toEqual(strip(before.taskDefinition as Record<string, unknown>));

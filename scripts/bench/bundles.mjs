@@ -4,7 +4,7 @@
 // The reference is the newest vX.Y.Z tag, else the committed dist/ at HEAD (before a rebuild); pick another
 // with BENCH_AGAINST=<commit>, e.g. the commit before a bundling change. `BENCH_RUNS` sets the runs (default 21).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compareVersions, createReleaseCommit, parseVersion } from '../release.mjs';

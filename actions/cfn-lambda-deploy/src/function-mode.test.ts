@@ -123,7 +123,7 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
   });
 
   it('canary: when moving the alias back fails too, reports the alarm AND that the alias may still split traffic, with what to do', async () => {
-    const { alias, updates } = scriptLambda(lambda);
+    const { alias } = scriptLambda(lambda);
     const route = lambda.route;
     lambda.route = (m, p, b, n) => {
       // The first UpdateAlias (to 10%) works; the one moving all traffic back is refused.

@@ -163,7 +163,7 @@ describe('stack mode (scripted CloudFormation)', () => {
     const log = res.log;
     expect(log.indexOf('Add     ApiGateway')).toBeGreaterThan(-1);
     expect(log.indexOf('Add     ApiGateway')).toBeLessThan(log.indexOf('Executing change set'));
-    expect(log).toMatch(/kairos-backend \(AWS::CloudFormation::Stack\)  CREATE_IN_PROGRESS[\s\S]*LambdaFunction \(AWS::Lambda::Function\)  CREATE_COMPLETE[\s\S]*CREATE_COMPLETE/);
+    expect(log).toMatch(/kairos-backend \(AWS::CloudFormation::Stack\) {2}CREATE_IN_PROGRESS[\s\S]*LambdaFunction \(AWS::Lambda::Function\) {2}CREATE_COMPLETE[\s\S]*CREATE_COMPLETE/);
     expect(log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('s3cr3t');
     expect(res.summary).not.toContain('s3cr3t');
     expect(res.summary).toContain('ApiEndpoint');

@@ -185,6 +185,7 @@ function readStrategy(reader: InputReader, testTrafficHealthCheck: boolean): Str
   const raw = reader.string('strategy');
   const strategy = raw ? reader.oneOf('strategy', ['rolling', 'blue-green', 'linear', 'canary'] as const, 'rolling') : undefined;
   const alarms = reader.list('alarms', { commas: true });
+  // eslint-disable-next-line no-control-regex -- alarm names cannot hold control characters: this rejects them
   for (const a of alarms) if (a.length > 255 || /[\x00-\x1f]/.test(a)) throw new InputError('alarms', `"${a.slice(0, 40)}" is not a CloudWatch alarm name.`);
   const s: StrategyInputs = {
     strategy,

@@ -392,7 +392,10 @@ describe('CodeDeploy-controlled services', () => {
       const order = ['BeforeInstall', 'Install', 'AfterInstall', 'BeforeAllowTraffic', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
       d.status = poll > order.length ? 'Succeeded' : 'InProgress';
       for (const [i, name] of order.entries()) if (i < poll) cd.event(d, name, 'Succeeded');
-      if (poll >= 7) Object.assign(d.taskSetsInfo[1], { trafficWeight: 100, runningCount: 2 }) && Object.assign(d.taskSetsInfo[0], { trafficWeight: 0 });
+      if (poll >= 7) {
+        Object.assign(d.taskSetsInfo[1], { trafficWeight: 100, runningCount: 2 });
+        Object.assign(d.taskSetsInfo[0], { trafficWeight: 0 });
+      }
     };
     const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);

@@ -106,9 +106,9 @@ export function renderTaskDefinition(base: TaskDefinitionRequest, changes: Rende
 
 /** JSON with keys sorted, so two requests compare equal whatever order AWS or the file used. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
+  return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
 }
@@ -124,8 +124,8 @@ export function sameTaskDefinition(a: TaskDefinitionRequest, b: TaskDefinitionRe
 export function diffTaskDefinitions(before: TaskDefinitionRequest | undefined, after: TaskDefinitionRequest): string[] {
   const lines: string[] = [];
   const norm = (v: unknown, path: string): unknown => {
-    if (Array.isArray(v) && /\.(environment|secrets)$/.test(path)) return Object.fromEntries(v.map((e) => [e.name, e.value ?? e.valueFrom]));
-    if (Array.isArray(v) && path === 'containerDefinitions') return Object.fromEntries(v.map((c) => [c.name, c]));
+    if (Array.isArray(v) && /\.(environment|secrets)$/.test(path)) return Object.fromEntries((v as { name?: string; value?: string; valueFrom?: string }[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+    if (Array.isArray(v) && path === 'containerDefinitions') return Object.fromEntries((v as { name?: string }[]).map((c) => [c.name, c]));
     return v;
   };
   const walk = (a: unknown, b: unknown, path: string) => {
@@ -151,8 +151,8 @@ export function taskCommand(raw: string): string[] {
   const trimmed = raw.trim();
   if (trimmed.startsWith('[')) {
     try {
-      const arr = JSON.parse(trimmed);
-      if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return arr;
+      const arr: unknown = JSON.parse(trimmed);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return arr as string[];
     } catch {
       /* fall through: treat as a shell line */
     }

@@ -31,7 +31,7 @@ const clients = new WeakMap<AwsContext, Map<string, unknown>>();
 export function clientFor<T>(ctx: UndoContext, Ctor: new (config: ClientConfig & Record<string, unknown>) => T, region: string, extra: Record<string, unknown> = {}): T {
   if (region === ctx.aws.region && !Object.keys(extra).length) return ctx.aws.client(Ctor);
   let byKey = clients.get(ctx.aws);
-  if (!byKey) clients.set(ctx.aws, (byKey = new Map()));
+  if (!byKey) clients.set(ctx.aws, (byKey = new Map<string, unknown>()));
   const key = `${Ctor.name}|${region}|${JSON.stringify(extra)}`;
   if (!byKey.has(key)) byKey.set(key, ctx.aws.client(Ctor, { ...extra, region }));
   return byKey.get(key) as T;

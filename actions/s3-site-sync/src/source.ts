@@ -181,6 +181,7 @@ async function followLink(path: string, rel: string, root: string): Promise<stri
 
 /** A file name as the log shows it: JSON-quoted when it holds control characters (a newline cannot start a new line). */
 export function quoteName(rel: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters in a file name is the point
   return /[\u0000-\u001f\u007f\u2028\u2029]/.test(rel) ? JSON.stringify(rel) : rel;
 }
 

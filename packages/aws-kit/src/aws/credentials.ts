@@ -25,7 +25,8 @@ export interface CredentialOptions {
 /** The claims that matter for a trust-policy mismatch. Never logs the token itself. */
 function describeToken(token: string): { sub?: string; aud?: string | string[] } {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    // A payload that is not an object (null, a number) throws below, like a token that does not parse: no claims.
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string; aud?: string | string[] };
     return { sub: payload.sub, aud: payload.aud };
   } catch {
     return {};

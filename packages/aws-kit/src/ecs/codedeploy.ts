@@ -30,7 +30,14 @@ export function defaultCodeDeployNames(cluster: string, service: string): { appl
   return { application: `AppECS-${c}-${service}`, deploymentGroup: `DgpECS-${c}-${service}` };
 }
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+
+/** The parts of an ECS AppSpec this module reads or fills in; the rest passes through untouched. */
+interface AppSpecDocument {
+  Resources?: { TargetService?: { Type?: string; Properties?: Json } }[];
+  Hooks?: unknown;
+  [key: string]: unknown;
+}
 
 export interface AppSpec {
   /** The AppSpec as sent to CodeDeploy (JSON text). */
@@ -44,10 +51,10 @@ export interface AppSpec {
  * as the official action does), otherwise generated with the container and port of the service's load balancer.
  */
 export function renderAppSpec(opts: { taskDefinitionArn: string; loadBalancers?: LoadBalancer[]; template?: { text: string; file: string } }): AppSpec {
-  let spec: Json;
+  let spec: AppSpecDocument;
   if (opts.template) {
     try {
-      spec = parseYaml(opts.template.text) as Json;
+      spec = parseYaml(opts.template.text) as AppSpecDocument;
     } catch (err) {
       throw new InputError('codedeploy-appspec', `${opts.template.file} is not valid YAML or JSON (${errorMessage(err).split('\n')[0]}).`, 'Write an ECS AppSpec (version 0.0, Resources with a TargetService).', opts.template.file);
     }
@@ -64,7 +71,8 @@ export function renderAppSpec(opts: { taskDefinitionArn: string; loadBalancers?:
     };
   }
   const hooks: Record<string, string> = {};
-  for (const h of Array.isArray(spec.Hooks) ? spec.Hooks : []) for (const [event, fn] of Object.entries(h ?? {})) hooks[event] = String(fn);
+  const hookList: unknown[] = Array.isArray(spec.Hooks) ? spec.Hooks : [];
+  for (const h of hookList) for (const [event, fn] of Object.entries((h ?? {}) as Record<string, unknown>)) hooks[event] = String(fn);
   return { content: JSON.stringify(spec), hooks };
 }
 
