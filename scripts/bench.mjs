@@ -12,7 +12,9 @@ ensureNode24(import.meta.filename);
 
 const dir = resolve(import.meta.dirname, 'bench');
 const only = process.argv.slice(2);
-const benches = readdirSync(dir).filter((f) => f.endsWith('.mjs') && (!only.length || only.some((o) => f.includes(o)))).sort();
+const benches = readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs') && (!only.length || only.some((o) => f.includes(o))))
+  .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);

@@ -84,13 +84,18 @@ async function main() {
     started.push(registry, { stop: async () => buildah.cleanup() });
     console.log(dim(`image registry on ${registry.url} (buildah builds daemonless)`));
   } else {
-    console.log(dim('buildah or docker-registry is not installed: the image build step is skipped (apt-get install -y buildah docker-registry to include it).'));
+    console.log(
+      dim('buildah or docker-registry is not installed: the image build step is skipped (apt-get install -y buildah docker-registry to include it).'),
+    );
   }
 
   // The workspace a checkout would give: a Dockerfile, the built site, the stack template.
   const workspace = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-'));
   const runnerTemp = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-runner-'));
-  started.push({ stop: async () => rmSync(workspace, { recursive: true, force: true }) }, { stop: async () => rmSync(runnerTemp, { recursive: true, force: true }) });
+  started.push(
+    { stop: async () => rmSync(workspace, { recursive: true, force: true }) },
+    { stop: async () => rmSync(runnerTemp, { recursive: true, force: true }) },
+  );
   const stackTemplate = readFileSync(join(root, 'scripts', 'demo', 'stack.yaml'), 'utf8');
   const writeRelease = (release, health) => {
     // Each release's template differs a little (its description), as templates do between releases.
@@ -100,7 +105,10 @@ async function main() {
     const site = join(workspace, 'site');
     rmSync(site, { recursive: true, force: true });
     mkdirSync(join(site, '_astro'), { recursive: true });
-    writeFileSync(join(site, 'index.html'), `<!doctype html><title>Demo ${release}</title><script src="/_astro/app.${release}a1b2c3.js"></script><h1>Release ${release}</h1>`);
+    writeFileSync(
+      join(site, 'index.html'),
+      `<!doctype html><title>Demo ${release}</title><script src="/_astro/app.${release}a1b2c3.js"></script><h1>Release ${release}</h1>`,
+    );
     writeFileSync(join(site, '_astro', `app.${release}a1b2c3.js`), `console.log("release ${release}");`);
     writeFileSync(join(site, 'health.json'), JSON.stringify({ status: health, release }));
     for (let i = 1; i <= 8; i++) {
@@ -127,7 +135,15 @@ async function main() {
       containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:latest', essential: true, environment: [{ name: 'LOG_LEVEL', value: 'info' }] }],
     }),
   );
-  await ecs.send(new CreateServiceCommand({ cluster: 'demo-cluster', serviceName: 'demo-web', taskDefinition: td.taskDefinition.taskDefinitionArn, desiredCount: 2, launchType: 'FARGATE' }));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: 'demo-cluster',
+      serviceName: 'demo-web',
+      taskDefinition: td.taskDefinition.taskDefinitionArn,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+    }),
+  );
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
   const distribution = await new CloudFrontClient(aws).send(
@@ -137,7 +153,12 @@ async function main() {
         Comment: 'demo site',
         Enabled: true,
         Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${BUCKET}.s3.${REGION}.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0 },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's3',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+          MinTTL: 0,
+        },
       },
     }),
   );
@@ -145,10 +166,23 @@ async function main() {
 
   // Every step runs as the runner runs it: the committed bundle on Node 24, inputs as INPUT_*, no ambient
   // AWS keys — credentials come from the OIDC token and AssumeRoleWithWebIdentity.
-  const env = { ...moto.env, ...oidc.env, ...(buildah?.env ?? {}), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, GITHUB_WORKSPACE: workspace };
+  const env = {
+    ...moto.env,
+    ...oidc.env,
+    ...(buildah?.env ?? {}),
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    GITHUB_WORKSPACE: workspace,
+  };
   const common = { 'aws-region': REGION, 'role-to-assume': ROLE };
   const step = (name, inputs, opts = {}) =>
-    runAction(name, { inputs: { ...common, ...inputs }, env: { ...env, ...(opts.env ?? {}) }, cwd: workspace, runnerTemp: opts.runnerTemp ?? runnerTemp, state: opts.state });
+    runAction(name, {
+      inputs: { ...common, ...inputs },
+      env: { ...env, ...(opts.env ?? {}) },
+      cwd: workspace,
+      runnerTemp: opts.runnerTemp ?? runnerTemp,
+      state: opts.state,
+    });
 
   // The job summary is every step's summary in order, as GitHub shows it.
   const summaries = [];
@@ -171,20 +205,59 @@ async function main() {
     const git = { env: { GITHUB_SHA: sha, GITHUB_REF: 'refs/heads/main' }, runnerTemp: stepTemp };
     let image = `123456789012.dkr.ecr.${REGION}.amazonaws.com/demo-app@sha256:${(release === 'v1' ? 'a' : 'b').repeat(64)}`;
     if (canBuild) {
-      const built = must('Build and push', await step('ecr-build-push', { repository: 'demo-app', registry: registry.url, 'build-args': `RELEASE=${release}` }, git));
+      const built = must(
+        'Build and push',
+        await step('ecr-build-push', { repository: 'demo-app', registry: registry.url, 'build-args': `RELEASE=${release}` }, git),
+      );
       log('Build and push the image', 'ecr-build-push', built);
       image = built.outputs.image;
     }
-    log('Deploy to ECS', 'ecs-deploy-and-wait', must('ECS deploy', await step('ecs-deploy-and-wait', { cluster: 'demo-cluster', service: 'demo-web', 'container-name': 'web', image, 'environment-variables': `RELEASE=${release}`, 'poll-interval': '1s' }, git)));
-    log('Deploy the Lambda stack', 'cfn-lambda-deploy', must('Lambda stack', await step('cfn-lambda-deploy', { 'stack-name': 'demo-api', template: 'stack.yaml', 'image-uri': image, 'parameter-overrides': `Release=${release}` }, git)));
-    log('Publish the site', 's3-site-sync', must('Site sync', await step('s3-site-sync', { source: 'site', bucket: BUCKET, 'cloudfront-distribution-id': distributionId }, git)));
+    log(
+      'Deploy to ECS',
+      'ecs-deploy-and-wait',
+      must(
+        'ECS deploy',
+        await step(
+          'ecs-deploy-and-wait',
+          {
+            cluster: 'demo-cluster',
+            service: 'demo-web',
+            'container-name': 'web',
+            image,
+            'environment-variables': `RELEASE=${release}`,
+            'poll-interval': '1s',
+          },
+          git,
+        ),
+      ),
+    );
+    log(
+      'Deploy the Lambda stack',
+      'cfn-lambda-deploy',
+      must(
+        'Lambda stack',
+        await step(
+          'cfn-lambda-deploy',
+          { 'stack-name': 'demo-api', template: 'stack.yaml', 'image-uri': image, 'parameter-overrides': `Release=${release}` },
+          git,
+        ),
+      ),
+    );
+    log(
+      'Publish the site',
+      's3-site-sync',
+      must('Site sync', await step('s3-site-sync', { source: 'site', bucket: BUCKET, 'cloudfront-distribution-id': distributionId }, git)),
+    );
   };
 
   const state = async () => {
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'demo-cluster', services: ['demo-web'] }))).services[0];
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'demo-api' }))).Stacks[0];
     const health = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'health.json' }))).Body.transformToString();
-    const newPage = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'new-page.html' })).then(() => 'present', () => 'absent');
+    const newPage = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'new-page.html' })).then(
+      () => 'present',
+      () => 'absent',
+    );
     return {
       'ECS service demo-web': svc.taskDefinition.split('/').pop(),
       'Stack demo-api Release': stack.Parameters.find((p) => p.ParameterKey === 'Release').ParameterValue,
@@ -223,11 +296,16 @@ async function main() {
 
   console.log(bold('\n═══ What the job did to each target ═══\n'));
   const rows = Object.keys(before).map((k) => [k, before[k], afterDeploy[k], afterRollback[k]]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...[['target', 'before (v1)', 'after deploy (v2)', 'after rollback'], ...rows].map((r) => String(r[i]).length)));
-  for (const r of [['target', 'before (v1)', 'after deploy (v2)', 'after rollback'], ...rows]) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+  const widths = [0, 1, 2, 3].map((i) =>
+    Math.max(...[['target', 'before (v1)', 'after deploy (v2)', 'after rollback'], ...rows].map((r) => String(r[i]).length)),
+  );
+  for (const r of [['target', 'before (v1)', 'after deploy (v2)', 'after rollback'], ...rows])
+    console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
   const restored = rows.every(([, b, , a]) => b === a);
   const changed = rows.some(([, b, d]) => b !== d);
-  console.log(`\n${restored && changed && smokeFailed && post.exitCode === 0 ? '✅ v2 was deployed everywhere, the smoke test failed, and every target is back on v1.' : '❌ Something did not go as expected (see above).'}`);
+  console.log(
+    `\n${restored && changed && smokeFailed && post.exitCode === 0 ? '✅ v2 was deployed everywhere, the smoke test failed, and every target is back on v1.' : '❌ Something did not go as expected (see above).'}`,
+  );
   return restored && changed && smokeFailed && post.exitCode === 0;
 }
 

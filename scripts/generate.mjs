@@ -23,7 +23,9 @@ function update(file, text) {
 }
 
 const pascal = (s) => s.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase());
-const names = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml'))).sort();
+const names = readdirSync(join(root, 'actions'))
+  .filter((n) => existsSync(join(root, 'actions', n, 'action.yml')))
+  .sort();
 
 let types = '// Generated from actions/*/action.yml by scripts/generate.mjs. Do not edit.\n';
 for (const name of names) {
@@ -33,17 +35,28 @@ for (const name of names) {
   types += `\n/** Inputs of ${name}: ${String(spec.description ?? '').trim()} */\nexport interface ${pascal(name)}Inputs {\n`;
   for (const [k, v] of inputs) {
     const def = v.default !== undefined ? ` Default: \`${v.default}\`.` : '';
-    types += `  /** ${String(v.description ?? '').trim().replace(/\*\//g, '*\\/').replace(/\n/g, ' ')}${def} */\n  '${k}'${v.required ? '' : '?'}: string;\n`;
+    types += `  /** ${String(v.description ?? '')
+      .trim()
+      .replace(/\*\//g, '*\\/')
+      .replace(/\n/g, ' ')}${def} */\n  '${k}'${v.required ? '' : '?'}: string;\n`;
   }
   types += `}\n\n/** Outputs of ${name}. */\nexport interface ${pascal(name)}Outputs {\n`;
-  for (const [k, v] of outputs) types += `  /** ${String(v.description ?? '').trim().replace(/\n/g, ' ')} */\n  '${k}': string;\n`;
+  for (const [k, v] of outputs)
+    types += `  /** ${String(v.description ?? '')
+      .trim()
+      .replace(/\n/g, ' ')} */\n  '${k}': string;\n`;
   types += '}\n';
 
   const readme = join(root, 'actions', name, 'README.md');
   if (existsSync(readme)) {
-    const cell = (s) => String(s ?? '').trim().replace(/\n+/g, ' ').replace(/\|/g, '\\|');
+    const cell = (s) =>
+      String(s ?? '')
+        .trim()
+        .replace(/\n+/g, ' ')
+        .replace(/\|/g, '\\|');
     let table = '| Input | Required | Default | Description |\n|---|---|---|---|\n';
-    for (const [k, v] of inputs) table += `| \`${k}\` | ${v.required ? 'yes' : 'no'} | ${v.default !== undefined && v.default !== '' ? `\`${cell(v.default)}\`` : ''} | ${cell(v.description)} |\n`;
+    for (const [k, v] of inputs)
+      table += `| \`${k}\` | ${v.required ? 'yes' : 'no'} | ${v.default !== undefined && v.default !== '' ? `\`${cell(v.default)}\`` : ''} | ${cell(v.description)} |\n`;
     table += '\n| Output | Description |\n|---|---|\n';
     for (const [k, v] of outputs) table += `| \`${k}\` | ${cell(v.description)} |\n`;
     const text = readFileSync(readme, 'utf8');
@@ -62,7 +75,8 @@ for (const [alias, name] of Object.entries(ALIASES)) {
     const path = doc.getIn(['runs', key]);
     if (typeof path === 'string') doc.setIn(['runs', key], path.replace(/^\.\.\/\.\.\/dist\//, '../dist/'));
   }
-  doc.commentBefore = ` Generated from actions/${name}/action.yml by scripts/generate.mjs (npm run build). Do not edit.\n` +
+  doc.commentBefore =
+    ` Generated from actions/${name}/action.yml by scripts/generate.mjs (npm run build). Do not edit.\n` +
     ` The short form of ${name}: uses: org/deploy-actions/${alias}@v1`;
   update(join(root, alias, 'action.yml'), doc.toString({ lineWidth: 0 }));
 }

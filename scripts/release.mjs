@@ -84,11 +84,14 @@ const git = (args, opts = {}) => execFileSync('git', args, { encoding: 'utf8', m
  */
 export function createReleaseCommit({ source, version, repository, cwd }) {
   const run = (args, opts) => git(args, { cwd, ...opts });
-  const entries = run(['ls-tree', '-r', '--full-tree', source]).split('\n').filter(Boolean).map((line) => {
-    const [meta, path] = line.split('\t');
-    const [mode, , sha] = meta.split(' ');
-    return { mode, sha, path };
-  });
+  const entries = run(['ls-tree', '-r', '--full-tree', source])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, path] = line.split('\t');
+      const [mode, , sha] = meta.split(' ');
+      return { mode, sha, path };
+    });
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const read = (path) => run(['cat-file', 'blob', byPath.get(path).sha]);
   const ship = releaseFiles([...byPath.keys()], read);
@@ -131,7 +134,9 @@ export function currentMajorVersion(major, cwd) {
   } catch {
     return undefined;
   }
-  const tagged = git(['tag', '--points-at', commit], { cwd }).split('\n').filter((t) => parseVersion(t) && t.startsWith(`${major}.`));
+  const tagged = git(['tag', '--points-at', commit], { cwd })
+    .split('\n')
+    .filter((t) => parseVersion(t) && t.startsWith(`${major}.`));
   const title = /^Release (v\d+\.\d+\.\d+)$/.exec(git(['log', '-1', '--format=%s', commit], { cwd }))?.[1];
   const known = [...tagged, ...(title ? [title] : [])];
   return known.sort(compareVersions).at(-1);
@@ -162,7 +167,9 @@ if (import.meta.filename === process.argv[1]) {
     const moves = majorTagMoves(version, current);
     git(['tag', '-f', '-a', version, arg, '-m', `Release ${version}`]);
     if (moves) git(['tag', '-f', '-a', major, arg, '-m', `${major} → ${version}`]);
-    console.error(moves ? `${major} moves to ${version}${current ? ` (from ${current})` : ''}.` : `${major} stays at ${current}: ${version} is older (a backport).`);
+    console.error(
+      moves ? `${major} moves to ${version}${current ? ` (from ${current})` : ''}.` : `${major} stays at ${current}: ${version} is older (a backport).`,
+    );
     console.log([`refs/tags/${version}`, ...(moves ? [`refs/tags/${major}`] : [])].join(' '));
   } else {
     fail(`unknown command "${command}": check, commit or tags.`);

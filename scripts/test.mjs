@@ -13,7 +13,9 @@ const missing = [
   ['docker-registry', 'apt-get install -y docker-registry'],
 ].filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
 if (missing.length) {
-  console.error(`The integration and end-to-end tests need: ${missing.map(([c]) => c).join(', ')}. Install with:\n${missing.map(([, how]) => `  ${how}`).join('\n')}\n(or run bash .ci/run, which installs everything and runs the tests).`);
+  console.error(
+    `The integration and end-to-end tests need: ${missing.map(([c]) => c).join(', ')}. Install with:\n${missing.map(([, how]) => `  ${how}`).join('\n')}\n(or run bash .ci/run, which installs everything and runs the tests).`,
+  );
   process.exit(1);
 }
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');

@@ -18,10 +18,14 @@ describe('committed build output', () => {
     execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'pipe' });
     execFileSync(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), '--out', out], { cwd: repoRoot, stdio: 'pipe' });
     const files = (dir: string) =>
-      readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath.slice(dir.length), e.name));
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath.slice(dir.length), e.name));
     // Every file: the actions' index.js, shared/index.js, every chunk it imports, package.json; and nothing left over.
     const fresh = files(out);
-    const stale = fresh.filter((rel) => !existsSync(join(repoRoot, 'dist', rel)) || !readFileSync(join(repoRoot, 'dist', rel)).equals(readFileSync(join(out, rel)))).map((rel) => join('dist', rel));
+    const stale = fresh
+      .filter((rel) => !existsSync(join(repoRoot, 'dist', rel)) || !readFileSync(join(repoRoot, 'dist', rel)).equals(readFileSync(join(out, rel))))
+      .map((rel) => join('dist', rel));
     for (const rel of files(join(repoRoot, 'dist'))) if (!fresh.includes(rel)) stale.push(`${join('dist', rel)} (not built any more)`);
     expect(fresh.filter((rel) => /^\/shared\/\d+\.index\.js$/.test(rel)).length).toBeGreaterThan(actions.length); // the chunks are compared too
     expect(stale).toEqual([]); // run `npm run build` and commit dist/
@@ -30,7 +34,10 @@ describe('committed build output', () => {
   it('the tests type-check too (ts-jest only transpiles them)', () => {
     let errors = '';
     try {
-      execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], { cwd: repoRoot, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
     } catch (err) {
       errors = String((err as { stdout?: Buffer }).stdout ?? err);
     }
@@ -57,8 +64,17 @@ describe('committed build output', () => {
     expect(existsSync(join(repoRoot, 'dist', name, 'index.js'))).toBe(true);
     expect(spec.outputs['aws-account-id']).toBeDefined();
     // The common inputs and their defaults, as DESIGN.md promises them for every action.
-    const common = Object.fromEntries(['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run'].map((k) => [k, spec.inputs[k]?.default ?? null]));
-    expect(common).toEqual({ 'aws-region': null, 'role-to-assume': null, 'role-session-name': null, 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'dry-run': 'false' });
+    const common = Object.fromEntries(
+      ['aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'audience', 'dry-run'].map((k) => [k, spec.inputs[k]?.default ?? null]),
+    );
+    expect(common).toEqual({
+      'aws-region': null,
+      'role-to-assume': null,
+      'role-session-name': null,
+      'role-duration-seconds': '3600',
+      audience: 'sts.amazonaws.com',
+      'dry-run': 'false',
+    });
     // Nothing but run(): src/action.ts names the inputs check and main.js to load once the inputs are good.
     const index = readFileSync(join(repoRoot, 'actions', name, 'src', 'index.ts'), 'utf8');
     const code = index.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//') && !l.startsWith('import '));

@@ -32,13 +32,23 @@ describe('cfn-lambda-deploy bundle end to end', () => {
     });
 
   it('creates then updates a stack (role + image Lambda) through change sets', async () => {
-    const created = await run({ 'stack-name': 'kairos-backend-staging', template: 'lambda-image.yaml', 'image-uri': image('a'), 'parameter-overrides': 'MongoPassword=p@ss,word=1' });
+    const created = await run({
+      'stack-name': 'kairos-backend-staging',
+      template: 'lambda-image.yaml',
+      'image-uri': image('a'),
+      'parameter-overrides': 'MongoPassword=p@ss,word=1',
+    });
     expect(created.errors).toEqual([]);
     expect(created.exitCode).toBe(0);
     expect(oidc.requests).toContain('sts.amazonaws.com');
     expect(created.outputs).toMatchObject({ 'stack-status': 'CREATE_COMPLETE', 'has-changes': 'true', 'aws-account-id': '123456789012' });
     expect(created.stdout).toMatch(/Add\s+LambdaFunction\s+AWS::Lambda::Function/);
-    expect(created.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('p@ss,word=1');
+    expect(
+      created.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('p@ss,word=1');
     expect(created.summary).toContain('kairos-backend-staging');
 
     const updated = await run({ 'stack-name': 'kairos-backend-staging', template: 'lambda-image.yaml', 'image-uri': image('b') }, created.runnerTemp);
@@ -67,11 +77,32 @@ describe('cfn-lambda-deploy bundle end to end', () => {
   });
 
   it('function mode: zip and image code, versions and alias', async () => {
-    const body = JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } } } });
+    const body = JSON.stringify({
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            },
+          },
+        },
+      },
+    });
     await cfn.send(new CreateStackCommand({ StackName: 'roles', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
     const role = `arn:aws:iam::123456789012:role/${(await cfn.send(new DescribeStackResourceCommand({ StackName: 'roles', LogicalResourceId: 'Role' }))).StackResourceDetail!.PhysicalResourceId}`;
     const { zipSync } = await import('fflate');
-    await lambda.send(new CreateFunctionCommand({ FunctionName: 'worker', Runtime: 'python3.12', Handler: 'app.handler', Role: role, Code: { ZipFile: zipSync({ 'app.py': new TextEncoder().encode('x') }) }, Environment: { Variables: { KEEP: 'me' } } }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'worker',
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Role: role,
+        Code: { ZipFile: zipSync({ 'app.py': new TextEncoder().encode('x') }) },
+        Environment: { Variables: { KEEP: 'me' } },
+      }),
+    );
     await lambda.send(new CreateFunctionCommand({ FunctionName: 'api', PackageType: 'Image', Role: role, Code: { ImageUri: image('1') } }));
 
     const zip = await run({ 'function-name': 'worker', 'zip-file': 'zip-v1', alias: 'live' });

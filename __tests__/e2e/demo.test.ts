@@ -5,7 +5,11 @@ import { repoRoot } from '../helpers/action.js';
 
 function runDemo(env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo.mjs')], { cwd: repoRoot, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -19,7 +23,15 @@ describe('npm run demo', () => {
     const { code, out } = await runDemo();
     expect(out).toContain('✅ v2 was deployed everywhere, the smoke test failed, and every target is back on v1.');
     expect(code).toBe(0);
-    for (const step of ['Rollback safety net', 'Build and push the image', 'Deploy to ECS', 'Deploy the Lambda stack', 'Publish the site', 'Smoke test', 'Post Rollback safety net']) {
+    for (const step of [
+      'Rollback safety net',
+      'Build and push the image',
+      'Deploy to ECS',
+      'Deploy the Lambda stack',
+      'Publish the site',
+      'Smoke test',
+      'Post Rollback safety net',
+    ]) {
       expect(out).toContain(`▶ ${step}`);
     }
     expect(out).toMatch(/ECS service demo-web\s+demo-web:2\s+demo-web:3\s+demo-web:2/);

@@ -106,7 +106,12 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     expect(r.stdout.replace(`::add-mask::${SECRET}`, '')).not.toContain(SECRET);
     expect(r.stdout).toContain(`::add-mask::${SECRET2}`);
     for (const secret of [SECRET, SECRET2]) {
-      expect(r.stdout.split('\n').filter((l) => l !== `::add-mask::${secret}`).join('\n')).not.toContain(secret);
+      expect(
+        r.stdout
+          .split('\n')
+          .filter((l) => l !== `::add-mask::${secret}`)
+          .join('\n'),
+      ).not.toContain(secret);
       expect(r.stderr).not.toContain(secret);
       expect(JSON.stringify(config)).not.toContain(secret);
       expect(r.summary).not.toContain(secret);
@@ -200,7 +205,12 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('repository: would be created (scan on push)');
     expect(r.stdout).toMatch(/would build and push 127\.0\.0\.1:\d+\/planned:sha-0123456/);
-    expect(r.outputs).toMatchObject({ tags: 'sha-0123456\n3.1.4\n3.1\n3\nlatest', skipped: 'false', 'image-uri': `${registry.host}/planned:3.1.4`, image: `${registry.host}/planned:sha-0123456` });
+    expect(r.outputs).toMatchObject({
+      tags: 'sha-0123456\n3.1.4\n3.1\n3\nlatest',
+      skipped: 'false',
+      'image-uri': `${registry.host}/planned:3.1.4`,
+      image: `${registry.host}/planned:sha-0123456`,
+    });
     expect(r.outputs.digest).toBeUndefined();
     expect(built(r)).toBe(false);
     expect(await describeRepo('planned')).toBeUndefined();
@@ -248,25 +258,33 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
     let main: string;
     beforeAll(() => {
       repo = gitRepo(mkdtempSync(join(tmpdir(), 'ebp-git-workspace-')));
-      v120 = repo.commit('release 1.2.0', { 'Dockerfile': 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': 'v1.2.0\n' });
+      v120 = repo.commit('release 1.2.0', { Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': 'v1.2.0\n' });
       repo.git('tag', '-a', 'v1.2.0', '-m', 'v1.2.0');
       main = repo.commit('work on main', { 'hello.txt': 'main\n' });
     });
     const runIn = (env: Record<string, string>) =>
       runAction('ecr-build-push', {
         cwd: repo.dir,
-        inputs: { 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::123456789012:role/deploy', registry: registry.url, repository: 'dispatch-app', cache: 'none' },
+        inputs: {
+          'aws-region': 'us-east-1',
+          'role-to-assume': 'arn:aws:iam::123456789012:role/deploy',
+          registry: registry.url,
+          repository: 'dispatch-app',
+          cache: 'none',
+        },
         env: { ...moto.env, ...oidc.env, ...buildah.env, GITHUB_REF: 'refs/heads/main', ...env },
       });
     const short = (sha: string) => `sha-${sha.slice(0, 7)}`;
 
-    it('a manual run on main with v1.2.0 checked out builds v1.2.0 under its own sha and version tags, never main\'s', async () => {
+    it("a manual run on main with v1.2.0 checked out builds v1.2.0 under its own sha and version tags, never main's", async () => {
       repo.checkout('v1.2.0'); // detached HEAD at the tag, as actions/checkout leaves it
       const r = await runIn({ GITHUB_SHA: main });
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(built(r)).toBe(true);
-      expect(r.stdout).toContain(`it is not the run's commit ${main.slice(0, 7)} (refs/heads/main), so no tag is taken from refs/heads/main; tags on it: v1.2.0`);
+      expect(r.stdout).toContain(
+        `it is not the run's commit ${main.slice(0, 7)} (refs/heads/main), so no tag is taken from refs/heads/main; tags on it: v1.2.0`,
+      );
       expect(r.outputs).toMatchObject({ tags: `${short(v120)}\n1.2.0\n1.2\n1\nlatest`, 'image-uri': `${registry.host}/dispatch-app:1.2.0` });
       expect(await registry.tags('dispatch-app')).toEqual(['1', '1.2', '1.2.0', 'latest', short(v120)].sort());
       const config = await registry.blobJson('dispatch-app', (await registry.manifest('dispatch-app', r.outputs.digest!)).body.config.digest);
@@ -283,7 +301,7 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       expect(await registry.digest('dispatch-app', 'main')).toBe(r.outputs.digest);
     });
 
-    it('releasing main as v1.3.0 (a tag push) retags main\'s image as 1.3.0, 1.3, 1 and latest', async () => {
+    it("releasing main as v1.3.0 (a tag push) retags main's image as 1.3.0, 1.3, 1 and latest", async () => {
       repo.git('tag', 'v1.3.0');
       repo.checkout('v1.3.0');
       const r = await runIn({ GITHUB_SHA: main, GITHUB_REF: 'refs/tags/v1.3.0' });
@@ -293,7 +311,7 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       for (const tag of ['1', 'latest']) expect(await registry.digest('dispatch-app', tag)).toBe(r.outputs.digest);
     });
 
-    it('the next manual run of v1.2.0 skips against v1.2.0\'s image; main, 1 and latest stay on the newer release', async () => {
+    it("the next manual run of v1.2.0 skips against v1.2.0's image; main, 1 and latest stay on the newer release", async () => {
       const v120Digest = await registry.digest('dispatch-app', short(v120));
       const mainDigest = await registry.digest('dispatch-app', 'main');
       repo.checkout('v1.2.0');
@@ -301,8 +319,15 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(built(r)).toBe(false);
-      expect(r.outputs).toMatchObject({ skipped: 'true', digest: v120Digest, image: `${registry.host}/dispatch-app@${v120Digest}`, tags: `${short(v120)}\n1.2.0\n1.2` });
-      expect(r.stdout).toContain(`::notice::Leaving ${registry.host}/dispatch-app:1 where it is: the registry already has 1.3.0, newer than 1.2.0 (floating tags only move forward).`);
+      expect(r.outputs).toMatchObject({
+        skipped: 'true',
+        digest: v120Digest,
+        image: `${registry.host}/dispatch-app@${v120Digest}`,
+        tags: `${short(v120)}\n1.2.0\n1.2`,
+      });
+      expect(r.stdout).toContain(
+        `::notice::Leaving ${registry.host}/dispatch-app:1 where it is: the registry already has 1.3.0, newer than 1.2.0 (floating tags only move forward).`,
+      );
       expect(r.stdout).toContain(`::notice::Leaving ${registry.host}/dispatch-app:latest where it is`);
       for (const tag of ['main', '1', 'latest', '1.3']) expect(await registry.digest('dispatch-app', tag)).toBe(mainDigest);
       expect(await registry.digest('dispatch-app', '1.2')).toBe(v120Digest);
@@ -322,17 +347,32 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
         env: { ...moto.env, ...oidc.env, ...fake.env, GITHUB_SHA: sha, GITHUB_REF: 'refs/heads/main' },
       });
     const labels = (sha: string) => [
-      '--label', `org.opencontainers.image.revision=${sha}`, '--label', 'org.opencontainers.image.version=main',
-      '--label', expect.stringMatching(/^org\.opencontainers\.image\.created=\d{4}-/), '--label', 'org.opencontainers.image.source=https://github.com/org/app',
+      '--label',
+      `org.opencontainers.image.revision=${sha}`,
+      '--label',
+      'org.opencontainers.image.version=main',
+      '--label',
+      expect.stringMatching(/^org\.opencontainers\.image\.created=\d{4}-/),
+      '--label',
+      'org.opencontainers.image.source=https://github.com/org/app',
     ];
-    const probes = [['info', '--format', '{{.ServerVersion}}'], ['buildx', 'version'], ['buildx', 'inspect']];
+    const probes = [
+      ['info', '--format', '{{.ServerVersion}}'],
+      ['buildx', 'version'],
+      ['buildx', 'inspect'],
+    ];
     const noInjection = (r: ActionRun) => expect(workflowCommands(r.stdout).filter((c) => /INJECTED|from the builder/.test(c.data))).toEqual([]);
 
-    it('the fake refuses what the docker driver refuses, in Docker\'s words (today\'s command line on a stock runner)', () => {
+    it("the fake refuses what the docker driver refuses, in Docker's words (today's command line on a stock runner)", () => {
       const fake = fakeDocker();
       const docker = (...args: string[]) => spawnSync('docker', args, { env: { ...process.env, ...fake.env }, encoding: 'utf8' });
       const cache = docker('buildx', 'build', '--cache-to', 'type=registry,ref=r/app-cache:buildcache,mode=max', '.');
-      expect([cache.status, cache.stderr]).toEqual([1, expect.stringContaining('ERROR: failed to build: Cache export is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.')]);
+      expect([cache.status, cache.stderr]).toEqual([
+        1,
+        expect.stringContaining(
+          'ERROR: failed to build: Cache export is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.',
+        ),
+      ]);
       const multi = docker('buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '.');
       expect([multi.status, multi.stderr]).toEqual([1, expect.stringContaining('ERROR: Multi-platform build is not supported for the docker driver.')]);
       expect(docker('buildx', 'build', '--cache-to', 'type=inline', '.').status).toBe(0);
@@ -352,14 +392,34 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
         ...probes,
         ['info', '--format', '{{json .DriverStatus}}'],
         ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap', '--driver-opt', 'network=host'],
-        ['buildx', 'build', '--builder', name, '--file', 'Dockerfile', '--platform', 'linux/amd64', ...labels(sha),
-          '--provenance=false', '--sbom=false', '--tag', `${registry.host}/stock:sha-1111111`, '--output', 'type=image,push=true,registry.insecure=true',
-          '--cache-from', `type=registry,ref=${cache},registry.insecure=true`,
-          '--cache-to', `type=registry,ref=${cache},mode=max,image-manifest=true,oci-mediatypes=true,registry.insecure=true`, '.'],
+        [
+          'buildx',
+          'build',
+          '--builder',
+          name,
+          '--file',
+          'Dockerfile',
+          '--platform',
+          'linux/amd64',
+          ...labels(sha),
+          '--provenance=false',
+          '--sbom=false',
+          '--tag',
+          `${registry.host}/stock:sha-1111111`,
+          '--output',
+          'type=image,push=true,registry.insecure=true',
+          '--cache-from',
+          `type=registry,ref=${cache},registry.insecure=true`,
+          '--cache-to',
+          `type=registry,ref=${cache},mode=max,image-manifest=true,oci-mediatypes=true,registry.insecure=true`,
+          '.',
+        ],
         ['buildx', 'rm', name],
       ]);
       expect(fake.builders()).toEqual({});
-      expect(r.stdout).toContain(`::notice::The docker buildx builder "default" uses the docker driver, which does not support cache export (cache: registry); this build ran on a docker-container builder created for it (${name}, removed afterwards).`);
+      expect(r.stdout).toContain(
+        `::notice::The docker buildx builder "default" uses the docker driver, which does not support cache export (cache: registry); this build ran on a docker-container builder created for it (${name}, removed afterwards).`,
+      );
       expect(r.stdout).toContain('docker buildx builder "default" uses the docker driver.');
       expect(r.outputs).toMatchObject({ digest: await registry.digest('stock', 'sha-1111111'), tags: 'sha-1111111\nmain', skipped: 'false' });
       expect(await registry.tags('stock-cache')).toEqual(['buildcache']);
@@ -387,10 +447,14 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       const build = fake.calls().find((c) => c[1] === 'build')!;
-      expect(build.join(' ')).toContain(`--cache-to type=inline --cache-from type=registry,ref=${registry.host}/inline-cache:buildcache --cache-from type=registry,ref=${registry.host}/inline:main`);
+      expect(build.join(' ')).toContain(
+        `--cache-to type=inline --cache-from type=registry,ref=${registry.host}/inline-cache:buildcache --cache-from type=registry,ref=${registry.host}/inline:main`,
+      );
       expect(build).not.toContain('--builder');
       expect(fake.calls().some((c) => c[1] === 'rm')).toBe(false);
-      expect(r.stdout).toMatch(/::notice::The docker buildx builder "default" uses the docker driver, which does not support cache export \(cache: registry\), and a docker-container builder could not be created \(ERROR: Error response from daemon: toomanyrequests: .*\)\. Building on the docker driver with what it supports: an inline cache in the image, read back from the registry/);
+      expect(r.stdout).toMatch(
+        /::notice::The docker buildx builder "default" uses the docker driver, which does not support cache export \(cache: registry\), and a docker-container builder could not be created \(ERROR: Error response from daemon: toomanyrequests: .*\)\. Building on the docker driver with what it supports: an inline cache in the image, read back from the registry/,
+      );
       expect(r.outputs.digest).toBe(await registry.digest('inline', 'sha-3333333'));
     });
 
@@ -399,7 +463,9 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
       const r = await runDocker(fake, { repository: 'multi-fail', platforms: 'linux/amd64,linux/arm64' }, '4444444444444444444444444444444444444444');
       expect(r.exitCode).toBe(1);
       expect(r.errors).toHaveLength(1);
-      expect(r.errors[0]).toMatch(/does not support a multi-platform build \(linux\/amd64, linux\/arm64\), cache export \(cache: registry\), and a docker-container builder could not be created.*docker\/setup-buildx-action/);
+      expect(r.errors[0]).toMatch(
+        /does not support a multi-platform build \(linux\/amd64, linux\/arm64\), cache export \(cache: registry\), and a docker-container builder could not be created.*docker\/setup-buildx-action/,
+      );
       expect(fake.calls().some((c) => c[1] === 'build')).toBe(false);
       expect(await registry.tags('multi-fail')).toEqual([]);
     });
@@ -440,9 +506,15 @@ describe('ecr-build-push end to end (buildah → local registry, ECR on moto)', 
         expect(lines.filter((l) => l.includes(value))).toHaveLength(1);
         expect(r.summary + JSON.stringify(r.outputs)).not.toContain(value);
       }
-      expect(r.stdout).toMatch(/output-env-credentials: exported the credentials \(masked\) and AWS_REGION=us-east-1 to the steps after this one, valid until /);
+      expect(r.stdout).toMatch(
+        /output-env-credentials: exported the credentials \(masked\) and AWS_REGION=us-east-1 to the steps after this one, valid until /,
+      );
       // A later step's SDK picks them up: they are the deploy role's session.
-      const sts = new STSClient({ region: r.env.AWS_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: r.env.AWS_ACCESS_KEY_ID!, secretAccessKey: r.env.AWS_SECRET_ACCESS_KEY!, sessionToken: r.env.AWS_SESSION_TOKEN } });
+      const sts = new STSClient({
+        region: r.env.AWS_REGION,
+        endpoint: moto.endpoint,
+        credentials: { accessKeyId: r.env.AWS_ACCESS_KEY_ID!, secretAccessKey: r.env.AWS_SECRET_ACCESS_KEY!, sessionToken: r.env.AWS_SESSION_TOKEN },
+      });
       expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(/assumed-role\/deploy\//);
     });
 

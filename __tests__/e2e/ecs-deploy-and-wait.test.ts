@@ -16,7 +16,14 @@ describe('dist/ecs-deploy-and-wait on Node 24', () => {
   });
 
   // Ambient keys are removed: the only way in is the OIDC role.
-  const env = () => ({ ...moto.env, ...oidc.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+  const env = () => ({
+    ...moto.env,
+    ...oidc.env,
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_REGION: undefined,
+    AWS_DEFAULT_REGION: undefined,
+  });
 
   it('deploys through OIDC, writes outputs, a job summary and a rollback record', async () => {
     const run = await runAction('ecs-deploy-and-wait', {
@@ -46,13 +53,27 @@ describe('dist/ecs-deploy-and-wait on Node 24', () => {
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'kaapi-staging-cluster', services: ['backend'] }))).services![0]!;
     expect(svc.taskDefinition).toBe(run.outputs['task-definition-arn']);
     const records = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl'));
-    expect(records).toEqual([expect.objectContaining({ kind: 'ecs-service', service: 'backend', previousTaskDefinition: original, newTaskDefinition: run.outputs['task-definition-arn'] })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        kind: 'ecs-service',
+        service: 'backend',
+        previousTaskDefinition: original,
+        newTaskDefinition: run.outputs['task-definition-arn'],
+      }),
+    ]);
   });
 
   it('without id-token permission fails with one ::error:: naming role-to-assume, and no stack trace', async () => {
     const run = await runAction('ecs-deploy-and-wait', {
       env: { ...env(), ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
-      inputs: { 'role-to-assume': 'arn:aws:iam::123456789012:role/deploy', 'aws-region': 'us-east-1', cluster: 'kaapi-staging-cluster', service: 'backend', image: 'x:1', 'container-name': 'app' },
+      inputs: {
+        'role-to-assume': 'arn:aws:iam::123456789012:role/deploy',
+        'aws-region': 'us-east-1',
+        cluster: 'kaapi-staging-cluster',
+        service: 'backend',
+        image: 'x:1',
+        'container-name': 'app',
+      },
     });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);

@@ -45,7 +45,12 @@ describe('dist/rollback-on-failure on Node 24', () => {
           Comment: 'site',
           Enabled: true,
           Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${BUCKET}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0 } as never,
+          DefaultCacheBehavior: {
+            TargetOriginId: 's3',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+            MinTTL: 0,
+          } as never,
         },
       }),
     );
@@ -56,7 +61,13 @@ describe('dist/rollback-on-failure on Node 24', () => {
   const env = (extra: Record<string, string> = {}) => ({ ...moto.env, ...oidc.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, ...extra });
   const creds = { 'role-to-assume': ROLE, 'aws-region': 'us-east-1' };
   const step = async (name: string, inputs: Record<string, string>, runnerTemp?: string, extra: { cwd?: string; state?: Record<string, string> } = {}) => {
-    const run = await runAction(name, { inputs: { ...creds, ...inputs }, env: env(extra.cwd ? { GITHUB_WORKSPACE: extra.cwd } : {}), runnerTemp, cwd: extra.cwd, state: extra.state });
+    const run = await runAction(name, {
+      inputs: { ...creds, ...inputs },
+      env: env(extra.cwd ? { GITHUB_WORKSPACE: extra.cwd } : {}),
+      runnerTemp,
+      cwd: extra.cwd,
+      state: extra.state,
+    });
     if (run.exitCode !== 0) throw new Error(`${name} failed:\n${run.stdout}\n${run.stderr}`);
     return run;
   };
@@ -72,7 +83,11 @@ describe('dist/rollback-on-failure on Node 24', () => {
     const out: Record<string, { body: string; contentType?: string; cacheControl?: string }> = {};
     for (const o of (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []) {
       const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: o.Key! }));
-      out[o.Key!] = { body: Buffer.from(await got.Body!.transformToByteArray()).toString('base64'), contentType: got.ContentType, cacheControl: got.CacheControl };
+      out[o.Key!] = {
+        body: Buffer.from(await got.Body!.transformToByteArray()).toString('base64'),
+        contentType: got.ContentType,
+        cacheControl: got.CacheControl,
+      };
     }
     return out;
   };
@@ -83,13 +98,26 @@ describe('dist/rollback-on-failure on Node 24', () => {
     let original: string;
     ({ ecs, taskDefinitionArn: original } = await createEcsService({ cluster: 'app-cluster', service: 'web' }));
     await step('cfn-lambda-deploy', { 'stack-name': 'kairos', template: 'lambda-image.yaml', 'image-uri': image('a') }, undefined, { cwd: cfnFixtures });
-    const role = (await cfn.send(new DescribeStackResourceCommand({ StackName: 'kairos', LogicalResourceId: 'LambdaExecutionRole' }))).StackResourceDetail!.PhysicalResourceId!;
-    await lambda.send(new CreateFunctionCommand({ FunctionName: 'worker', PackageType: 'Image', Role: `arn:aws:iam::123456789012:role/${role}`, Code: { ImageUri: image('0') } }));
+    const role = (await cfn.send(new DescribeStackResourceCommand({ StackName: 'kairos', LogicalResourceId: 'LambdaExecutionRole' }))).StackResourceDetail!
+      .PhysicalResourceId!;
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'worker',
+        PackageType: 'Image',
+        Role: `arn:aws:iam::123456789012:role/${role}`,
+        Code: { ImageUri: image('0') },
+      }),
+    );
     await step('cfn-lambda-deploy', { 'function-name': 'worker', 'image-uri': image('1'), alias: 'live' }, undefined, { cwd: cfnFixtures });
     const templateBefore = (await cfn.send(new GetTemplateCommand({ StackName: 'kairos' }))).TemplateBody;
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-    writeSite({ 'index.html': '<html>home v1</html>', 'about/index.html': '<html>about v1</html>', 'assets/app.11111111.js': 'console.log(1)', 'old.txt': 'going away' });
+    writeSite({
+      'index.html': '<html>home v1</html>',
+      'about/index.html': '<html>about v1</html>',
+      'assets/app.11111111.js': 'console.log(1)',
+      'old.txt': 'going away',
+    });
     await step('s3-site-sync', { source: 'dist', bucket: BUCKET, 'cloudfront-distribution-id': distributionId }, undefined, { cwd: workspace });
     const siteBefore = await snapshot();
     expect(Object.keys(siteBefore)).toContain('.s3-site-sync/manifest.json');
@@ -101,16 +129,32 @@ describe('dist/rollback-on-failure on Node 24', () => {
     expect(armed.state).toEqual({ isPost: 'true' });
 
     await step('ecs-deploy-and-wait', { cluster: 'app-cluster', service: 'web', 'container-name': 'app', image: image('e'), 'poll-interval': '100ms' }, job);
-    await step('cfn-lambda-deploy', { 'stack-name': 'kairos', template: 'lambda-image.yaml', 'image-uri': image('b'), 'parameter-overrides': 'MongoUri=mongodb://db/kairos' }, job, { cwd: cfnFixtures });
+    await step(
+      'cfn-lambda-deploy',
+      { 'stack-name': 'kairos', template: 'lambda-image.yaml', 'image-uri': image('b'), 'parameter-overrides': 'MongoUri=mongodb://db/kairos' },
+      job,
+      { cwd: cfnFixtures },
+    );
     await step('cfn-lambda-deploy', { 'function-name': 'worker', 'image-uri': image('2'), alias: 'live' }, job, { cwd: cfnFixtures });
-    writeSite({ 'index.html': '<html>home v2</html>', 'about/index.html': '<html>about v1</html>', 'assets/app.22222222.js': 'console.log(2)', 'assets/app.11111111.js': 'console.log(1)' });
+    writeSite({
+      'index.html': '<html>home v2</html>',
+      'about/index.html': '<html>about v1</html>',
+      'assets/app.22222222.js': 'console.log(2)',
+      'assets/app.11111111.js': 'console.log(1)',
+    });
     await step('s3-site-sync', { source: 'dist', bucket: BUCKET, 'cloudfront-distribution-id': distributionId, 'max-delete': '100%' }, job, { cwd: workspace });
 
     // Everything is deployed…
     expect((await service('app-cluster', 'web')).taskDefinition).not.toBe(original);
     expect((await lambda.send(new GetAliasCommand({ FunctionName: 'worker', Name: 'live' }))).FunctionVersion).toBe('2');
     expect(await snapshot()).not.toEqual(siteBefore);
-    expect(readRecords(join(job, 'deploy-actions', 'records.jsonl')).map((r) => r.kind)).toEqual(['ecs-service', 'cfn-stack', 'lambda-function', 'lambda-alias', 's3-site']);
+    expect(readRecords(join(job, 'deploy-actions', 'records.jsonl')).map((r) => r.kind)).toEqual([
+      'ecs-service',
+      'cfn-stack',
+      'lambda-function',
+      'lambda-alias',
+      's3-site',
+    ]);
 
     // …then the smoke test fails, and the runner runs the post step (post-if: failure()) with the main step's state.
     const post = await runAction('rollback-on-failure', { inputs: creds, env: env(), runnerTemp: job, state: armed.state });

@@ -47,7 +47,13 @@ describe('s3-site-sync bundle end to end', () => {
           Comment: 'prod',
           Enabled: true,
           Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
+          DefaultCacheBehavior: {
+            TargetOriginId: 's3',
+            ViewerProtocolPolicy: 'allow-all',
+            ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+            MinTTL: 0,
+            TrustedSigners: { Enabled: false, Quantity: 0 },
+          },
         },
       }),
     );
@@ -71,7 +77,9 @@ describe('s3-site-sync bundle end to end', () => {
     expect(oidc.requests).toContain('sts.amazonaws.com');
     expect(run.outputs).toMatchObject({ uploaded: '4', 'metadata-updated': '0', deleted: '0', unchanged: '0', 'aws-account-id': '123456789012' });
     expect(JSON.parse(run.outputs['invalidated-paths']!)).toEqual(['/', '/index.html']);
-    const inv = await new CloudFrontClient(clientConfig()).send(new GetInvalidationCommand({ DistributionId: distributionId, Id: run.outputs['invalidation-id']! }));
+    const inv = await new CloudFrontClient(clientConfig()).send(
+      new GetInvalidationCommand({ DistributionId: distributionId, Id: run.outputs['invalidation-id']! }),
+    );
     expect(inv.Invalidation?.Status).toMatch(/completed/i);
 
     const js = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: '_astro/index.Bx3kL9aZ.js' }));
@@ -85,8 +93,18 @@ describe('s3-site-sync bundle end to end', () => {
     expect(assetsAt).toBeGreaterThan(0);
     expect(htmlAt).toBeGreaterThan(assetsAt);
 
-    const [record] = readFileSync(join(run.runnerTemp, 'deploy-actions', 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as S3SiteRecord);
-    expect(record).toMatchObject({ kind: 's3-site', action: 's3-site-sync', bucket, versioning: true, distributionId, step: '__org_deploy-actions_s3-site-sync' });
+    const [record] = readFileSync(join(run.runnerTemp, 'deploy-actions', 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as S3SiteRecord);
+    expect(record).toMatchObject({
+      kind: 's3-site',
+      action: 's3-site-sync',
+      bucket,
+      versioning: true,
+      distributionId,
+      step: '__org_deploy-actions_s3-site-sync',
+    });
     expect(record!.objects).toContainEqual({ key: 'index.html', change: 'overwritten', previousVersionId: previous.VersionId });
     expect(record!.objects).toContainEqual({ key: 'favicon.svg', change: 'added' });
 

@@ -30,11 +30,11 @@ function nodeMajor(): number {
  * step's environment (stepEnvironment) and the job's context (GITHUB_SHA, GITHUB_WORKSPACE, …) on top of this
  * process's variables.
  */
-export async function runAction(
-  name: string,
-  opts: StepOptions & { cwd?: string; timeoutMs?: number } = {},
-): Promise<ActionRun> {
-  if (nodeMajor() < 24) throw new Error(`End-to-end tests run bundles on Node 24 as the runner does; this is Node ${process.versions.node}. Run through .ci/run or put Node 24 first on PATH.`);
+export async function runAction(name: string, opts: StepOptions & { cwd?: string; timeoutMs?: number } = {}): Promise<ActionRun> {
+  if (nodeMajor() < 24)
+    throw new Error(
+      `End-to-end tests run bundles on Node 24 as the runner does; this is Node ${process.versions.node}. Run through .ci/run or put Node 24 first on PATH.`,
+    );
   const step = stepEnvironment(opts, {
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'org/app',

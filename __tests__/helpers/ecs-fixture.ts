@@ -1,8 +1,19 @@
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { bigTaskDefinition } from './fake-ecs.js';
 
 /** A cluster with a Fargate service on a realistic task definition, created in moto through the real SDK. */
-export async function createEcsService(opts: { cluster: string; service: string; family?: string; desiredCount?: number }): Promise<{ ecs: ECSClient; taskDefinitionArn: string }> {
+export async function createEcsService(opts: {
+  cluster: string;
+  service: string;
+  family?: string;
+  desiredCount?: number;
+}): Promise<{ ecs: ECSClient; taskDefinitionArn: string }> {
   const ecs = new ECSClient({ region: 'us-east-1' });
   await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
   const td = bigTaskDefinition(opts.family ?? 'web');

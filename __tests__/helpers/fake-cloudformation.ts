@@ -13,7 +13,10 @@ function toXml(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
-  if (typeof value === 'object') return Object.entries(value as Json).map(([k, v]) => (v === undefined ? '' : `<${k}>${toXml(v)}</${k}>`)).join('');
+  if (typeof value === 'object')
+    return Object.entries(value as Json)
+      .map(([k, v]) => (v === undefined ? '' : `<${k}>${toXml(v)}</${k}>`))
+      .join('');
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -60,7 +63,10 @@ export class FakeCfn {
     if (!handler) return [400, errorXml(new AwsFault('InvalidAction', `test did not script ${action}`))];
     const answer = handler(params, n);
     if (answer instanceof AwsFault) return [answer.status, errorXml(answer)];
-    return [200, `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${toXml(answer)}</${action}Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${action}Response>`];
+    return [
+      200,
+      `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${toXml(answer)}</${action}Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${action}Response>`,
+    ];
   }
 
   install(): void {
@@ -81,4 +87,3 @@ function errorXml(f: AwsFault): string {
 }
 
 export const notFound = (stack: string) => new AwsFault('ValidationError', `Stack with id ${stack} does not exist`);
-

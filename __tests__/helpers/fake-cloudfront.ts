@@ -22,7 +22,10 @@ export class FakeDistribution {
     cf.post(`/2020-05-31/distribution/${this.id}/invalidation`).reply(async (req: Request) => {
       const paths = [...(await req.text()).matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => m[1]!);
       this.invalidations.push(paths);
-      return [201, `<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I${this.invalidations.length}</Id><Status>InProgress</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>${paths.length}</Quantity></Paths><CallerReference>x</CallerReference></InvalidationBatch></Invalidation>`];
+      return [
+        201,
+        `<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I${this.invalidations.length}</Id><Status>InProgress</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>${paths.length}</Quantity></Paths><CallerReference>x</CallerReference></InvalidationBatch></Invalidation>`,
+      ];
     });
   }
 }

@@ -9,7 +9,16 @@ const CODEDEPLOY = `https://codedeploy.${REGION}.amazonaws.com`;
 type Json = Record<string, any>;
 
 /** The lifecycle events CodeDeploy runs for an ECS blue/green deployment, in order. */
-export const ECS_LIFECYCLE_EVENTS = ['BeforeInstall', 'Install', 'AfterInstall', 'BeforeAllowTraffic', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
+export const ECS_LIFECYCLE_EVENTS = [
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'BeforeAllowTraffic',
+  'AllowTestTraffic',
+  'AfterAllowTestTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
+];
 
 export interface FakeCodeDeployDeployment extends Json {
   deploymentId: string;
@@ -93,13 +102,15 @@ export class FakeCodeDeploy {
     switch (target) {
       case 'GetDeploymentGroup': {
         const apps = new Set([...this.groups.values()].map((g) => g.applicationName));
-        if (!apps.has(b.applicationName)) return [400, { __type: 'ApplicationDoesNotExistException', message: `No application found for name: ${b.applicationName}` }];
+        if (!apps.has(b.applicationName))
+          return [400, { __type: 'ApplicationDoesNotExistException', message: `No application found for name: ${b.applicationName}` }];
         const g = this.groups.get(`${b.applicationName}|${b.deploymentGroupName}`);
         if (!g) return [400, { __type: 'DeploymentGroupDoesNotExistException', message: `No Deployment Group found for name: ${b.deploymentGroupName}` }];
         return [200, { deploymentGroupInfo: g }];
       }
       case 'CreateDeployment': {
-        if (!this.groups.has(`${b.applicationName}|${b.deploymentGroupName}`)) return [400, { __type: 'DeploymentGroupDoesNotExistException', message: `No Deployment Group found for name: ${b.deploymentGroupName}` }];
+        if (!this.groups.has(`${b.applicationName}|${b.deploymentGroupName}`))
+          return [400, { __type: 'DeploymentGroupDoesNotExistException', message: `No Deployment Group found for name: ${b.deploymentGroupName}` }];
         const d = this.create(b.applicationName, b.deploymentGroupName, JSON.parse(b.revision.appSpecContent.content), b.description);
         return [200, { deploymentId: d.deploymentId }];
       }
@@ -119,12 +130,28 @@ export class FakeCodeDeploy {
         const d = this.deployments.get(b.deploymentId);
         if (!d) return notFound(b.deploymentId);
         const status = d.status === 'Succeeded' ? 'Succeeded' : d.status === 'Failed' ? 'Failed' : 'InProgress';
-        return [200, { deploymentTarget: { deploymentTargetType: 'ECSTarget', ecsTarget: { deploymentId: d.deploymentId, targetId: b.targetId, targetArn: 'arn:aws:ecs:us-east-1:123456789012:service/app-cluster/web', status, lifecycleEvents: d.lifecycleEvents, taskSetsInfo: d.taskSetsInfo } } }];
+        return [
+          200,
+          {
+            deploymentTarget: {
+              deploymentTargetType: 'ECSTarget',
+              ecsTarget: {
+                deploymentId: d.deploymentId,
+                targetId: b.targetId,
+                targetArn: 'arn:aws:ecs:us-east-1:123456789012:service/app-cluster/web',
+                status,
+                lifecycleEvents: d.lifecycleEvents,
+                taskSetsInfo: d.taskSetsInfo,
+              },
+            },
+          },
+        ];
       }
       case 'StopDeployment': {
         const d = this.deployments.get(b.deploymentId);
         if (!d) return notFound(b.deploymentId);
-        if (['Succeeded', 'Failed', 'Stopped'].includes(d.status)) return [400, { __type: 'DeploymentAlreadyCompletedException', message: `Deployment ${d.deploymentId} has already completed.` }];
+        if (['Succeeded', 'Failed', 'Stopped'].includes(d.status))
+          return [400, { __type: 'DeploymentAlreadyCompletedException', message: `Deployment ${d.deploymentId} has already completed.` }];
         d.status = 'Stopped';
         d.errorInformation = { code: 'DEPLOYMENT_STOPPED', message: 'The deployment was stopped by the user.' };
         if (b.autoRollbackEnabled) this.rollBack(d, `Deployment ${d.deploymentId} was stopped and rolled back.`);

@@ -25,7 +25,11 @@ export function fakeDocker(opts: { driver?: 'docker' | 'docker-container'; conta
   const read = (f: string) => (existsSync(join(state, f)) ? readFileSync(join(state, f), 'utf8') : '');
   return {
     env,
-    calls: () => read('calls.jsonl').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]),
+    calls: () =>
+      read('calls.jsonl')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]),
     builders: () => JSON.parse(read('builders.json') || '{}') as Record<string, unknown>,
   };
 }

@@ -113,7 +113,7 @@ export class FakeEcs {
 
   deployment(taskDefinition: string, desiredCount: number, rolloutState: FakeDeployment['rolloutState'], running = 0): FakeDeployment {
     return {
-      id: `ecs-svc/${String(this.seq++).padStart(19, "1")}`,
+      id: `ecs-svc/${String(this.seq++).padStart(19, '1')}`,
       status: 'PRIMARY',
       taskDefinition,
       desiredCount,
@@ -130,7 +130,11 @@ export class FakeEcs {
   }
 
   /** A stopped task of a deployment, with container exit codes and (optionally) awslogs lines. */
-  stopTask(deploymentId: string, taskDefinition: string, opts: { stoppedReason: string; stopCode?: string; containers: { name: string; exitCode?: number; reason?: string }[]; logs?: Record<string, string[]> }): string {
+  stopTask(
+    deploymentId: string,
+    taskDefinition: string,
+    opts: { stoppedReason: string; stopCode?: string; containers: { name: string; exitCode?: number; reason?: string }[]; logs?: Record<string, string[]> },
+  ): string {
     const id = `task${this.seq++}abcdef`;
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${this.cluster}/${id}`;
     this.tasks.set(arn, {
@@ -162,11 +166,31 @@ export class FakeEcs {
       createdAt: this.now,
       startedAt: this.now,
       updatedAt: this.now,
-      sourceServiceRevisions: [{ arn: rev(this.seq++), requestedTaskCount: svc.desiredCount, runningTaskCount: svc.desiredCount, pendingTaskCount: 0, requestedProductionTrafficWeight: 100, requestedTestTrafficWeight: 100 }],
-      targetServiceRevision: { arn: rev(this.seq++), requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0, requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 },
+      sourceServiceRevisions: [
+        {
+          arn: rev(this.seq++),
+          requestedTaskCount: svc.desiredCount,
+          runningTaskCount: svc.desiredCount,
+          pendingTaskCount: 0,
+          requestedProductionTrafficWeight: 100,
+          requestedTestTrafficWeight: 100,
+        },
+      ],
+      targetServiceRevision: {
+        arn: rev(this.seq++),
+        requestedTaskCount: 0,
+        runningTaskCount: 0,
+        pendingTaskCount: 0,
+        requestedProductionTrafficWeight: 0,
+        requestedTestTrafficWeight: 0,
+      },
       status: 'PENDING',
       deploymentConfiguration: structuredClone(svc.deploymentConfiguration),
-      deploymentCircuitBreaker: { status: svc.deploymentConfiguration?.deploymentCircuitBreaker?.enable ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: 3 },
+      deploymentCircuitBreaker: {
+        status: svc.deploymentConfiguration?.deploymentCircuitBreaker?.enable ? 'MONITORING' : 'DISABLED',
+        failureCount: 0,
+        threshold: 3,
+      },
       alarms: svc.deploymentConfiguration?.alarms?.enable
         ? { status: 'MONITORING', alarmNames: svc.deploymentConfiguration.alarms.alarmNames, triggeredAlarmNames: [] }
         : { status: 'DISABLED' },
@@ -180,7 +204,12 @@ export class FakeEcs {
   addNativeService(name: string, taskDefinition: string, deploymentConfiguration: Json, desiredCount = 3): Json {
     const svc = this.addService(name, taskDefinition, desiredCount);
     svc.deploymentController = { type: 'ECS' };
-    svc.deploymentConfiguration = { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true }, ...deploymentConfiguration };
+    svc.deploymentConfiguration = {
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...deploymentConfiguration,
+    };
     svc.loadBalancers = [
       {
         targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}-blue/0123456789abcdef`,
@@ -272,7 +301,13 @@ export class FakeEcs {
       case 'UpdateService': {
         const svc = this.services.get(body.service)!;
         if (svc.deploymentController?.type === 'CODE_DEPLOY' && body.taskDefinition) {
-          return [400, { __type: 'InvalidParameterException', message: 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.' }];
+          return [
+            400,
+            {
+              __type: 'InvalidParameterException',
+              message: 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+            },
+          ];
         }
         if (body.desiredCount !== undefined) svc.desiredCount = body.desiredCount;
         if (body.deploymentConfiguration) svc.deploymentConfiguration = structuredClone(body.deploymentConfiguration);
@@ -293,7 +328,19 @@ export class FakeEcs {
       case 'ListServiceDeployments': {
         const svc = this.services.get(body.service)!;
         const list = [...this.serviceDeployments.values()].filter((d) => d.serviceArn === svc.serviceArn && (!body.status || body.status.includes(d.status)));
-        return [200, { serviceDeployments: list.map((d) => ({ serviceDeploymentArn: d.serviceDeploymentArn, serviceArn: d.serviceArn, clusterArn: d.clusterArn, status: d.status, createdAt: d.createdAt, targetServiceRevisionArn: d.targetServiceRevision.arn })) }];
+        return [
+          200,
+          {
+            serviceDeployments: list.map((d) => ({
+              serviceDeploymentArn: d.serviceDeploymentArn,
+              serviceArn: d.serviceArn,
+              clusterArn: d.clusterArn,
+              status: d.status,
+              createdAt: d.createdAt,
+              targetServiceRevisionArn: d.targetServiceRevision.arn,
+            })),
+          },
+        ];
       }
       case 'DescribeServiceDeployments': {
         const found = [];
@@ -316,11 +363,17 @@ export class FakeEcs {
           return [400, { __type: 'ConflictException', message: `The service deployment is in ${d.status} status and cannot be stopped.` }];
         }
         d.status = body.stopType === 'ABORT' ? 'STOP_REQUESTED' : 'ROLLBACK_REQUESTED';
-        d.rollback = { reason: 'Service deployment rollback requested by StopServiceDeployment.', startedAt: this.now, serviceRevisionArn: d.sourceServiceRevisions[0]?.arn };
+        d.rollback = {
+          reason: 'Service deployment rollback requested by StopServiceDeployment.',
+          startedAt: this.now,
+          serviceRevisionArn: d.sourceServiceRevisions[0]?.arn,
+        };
         return [200, { serviceDeploymentArn: d.serviceDeploymentArn }];
       }
       case 'ListTasks': {
-        const taskArns = [...this.tasks.values()].filter((t) => (!body.startedBy || t.startedBy === body.startedBy) && (!body.desiredStatus || t.desiredStatus === body.desiredStatus)).map((t) => t.taskArn);
+        const taskArns = [...this.tasks.values()]
+          .filter((t) => (!body.startedBy || t.startedBy === body.startedBy) && (!body.desiredStatus || t.desiredStatus === body.desiredStatus))
+          .map((t) => t.taskArn);
         return [200, { taskArns }];
       }
       case 'DescribeTasks':
@@ -341,10 +394,11 @@ export class FakeEcs {
         };
         this.tasks.set(arn, task);
         // It stops on the next DescribeTasks (unless it is a task that hangs).
-        if (!out.neverStops) setImmediate(() => {
-          Object.assign(task, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: out.stoppedReason ?? 'Essential container in task exited' });
-          task.containers = [{ name: container, lastStatus: 'STOPPED', exitCode: out.exitCode, reason: out.reason } as any];
-        });
+        if (!out.neverStops)
+          setImmediate(() => {
+            Object.assign(task, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: out.stoppedReason ?? 'Essential container in task exited' });
+            task.containers = [{ name: container, lastStatus: 'STOPPED', exitCode: out.exitCode, reason: out.reason } as any];
+          });
         if (out.logs) {
           const td = this.taskDefinitions.get(body.taskDefinition)!;
           const conf = td.containerDefinitions.find((c: Json) => c.name === container)?.logConfiguration?.options;
@@ -353,7 +407,9 @@ export class FakeEcs {
         return [200, { tasks: [task], failures: [] }];
       }
       case 'ListTaskDefinitions': {
-        const arns = [...this.taskDefinitions.values()].filter((t) => t.family.startsWith(body.familyPrefix) && t.status === 'ACTIVE').map((t) => t.taskDefinitionArn);
+        const arns = [...this.taskDefinitions.values()]
+          .filter((t) => t.family.startsWith(body.familyPrefix) && t.status === 'ACTIVE')
+          .map((t) => t.taskDefinitionArn);
         return [200, { taskDefinitionArns: body.sort === 'DESC' ? arns.reverse() : arns }];
       }
       case 'StopTask': {
@@ -401,8 +457,11 @@ export class FakeEcs {
         const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
         const b = JSON.parse(await req.text()) as Json;
         this.calls.push({ target: `cloudwatch:${target}`, body: b });
-        if (target !== 'DescribeAlarms') return [400, JSON.stringify({ __type: 'InvalidAction', message: `FakeEcs does not do ${target}` }), { 'content-type': 'application/x-amz-json-1.0' }];
-        const found = (b.AlarmNames as string[] | undefined ?? [...this.alarms.keys()]).filter((n) => this.alarms.has(n)).map((n) => ({ AlarmName: n, AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`, ...this.alarms.get(n) }));
+        if (target !== 'DescribeAlarms')
+          return [400, JSON.stringify({ __type: 'InvalidAction', message: `FakeEcs does not do ${target}` }), { 'content-type': 'application/x-amz-json-1.0' }];
+        const found = ((b.AlarmNames as string[] | undefined) ?? [...this.alarms.keys()])
+          .filter((n) => this.alarms.has(n))
+          .map((n) => ({ AlarmName: n, AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`, ...this.alarms.get(n) }));
         return [200, JSON.stringify({ MetricAlarms: found, CompositeAlarms: [] }), { 'content-type': 'application/x-amz-json-1.0' }];
       });
     answerCallerIdentity(ACCOUNT, REGION);

@@ -20,22 +20,24 @@ export class FakeLambda {
     const counts: Record<string, number> = {};
     const scope = nock(LAMBDA).persist();
     for (const method of ['GET', 'PUT', 'POST'] as const) {
-      scope
-        .intercept(/.*/, method)
-        .reply(async (req: Request) => {
-          const url = new URL(req.url);
-          const path = decodeURIComponent(url.pathname) + url.search;
-          const text = await req.text();
-          const json = text ? (JSON.parse(text) as Json) : {};
-          this.calls.push({ method, path, body: json });
-          const key = `${method} ${url.pathname}`;
-          const n = (counts[key] = (counts[key] ?? 0) + 1);
-          const answer = this.route(method, path, json, n);
-          if (answer instanceof AwsFault) {
-            return [answer.status, JSON.stringify({ Type: 'User', message: answer.message }), { 'x-amzn-errortype': answer.code, 'content-type': 'application/json' }];
-          }
-          return [200, JSON.stringify(answer), { 'content-type': 'application/json' }];
-        });
+      scope.intercept(/.*/, method).reply(async (req: Request) => {
+        const url = new URL(req.url);
+        const path = decodeURIComponent(url.pathname) + url.search;
+        const text = await req.text();
+        const json = text ? (JSON.parse(text) as Json) : {};
+        this.calls.push({ method, path, body: json });
+        const key = `${method} ${url.pathname}`;
+        const n = (counts[key] = (counts[key] ?? 0) + 1);
+        const answer = this.route(method, path, json, n);
+        if (answer instanceof AwsFault) {
+          return [
+            answer.status,
+            JSON.stringify({ Type: 'User', message: answer.message }),
+            { 'x-amzn-errortype': answer.code, 'content-type': 'application/json' },
+          ];
+        }
+        return [200, JSON.stringify(answer), { 'content-type': 'application/json' }];
+      });
     }
   }
 }

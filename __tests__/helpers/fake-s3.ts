@@ -48,7 +48,10 @@ export class FakeSite {
       .query({ versioning: '' })
       .reply(() => {
         this.calls.push('GetBucketVersioning');
-        return [200, `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${this.versioning ? `<Status>${this.versioning}</Status>` : ''}</VersioningConfiguration>`];
+        return [
+          200,
+          `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${this.versioning ? `<Status>${this.versioning}</Status>` : ''}</VersioningConfiguration>`,
+        ];
       });
     s3.intercept(/.*/, 'PUT').reply(async (req: Request) => {
       const key = decodeURIComponent(new URL(req.url).pathname.slice(1));

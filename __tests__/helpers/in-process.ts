@@ -26,7 +26,11 @@ export function withCode<I, O extends object>(action: Action<I, O>, code: Action
 export async function runInProcess<I, O extends object>(action: Action<I, O>, opts: StepOptions = {}): Promise<InProcessRun> {
   const step = stepEnvironment(opts);
   // Only this step's inputs and state: none left over from an earlier run or the test's own environment.
-  const leftovers = Object.fromEntries(Object.keys(process.env).filter(isStepVariable).map((k) => [k, undefined]));
+  const leftovers = Object.fromEntries(
+    Object.keys(process.env)
+      .filter(isStepVariable)
+      .map((k) => [k, undefined]),
+  );
   const restore = setEnv({ ...leftovers, ...step.vars });
   // @actions/core keeps the first summary file it wrote to for the whole process: start each run afresh.
   (core.summary as unknown as { _filePath?: string })._filePath = undefined;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+  ListChangeSetsCommand,
+} from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -16,7 +22,11 @@ import { fileURLToPath } from 'node:url';
 const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'cfn');
 const template = join(fixtures, 'lambda-image.yaml');
 /** What a reader of the job log sees: the runner consumes ::add-mask:: commands instead of printing them. */
-const visible = (log: string) => log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+const visible = (log: string) =>
+  log
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
 const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairos@sha256:${d.repeat(64)}`;
 
 describe('cfn-lambda-deploy against moto', () => {
@@ -130,7 +140,12 @@ describe('cfn-lambda-deploy against moto', () => {
 
     it('sends a template over 51,200 bytes through template-bucket', async () => {
       await new S3Client({ region: 'us-east-1' }).send(new CreateBucketCommand({ Bucket: 'cfn-templates' }));
-      const res = await deploy({ 'stack-name': 'kairos-backend-big', template: 'lambda-image-large.yaml', 'image-uri': image('d'), 'template-bucket': 'cfn-templates' });
+      const res = await deploy({
+        'stack-name': 'kairos-backend-big',
+        template: 'lambda-image-large.yaml',
+        'image-uri': image('d'),
+        'template-bucket': 'cfn-templates',
+      });
       expect(res.errors).toEqual([]);
       expect(res.log).toMatch(/Uploaded lambda-image-large.yaml \(\d+ bytes\) to s3:\/\/cfn-templates\/cfn-lambda-deploy\/kairos-backend-big\//);
       expect((await stackOf('kairos-backend-big')).StackStatus).toBe('CREATE_COMPLETE');
@@ -144,7 +159,11 @@ describe('cfn-lambda-deploy against moto', () => {
     });
 
     it('fails on bad input naming it, before any change set exists', async () => {
-      const bad = await deploy({ 'stack-name': 'kairos-backend-staging', template: 'lambda-image.yaml', 'parameter-overrides': 'ImageUri=x\nthis line has no equals' });
+      const bad = await deploy({
+        'stack-name': 'kairos-backend-staging',
+        template: 'lambda-image.yaml',
+        'parameter-overrides': 'ImageUri=x\nthis line has no equals',
+      });
       expect(bad.exitCode).toBe(1);
       expect(bad.errors.join('\n')).toMatch(/Input "parameter-overrides": line 2/);
       const missing = await deploy({ 'stack-name': 'kairos-backend-staging', template: 'nope.yaml' });
@@ -161,7 +180,19 @@ describe('cfn-lambda-deploy against moto', () => {
     let roleArn: string;
     beforeAll(async () => {
       // moto's Lambda wants a role that exists in its IAM: make one with a stack.
-      const body = JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } } } });
+      const body = JSON.stringify({
+        Resources: {
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+            },
+          },
+        },
+      });
       await cfn.send(new CreateStackCommand({ StackName: 'fn-role', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
       const r = await cfn.send(new DescribeStackResourceCommand({ StackName: 'fn-role', LogicalResourceId: 'Role' }));
       roleArn = `arn:aws:iam::123456789012:role/${r.StackResourceDetail!.PhysicalResourceId}`;
@@ -205,7 +236,16 @@ describe('cfn-lambda-deploy against moto', () => {
     it('deploys an image with a linear shift watching an alarm that stays OK', async () => {
       await lambda.send(new CreateFunctionCommand({ FunctionName: 'api', PackageType: 'Image', Role: roleArn, Code: { ImageUri: image('1') } }));
       await new CloudWatchClient({ region: 'us-east-1' }).send(
-        new PutMetricAlarmCommand({ AlarmName: 'api-errors', MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }),
+        new PutMetricAlarmCommand({
+          AlarmName: 'api-errors',
+          MetricName: 'Errors',
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
       );
       const first = await deploy({ 'function-name': 'api', 'image-uri': image('2'), alias: 'live' });
       expect(first.errors).toEqual([]);

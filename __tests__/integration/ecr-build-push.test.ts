@@ -15,7 +15,9 @@ import { freePort, useMoto } from '../helpers/moto.js';
 /** ECR's control plane through the real SDK against moto (moto has no registry API; the e2e suite covers pushes). */
 describe('ecr-build-push against moto (ECR control plane)', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'ebp-int-'));
-  useMoto({ env: { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace } });
+  useMoto({
+    env: { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'org/app', GITHUB_WORKSPACE: workspace },
+  });
   let aws: AwsContext;
   beforeAll(async () => {
     aws = await connect(new InputReader((n) => (n === 'aws-region' ? 'us-east-1' : '')).common('ecr-build-push'));
@@ -55,9 +57,13 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
 
   it('names the registry when it cannot be reached, and fetches no ECR token for a non-ECR host', async () => {
     const port = await freePort();
-    const r = await runInProcess(action, { inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+    const r = await runInProcess(action, {
+      inputs: { repository: 'unreachable', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' },
+    });
     expect(r.exitCode).toBe(1);
-    expect(r.errors[0]).toMatch(new RegExp(`Could not reach the registry at 127\\.0\\.0\\.1:${port} \\(HEAD unreachable:sha-0123456\\).*Check that the registry is running`));
+    expect(r.errors[0]).toMatch(
+      new RegExp(`Could not reach the registry at 127\\.0\\.0\\.1:${port} \\(HEAD unreachable:sha-0123456\\).*Check that the registry is running`),
+    );
     expect(r.log).toContain(`Sending no ECR credentials to 127.0.0.1:${port}: it is plain HTTP; pulls and pushes there are anonymous.`);
     // The token was never fetched: moto's (fixed) token password is not even masked.
     const { password } = await getRegistryCredentials(aws);
@@ -83,7 +89,9 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const r = await runInProcess(action, { inputs: { repository: 'anonymous', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' } });
+      const r = await runInProcess(action, {
+        inputs: { repository: 'anonymous', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' },
+      });
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(r.outputs).toMatchObject({ skipped: 'true', digest, tags: 'sha-0123456\nmain' });
@@ -105,8 +113,11 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
-        if (req.url!.includes('/tags/list')) return res.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DENIED","message":"not authorized to perform: ecr:ListImages"}]}');
-        if (req.method === 'PUT') return puts.push(req.url!), res.writeHead(201, { 'docker-content-digest': digest }).end();
+        if (req.url!.includes('/tags/list'))
+          return res
+            .writeHead(403, { 'content-type': 'application/json' })
+            .end('{"errors":[{"code":"DENIED","message":"not authorized to perform: ecr:ListImages"}]}');
+        if (req.method === 'PUT') return (puts.push(req.url!), res.writeHead(201, { 'docker-content-digest': digest }).end());
         const known = req.url!.endsWith('/sha-0123456') || req.url!.endsWith(`/${digest}`);
         if (!known) return res.writeHead(404).end();
         res.writeHead(200, { 'docker-content-digest': digest, 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
@@ -116,10 +127,15 @@ describe('ecr-build-push against moto (ECR control plane)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const r = await runInProcess(action, { inputs: { repository: 'nolist', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' }, env: { GITHUB_REF: 'refs/tags/v1.0.0' } });
+      const r = await runInProcess(action, {
+        inputs: { repository: 'nolist', context: workspace, registry: `http://127.0.0.1:${port}`, builder: 'buildah' },
+        env: { GITHUB_REF: 'refs/tags/v1.0.0' },
+      });
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
-      expect(r.log).toMatch(/::warning::Could not list the tags of 127\.0\.0\.1:\d+\/nolist \(.*HTTP 403 DENIED: not authorized to perform: ecr:ListImages\), so 1\.0, 1, latest move without checking/);
+      expect(r.log).toMatch(
+        /::warning::Could not list the tags of 127\.0\.0\.1:\d+\/nolist \(.*HTTP 403 DENIED: not authorized to perform: ecr:ListImages\), so 1\.0, 1, latest move without checking/,
+      );
       expect(puts).toEqual(['/v2/nolist/manifests/1.0.0', '/v2/nolist/manifests/1.0', '/v2/nolist/manifests/1', '/v2/nolist/manifests/latest']);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -42,7 +42,9 @@ describe('ecs-deploy-and-wait against moto (OIDC → STS → ECS)', () => {
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'spotter-cluster', services: ['spotter-web-service'] }))).services![0]!;
     expect(svc.taskDefinition).toBe(run.outputs['task-definition-arn']);
     const [before, after] = await Promise.all(
-      [original, run.outputs['task-definition-arn']!].map(async (arn) => (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })))),
+      [original, run.outputs['task-definition-arn']!].map(
+        async (arn) => await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })),
+      ),
     );
     expect(after.taskDefinition!.containerDefinitions![0]!.image).toBe(IMAGE('sha-1111111'));
     // Everything but the image (and the revision bookkeeping) is identical.

@@ -62,8 +62,17 @@ describe('s3-site-sync against moto', () => {
           CallerReference: 'kelifax',
           Comment: 'kelifax',
           Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 'site', DomainName: 'kelifax-prod.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
+          Origins: {
+            Quantity: 1,
+            Items: [{ Id: 'site', DomainName: 'kelifax-prod.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }],
+          },
+          DefaultCacheBehavior: {
+            TargetOriginId: 'site',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+            MinTTL: 0,
+            TrustedSigners: { Enabled: false, Quantity: 0 },
+          },
         },
       }),
     );
@@ -77,7 +86,12 @@ describe('s3-site-sync against moto', () => {
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     // What the seed's `aws s3 sync` left: no Cache-Control, guessed types.
     const before: Record<string, string> = {};
-    for (const [Key, Body] of Object.entries({ 'index.html': '<html>home v1</html>', 'about/index.html': '<html>about</html>', '_astro/app.1a2b3c4d.js': 'console.log(1)', 'old/index.html': '<html>old</html>' })) {
+    for (const [Key, Body] of Object.entries({
+      'index.html': '<html>home v1</html>',
+      'about/index.html': '<html>about</html>',
+      '_astro/app.1a2b3c4d.js': 'console.log(1)',
+      'old/index.html': '<html>old</html>',
+    })) {
       before[Key] = (await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType: 'binary/octet-stream' }))).VersionId!;
     }
     freshSite();
@@ -88,7 +102,14 @@ describe('s3-site-sync against moto', () => {
     expect(Number(run.outputs['bytes-uploaded'])).toBe('<html>home v2</html>'.length + 'body{}'.length + 'User-agent: *'.length);
 
     // The bucket now holds the build with our headers; the identical files kept their content.
-    expect(await keys(bucket)).toEqual(['.s3-site-sync/manifest.json', '_astro/app.1a2b3c4d.js', '_astro/site.5e6f7a8b.css', 'about/index.html', 'index.html', 'robots.txt']);
+    expect(await keys(bucket)).toEqual([
+      '.s3-site-sync/manifest.json',
+      '_astro/app.1a2b3c4d.js',
+      '_astro/site.5e6f7a8b.css',
+      'about/index.html',
+      'index.html',
+      'robots.txt',
+    ]);
     const js = await head(bucket, '_astro/app.1a2b3c4d.js');
     expect([js.ContentType, js.CacheControl]).toEqual(['text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
     const home = await head(bucket, 'index.html');
@@ -134,7 +155,12 @@ describe('s3-site-sync against moto', () => {
 
   it('a new cache rule updates headers in place: same content and ETag, new version, nothing uploaded', async () => {
     const old = await head('kelifax-prod', 'robots.txt');
-    const run = await sync({ bucket: 'kelifax-prod', 'cache-control': 'robots.txt=public, max-age=3600', invalidate: 'none', 'cloudfront-distribution-id': distributionId });
+    const run = await sync({
+      bucket: 'kelifax-prod',
+      'cache-control': 'robots.txt=public, max-age=3600',
+      invalidate: 'none',
+      'cloudfront-distribution-id': distributionId,
+    });
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ uploaded: '0', 'metadata-updated': '1', 'bytes-uploaded': '0', unchanged: '4' });
     const now = await head('kelifax-prod', 'robots.txt');
@@ -233,7 +259,9 @@ describe('s3-site-sync against moto', () => {
  * Every HTTP request the action sends, counted by operation on a proxy in front of moto: what S3 bills and
  * what the issue's budget is about (at most uploads + deletions + a handful of list/invalidation calls).
  */
-async function startCountingProxy(target: string): Promise<{ endpoint: string; ops: string[]; count: (op: string) => number; reset: () => void; close: () => Promise<void> }> {
+async function startCountingProxy(
+  target: string,
+): Promise<{ endpoint: string; ops: string[]; count: (op: string) => number; reset: () => void; close: () => Promise<void> }> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true });
   const ops: string[] = [];
@@ -253,7 +281,12 @@ async function startCountingProxy(target: string): Promise<{ endpoint: string; o
     ops,
     count: (op) => ops.filter((o) => o === op).length,
     reset: () => void ops.splice(0),
-    close: () => new Promise((resolve) => { agent.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -289,7 +322,8 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
   /** An Astro build: every page links the hashed global stylesheet, so a CSS change rewrites every page. */
   const build = (cssHash: string, pageText = (i: number) => `page ${i}`) => {
     rmSync(join(workspace, 'dist'), { recursive: true, force: true });
-    for (let i = 0; i < PAGES; i++) write(i ? `blog/post-${i}/index.html` : 'index.html', `<link rel="stylesheet" href="/_astro/global.${cssHash}.css"><p>${pageText(i)}</p>`);
+    for (let i = 0; i < PAGES; i++)
+      write(i ? `blog/post-${i}/index.html` : 'index.html', `<link rel="stylesheet" href="/_astro/global.${cssHash}.css"><p>${pageText(i)}</p>`);
     write(`_astro/global.${cssHash}.css`, `body{color:#${cssHash.slice(0, 6)}}`);
     write('_astro/client.DbQz0x9A.js', 'export{}');
     write('fonts/inter-latin.woff2', Buffer.alloc(300, 1));
@@ -302,7 +336,11 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
   const sync = (inputs: Record<string, string> = {}) =>
     runInProcess(action, { inputs: { source: 'dist', bucket, 'aws-region': 'us-east-1', ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
   const latestVersions = async (prefix = '') =>
-    new Map(((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined }))).Versions ?? []).filter((v) => v.IsLatest).map((v) => [v.Key!, v.VersionId!]));
+    new Map(
+      ((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined }))).Versions ?? [])
+        .filter((v) => v.IsLatest)
+        .map((v) => [v.Key!, v.VersionId!]),
+    );
   const errorText = (run: { errors: string[] }) => run.errors.join('\n').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%25/g, '%');
   /** Requests other than the writes themselves: the state reads, STS, invalidation. */
   const overhead = () => proxy.ops.filter((o) => !['PutObject', 'DeleteObjects', 'CopyObject'].includes(o));
@@ -371,7 +409,11 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     try {
       const run = await sync({ 'max-delete': '100%' });
       expect(run.exitCode).toBe(1);
-      expect(errorText(run)).toMatch(new RegExp(`Refusing to delete ${PAGES + 7} of ${PAGES + 7} objects \\(100%\\) from the bucket: the build has 0 files .* whatever max-delete allows \\(100% of the ${PAGES + 7} objects there\\)`));
+      expect(errorText(run)).toMatch(
+        new RegExp(
+          `Refusing to delete ${PAGES + 7} of ${PAGES + 7} objects \\(100%\\) from the bucket: the build has 0 files .* whatever max-delete allows \\(100% of the ${PAGES + 7} objects there\\)`,
+        ),
+      );
       expect([...(await latestVersions()).keys()].sort()).toEqual(keysBefore);
       const forced = await sync({ 'max-delete': '100%', force: 'true', 'dry-run': 'true' });
       expect(forced.exitCode).toBe(0);
@@ -387,12 +429,23 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
       expect(spawnSync('git', ['init', '-q', checkout]).status).toBe(0);
       const token = 'ghs_FAKEtoken0123456789abcdefABCDEF01';
       // What actions/checkout leaves: the token as an extra header in .git/config.
-      expect(spawnSync('git', ['-C', checkout, 'config', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`]).status).toBe(0);
+      expect(
+        spawnSync('git', [
+          '-C',
+          checkout,
+          'config',
+          'http.https://github.com/.extraheader',
+          `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
+        ]).status,
+      ).toBe(0);
       writeFileSync(join(checkout, 'index.html'), '<p>home</p>');
       writeFileSync(join(checkout, '.env'), 'SECRET=1');
       mkdirSync(join(checkout, '.well-known'));
       writeFileSync(join(checkout, '.well-known', 'security.txt'), 'Contact: mailto:security@example.com');
-      const run = await runInProcess(action, { inputs: { source: '.', bucket, prefix: 'checkout', 'aws-region': 'us-east-1' }, env: { GITHUB_WORKSPACE: checkout } });
+      const run = await runInProcess(action, {
+        inputs: { source: '.', bucket, prefix: 'checkout', 'aws-region': 'us-east-1' },
+        env: { GITHUB_WORKSPACE: checkout },
+      });
       expect(run.exitCode).toBe(0);
       const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'checkout/' }))).Contents ?? []).map((o) => o.Key).sort();
       expect(keys).toEqual(['checkout/.s3-site-sync/manifest.json', 'checkout/.well-known/security.txt', 'checkout/index.html']);
@@ -431,7 +484,13 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
           Comment: 'previews',
           Enabled: true,
           Origins: { Quantity: 1, Items: [{ Id: 'site', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-          DefaultCacheBehavior: { TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
+          DefaultCacheBehavior: {
+            TargetOriginId: 'site',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+            MinTTL: 0,
+            TrustedSigners: { Enabled: false, Quantity: 0 },
+          },
         },
       }),
     );
@@ -442,7 +501,10 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(preview.size).toBe(PAGES + 8); // the site and its manifest
     const others = await latestVersions();
     const removal = (inputs: Record<string, string>) =>
-      runInProcess(action, { inputs: { bucket, 'aws-region': 'us-east-1', remove: 'true', 'cloudfront-distribution-id': distributionId, ...inputs }, env: { GITHUB_WORKSPACE: workspace } });
+      runInProcess(action, {
+        inputs: { bucket, 'aws-region': 'us-east-1', remove: 'true', 'cloudfront-distribution-id': distributionId, ...inputs },
+        env: { GITHUB_WORKSPACE: workspace },
+      });
 
     // Guarded: no root prefix; a count or a share of the whole bucket.
     const root = await removal({});
@@ -458,7 +520,9 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(removed.outputs).toMatchObject({ deleted: String(PAGES + 8), uploaded: '0', 'invalidated-paths': '["/pr-12/*"]' });
     expect(await latestVersions('pr-12/')).toEqual(new Map());
     // Nothing outside the prefix was touched.
-    expect(new Map([...(await latestVersions())].filter(([k]) => !k.startsWith('pr-12/')))).toEqual(new Map([...others].filter(([k]) => !k.startsWith('pr-12/'))));
+    expect(new Map([...(await latestVersions())].filter(([k]) => !k.startsWith('pr-12/')))).toEqual(
+      new Map([...others].filter(([k]) => !k.startsWith('pr-12/'))),
+    );
     const inv = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: removed.outputs['invalidation-id']! }));
     expect(inv.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(['/pr-12/*']);
     const [record] = readRecords(join(removed.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
@@ -493,7 +557,8 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(proxy.count('ListObjectVersions')).toBeGreaterThanOrEqual(1);
     expect(proxy.count('ListObjectVersions')).toBeLessThanOrEqual(2);
     const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
-    for (const o of record!.objects.filter((o) => o.change !== 'added' && o.key !== manifestKey)) expect([o.key, o.previousVersionId]).toEqual([o.key, previous.get(o.key)]);
+    for (const o of record!.objects.filter((o) => o.change !== 'added' && o.key !== manifestKey))
+      expect([o.key, o.previousVersionId]).toEqual([o.key, previous.get(o.key)]);
   });
 
   it('currentVersionIds pages through long histories, jumping to the keys it needs, never more requests than HEADs', async () => {

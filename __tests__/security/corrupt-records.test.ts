@@ -19,23 +19,44 @@ describe('security: rollback-on-failure with a damaged records file', () => {
   let lambda: LambdaClient;
   beforeAll(async () => {
     const cfn = new CloudFormationClient({ region: 'us-east-1' });
-    const body = JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } } } });
+    const body = JSON.stringify({
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            },
+          },
+        },
+      },
+    });
     await cfn.send(new CreateStackCommand({ StackName: 'roles', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
     const role = (await cfn.send(new DescribeStackResourceCommand({ StackName: 'roles', LogicalResourceId: 'Role' }))).StackResourceDetail!.PhysicalResourceId!;
     lambda = new LambdaClient({ region: 'us-east-1' });
     // Image functions: restoring $LATEST takes the recorded image (moto cannot serve zip code back).
     for (const name of ['api', 'worker']) {
-      await lambda.send(new CreateFunctionCommand({ FunctionName: name, PackageType: 'Image', Role: `arn:aws:iam::123456789012:role/${role}`, Code: { ImageUri: image('0') } }));
+      await lambda.send(
+        new CreateFunctionCommand({ FunctionName: name, PackageType: 'Image', Role: `arn:aws:iam::123456789012:role/${role}`, Code: { ImageUri: image('0') } }),
+      );
     }
   });
 
   const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
   const step = (name: string, inputs: Record<string, string>, runnerTemp?: string, state?: Record<string, string>) =>
-    runAction(name, { inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, ...inputs }, env: { ...moto.env, ...oidc.env, ...env, GITHUB_WORKSPACE: join(fixturesDir, 'cfn') }, cwd: join(fixturesDir, 'cfn'), runnerTemp, state });
+    runAction(name, {
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, ...inputs },
+      env: { ...moto.env, ...oidc.env, ...env, GITHUB_WORKSPACE: join(fixturesDir, 'cfn') },
+      cwd: join(fixturesDir, 'cfn'),
+      runnerTemp,
+      state,
+    });
 
   it('reports each damaged line, skips it, rolls back every intact record and writes the summary', async () => {
     // Version 1 live on both aliases, then this job deploys version 2 of each.
-    for (const fn of ['api', 'worker']) expect((await step('cfn-lambda-deploy', { 'function-name': fn, 'image-uri': image('1'), alias: 'live' })).exitCode).toBe(0);
+    for (const fn of ['api', 'worker'])
+      expect((await step('cfn-lambda-deploy', { 'function-name': fn, 'image-uri': image('1'), alias: 'live' })).exitCode).toBe(0);
     const job = await step('rollback-on-failure', {});
     expect(job.exitCode).toBe(0);
     for (const fn of ['api', 'worker']) {
@@ -48,7 +69,19 @@ describe('security: rollback-on-failure with a damaged records file', () => {
     expect(intact.map((l) => JSON.parse(l).kind)).toEqual(['lambda-function', 'lambda-alias', 'lambda-function', 'lambda-alias']);
     // Damage: a truncated line between the two deploys' records, then garbage, an unknown kind, missing fields.
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, [intact[0], intact[1], intact[2]!.slice(0, 40), intact[3], '', 'not json ::warning title=INJECTED::injected', JSON.stringify({ kind: 'ecs-task-set', region: 'us-east-1' }), JSON.stringify({ kind: 'lambda-alias', region: 'us-east-1', functionName: 'worker' })].join('\n') + '\n');
+    writeFileSync(
+      file,
+      [
+        intact[0],
+        intact[1],
+        intact[2]!.slice(0, 40),
+        intact[3],
+        '',
+        'not json ::warning title=INJECTED::injected',
+        JSON.stringify({ kind: 'ecs-task-set', region: 'us-east-1' }),
+        JSON.stringify({ kind: 'lambda-alias', region: 'us-east-1', functionName: 'worker' }),
+      ].join('\n') + '\n',
+    );
     appendFileSync(file, '{"kind":"s3-site","region":"us-ea');
 
     const post = await step('rollback-on-failure', {}, job.runnerTemp, job.state);

@@ -42,14 +42,22 @@ describe('security: a frozen endpoint ends the step', () => {
 
   it('cfn-lambda-deploy: CloudFormation frozen mid-step (authenticated through moto) — the request in flight ends at the step timeout', async () => {
     const res = await runAction('cfn-lambda-deploy', {
-      inputs: { 'aws-region': 'us-east-1', 'stack-name': 'frozen-app', template: 'lambda-image.yaml', 'image-uri': `r@sha256:${'a'.repeat(64)}`, timeout: '2s' },
+      inputs: {
+        'aws-region': 'us-east-1',
+        'stack-name': 'frozen-app',
+        template: 'lambda-image.yaml',
+        'image-uri': `r@sha256:${'a'.repeat(64)}`,
+        timeout: '2s',
+      },
       env: { ...moto.env, AWS_ENDPOINT_URL_CLOUDFORMATION: frozen.url, GITHUB_WORKSPACE: `${fixturesDir}/cfn` },
       cwd: `${fixturesDir}/cfn`,
       timeoutMs: bound,
     });
     expect(frozen.connections()).toBeGreaterThan(0);
     expect({ exitCode: res.exitCode, stdout: res.stdout }).toEqual({ exitCode: 1, stdout: expect.stringContaining('Authenticated to account 123456789012') });
-    expect(res.errors).toEqual([`::error title=Deployment failed::No answer from ${frozen.url} before the step's timeout of 2s ran out; the request was abandoned.%0A${'The endpoint accepted the request but did not answer: check the network path to it (proxy, firewall, AWS_ENDPOINT_URL), or AWS Health for an outage; raise timeout if it is only slow.'}`]);
+    expect(res.errors).toEqual([
+      `::error title=Deployment failed::No answer from ${frozen.url} before the step's timeout of 2s ran out; the request was abandoned.%0A${'The endpoint accepted the request but did not answer: check the network path to it (proxy, firewall, AWS_ENDPOINT_URL), or AWS Health for an outage; raise timeout if it is only slow.'}`,
+    ]);
     expect(res.summary).toContain('frozen-app');
     expect(injectedCommands(res.stdout)).toEqual([]);
   });
@@ -57,11 +65,21 @@ describe('security: a frozen endpoint ends the step', () => {
   it('rollback-on-failure: the GitHub OIDC token endpoint frozen — the token request ends at the step timeout', async () => {
     const res = await runAction('rollback-on-failure', {
       inputs: { 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::123456789012:role/deploy', 'stack-name': 'app', timeout: '2s' },
-      env: { ...moto.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, ACTIONS_ID_TOKEN_REQUEST_URL: `${frozen.url}/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' },
+      env: {
+        ...moto.env,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${frozen.url}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      },
       timeoutMs: bound,
     });
     expect(res.exitCode).toBe(1);
-    expect(res.errors[0]).toMatch(new RegExp(`^::error title=Deployment failed::Could not get a GitHub OIDC token for audience "sts.amazonaws.com": No answer from ${frozen.url.replace(/\./g, '\\.')} before the step's timeout of 2s ran out`));
+    expect(res.errors[0]).toMatch(
+      new RegExp(
+        `^::error title=Deployment failed::Could not get a GitHub OIDC token for audience "sts.amazonaws.com": No answer from ${frozen.url.replace(/\./g, '\\.')} before the step's timeout of 2s ran out`,
+      ),
+    );
     expect(res.summary).toContain('rollback-on-failure');
   });
 

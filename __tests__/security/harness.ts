@@ -91,7 +91,7 @@ function workspace(outsideDir: string, c: SecurityCase): string {
     'infra/stack.yaml': readFileSync(join(fixturesDir, 'cfn', 'lambda-image.yaml'), 'utf8'),
     'lambda/app.py': 'def handler(event, context):\n    return 1\n',
     'site/index.html': '<h1>hi</h1>\n',
-    'Dockerfile': 'FROM scratch\n',
+    Dockerfile: 'FROM scratch\n',
     ...c.files,
   };
   for (const [rel, body] of Object.entries(files)) {
@@ -130,14 +130,22 @@ export async function awsState(endpoint: string): Promise<Record<string, unknown
       name: f.FunctionName,
       code: f.CodeSha256,
       versions: ((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: f.FunctionName }))).Versions ?? []).map((v) => [v.Version, v.CodeSha256]),
-      aliases: ((await lambda.send(new ListAliasesCommand({ FunctionName: f.FunctionName }))).Aliases ?? []).map((a) => [a.Name, a.FunctionVersion, a.RoutingConfig]),
+      aliases: ((await lambda.send(new ListAliasesCommand({ FunctionName: f.FunctionName }))).Aliases ?? []).map((a) => [
+        a.Name,
+        a.FunctionVersion,
+        a.RoutingConfig,
+      ]),
     })),
   );
   const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
   state.buckets = await Promise.all(
     buckets.map(async (b) => {
       const v = await s3.send(new ListObjectVersionsCommand({ Bucket: b.Name }));
-      return { name: b.Name, versions: (v.Versions ?? []).map((o) => [o.Key, o.VersionId, o.IsLatest, o.ETag]), deleteMarkers: (v.DeleteMarkers ?? []).map((o) => [o.Key, o.VersionId]) };
+      return {
+        name: b.Name,
+        versions: (v.Versions ?? []).map((o) => [o.Key, o.VersionId, o.IsLatest, o.ETag]),
+        deleteMarkers: (v.DeleteMarkers ?? []).map((o) => [o.Key, o.VersionId]),
+      };
     }),
   );
   const clusters = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
@@ -264,7 +272,8 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
         delete (written as Partial<typeof written>).records;
       }
       for (const [where, text] of Object.entries(written)) {
-        for (const secret of Object.values(SECRETS)) expect({ where, leaked: text.includes(secret) ? secret : undefined }).toEqual({ where, leaked: undefined });
+        for (const secret of Object.values(SECRETS))
+          expect({ where, leaked: text.includes(secret) ? secret : undefined }).toEqual({ where, leaked: undefined });
       }
       expect(injectedCommands(res.stdout)).toEqual([]);
       expect(res.summary).not.toBe('');
@@ -276,11 +285,38 @@ export function securitySuite(action: string, cases: SecurityCase[], setup?: (ct
 /** Cases every action shares: the common inputs, hostile or careless. */
 export function commonCases(action: string, required: Record<string, string>): SecurityCase[] {
   return [
-    { name: `${action}: aws-region with a line break and a workflow command`, inputs: { ...required, 'aws-region': `us-east-1\n${INJECT}` }, names: 'Input "aws-region"' },
-    { name: `${action}: role-to-assume that is not an ARN, with a mask command`, inputs: { ...required, 'role-to-assume': `${ROLE}\n::add-mask::INJECTED` }, names: 'Input "role-to-assume"' },
-    { name: `${action}: role-to-assume from SSM (the role reads SSM)`, inputs: { ...required, 'role-to-assume': 'ssm:/sec/db' }, names: 'Input "role-to-assume"' },
+    {
+      name: `${action}: aws-region with a line break and a workflow command`,
+      inputs: { ...required, 'aws-region': `us-east-1\n${INJECT}` },
+      names: 'Input "aws-region"',
+    },
+    {
+      name: `${action}: role-to-assume that is not an ARN, with a mask command`,
+      inputs: { ...required, 'role-to-assume': `${ROLE}\n::add-mask::INJECTED` },
+      names: 'Input "role-to-assume"',
+    },
+    {
+      name: `${action}: role-to-assume from SSM (the role reads SSM)`,
+      inputs: { ...required, 'role-to-assume': 'ssm:/sec/db' },
+      names: 'Input "role-to-assume"',
+    },
     { name: `${action}: dry-run that is not a boolean`, inputs: { ...required, 'dry-run': `maybe ${INJECT}` }, names: 'Input "dry-run"' },
-    { name: `${action}: role-duration-seconds past STS's maximum`, inputs: { ...required, 'role-duration-seconds': '99999999' }, names: 'Input "role-duration-seconds"' },
-    { name: `${action}: no role and no ambient credentials`, inputs: { ...required, 'role-to-assume': '' }, env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'none-such-profile', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }, names: 'role-to-assume' },
+    {
+      name: `${action}: role-duration-seconds past STS's maximum`,
+      inputs: { ...required, 'role-duration-seconds': '99999999' },
+      names: 'Input "role-duration-seconds"',
+    },
+    {
+      name: `${action}: no role and no ambient credentials`,
+      inputs: { ...required, 'role-to-assume': '' },
+      env: {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_PROFILE: 'none-such-profile',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      },
+      names: 'role-to-assume',
+    },
   ];
 }

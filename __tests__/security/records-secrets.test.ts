@@ -17,7 +17,9 @@ const image = (d: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/kairo
 describe('security: deployment records hold references, not secrets', () => {
   const { moto, oidc } = useMoto({ oidc: true });
   beforeAll(async () => {
-    await new SSMClient({ region: 'us-east-1' }).send(new PutParameterCommand({ Name: '/kairos/mongo-uri', Type: 'SecureString', Value: 'mongodb://app:SSM-SECRET-4411@db/kairos' }));
+    await new SSMClient({ region: 'us-east-1' }).send(
+      new PutParameterCommand({ Name: '/kairos/mongo-uri', Type: 'SecureString', Value: 'mongodb://app:SSM-SECRET-4411@db/kairos' }),
+    );
   });
   const step = (name: string, inputs: Record<string, string>, runnerTemp?: string, state?: Record<string, string>) =>
     runAction(name, {
@@ -28,7 +30,16 @@ describe('security: deployment records hold references, not secrets', () => {
       state,
     });
   const deploy = (d: string, runnerTemp?: string) =>
-    step('cfn-lambda-deploy', { 'stack-name': 'kairos', template: 'lambda-image.yaml', 'image-uri': image(d), 'parameter-overrides': 'MongoPassword=NOECHO-SECRET-8822\nMongoUri=ssm:/kairos/mongo-uri' }, runnerTemp);
+    step(
+      'cfn-lambda-deploy',
+      {
+        'stack-name': 'kairos',
+        template: 'lambda-image.yaml',
+        'image-uri': image(d),
+        'parameter-overrides': 'MongoPassword=NOECHO-SECRET-8822\nMongoUri=ssm:/kairos/mongo-uri',
+      },
+      runnerTemp,
+    );
 
   it('records NoEcho as the previous value and the SecureString as ssm:, and rolls back from them', async () => {
     // Created with a throwaway image first (moto judges change sets against creation-time parameters).
@@ -55,7 +66,12 @@ describe('security: deployment records hold references, not secrets', () => {
     const params = Object.fromEntries(stack.Parameters!.map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(params.ImageUri).toBe(image('1'));
     expect(params.MongoUri).toBe('mongodb://app:SSM-SECRET-4411@db/kairos');
-    expect(post.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('SSM-SECRET-4411');
+    expect(
+      post.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('SSM-SECRET-4411');
     expect(post.summary).not.toContain('SSM-SECRET-4411');
   });
 });

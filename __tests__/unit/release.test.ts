@@ -3,9 +3,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createReleaseCommit, currentMajorVersion, isReusableWorkflow, majorTagMoves, parseVersion, pinWorkflowRefs, releaseFiles } from '../../scripts/release.mjs';
+import {
+  createReleaseCommit,
+  currentMajorVersion,
+  isReusableWorkflow,
+  majorTagMoves,
+  parseVersion,
+  pinWorkflowRefs,
+  releaseFiles,
+} from '../../scripts/release.mjs';
 
-const reusable = 'on:\n  workflow_call:\n    inputs: {}\njobs:\n  deploy:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: org/deploy-actions/actions/ecs-deploy-and-wait@v1\n';
+const reusable =
+  'on:\n  workflow_call:\n    inputs: {}\njobs:\n  deploy:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: org/deploy-actions/actions/ecs-deploy-and-wait@v1\n';
 const ci = 'on:\n  push:\n    branches: [main]\n  workflow_call:\njobs: {}\n';
 
 describe('release: versions and the major tag', () => {
@@ -30,19 +39,46 @@ describe('release: versions and the major tag', () => {
 
 describe('release: what ships', () => {
   const files = [
-    '.ci/run', '.github/workflows/ci.yml', '.github/workflows/ecs-service.yml', '.github/workflows/release.yml', '.gitignore',
-    'LICENSE', 'README.md', '__tests__/e2e/build.test.ts', '__tests__/fixtures/site/index.html',
-    'actions/ecs-deploy-and-wait/README.md', 'actions/ecs-deploy-and-wait/action.yml', 'actions/ecs-deploy-and-wait/package.json', 'actions/ecs-deploy-and-wait/src/main.ts',
-    'dist/ecs-deploy-and-wait/index.js', 'dist/package.json', 'dist/shared/123.index.js', 'dist/shared/index.js',
-    'ecs-deploy/action.yml', 'package-lock.json', 'package.json', 'packages/aws-kit/src/index.ts', 'scripts/bundle.mjs', 'workflows-examples/ecs.yml',
+    '.ci/run',
+    '.github/workflows/ci.yml',
+    '.github/workflows/ecs-service.yml',
+    '.github/workflows/release.yml',
+    '.gitignore',
+    'LICENSE',
+    'README.md',
+    '__tests__/e2e/build.test.ts',
+    '__tests__/fixtures/site/index.html',
+    'actions/ecs-deploy-and-wait/README.md',
+    'actions/ecs-deploy-and-wait/action.yml',
+    'actions/ecs-deploy-and-wait/package.json',
+    'actions/ecs-deploy-and-wait/src/main.ts',
+    'dist/ecs-deploy-and-wait/index.js',
+    'dist/package.json',
+    'dist/shared/123.index.js',
+    'dist/shared/index.js',
+    'ecs-deploy/action.yml',
+    'package-lock.json',
+    'package.json',
+    'packages/aws-kit/src/index.ts',
+    'scripts/bundle.mjs',
+    'workflows-examples/ecs.yml',
   ];
-  const read = (f: string) => ({ '.github/workflows/ci.yml': ci, '.github/workflows/release.yml': 'on:\n  push:\n    tags: [v1.0.0]\n', '.github/workflows/ecs-service.yml': reusable })[f] ?? '';
+  const read = (f: string) =>
+    ({ '.github/workflows/ci.yml': ci, '.github/workflows/release.yml': 'on:\n  push:\n    tags: [v1.0.0]\n', '.github/workflows/ecs-service.yml': reusable })[
+      f
+    ] ?? '';
 
   it('keeps the action metadata, the bundles, the reusable workflows, READMEs and LICENSE; nothing else', () => {
     expect(releaseFiles(files, read)).toEqual([
-      '.github/workflows/ecs-service.yml', 'LICENSE', 'README.md',
-      'actions/ecs-deploy-and-wait/README.md', 'actions/ecs-deploy-and-wait/action.yml',
-      'dist/ecs-deploy-and-wait/index.js', 'dist/package.json', 'dist/shared/123.index.js', 'dist/shared/index.js',
+      '.github/workflows/ecs-service.yml',
+      'LICENSE',
+      'README.md',
+      'actions/ecs-deploy-and-wait/README.md',
+      'actions/ecs-deploy-and-wait/action.yml',
+      'dist/ecs-deploy-and-wait/index.js',
+      'dist/package.json',
+      'dist/shared/123.index.js',
+      'dist/shared/index.js',
       'ecs-deploy/action.yml',
     ]);
   });
@@ -76,12 +112,24 @@ describe('release: what ships', () => {
 describe('release: the release commit, in a real git repository', () => {
   const repo = () => {
     const dir = mkdtempSync(join(tmpdir(), 'release-'));
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
+      }).trim();
     git('init', '-q', '-b', 'main');
     for (const [f, text] of Object.entries({
-      'README.md': '# deploy-actions\n', LICENSE: 'MIT\n', 'package-lock.json': '{}\n', '.github/workflows/ecs-service.yml': reusable, '.github/workflows/ci.yml': ci,
-      'actions/ecs-deploy-and-wait/action.yml': 'runs:\n  using: node24\n  main: ../../dist/ecs-deploy-and-wait/index.js\n', 'actions/ecs-deploy-and-wait/src/main.ts': 'x\n',
-      'dist/ecs-deploy-and-wait/index.js': "await import('../shared/index.js');\n", 'dist/shared/index.js': 'export {};\n', '__tests__/fixtures/big.bin': 'x'.repeat(10_000),
+      'README.md': '# deploy-actions\n',
+      LICENSE: 'MIT\n',
+      'package-lock.json': '{}\n',
+      '.github/workflows/ecs-service.yml': reusable,
+      '.github/workflows/ci.yml': ci,
+      'actions/ecs-deploy-and-wait/action.yml': 'runs:\n  using: node24\n  main: ../../dist/ecs-deploy-and-wait/index.js\n',
+      'actions/ecs-deploy-and-wait/src/main.ts': 'x\n',
+      'dist/ecs-deploy-and-wait/index.js': "await import('../shared/index.js');\n",
+      'dist/shared/index.js': 'export {};\n',
+      '__tests__/fixtures/big.bin': 'x'.repeat(10_000),
     })) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f), text);
@@ -96,7 +144,12 @@ describe('release: the release commit, in a real git repository', () => {
     const main = git('rev-parse', 'HEAD');
     const sha = createReleaseCommit({ source: main, version: 'v1.4.0', repository: 'org/deploy-actions', cwd: dir });
     expect(git('ls-tree', '-r', '--name-only', sha).split('\n')).toEqual([
-      '.github/workflows/ecs-service.yml', 'LICENSE', 'README.md', 'actions/ecs-deploy-and-wait/action.yml', 'dist/ecs-deploy-and-wait/index.js', 'dist/shared/index.js',
+      '.github/workflows/ecs-service.yml',
+      'LICENSE',
+      'README.md',
+      'actions/ecs-deploy-and-wait/action.yml',
+      'dist/ecs-deploy-and-wait/index.js',
+      'dist/shared/index.js',
     ]);
     expect(git('show', `${sha}:.github/workflows/ecs-service.yml`)).toContain('uses: org/deploy-actions/actions/ecs-deploy-and-wait@v1.4.0');
     expect(git('rev-parse', `${sha}^`)).toBe(main);

@@ -57,8 +57,17 @@ export const events = {
   dispatch: (inputs: Record<string, string | boolean>, ref = MAIN): WorkflowEvent => ({ name: 'workflow_dispatch', ref, inputs }),
   /** The issue's manual deploy: production, force, an older version. */
   dispatchProduction: { name: 'workflow_dispatch', ref: MAIN, inputs: { environment: 'production', force: true, version: 'v1.2.0' } } as WorkflowEvent,
-  dispatchProductionFromBranch: { name: 'workflow_dispatch', ref: 'refs/heads/feature/login', inputs: { environment: 'production', force: true, version: 'v1.2.0' } } as WorkflowEvent,
-  repositoryDispatch: (clientPayload: Record<string, string>): WorkflowEvent => ({ name: 'repository_dispatch', ref: MAIN, action: 'deploy-backend', clientPayload }),
+  dispatchProductionFromBranch: {
+    name: 'workflow_dispatch',
+    ref: 'refs/heads/feature/login',
+    inputs: { environment: 'production', force: true, version: 'v1.2.0' },
+  } as WorkflowEvent,
+  repositoryDispatch: (clientPayload: Record<string, string>): WorkflowEvent => ({
+    name: 'repository_dispatch',
+    ref: MAIN,
+    action: 'deploy-backend',
+    clientPayload,
+  }),
   /** A pull request from feature/login into main: github.ref is its merge ref, github.event.action the activity. */
   pullRequest: (action: 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled', number = 7, merged = false): WorkflowEvent => ({
     name: 'pull_request',
@@ -111,7 +120,13 @@ export const setups = {
     vars: REPOSITORY_LEVEL.vars,
     secrets: REPOSITORY_LEVEL.secrets,
     environments: {
-      production: env('920013187591', 'spotter-deploy', 'us-east-1', {}, { SPOTTER_URL: 'https://spotter.example', SPOTTER_TEST_URL: 'https://spotter.example:8443' }),
+      production: env(
+        '920013187591',
+        'spotter-deploy',
+        'us-east-1',
+        {},
+        { SPOTTER_URL: 'https://spotter.example', SPOTTER_TEST_URL: 'https://spotter.example:8443' },
+      ),
     },
   } as Repository,
   kyb: {
@@ -281,49 +296,53 @@ const REFUSED_BRANCH = /production deploys only from main or a version tag \(v1\
 
 const kaapiStaging = credentials('111111111111', 'github-action-role', 'eu-west-1');
 const kaapiProduction = credentials('222222222222', 'github-action-role', 'eu-west-1');
-const kaapi = (environment: string, creds: Expected, extra: Partial<EcsDeploy> = {}) => ecsService({
-  creds,
-  repository: `kaapi-${environment}-backend`,
-  cluster: `kaapi-${environment}-cluster`,
-  service: `kaapi-${environment}-service`,
-  context: './backend',
-  migration: 'alembic upgrade head',
-  health: `${environment === 'production' ? 'https://kaapi.example' : 'https://staging.kaapi.example'}/api/v1/utils/health/`,
-  built: '⟨deploy/deploy.image.image@sha256:…⟩',
-  ...extra,
-});
+const kaapi = (environment: string, creds: Expected, extra: Partial<EcsDeploy> = {}) =>
+  ecsService({
+    creds,
+    repository: `kaapi-${environment}-backend`,
+    cluster: `kaapi-${environment}-cluster`,
+    service: `kaapi-${environment}-service`,
+    context: './backend',
+    migration: 'alembic upgrade head',
+    health: `${environment === 'production' ? 'https://kaapi.example' : 'https://staging.kaapi.example'}/api/v1/utils/health/`,
+    built: '⟨deploy/deploy.image.image@sha256:…⟩',
+    ...extra,
+  });
 
 const kairosStaging = credentials('992382417038', 'kairos-deploy-staging', 'eu-west-2');
 const kairosProduction = credentials('992382417038', 'kairos-deploy', 'eu-west-2');
-const kairos = (creds: Expected, stack: string, parameters: string, extra: Partial<LambdaDeploy> = {}) => lambdaStack({
-  creds,
-  repository: 'kairos',
-  stack,
-  capabilities: 'CAPABILITY_IAM',
-  parameters: `\n${parameters}\n`,
-  built: '⟨deploy-backend/deploy.image.image@sha256:…⟩',
-  ...extra,
-});
+const kairos = (creds: Expected, stack: string, parameters: string, extra: Partial<LambdaDeploy> = {}) =>
+  lambdaStack({
+    creds,
+    repository: 'kairos',
+    stack,
+    capabilities: 'CAPABILITY_IAM',
+    parameters: `\n${parameters}\n`,
+    built: '⟨deploy-backend/deploy.image.image@sha256:…⟩',
+    ...extra,
+  });
 
-const kelifax = (environment: 'dev' | 'prod', account: string, extra: Partial<SiteDeploy> = {}) => staticSite({
-  creds: credentials(account, 'kelifax-deploy', 'us-east-1'),
-  bucket: `ssm:/kelifax/deploy/s3-bucket-${environment}`,
-  distribution: `ssm:/kelifax/deploy/cloudfront-distribution-id-${environment}`,
-  ssmSettings: true,
-  ...extra,
-});
+const kelifax = (environment: 'dev' | 'prod', account: string, extra: Partial<SiteDeploy> = {}) =>
+  staticSite({
+    creds: credentials(account, 'kelifax-deploy', 'us-east-1'),
+    bucket: `ssm:/kelifax/deploy/s3-bucket-${environment}`,
+    distribution: `ssm:/kelifax/deploy/cloudfront-distribution-id-${environment}`,
+    ssmSettings: true,
+    ...extra,
+  });
 
-const kyb = (environment: string, account: string, extra: Partial<EcsDeploy> = {}) => ecsService({
-  creds: credentials(account, 'kyb-platform-deploy', 'us-east-1'),
-  repository: 'kyb-platform',
-  cluster: `kyb-platform-${environment}`,
-  service: 'kyb-platform-api',
-  containerName: 'kyb-platform-api',
-  health: `${environment === 'production' ? 'https://api.kybplatform.com' : 'https://api.staging.kybplatform.com'}/health`,
-  smoke: true,
-  built: '⟨deploy/deploy.image.image@sha256:…⟩',
-  ...extra,
-});
+const kyb = (environment: string, account: string, extra: Partial<EcsDeploy> = {}) =>
+  ecsService({
+    creds: credentials(account, 'kyb-platform-deploy', 'us-east-1'),
+    repository: 'kyb-platform',
+    cluster: `kyb-platform-${environment}`,
+    service: 'kyb-platform-api',
+    containerName: 'kyb-platform-api',
+    health: `${environment === 'production' ? 'https://api.kybplatform.com' : 'https://api.staging.kybplatform.com'}/health`,
+    smoke: true,
+    built: '⟨deploy/deploy.image.image@sha256:…⟩',
+    ...extra,
+  });
 
 const kinexActions = (force: boolean) => ({
   'rollback-on-failure': credentials('920013187591', 'spotter-deploy', 'us-east-1'),
@@ -422,14 +441,15 @@ const previewRemove = (n: number) => ({
   },
 });
 
-const region = (environment: string, account: string, aws: string) => ecsService({
-  creds: credentials(account, 'deploy', aws),
-  repository: 'shop-api',
-  cluster: 'shop',
-  service: 'shop-api',
-  health: `https://${environment}.api.example.com/health`,
-  built: `⟨deploy (${environment})/deploy.image.image@sha256:…⟩`,
-});
+const region = (environment: string, account: string, aws: string) =>
+  ecsService({
+    creds: credentials(account, 'deploy', aws),
+    repository: 'shop-api',
+    cluster: 'shop',
+    service: 'shop-api',
+    health: `https://${environment}.api.example.com/health`,
+    built: `⟨deploy (${environment})/deploy.image.image@sha256:…⟩`,
+  });
 
 const PINNED = '333333333333.dkr.ecr.us-east-1.amazonaws.com/shop-api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -453,7 +473,7 @@ export const cases: Case[] = [
 
   // --- Kaapi: main -> staging, version tag -> production, manual dispatch --------------------------------
   {
-    name: 'kaapi: a push to main deploys staging with staging\'s account',
+    name: "kaapi: a push to main deploys staging with staging's account",
     workflow: 'workflows-examples/kaapi-ecs.yml',
     event: events.pushMain,
     repo: setups.kaapi,
@@ -461,7 +481,7 @@ export const cases: Case[] = [
     jobs: { 'deploy/deploy': { environment: 'staging', checkout: '', actions: kaapi('staging', kaapiStaging) } },
   },
   {
-    name: 'kaapi: a version tag deploys production with production\'s account',
+    name: "kaapi: a version tag deploys production with production's account",
     workflow: 'workflows-examples/kaapi-ecs.yml',
     event: events.pushTag,
     repo: setups.kaapi,
@@ -510,7 +530,7 @@ export const cases: Case[] = [
 
   // --- Kairos: Lambda via CloudFormation, secrets per environment ------------------------------------------
   {
-    name: 'kairos: a push to main deploys production with production\'s role and database secrets',
+    name: "kairos: a push to main deploys production with production's role and database secrets",
     workflow: 'workflows-examples/kairos-lambda.yml',
     event: events.pushMain,
     repo: setups.kairos,
@@ -524,7 +544,7 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'kairos: a manual staging deploy uses staging\'s role and database secrets, never production\'s',
+    name: "kairos: a manual staging deploy uses staging's role and database secrets, never production's",
     workflow: 'workflows-examples/kairos-lambda.yml',
     event: events.dispatch({ environment: 'staging', version: 'v1.2.0' }),
     repo: setups.kairos,
@@ -539,7 +559,7 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'kairos: the issue\'s manual production deploy (force, v1.2.0)',
+    name: "kairos: the issue's manual production deploy (force, v1.2.0)",
     workflow: 'workflows-examples/kairos-lambda.yml',
     event: events.dispatchProduction,
     repo: setups.kairos,
@@ -567,7 +587,7 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'kairos: a repository_dispatch to production deploys a version tag with production\'s secrets',
+    name: "kairos: a repository_dispatch to production deploys a version tag with production's secrets",
     workflow: 'workflows-examples/kairos-repository-dispatch.yml',
     event: events.repositoryDispatch({ environment: 'production', version: 'v1.2.3' }),
     repo: setups.kairos,
@@ -598,7 +618,7 @@ export const cases: Case[] = [
 
   // --- Kelifax: static site, build settings from SSM --------------------------------------------------------
   {
-    name: 'kelifax: a push to main publishes dev, the build reading its settings from SSM with the job\'s credentials',
+    name: "kelifax: a push to main publishes dev, the build reading its settings from SSM with the job's credentials",
     workflow: 'workflows-examples/kelifax-static-site.yml',
     event: events.pushMain,
     repo: setups.kelifax,
@@ -609,7 +629,14 @@ export const cases: Case[] = [
         checkout: '',
         actions: kelifax('dev', '444444444444'),
         // The build runs after the safety net exported its credentials, with dev's settings path and secrets.
-        stepEnv: { Build: { DEPLOY_ENVIRONMENT: 'dev', BUILD_ENV_SSM_PATH: '/kelifax/build/dev', BUILD_ENV: 'PUBLIC_SITE=dev', BUILD_COMMAND: 'npm ci && npm run build' } },
+        stepEnv: {
+          Build: {
+            DEPLOY_ENVIRONMENT: 'dev',
+            BUILD_ENV_SSM_PATH: '/kelifax/build/dev',
+            BUILD_ENV: 'PUBLIC_SITE=dev',
+            BUILD_COMMAND: 'npm ci && npm run build',
+          },
+        },
       },
     },
   },
@@ -647,7 +674,7 @@ export const cases: Case[] = [
 
   // --- Kelifax: a preview per pull request (preview-site.yml) ----------------------------------------------
   {
-    name: 'kelifax-preview: an opened pull request publishes pr-7/ with the preview environment\'s role, and comments its URL',
+    name: "kelifax-preview: an opened pull request publishes pr-7/ with the preview environment's role, and comments its URL",
     workflow: 'workflows-examples/kelifax-preview.yml',
     event: events.pullRequest('opened', 7),
     repo: setups.kelifax,
@@ -697,7 +724,7 @@ export const cases: Case[] = [
 
   // --- Kinex Fit: the actions directly in one production job ----------------------------------------------
   {
-    name: 'kinex-fit: a push to main deploys production with the environment\'s role',
+    name: "kinex-fit: a push to main deploys production with the environment's role",
     workflow: 'workflows-examples/kinex-fit-ecs.yml',
     event: events.pushMain,
     repo: setups.kinex,
@@ -721,7 +748,7 @@ export const cases: Case[] = [
     jobs: { check: { refused: /production deploys only from main, not from refs\/heads\/feature\/login/ } },
   },
   {
-    name: 'kinex-fit-blue-green: a push to main deploys blue/green with the test-traffic check, the environment\'s role, in the service\'s queue',
+    name: "kinex-fit-blue-green: a push to main deploys blue/green with the test-traffic check, the environment's role, in the service's queue",
     workflow: 'workflows-examples/kinex-fit-blue-green.yml',
     event: events.pushMain,
     repo: setups.kinex,
@@ -770,7 +797,7 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'kyb: the issue\'s manual production deploy tests, checks out and deploys v1.2.0',
+    name: "kyb: the issue's manual production deploy tests, checks out and deploys v1.2.0",
     workflow: 'workflows-examples/kyb-platform.yml',
     event: events.dispatchProduction,
     repo: setups.kyb,
@@ -789,7 +816,7 @@ export const cases: Case[] = [
     jobs: { 'deploy/check': { refused: /production deploys only from main or a version tag \(v1\.2\.3\), not from refs\/heads\/develop/ } },
   },
   {
-    name: 'kyb: the manual rollback runs in the chosen environment, in the deploys\' queue',
+    name: "kyb: the manual rollback runs in the chosen environment, in the deploys' queue",
     workflow: 'workflows-examples/kyb-platform-rollback.yml',
     event: events.dispatch({ environment: 'production', 'to-task-definition': 'kyb-platform-api:41' }),
     repo: setups.kyb,
@@ -813,7 +840,7 @@ export const cases: Case[] = [
   },
 
   {
-    name: 'kyb-canary: a version tag deploys the canary with its alarms, production\'s role, in the production queue',
+    name: "kyb-canary: a version tag deploys the canary with its alarms, production's role, in the production queue",
     workflow: 'workflows-examples/kyb-platform-canary.yml',
     event: events.pushTag,
     repo: setups.kyb,
@@ -861,14 +888,20 @@ export const cases: Case[] = [
 
   // --- Multi-region matrix ---------------------------------------------------------------------------------
   {
-    name: 'multi-region: a version tag deploys every region with that region\'s account and role',
+    name: "multi-region: a version tag deploys every region with that region's account and role",
     workflow: 'workflows-examples/multi-region.yml',
     event: events.pushTag,
     repo: setups.regions,
     ran: [
-      'deploy (production-us)', 'deploy (production-us)/check', 'deploy (production-us)/deploy',
-      'deploy (production-eu)', 'deploy (production-eu)/check', 'deploy (production-eu)/deploy',
-      'deploy (production-ap)', 'deploy (production-ap)/check', 'deploy (production-ap)/deploy',
+      'deploy (production-us)',
+      'deploy (production-us)/check',
+      'deploy (production-us)/deploy',
+      'deploy (production-eu)',
+      'deploy (production-eu)/check',
+      'deploy (production-eu)/deploy',
+      'deploy (production-ap)',
+      'deploy (production-ap)/check',
+      'deploy (production-ap)/deploy',
     ],
     jobs: {
       'deploy (production-us)/deploy': { environment: 'production-us', actions: region('production-us', '111111111111', 'us-east-1') },
@@ -888,7 +921,7 @@ export const cases: Case[] = [
 
   // --- Build once, promote by digest (ECR in a shared account) ---------------------------------------------
   {
-    name: 'promote: main builds into the shared account\'s ECR, deploys staging, then production gets the same digest without a build',
+    name: "promote: main builds into the shared account's ECR, deploys staging, then production gets the same digest without a build",
     workflow: 'workflows-examples/promote-by-digest.yml',
     event: events.pushMain,
     repo: setups.promote,

@@ -226,7 +226,9 @@ export function checkWorkflow(file: string, text: string, catalog: Catalog): str
         const spec = catalog.actions.get(action)!;
         if (spec.outputs.has(output)) continue;
         if (action === 'cfn-lambda-deploy' && STACK_OUTPUT_NAME.test(output)) continue;
-        problems.push(`${at} reads steps.${ref[1]}.outputs.${output}, which actions/${action}/action.yml does not declare (declared: ${[...spec.outputs].join(', ')})`);
+        problems.push(
+          `${at} reads steps.${ref[1]}.outputs.${output}, which actions/${action}/action.yml does not declare (declared: ${[...spec.outputs].join(', ')})`,
+        );
       }
     }
 
@@ -272,7 +274,9 @@ export function checkWorkflow(file: string, text: string, catalog: Catalog): str
         const spec = jobWorkflow.get(ref[1]);
         const output = ref[2] ?? ref[3];
         if (spec && !spec.outputs.has(output)) {
-          problems.push(`${file}: job "${jobId}" reads needs.${ref[1]}.outputs.${output}, which the called workflow does not declare (declared: ${[...spec.outputs].join(', ')})`);
+          problems.push(
+            `${file}: job "${jobId}" reads needs.${ref[1]}.outputs.${output}, which the called workflow does not declare (declared: ${[...spec.outputs].join(', ')})`,
+          );
         }
       }
     }
@@ -280,8 +284,12 @@ export function checkWorkflow(file: string, text: string, catalog: Catalog): str
 
   // A reusable deploy workflow takes the common inputs, and its outputs point at job outputs that exist.
   if (ownCall) {
-    const deploys = Object.values(jobs).some((j) => isObj(j) && Array.isArray(j.steps) &&
-      (j.steps as unknown[]).some((s) => isObj(s) && typeof s.uses === 'string' && DEPLOY_ACTIONS.has(ourAction(s.uses) ?? '')));
+    const deploys = Object.values(jobs).some(
+      (j) =>
+        isObj(j) &&
+        Array.isArray(j.steps) &&
+        (j.steps as unknown[]).some((s) => isObj(s) && typeof s.uses === 'string' && DEPLOY_ACTIONS.has(ourAction(s.uses) ?? '')),
+    );
     if (deploys) {
       for (const name of COMMON_WORKFLOW_INPUTS) {
         if (!ownCall.inputs.has(name)) problems.push(`${file}: reusable deploy workflow lacks the "${name}" input`);

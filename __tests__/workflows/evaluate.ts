@@ -167,7 +167,10 @@ function fromData(d: ExpressionData | undefined): Value {
 
 /** `steps.<id>.outputs` of a step that ran: any output name reads as a placeholder naming where it came from. */
 class PlaceholderOutputs extends data.Dictionary {
-  constructor(private readonly origin: string, private readonly action?: string) {
+  constructor(
+    private readonly origin: string,
+    private readonly action?: string,
+  ) {
     super();
   }
   override get(key: string): ExpressionData {
@@ -203,15 +206,14 @@ interface Scope {
 
 function evaluateExpression(expression: string, scope: Scope): Value {
   const { tokens } = new Lexer(expression).lex();
-  const functions = [
-    ...STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })),
-    { name: 'hashFiles', minArgs: 1, maxArgs: 255 },
-  ];
+  const functions = [...STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })), { name: 'hashFiles', minArgs: 1, maxArgs: 255 }];
   const tree = new Parser(tokens, Object.keys(scope.contexts), functions).parse();
-  const context = new data.Dictionary(...Object.entries(scope.contexts).map(([key, value]) => ({
-    key,
-    value: value instanceof data.Dictionary ? (value as ExpressionData) : toData(value as Value),
-  })));
+  const context = new data.Dictionary(
+    ...Object.entries(scope.contexts).map(([key, value]) => ({
+      key,
+      value: value instanceof data.Dictionary ? (value as ExpressionData) : toData(value as Value),
+    })),
+  );
   const impl = new Map([
     ['success', { name: 'success', minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(scope.status.success) }],
     ['failure', { name: 'failure', minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(scope.status.failure) }],
@@ -380,12 +382,19 @@ export class WorkflowEvaluator {
     return out;
   }
 
-  private async runJobs(wf: Loaded, prefix: string, workflowCall: CallScope, out: Evaluation): Promise<Record<string, { result: string; outputs: Record<string, string> }>> {
+  private async runJobs(
+    wf: Loaded,
+    prefix: string,
+    workflowCall: CallScope,
+    out: Evaluation,
+  ): Promise<Record<string, { result: string; outputs: Record<string, string> }>> {
     const rawJobs = property(wf.root, 'jobs');
-    const workflowEnv = stringMap(evaluateToken(property(wf.root, 'env'), {
-      contexts: { github: workflowCall.github, inputs: workflowCall.inputs, vars: workflowCall.repo.vars ?? {}, secrets: workflowCall.secrets },
-      status: { success: true, failure: false },
-    }));
+    const workflowEnv = stringMap(
+      evaluateToken(property(wf.root, 'env'), {
+        contexts: { github: workflowCall.github, inputs: workflowCall.inputs, vars: workflowCall.repo.vars ?? {}, secrets: workflowCall.secrets },
+        status: { success: true, failure: false },
+      }),
+    );
     const call = { ...workflowCall, env: workflowEnv };
     const results: Record<string, { result: string; outputs: Record<string, string> }> = {};
     const pending = [...wf.template.jobs];
@@ -444,7 +453,10 @@ export class WorkflowEvaluator {
     run.calls = m[1];
     // Input definitions as written (type, default), read from the called file's own tokens.
     const definitionsToken = property(property(property(called.root, 'on'), 'workflow_call'), 'inputs');
-    const definitions = (evaluateToken(definitionsToken, { contexts: { github: call.github }, status: scope.status }) ?? {}) as Record<string, { type: string; default?: Value; required?: boolean }>;
+    const definitions = (evaluateToken(definitionsToken, { contexts: { github: call.github }, status: scope.status }) ?? {}) as Record<
+      string,
+      { type: string; default?: Value; required?: boolean }
+    >;
     // `with:` sees repository vars only (a calling job cannot have an environment), and no secrets.
     const given = (evaluateToken(property(raw, 'with'), scope) ?? {}) as Obj;
     const inputs: Obj = {};
@@ -452,14 +464,20 @@ export class WorkflowEvaluator {
       const value = name in given ? given[name] : defaultOf(def);
       const problem = typeProblem(value, def.type);
       if (problem) out.errors.push(`${run.path}: input "${name}" of ${m[1]}: ${problem}`);
-      inputs[name] = def.type === 'string' && value !== null && typeof value !== 'object' ? asInputString(value) : value ?? (def.type === 'string' ? '' : null);
+      inputs[name] =
+        def.type === 'string' && value !== null && typeof value !== 'object' ? asInputString(value) : (value ?? (def.type === 'string' ? '' : null));
     }
     run.inputs = inputs;
     const secretsToken = property(raw, 'secrets');
     const inherit = secretsToken !== undefined && isString(secretsToken) && secretsToken.value === 'inherit';
     const secretScope: Scope = { ...scope, contexts: { ...scope.contexts, secrets: call.secrets } };
     const secrets = inherit ? { ...call.secrets } : ((evaluateToken(secretsToken, secretScope) ?? {}) as Record<string, string>);
-    const results = await this.runJobs(called, `${run.path}/`, { github: call.github, inputs, repo: call.repo, called: true, inheritSecrets: inherit, secrets }, out);
+    const results = await this.runJobs(
+      called,
+      `${run.path}/`,
+      { github: call.github, inputs, repo: call.repo, called: true, inheritSecrets: inherit, secrets },
+      out,
+    );
     const calledResults = Object.values(results).map((r) => r.result);
     run.result = calledResults.includes('failure') ? 'failure' : 'success';
     // Workflow outputs read jobs.<id>.outputs.<name>.
@@ -469,7 +487,12 @@ export class WorkflowEvaluator {
     if (outputsToken && isMapping(outputsToken)) {
       for (const pair of outputsToken) {
         const name = asInputString(evaluateToken(pair.key, scope));
-        outputs[name] = asInputString(evaluateToken(property(pair.value, 'value'), { contexts: { github: call.github, inputs, vars: call.repo.vars ?? {}, jobs: jobsContext as unknown as Value }, status: scope.status }));
+        outputs[name] = asInputString(
+          evaluateToken(property(pair.value, 'value'), {
+            contexts: { github: call.github, inputs, vars: call.repo.vars ?? {}, jobs: jobsContext as unknown as Value },
+            status: scope.status,
+          }),
+        );
       }
     }
     run.outputs = outputs;
@@ -479,15 +502,23 @@ export class WorkflowEvaluator {
   private runJob(raw: TemplateToken, scope: Scope, call: CallScope, run: JobRun): Record<string, string> {
     const envName = property(raw, 'environment');
     const environment = envName === undefined ? undefined : evaluateToken(isMapping(envName) ? property(envName, 'name') : envName, scope);
-    const envSpec = typeof environment === 'string' && environment !== '' ? call.repo.environments?.[environment] ?? {} : undefined;
+    const envSpec = typeof environment === 'string' && environment !== '' ? (call.repo.environments?.[environment] ?? {}) : undefined;
     if (typeof environment === 'string' && environment !== '') run.environment = environment;
     // An environment's vars reach any job bound to it; its secrets reach a called job only through `secrets: inherit`.
     const vars = { ...(call.repo.vars ?? {}), ...(envSpec?.vars ?? {}) };
-    const secrets = { ...call.secrets, ...(envSpec && (call.inheritSecrets || !call.called) ? envSpec.secrets ?? {} : {}) };
+    const secrets = { ...call.secrets, ...(envSpec && (call.inheritSecrets || !call.called) ? (envSpec.secrets ?? {}) : {}) };
     const steps: Record<string, unknown> = {};
     const env: Record<string, string> = {};
     const jobScope = (): Scope => ({
-      contexts: { ...scope.contexts, vars, secrets, env, steps: new data.Dictionary(...Object.entries(steps).map(([key, value]) => ({ key, value: value as ExpressionData }))) as unknown as Value, job: { status: 'success' }, runner: { os: 'Linux', temp: '/home/runner/work/_temp' } },
+      contexts: {
+        ...scope.contexts,
+        vars,
+        secrets,
+        env,
+        steps: new data.Dictionary(...Object.entries(steps).map(([key, value]) => ({ key, value: value as ExpressionData }))) as unknown as Value,
+        job: { status: 'success' },
+        runner: { os: 'Linux', temp: '/home/runner/work/_temp' },
+      },
       status: { success: !run.steps.some((s) => s.failed), failure: run.steps.some((s) => s.failed) },
     });
     Object.assign(env, call.env, stringMap(evaluateToken(property(raw, 'env'), jobScope())));
@@ -504,7 +535,8 @@ export class WorkflowEvaluator {
     stepTokens.forEach((token, index) => {
       const id = asInputString(evaluateToken(property(token, 'id'), jobScope())) || `__step${index + 1}`;
       const ifToken = property(token, 'if');
-      const condition = ifToken === undefined ? 'success()' : ensureStatus(isBasicExpression(ifToken) ? ifToken.expression : asInputString(evaluateToken(ifToken, jobScope())));
+      const condition =
+        ifToken === undefined ? 'success()' : ensureStatus(isBasicExpression(ifToken) ? ifToken.expression : asInputString(evaluateToken(ifToken, jobScope())));
       const s = jobScope();
       const ran = truthy(evaluateExpression(condition, s));
       const uses = property(token, 'uses');
@@ -514,15 +546,28 @@ export class WorkflowEvaluator {
       const inputs = Object.fromEntries(Object.entries(withValues).map(([k, v]) => [k, { value: asInputString(v), type: typeOf(v) }]));
       const script = property(token, 'run') ? asInputString(evaluateToken(property(token, 'run'), sEnv)) : undefined;
       const failed = ran && script !== undefined && isRefusal(script);
-      const name = asInputString(evaluateToken(property(token, 'name'), sEnv)) || (uses && isString(uses) ? uses.value : script?.split('\n')[0] ?? id);
-      const step: StepRun = { id, name, ran, failed, with: inputs, env: ran ? stepEnv : {}, run: script, shown: script === undefined ? undefined : expandVariables(script, stepEnv) };
+      const name = asInputString(evaluateToken(property(token, 'name'), sEnv)) || (uses && isString(uses) ? uses.value : (script?.split('\n')[0] ?? id));
+      const step: StepRun = {
+        id,
+        name,
+        ran,
+        failed,
+        with: inputs,
+        env: ran ? stepEnv : {},
+        run: script,
+        shown: script === undefined ? undefined : expandVariables(script, stepEnv),
+      };
       if (uses && isString(uses)) step.uses = uses.value;
       if (property(token, 'working-directory')) step.workingDirectory = asInputString(evaluateToken(property(token, 'working-directory'), sEnv));
       run.steps.push(step);
-      steps[id] = toData({ outcome: ran ? (failed ? 'failure' : 'success') : 'skipped', conclusion: ran ? (failed ? 'failure' : 'success') : 'skipped', outputs: {} });
+      steps[id] = toData({
+        outcome: ran ? (failed ? 'failure' : 'success') : 'skipped',
+        conclusion: ran ? (failed ? 'failure' : 'success') : 'skipped',
+        outputs: {},
+      });
       if (ran) {
         const usesRef = uses && isString(uses) ? OUR_ACTION.exec(uses.value) : null;
-        const outputs = new PlaceholderOutputs(`${run.path}.${id}`, usesRef ? usesRef[1] ?? ALIASES[usesRef[3]] : undefined);
+        const outputs = new PlaceholderOutputs(`${run.path}.${id}`, usesRef ? (usesRef[1] ?? ALIASES[usesRef[3]]) : undefined);
         steps[id] = new data.Dictionary(
           { key: 'outcome', value: new data.StringData(failed ? 'failure' : 'success') },
           { key: 'conclusion', value: new data.StringData(failed ? 'failure' : 'success') },
@@ -536,7 +581,8 @@ export class WorkflowEvaluator {
     });
     if (run.steps.some((s) => s.failed)) run.result = 'failure';
     // The environment URL may read step outputs, so it is known once the steps ran.
-    if (envName !== undefined && isMapping(envName) && property(envName, 'url')) run.environmentUrl = asInputString(evaluateToken(property(envName, 'url'), jobScope()));
+    if (envName !== undefined && isMapping(envName) && property(envName, 'url'))
+      run.environmentUrl = asInputString(evaluateToken(property(envName, 'url'), jobScope()));
     const outputs = stringMap(evaluateToken(property(raw, 'outputs'), jobScope()));
     run.outputs = outputs;
     return outputs;
@@ -557,7 +603,10 @@ interface CallScope {
 
 /** A refusal step: nothing but `echo` lines and a final `exit 1`. */
 function isRefusal(script: string): boolean {
-  const lines = script.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = script
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length > 0 && lines[lines.length - 1] === 'exit 1' && lines.slice(0, -1).every((l) => l.startsWith('echo '));
 }
 

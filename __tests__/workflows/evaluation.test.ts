@@ -18,7 +18,12 @@ const catalog = loadCatalog(root);
 
 /** What reached an action, in the table's notation (type kept: true/false for booleans, null for unset). */
 function received(inputs: Record<string, ActionInput>): Expected {
-  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.type === 'boolean' ? v.value === 'true' : v.type === 'null' ? null : v.type === 'number' ? Number(v.value) : v.value]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [
+      k,
+      v.type === 'boolean' ? v.value === 'true' : v.type === 'null' ? null : v.type === 'number' ? Number(v.value) : v.value,
+    ]),
+  );
 }
 
 function actionsOf(job: JobRun): Record<string, Expected> {
@@ -34,18 +39,21 @@ function actionsOf(job: JobRun): Record<string, Expected> {
 const DEPLOY_ACTIONS = new Set(['ecs-deploy-and-wait', 'cfn-lambda-deploy', 's3-site-sync']);
 const deploys = (job: JobRun) => job.actions.some((a) => DEPLOY_ACTIONS.has(a.action));
 
-describe('every workflow parses and validates against GitHub\'s schema', () => {
+describe("every workflow parses and validates against GitHub's schema", () => {
   const files = [...workflowFiles(join(root, '.github', 'workflows')), ...workflowFiles(join(root, 'workflows-examples'))];
   test.each(files.map((f) => [f.slice(root.length + 1), f]))('%s', async (_name, file) => {
     await expect(evaluator.load(file)).resolves.toBeDefined();
   });
 
-  test('every example has an evaluated case, and every reusable workflow is evaluated (by a case or through a caller\'s)', () => {
+  test("every example has an evaluated case, and every reusable workflow is evaluated (by a case or through a caller's)", () => {
     const covered = new Set(cases.map((c) => c.workflow));
     for (const c of cases) {
-      for (const m of readFileSync(join(root, c.workflow), 'utf8').matchAll(/uses:\s*(?:org\/deploy-actions\/|\.\/)\.github\/workflows\/([\w.-]+)/g)) covered.add(`.github/workflows/${m[1]}`);
+      for (const m of readFileSync(join(root, c.workflow), 'utf8').matchAll(/uses:\s*(?:org\/deploy-actions\/|\.\/)\.github\/workflows\/([\w.-]+)/g))
+        covered.add(`.github/workflows/${m[1]}`);
     }
-    const missing = workflowFiles(join(root, 'workflows-examples')).map((f) => f.slice(root.length + 1)).filter((f) => !covered.has(f));
+    const missing = workflowFiles(join(root, 'workflows-examples'))
+      .map((f) => f.slice(root.length + 1))
+      .filter((f) => !covered.has(f));
     for (const f of workflowFiles(join(root, '.github', 'workflows'))) {
       const reusable = 'workflow_call' in ((YAML.parse(readFileSync(f, 'utf8')) as { on?: object }).on ?? {});
       if (reusable && !covered.has(f.slice(root.length + 1))) missing.push(f.slice(root.length + 1));
@@ -94,7 +102,12 @@ describe.each(cases)('$name', (c) => {
       }
       if (expected.refused) {
         expect(j.result).toBe('failure');
-        expect(j.steps.filter((s) => s.failed).map((s) => s.shown).join('\n')).toMatch(expected.refused);
+        expect(
+          j.steps
+            .filter((s) => s.failed)
+            .map((s) => s.shown)
+            .join('\n'),
+        ).toMatch(expected.refused);
         expect(j.actions).toEqual([]);
       } else {
         expect(j.result).toBe('success');
@@ -125,8 +138,14 @@ describe('GitHub environments scope the account, role and secrets', () => {
     expect(production['role-to-assume'].value).toBe('arn:aws:iam::222222222222:role/github-action-role');
   });
 
-  test('staging and production resolve different secrets, and neither sees the other\'s (kairos)', async () => {
-    const staging = await roleOf('workflows-examples/kairos-lambda.yml', events.dispatch({ environment: 'staging' }), setups.kairos, 'deploy-backend/deploy', 'cfn-lambda-deploy');
+  test("staging and production resolve different secrets, and neither sees the other's (kairos)", async () => {
+    const staging = await roleOf(
+      'workflows-examples/kairos-lambda.yml',
+      events.dispatch({ environment: 'staging' }),
+      setups.kairos,
+      'deploy-backend/deploy',
+      'cfn-lambda-deploy',
+    );
     const production = await roleOf('workflows-examples/kairos-lambda.yml', events.pushMain, setups.kairos, 'deploy-backend/deploy', 'cfn-lambda-deploy');
     expect(staging['parameter-overrides'].value).toContain('staging-password');
     expect(staging['parameter-overrides'].value).not.toContain('production-password');
@@ -141,7 +160,9 @@ describe('GitHub environments scope the account, role and secrets', () => {
     const run = await evaluator.evaluate(caller, events.pushMain, setups.kaapi);
     const deploy = run.jobs.find((j) => j.path === 'deploy/deploy')!;
     expect(deploy.environment).toBe('staging');
-    expect(deploy.actions.find((a) => a.action === 'ecs-deploy-and-wait')!.with['role-to-assume'].value).toBe('arn:aws:iam::999999999999:role/repository-level');
+    expect(deploy.actions.find((a) => a.action === 'ecs-deploy-and-wait')!.with['role-to-assume'].value).toBe(
+      'arn:aws:iam::999999999999:role/repository-level',
+    );
   });
 
   test('every secret a workflow declares or reads is a valid GitHub secret name (secrets: inherit can fill it)', () => {
@@ -150,7 +171,8 @@ describe('GitHub environments scope the account, role and secrets', () => {
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       const doc = YAML.parse(text) as { on?: { workflow_call?: { secrets?: Record<string, unknown> } } };
-      for (const name of Object.keys(doc.on?.workflow_call?.secrets ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) bad.push(`${file}: declares secret ${name}`);
+      for (const name of Object.keys(doc.on?.workflow_call?.secrets ?? {}))
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) bad.push(`${file}: declares secret ${name}`);
       for (const m of text.matchAll(/secrets\.([A-Za-z0-9_-]+)/g)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m[1])) bad.push(`${file}: reads secrets.${m[1]}`);
     }
     expect(bad).toEqual([]);
@@ -357,7 +379,10 @@ async function callWith(workflow: string, inputs: Record<string, unknown>): Prom
 }
 
 describe.each(Object.entries(claims))('%s: every input reaches what it claims to control', (workflow, spec) => {
-  const definitions = (YAML.parse(readFileSync(join(root, '.github', 'workflows', workflow), 'utf8')).on.workflow_call.inputs) as Record<string, { type: string; default?: unknown }>;
+  const definitions = YAML.parse(readFileSync(join(root, '.github', 'workflows', workflow), 'utf8')).on.workflow_call.inputs as Record<
+    string,
+    { type: string; default?: unknown }
+  >;
 
   test('every declared input has a claim (a new input must say where it goes)', () => {
     expect(Object.keys(definitions).sort()).toEqual(Object.keys(spec.claims).sort());
@@ -366,8 +391,16 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
   const probes = Object.entries(spec.claims).filter(([, cs]) => !cs.some((c) => 'refusal' in c));
   test.each(probes)('%s', async (input, inputClaims) => {
     const def = definitions[input];
-    const value: unknown = def.type === 'boolean' ? !(def.default ?? false) : def.type === 'number' ? 42
-      : input === 'image' ? 'r.example/app@sha256:feed' : input === 'environment' ? 'probe-env' : `probe-${input}`;
+    const value: unknown =
+      def.type === 'boolean'
+        ? !(def.default ?? false)
+        : def.type === 'number'
+          ? 42
+          : input === 'image'
+            ? 'r.example/app@sha256:feed'
+            : input === 'environment'
+              ? 'probe-env'
+              : `probe-${input}`;
     const stepNamed = (j: JobRun, name: string) => j.steps.find((s) => s.name === name);
     const jobOf = (run: Evaluation, id: string) => run.jobs.find((j) => j.path === `deploy/${id}`)!;
     // Claims of one input share their evaluations (most go to the same job with the same inputs).
@@ -379,7 +412,7 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
     };
     for (const claim of inputClaims) {
       const id = claim.in ?? spec.job ?? 'deploy';
-      const enable = claim.in ? spec.enable?.[claim.in] ?? {} : {};
+      const enable = claim.in ? (spec.enable?.[claim.in] ?? {}) : {};
       const run = await evaluated({ ...spec.base, ...enable, [input]: value });
       expect(run.errors).toEqual([]);
       const baseline = await evaluated({ ...spec.base, ...enable });
@@ -392,10 +425,17 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
       if ('action' in claim) {
         const got = deploy.actions.find((a) => a.action === claim.action)?.with[claim.input];
         if (claim.contains) expect(got?.value.split('\n')).toContain(String(value));
-        else if (claim.value !== undefined) expect([id, claim.action, claim.input, got]).toEqual([id, claim.action, claim.input, { value: claim.value, type: 'string' }]);
+        else if (claim.value !== undefined)
+          expect([id, claim.action, claim.input, got]).toEqual([id, claim.action, claim.input, { value: claim.value, type: 'string' }]);
         else expect([id, claim.action, claim.input, got]).toEqual([id, claim.action, claim.input, { value: String(value), type: def.type }]);
       } else if ('job' in claim) {
-        const got = { environment: deploy.environment, 'environment-url': deploy.environmentUrl, 'runs-on': deploy.runsOn, 'timeout-minutes': deploy.timeoutMinutes, checkout: deploy.checkoutRef }[claim.job];
+        const got = {
+          environment: deploy.environment,
+          'environment-url': deploy.environmentUrl,
+          'runs-on': deploy.runsOn,
+          'timeout-minutes': deploy.timeoutMinutes,
+          checkout: deploy.checkoutRef,
+        }[claim.job];
         expect([id, claim.job, got]).toEqual([id, claim.job, value]);
       } else if ('stepEnv' in claim) {
         // A step that only runs for some inputs (the smoke test) is checked with the input that enables it.
@@ -417,11 +457,14 @@ describe.each(Object.entries(claims))('%s: every input reaches what it claims to
   });
 });
 
-describe('the reusable workflows\' own checks', () => {
+describe("the reusable workflows' own checks", () => {
   test.each(Object.keys(claims))('%s refuses a protected environment from a branch, and takes production-environments', async (workflow) => {
     const base = claims[workflow].base;
     const fromBranch = async (extra: Record<string, unknown>) => {
-      const text = YAML.stringify({ on: { workflow_dispatch: {} }, jobs: { deploy: { uses: `./.github/workflows/${workflow}`, secrets: 'inherit', with: { ...base, ...extra } } } });
+      const text = YAML.stringify({
+        on: { workflow_dispatch: {} },
+        jobs: { deploy: { uses: `./.github/workflows/${workflow}`, secrets: 'inherit', with: { ...base, ...extra } } },
+      });
       return evaluator.evaluateText(`dispatch-${workflow}`, text, events.dispatch({}, 'refs/heads/feature/login'), setups.kaapi);
     };
     const deployJob = `deploy/${claims[workflow].job ?? 'deploy'}`;
@@ -440,6 +483,7 @@ describe('the reusable workflows\' own checks', () => {
   });
 
   test('the catalog knows every action the reusable workflows use', () => {
-    for (const name of ['ecr-build-push', 'ecs-deploy-and-wait', 'cfn-lambda-deploy', 's3-site-sync', 'rollback-on-failure']) expect(catalog.actions.has(name)).toBe(true);
+    for (const name of ['ecr-build-push', 'ecs-deploy-and-wait', 'cfn-lambda-deploy', 's3-site-sync', 'rollback-on-failure'])
+      expect(catalog.actions.has(name)).toBe(true);
   });
 });

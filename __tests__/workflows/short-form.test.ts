@@ -34,7 +34,7 @@ describe.each(Object.entries(ACTION_ALIASES))('%s/action.yml', (alias, name) => 
     expect(short.runs.main).toBe(`../dist/${name}/index.js`);
   });
 
-  test('declares exactly the real action\'s inputs, outputs and metadata', () => {
+  test("declares exactly the real action's inputs, outputs and metadata", () => {
     const { runs: _a, ...shortRest } = short;
     const { runs: _b, ...realRest } = real;
     expect(shortRest).toEqual(realRest);
@@ -69,8 +69,9 @@ jobs:
           rollback: false
 `;
     expect(checkWorkflow('short-form.yml', text, loadCatalog(root))).toEqual([]);
-    expect(checkWorkflow('short-form.yml', text.replace('cluster: spotter-cluster', 'clustr: spotter-cluster'), loadCatalog(root)))
-      .toEqual(expect.arrayContaining([expect.stringMatching(/passes input "clustr", which actions\/ecs-deploy-and-wait\/action.yml does not declare/)]));
+    expect(checkWorkflow('short-form.yml', text.replace('cluster: spotter-cluster', 'clustr: spotter-cluster'), loadCatalog(root))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/passes input "clustr", which actions\/ecs-deploy-and-wait\/action.yml does not declare/)]),
+    );
     const run = await new WorkflowEvaluator(root).evaluateText('short-form.yml', text, events.pushMain, setups.kinex);
     expect(run.jobs[0].actions).toEqual([expect.objectContaining({ action: name, ref: 'v1' })]);
     expect(run.jobs[0].actions[0].with['role-to-assume'].value).toBe('arn:aws:iam::920013187591:role/spotter-deploy');

@@ -43,13 +43,15 @@ function actionlint(paths: string[]): string[] {
 
 describe('actionlint', () => {
   test('finds the workflows to lint', () => {
-    expect(files.map(rel)).toEqual(expect.arrayContaining([
-      '.github/workflows/ci.yml',
-      '.github/workflows/release.yml',
-      '.github/workflows/ecs-service.yml',
-      '.github/workflows/lambda-stack.yml',
-      '.github/workflows/static-site.yml',
-    ]));
+    expect(files.map(rel)).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/ci.yml',
+        '.github/workflows/release.yml',
+        '.github/workflows/ecs-service.yml',
+        '.github/workflows/lambda-stack.yml',
+        '.github/workflows/static-site.yml',
+      ]),
+    );
     expect(workflowFiles(examplesDir).length).toBeGreaterThanOrEqual(6);
   });
 
@@ -61,43 +63,49 @@ describe('actionlint', () => {
   test('reports the faults of a broken workflow', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
     const broken = join(dir, 'broken.yml');
-    writeFileSync(broken, [
-      'on:',
-      '  workflow_call:',
-      '    inputs:',
-      '      environment: { type: string, required: true }',
-      'jobs:',
-      '  deploy:',
-      '    needs: build',
-      '    runs-on: ubuntu-latest',
-      '    environment: ${{ inputs.enviroment }}',
-      '    steps:',
-      '      - run: echo ${{ steps.nothing.outputs.image }}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      broken,
+      [
+        'on:',
+        '  workflow_call:',
+        '    inputs:',
+        '      environment: { type: string, required: true }',
+        'jobs:',
+        '  deploy:',
+        '    needs: build',
+        '    runs-on: ubuntu-latest',
+        '    environment: ${{ inputs.enviroment }}',
+        '    steps:',
+        '      - run: echo ${{ steps.nothing.outputs.image }}',
+        '',
+      ].join('\n'),
+    );
     const findings = actionlint([broken]).join('\n');
     expect(findings).toMatch(/broken\.yml:6:\d+ job "deploy" needs job "build" which does not exist/);
     expect(findings).toMatch(/broken\.yml:9:\d+ property "enviroment" is not defined/);
     expect(findings).toMatch(/broken\.yml:11:\d+ property "nothing" is not defined/);
   });
 
-  test('sets aside only actionlint\'s unknown-key finding for concurrency.queue, nothing else in that section', () => {
+  test("sets aside only actionlint's unknown-key finding for concurrency.queue, nothing else in that section", () => {
     const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
     const file = join(dir, 'queue.yml');
-    writeFileSync(file, [
-      'on: push',
-      'jobs:',
-      '  deploy:',
-      '    runs-on: ubuntu-latest',
-      '    concurrency:',
-      '      group: g',
-      '      cancel-in-progress: false',
-      '      queue: max',
-      '      cancel-in-progres: false',
-      '    steps:',
-      '      - run: echo hi',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'on: push',
+        'jobs:',
+        '  deploy:',
+        '    runs-on: ubuntu-latest',
+        '    concurrency:',
+        '      group: g',
+        '      cancel-in-progress: false',
+        '      queue: max',
+        '      cancel-in-progres: false',
+        '    steps:',
+        '      - run: echo hi',
+        '',
+      ].join('\n'),
+    );
     expect(actionlint([file])).toEqual([expect.stringMatching(/queue\.yml:9:\d+ unexpected key "cancel-in-progres" for "concurrency" section/)]);
   });
 });
@@ -124,15 +132,20 @@ describe('the contract checker', () => {
   // A small synthetic catalog, so these cases do not depend on the real action.yml files.
   const catalog: Catalog = {
     actions: new Map([
-      ['ecr-build-push', parseAction(`
+      [
+        'ecr-build-push',
+        parseAction(`
 inputs:
   repository: { required: true }
   context: { required: false, default: . }
   role-to-assume: { required: false }
   aws-region: { required: false }
 outputs: { image: {}, digest: {} }
-`)],
-      ['ecs-deploy-and-wait', parseAction(`
+`),
+      ],
+      [
+        'ecs-deploy-and-wait',
+        parseAction(`
 inputs:
   cluster: { required: true }
   service: { required: true }
@@ -141,21 +154,30 @@ inputs:
   aws-region: { required: false }
   role-to-assume: { required: false }
 outputs: { result: {}, task-definition-arn: {} }
-`)],
-      ['rollback-on-failure', parseAction(`
+`),
+      ],
+      [
+        'rollback-on-failure',
+        parseAction(`
 inputs:
   ecs-cluster: { required: false }
   aws-region: { required: false }
   role-to-assume: { required: false }
 outputs: { rolled-back: {} }
-`)],
-      ['cfn-lambda-deploy', parseAction(`
+`),
+      ],
+      [
+        'cfn-lambda-deploy',
+        parseAction(`
 inputs: { stack-name: { required: false } }
 outputs: { stack-id: {}, outputs: {} }
-`)],
+`),
+      ],
     ]),
     workflows: new Map([
-      ['ecs-service.yml', parseReusableWorkflow(`
+      [
+        'ecs-service.yml',
+        parseReusableWorkflow(`
 on:
   workflow_call:
     inputs:
@@ -166,7 +188,8 @@ on:
       build-secrets: { required: false }
     outputs:
       image: { value: x }
-`)!],
+`)!,
+      ],
     ]),
   };
 
@@ -182,37 +205,51 @@ ${steps}
   const check = (text: string) => checkWorkflow('w.yml', text, catalog);
 
   test('accepts a step that passes declared inputs and reads declared outputs', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(`
       - id: image
         uses: org/deploy-actions/actions/ecr-build-push@v1
         with: { repository: app, role-to-assume: arn }
       - run: echo "\${{ steps.image.outputs.image }}"
-`))).toEqual([]);
+`),
+      ),
+    ).toEqual([]);
   });
 
   test('flags an undeclared input, naming the step, the input and the action', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(`
       - id: image
         uses: org/deploy-actions/actions/ecr-build-push@v1
         with: { repository: app, repo-name: app }
-`))).toEqual([expect.stringMatching(/step 1 \(image\) passes input "repo-name", which actions\/ecr-build-push\/action.yml does not declare/)]);
+`),
+      ),
+    ).toEqual([expect.stringMatching(/step 1 \(image\) passes input "repo-name", which actions\/ecr-build-push\/action.yml does not declare/)]);
   });
 
   test('flags a missing required input', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(`
       - uses: org/deploy-actions/actions/ecs-deploy-and-wait@v1
         with: { cluster: c }
-`))).toEqual([expect.stringMatching(/does not pass required input "service" of actions\/ecs-deploy-and-wait/)]);
+`),
+      ),
+    ).toEqual([expect.stringMatching(/does not pass required input "service" of actions\/ecs-deploy-and-wait/)]);
   });
 
   test('flags an undeclared output, in either expression form', () => {
-    const problems = check(caller(`
+    const problems = check(
+      caller(`
       - id: ecs
         uses: ./actions/ecs-deploy-and-wait
         with: { cluster: c, service: s }
       - if: steps.ecs.outputs['task-definition'] != ''
         run: echo "\${{ steps.ecs.outputs.reslt }}"
-`));
+`),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/reads steps\.ecs\.outputs\.task-definition, which actions\/ecs-deploy-and-wait\/action.yml does not declare/),
       expect.stringMatching(/reads steps\.ecs\.outputs\.reslt/),
@@ -220,24 +257,39 @@ ${steps}
   });
 
   test('lets cfn-lambda-deploy expose stack outputs by their logical ids, but not misspelt declared ones', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(`
       - id: stack
         uses: org/deploy-actions/actions/cfn-lambda-deploy@v1
       - run: echo "\${{ steps.stack.outputs.ApiEndpoint }} \${{ steps.stack.outputs.stack-idd }}"
-`))).toEqual([expect.stringMatching(/steps\.stack\.outputs\.stack-idd/)]);
+`),
+      ),
+    ).toEqual([expect.stringMatching(/steps\.stack\.outputs\.stack-idd/)]);
   });
 
   test('flags an action that does not exist', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(`
       - uses: org/deploy-actions/actions/lambda-deploy@v1
-`))).toEqual([expect.stringMatching(/there is no actions\/lambda-deploy\/action.yml/)]);
+`),
+      ),
+    ).toEqual([expect.stringMatching(/there is no actions\/lambda-deploy\/action.yml/)]);
   });
 
   test('flags a job that assumes a role without id-token: write', () => {
-    expect(check(caller(`
+    expect(
+      check(
+        caller(
+          `
       - uses: org/deploy-actions/actions/ecr-build-push@v1
         with: { repository: app }
-`, 'permissions: { contents: read }'))).toEqual([expect.stringMatching(/does not grant "permissions: id-token: write"/)]);
+`,
+          'permissions: { contents: read }',
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/does not grant "permissions: id-token: write"/)]);
   });
 
   test('checks calls of reusable workflows: inputs, secrets, required inputs and needs outputs', () => {
@@ -263,7 +315,11 @@ jobs:
     ]);
   });
 
-  const reusable = (steps: string, concurrency = 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false\n      queue: max', timeout = 'timeout-minutes: 30') => `
+  const reusable = (
+    steps: string,
+    concurrency = 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false\n      queue: max',
+    timeout = 'timeout-minutes: 30',
+  ) => `
 on:
   workflow_call:
     inputs:
@@ -298,27 +354,31 @@ ${steps}
 
   test('flags a reusable deploy workflow whose safety net comes after the deploy, or gets targets', () => {
     expect(check(reusable(deployStep + safetyNet))).toEqual([expect.stringMatching(/without rollback-on-failure placed before its first deploy step/)]);
-    expect(check(reusable(safetyNet.replace('a }', 'a, ecs-cluster: c }') + deployStep)))
-      .toEqual([expect.stringMatching(/should get only credentials, not ecs-cluster/)]);
+    expect(check(reusable(safetyNet.replace('a }', 'a, ecs-cluster: c }') + deployStep))).toEqual([
+      expect.stringMatching(/should get only credentials, not ecs-cluster/),
+    ]);
   });
 
   test('flags a concurrency group that is not per environment and target, or that cancels', () => {
-    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n      queue: max')))
-      .toEqual([expect.stringMatching(/concurrency group "deploy-\$\{\{ inputs.environment \}\}" is not per environment and target/)]);
-    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      queue: max')))
-      .toEqual([expect.stringMatching(/cancel-in-progress: false/)]);
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}\n      cancel-in-progress: false\n      queue: max'))).toEqual([
+      expect.stringMatching(/concurrency group "deploy-\$\{\{ inputs.environment \}\}" is not per environment and target/),
+    ]);
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      queue: max'))).toEqual([
+      expect.stringMatching(/cancel-in-progress: false/),
+    ]);
   });
 
   test('flags a deploy queue that drops waiting runs, and a deploy job without a timeout', () => {
-    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false')))
-      .toEqual([expect.stringMatching(/must set concurrency.queue: max/)]);
-    expect(check(reusable(safetyNet + deployStep, undefined, '')))
-      .toEqual([expect.stringMatching(/deploys without timeout-minutes/)]);
+    expect(check(reusable(safetyNet + deployStep, 'group: deploy-${{ inputs.environment }}-${{ inputs.cluster }}\n      cancel-in-progress: false'))).toEqual([
+      expect.stringMatching(/must set concurrency.queue: max/),
+    ]);
+    expect(check(reusable(safetyNet + deployStep, undefined, ''))).toEqual([expect.stringMatching(/deploys without timeout-minutes/)]);
   });
 
   test('flags an empty pass-through that would replace an action default', () => {
-    expect(check(reusable(safetyNet + deployStep.replace('s }', 's, timeout: "${{ inputs.timeout }}" }'))))
-      .toEqual([expect.stringMatching(/may pass an empty "timeout", which overrides the action's default "15m"/)]);
+    expect(check(reusable(safetyNet + deployStep.replace('s }', 's, timeout: "${{ inputs.timeout }}" }')))).toEqual([
+      expect.stringMatching(/may pass an empty "timeout", which overrides the action's default "15m"/),
+    ]);
   });
 });
 

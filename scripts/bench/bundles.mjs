@@ -14,7 +14,11 @@ const git = (args, opts = {}) => execFileSync('git', args, { cwd: root, maxBuffe
 const runs = Number(process.env.BENCH_RUNS || 21);
 const against =
   process.env.BENCH_AGAINST ||
-  String(git(['tag', '--list', 'v*'])).split('\n').filter((t) => parseVersion(t)).sort(compareVersions).at(-1) ||
+  String(git(['tag', '--list', 'v*']))
+    .split('\n')
+    .filter((t) => parseVersion(t))
+    .sort(compareVersions)
+    .at(-1) ||
   'HEAD';
 
 // The reference bundles, as a runner would have them (the repository's package.json says "type": "module").
@@ -23,7 +27,9 @@ execFileSync('tar', ['-x', '-C', refRoot], { input: git(['archive', against, 'di
 writeFileSync(join(refRoot, 'package.json'), '{ "type": "module" }\n');
 const ours = join(root, 'dist');
 const theirs = join(refRoot, 'dist');
-const actions = readdirSync(join(root, 'actions')).filter((n) => existsSync(join(root, 'actions', n, 'action.yml'))).sort();
+const actions = readdirSync(join(root, 'actions'))
+  .filter((n) => existsSync(join(root, 'actions', n, 'action.yml')))
+  .sort();
 
 /** Bytes of every file an action may load: its index.js, and with shared chunks, shared/index.js and the chunks it reaches. */
 function actionBytes(dist, name) {
@@ -49,7 +55,8 @@ function coldStart(dist, name) {
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [join(dist, name, 'index.js')], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 1 || !/::error title=Invalid input/.test(r.stdout)) throw new Error(`${dist}/${name} did not fail on a missing input: exit ${r.status}\n${r.stdout}${r.stderr}`);
+  if (r.status !== 1 || !/::error title=Invalid input/.test(r.stdout))
+    throw new Error(`${dist}/${name} did not fail on a missing input: exit ${r.status}\n${r.stdout}${r.stderr}`);
   return ms;
 }
 
@@ -65,13 +72,20 @@ for (let i = 0; i < runs; i++) {
 }
 
 console.log(`reference: ${against} (${String(git(['rev-parse', '--short', against])).trim()}); ${runs} interleaved cold starts each, node ${process.version}`);
-console.log(`${'action'.padEnd(22)} ${'size'.padStart(10)} ${'reference'.padStart(10)} ${'ratio'.padStart(6)}   ${'cold start'.padStart(10)} ${'reference'.padStart(10)} ${'ratio'.padStart(6)}`);
+console.log(
+  `${'action'.padEnd(22)} ${'size'.padStart(10)} ${'reference'.padStart(10)} ${'ratio'.padStart(6)}   ${'cold start'.padStart(10)} ${'reference'.padStart(10)} ${'ratio'.padStart(6)}`,
+);
 for (const name of actions) {
   const [a, b] = [actionBytes(ours, name), actionBytes(theirs, name)];
   const [x, y] = [median(times[name].ours), median(times[name].theirs)];
-  console.log(`${name.padEnd(22)} ${mb(a).padStart(10)} ${mb(b).padStart(10)} ${(a / b).toFixed(2).padStart(6)}   ${`${x.toFixed(0)} ms`.padStart(10)} ${`${y.toFixed(0)} ms`.padStart(10)} ${(x / y).toFixed(2).padStart(6)}`);
+  console.log(
+    `${name.padEnd(22)} ${mb(a).padStart(10)} ${mb(b).padStart(10)} ${(a / b).toFixed(2).padStart(6)}   ${`${x.toFixed(0)} ms`.padStart(10)} ${`${y.toFixed(0)} ms`.padStart(10)} ${(x / y).toFixed(2).padStart(6)}`,
+  );
 }
-const total = (dist) => readdirSync(dist, { recursive: true }).filter((f) => statSync(join(dist, f)).isFile()).reduce((n, f) => n + statSync(join(dist, f)).size, 0);
+const total = (dist) =>
+  readdirSync(dist, { recursive: true })
+    .filter((f) => statSync(join(dist, f)).isFile())
+    .reduce((n, f) => n + statSync(join(dist, f)).size, 0);
 console.log(`all of dist/: ${mb(total(ours))} (reference ${mb(total(theirs))})`);
 
 // The release archive: the release commit scripts/release.mjs would make from HEAD (objects only; no ref, nothing pushed).
@@ -79,5 +93,8 @@ console.log(`all of dist/: ${mb(total(ours))} (reference ${mb(total(theirs))})`)
 const release = createReleaseCommit({ source: 'HEAD', version: 'v0.0.0', repository: 'org/deploy-actions', cwd: root });
 const archive = (ref, format = 'tar') => git(['archive', `--format=${format}`, ref]).length;
 console.log(`release archive (git archive of the release commit): ${mb(archive(release))} tar, ${mb(archive(release, 'tar.gz'))} tar.gz`);
-console.log(`git archive of ${against}: ${mb(archive(against))} tar, ${mb(archive(against, 'tar.gz'))} tar.gz → ratio ${(archive(release) / archive(against)).toFixed(2)} (tar), ${(archive(release, 'tar.gz') / archive(against, 'tar.gz')).toFixed(2)} (tar.gz)`);
-if (against !== 'HEAD') console.log(`git archive of HEAD (the development branch keeps everything): ${mb(archive('HEAD'))} tar, ${mb(archive('HEAD', 'tar.gz'))} tar.gz`);
+console.log(
+  `git archive of ${against}: ${mb(archive(against))} tar, ${mb(archive(against, 'tar.gz'))} tar.gz → ratio ${(archive(release) / archive(against)).toFixed(2)} (tar), ${(archive(release, 'tar.gz') / archive(against, 'tar.gz')).toFixed(2)} (tar.gz)`,
+);
+if (against !== 'HEAD')
+  console.log(`git archive of HEAD (the development branch keeps everything): ${mb(archive('HEAD'))} tar, ${mb(archive('HEAD', 'tar.gz'))} tar.gz`);

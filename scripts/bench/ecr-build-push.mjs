@@ -45,7 +45,9 @@ try {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const b = median(builds);
   const s = median(skips);
-  console.log(`\necr-build-push, ${CONTEXT_MIB} MiB FROM scratch image, buildah vfs, ${ROUNDS} rounds (medians, whole action incl. Node start-up and ECR calls):`);
+  console.log(
+    `\necr-build-push, ${CONTEXT_MIB} MiB FROM scratch image, buildah vfs, ${ROUNDS} rounds (medians, whole action incl. Node start-up and ECR calls):`,
+  );
   console.log(`  build and push: ${b.toFixed(0)} ms`);
   console.log(`  skip (re-run):  ${s.toFixed(0)} ms`);
   console.log(`  ratio: the skip path takes ${(s / b).toFixed(2)}x the build's time (${(b / s).toFixed(1)}x faster)`);

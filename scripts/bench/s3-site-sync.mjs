@@ -31,7 +31,13 @@ function buildSite(dir, { css, edited = -1, seed = 'v1' }) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body);
   };
-  const rnd = (n, salt) => createHash('sha512').update(salt).digest().toString('base64').repeat(Math.ceil(n / 88)).slice(0, n);
+  const rnd = (n, salt) =>
+    createHash('sha512')
+      .update(salt)
+      .digest()
+      .toString('base64')
+      .repeat(Math.ceil(n / 88))
+      .slice(0, n);
   const globalCss = `_astro/global.${hash8(css)}.css`;
   write(globalCss, css);
   const chunks = Array.from({ length: 12 }, (_, i) => {
@@ -57,12 +63,18 @@ function buildSite(dir, { css, edited = -1, seed = 'v1' }) {
   for (let i = 0; i < PAGES; i++) {
     const rel = i === 0 ? 'index.html' : i < 20 ? `tags/tag-${i}/index.html` : `blog/post-${i}/index.html`;
     const text = rnd(3000 + (i % 9) * 900, `page${i}${i === edited ? seed : ''}`);
-    write(rel, `<!doctype html><html><head><link rel="stylesheet" href="/${globalCss}"><script type="module" src="/${chunks[i % chunks.length]}"></script></head><body><main>${text}</main></body></html>`);
+    write(
+      rel,
+      `<!doctype html><html><head><link rel="stylesheet" href="/${globalCss}"><script type="module" src="/${chunks[i % chunks.length]}"></script></head><body><main>${text}</main></body></html>`,
+    );
     pages.push(rel);
   }
   write('404.html', `<!doctype html><html><head><link rel="stylesheet" href="/${globalCss}"></head><body>Not found</body></html>`);
   write('sitemap-index.xml', '<?xml version="1.0"?><sitemapindex><sitemap><loc>https://example.com/sitemap-0.xml</loc></sitemap></sitemapindex>');
-  write('sitemap-0.xml', `<?xml version="1.0"?><urlset>${pages.map((p) => `<url><loc>https://example.com/${p.replace(/index\.html$/, '')}</loc></url>`).join('')}</urlset>`);
+  write(
+    'sitemap-0.xml',
+    `<?xml version="1.0"?><urlset>${pages.map((p) => `<url><loc>https://example.com/${p.replace(/index\.html$/, '')}</loc></url>`).join('')}</urlset>`,
+  );
   // A fresh checkout and build: every mtime is new.
   const later = new Date(Date.now() + 1000);
   for (const f of listFiles(dir)) utimesSync(join(dir, f), later, later);
@@ -101,7 +113,14 @@ async function startCountingMoto() {
   };
 }
 
-const awsEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const awsEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 /** Runs a command without blocking this process (moto's log pipe must keep draining) and times it. */
 async function timed(cmd, args, opts = {}) {
@@ -127,7 +146,9 @@ async function measured(moto, fn) {
 
 const cli = (moto, site, bucket) =>
   measured(moto, async () => {
-    const { ms, stdout } = await timed('aws', ['--endpoint-url', moto.endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--no-progress'], { env: awsEnv });
+    const { ms, stdout } = await timed('aws', ['--endpoint-url', moto.endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--no-progress'], {
+      env: awsEnv,
+    });
     return { ms, uploads: stdout.split('\n').filter((l) => l.startsWith('upload:')).length };
   });
 
@@ -163,7 +184,10 @@ await Promise.all(Array.from({ length: ${CONCURRENCY} }, async () => {
 `;
 const raw = (moto, site, bucket, files) =>
   measured(moto, async () => {
-    const { ms } = await timed(process.execPath, ['--input-type=module', '-e', RAW_PUT, site, bucket, JSON.stringify(files)], { env: { ...awsEnv, AWS_ENDPOINT_URL: moto.endpoint }, cwd: root });
+    const { ms } = await timed(process.execPath, ['--input-type=module', '-e', RAW_PUT, site, bucket, JSON.stringify(files)], {
+      env: { ...awsEnv, AWS_ENDPOINT_URL: moto.endpoint },
+      cwd: root,
+    });
     return { ms, uploads: files.length };
   });
 
@@ -176,7 +200,9 @@ try {
   const chains = Array.from({ length: RUNS }, (_, i) => ({ cli: `bench-cli-${i}`, ours: `bench-ours-${i}`, raw: `bench-raw-${i}` }));
   for (const b of chains.flatMap((c) => Object.values(c))) {
     spawnSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', `s3://${b}`], { env: awsEnv });
-    spawnSync('aws', ['--endpoint-url', moto.endpoint, 's3api', 'put-bucket-versioning', '--bucket', b, '--versioning-configuration', 'Status=Enabled'], { env: awsEnv });
+    spawnSync('aws', ['--endpoint-url', moto.endpoint, 's3api', 'put-bucket-versioning', '--bucket', b, '--versioning-configuration', 'Status=Enabled'], {
+      env: awsEnv,
+    });
   }
   const scenarios = [
     ['first publish', { css: 'body{margin:0}' }],
@@ -188,7 +214,14 @@ try {
   for (const [name, spec] of scenarios) {
     buildSite(site, spec);
     const files = listFiles(site);
-    const hashes = new Map(files.map((f) => [f, createHash('md5').update(readFileSync(join(site, f))).digest('hex')]));
+    const hashes = new Map(
+      files.map((f) => [
+        f,
+        createHash('md5')
+          .update(readFileSync(join(site, f)))
+          .digest('hex'),
+      ]),
+    );
     const changed = files.filter((f) => previous.get(f) !== hashes.get(f));
     previous = hashes;
     const runs = { cli: [], ours: [], raw: [] };
@@ -204,13 +237,25 @@ try {
         runs[tool].push(await go());
       }
     }
-    for (const r of runs.ours) if (r.uploads !== changed.length) throw new Error(`${name}: s3-site-sync uploaded ${r.uploads} files, the build changed ${changed.length}`);
-    results.push({ name, files: files.length, bytes: files.reduce((n, f) => n + statSync(join(site, f)).size, 0), cli: median(runs.cli), ours: median(runs.ours), raw: median(runs.raw) });
+    for (const r of runs.ours)
+      if (r.uploads !== changed.length) throw new Error(`${name}: s3-site-sync uploaded ${r.uploads} files, the build changed ${changed.length}`);
+    results.push({
+      name,
+      files: files.length,
+      bytes: files.reduce((n, f) => n + statSync(join(site, f)).size, 0),
+      cli: median(runs.cli),
+      ours: median(runs.ours),
+      raw: median(runs.raw),
+    });
   }
 
   const cliVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  console.log(`\nsite: ${results[0].files} files (${PAGES} pages), ${(results[0].bytes / 1024 / 1024).toFixed(1)} MiB; moto ${moto.endpoint}, versioning on; median of ${RUNS} runs each (BENCH_RUNS)`);
-  console.log(`ours = node ${process.version} dist/s3-site-sync (concurrency ${CONCURRENCY}); cli = ${(cliVersion.stdout || cliVersion.stderr).trim()}; raw = PutObject x N, ${CONCURRENCY} in flight, one client`);
+  console.log(
+    `\nsite: ${results[0].files} files (${PAGES} pages), ${(results[0].bytes / 1024 / 1024).toFixed(1)} MiB; moto ${moto.endpoint}, versioning on; median of ${RUNS} runs each (BENCH_RUNS)`,
+  );
+  console.log(
+    `ours = node ${process.version} dist/s3-site-sync (concurrency ${CONCURRENCY}); cli = ${(cliVersion.stdout || cliVersion.stderr).trim()}; raw = PutObject x N, ${CONCURRENCY} in flight, one client`,
+  );
   const t = (r) => `${(r.ms / 1000).toFixed(2)}s ${String(r.requests).padStart(4)} req`;
   console.log(`\n| scenario | aws s3 sync | s3-site-sync | raw parallel PUT | uploads (cli / ours) | ours vs cli | ours / raw |`);
   console.log(`|---|---|---|---|---|---|---|`);
@@ -224,13 +269,17 @@ try {
     [`global CSS change: fewer requests than aws s3 sync (${css.ours.requests} < ${css.cli.requests})`, css.ours.requests < css.cli.requests],
     [`global CSS change: >= 1.5x faster than aws s3 sync (${(css.cli.ms / css.ours.ms).toFixed(2)}x)`, css.cli.ms / css.ours.ms >= 1.5],
     [`first publish: within 1.15x of the raw parallel PUT (${(first.ours.ms / first.raw.ms).toFixed(2)}x)`, first.ours.ms / first.raw.ms <= 1.15],
-    ...results.map((r) => [`${r.name}: requests at most uploads + deletions + 6 (${r.ours.requests} <= ${r.ours.uploads} + ${r.ours.deleted} + 6)`, r.ours.requests <= r.ours.uploads + r.ours.deleted + 6]),
+    ...results.map((r) => [
+      `${r.name}: requests at most uploads + deletions + 6 (${r.ours.requests} <= ${r.ours.uploads} + ${r.ours.deleted} + 6)`,
+      r.ours.requests <= r.ours.uploads + r.ours.deleted + 6,
+    ]),
     [`one page edited: exactly 1 upload (${page.ours.uploads})`, page.ours.uploads === 1],
   ];
   console.log('');
   for (const [what, ok] of checks) console.log(`${ok ? 'met    ' : 'NOT MET'}  ${what}`);
   if (page.ours.uploads !== 1) throw new Error(`one page edited uploaded ${page.ours.uploads} files, expected 1`);
-  if (!results.every((r) => r.ours.requests <= r.ours.uploads + r.ours.deleted + 6)) throw new Error('s3-site-sync sent more than uploads + deletions + 6 requests');
+  if (!results.every((r) => r.ours.requests <= r.ours.uploads + r.ours.deleted + 6))
+    throw new Error('s3-site-sync sent more than uploads + deletions + 6 requests');
 } finally {
   await moto.stop();
   rmSync(workspace, { recursive: true, force: true });

@@ -10,8 +10,16 @@ const commit = { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_
 export const ecrCases: SecurityCase[] = [
   ...commonCases('ecr-build-push', repo),
   { name: 'repository: a command after a line break', inputs: { repository: `app\n${INJECT}` }, names: 'Input "repository"' },
-  { name: 'build-args: a pasted secret on a line without a key', inputs: { ...repo, 'build-args': `A=1\n${SECRETS.pasted}` }, names: 'line 2 is not KEY=VALUE' },
-  { name: 'build-secrets: a pasted secret on a line without an id', inputs: { ...repo, 'build-secrets': `npm=x\n${SECRETS.pasted}` }, names: 'line 2 is not KEY=VALUE' },
+  {
+    name: 'build-args: a pasted secret on a line without a key',
+    inputs: { ...repo, 'build-args': `A=1\n${SECRETS.pasted}` },
+    names: 'line 2 is not KEY=VALUE',
+  },
+  {
+    name: 'build-secrets: a pasted secret on a line without an id',
+    inputs: { ...repo, 'build-secrets': `npm=x\n${SECRETS.pasted}` },
+    names: 'line 2 is not KEY=VALUE',
+  },
   { name: 'tags: a tag with a command', inputs: { ...repo, tags: `v1\n${INJECT}` }, names: 'Input "tags"' },
   { name: 'dockerfile: missing', inputs: { ...repo, dockerfile: `nope/Dockerfile` }, names: 'Input "dockerfile"' },
   {
@@ -31,7 +39,17 @@ export const ecrCases: SecurityCase[] = [
   },
   { name: 'context: an absolute path outside the workspace', inputs: { ...repo, context: '$OUTSIDE' }, names: 'Input "context"' },
   { name: 'context: ../ out of the workspace', inputs: { ...repo, context: '../../../../../../tmp' }, names: 'Input "context"' },
-  { name: 'context: a link in the workspace to a folder outside it', inputs: { ...repo, context: 'out' }, links: { out: '$OUTSIDE' }, names: 'Input "context"' },
+  {
+    name: 'context: a link in the workspace to a folder outside it',
+    inputs: { ...repo, context: 'out' },
+    links: { out: '$OUTSIDE' },
+    names: 'Input "context"',
+  },
   { name: 'dockerfile: a file outside the workspace', inputs: { ...repo, dockerfile: '$OUTSIDE/secret.yaml' }, names: 'Input "dockerfile"' },
-  { name: 'dockerfile: a link in the workspace to a file outside it', inputs: { ...repo, dockerfile: 'Dockerfile.out' }, links: { 'Dockerfile.out': '$OUTSIDE/secret.yaml' }, names: 'Input "dockerfile"' },
+  {
+    name: 'dockerfile: a link in the workspace to a file outside it',
+    inputs: { ...repo, dockerfile: 'Dockerfile.out' },
+    links: { 'Dockerfile.out': '$OUTSIDE/secret.yaml' },
+    names: 'Input "dockerfile"',
+  },
 ];

@@ -11,7 +11,11 @@ export const s3Cases: SecurityCase[] = [
   { name: 'bucket: a path in it', inputs: { ...site, bucket: 'sec-site/../other' }, names: 'Input "bucket"' },
   { name: 'prefix: .. segments', inputs: { ...site, prefix: '../../escape' }, names: 'Input "prefix"' },
   { name: 'max-delete: not a share or count, with a command', inputs: { ...site, 'max-delete': `lots ${INJECT}` }, names: 'Input "max-delete"' },
-  { name: 'cloudfront-distribution-id: a domain with a command', inputs: { ...site, 'cloudfront-distribution-id': `d1.cloudfront.net\n${INJECT}` }, names: 'Input "cloudfront-distribution-id"' },
+  {
+    name: 'cloudfront-distribution-id: a domain with a command',
+    inputs: { ...site, 'cloudfront-distribution-id': `d1.cloudfront.net\n${INJECT}` },
+    names: 'Input "cloudfront-distribution-id"',
+  },
   {
     name: 'source: the whole checkout: .git/config (a token) and dotfiles are left out, .well-known/ is kept',
     inputs: { ...dryRun, source: '.', prefix: 'checkout' },

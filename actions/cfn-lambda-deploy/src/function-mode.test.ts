@@ -19,7 +19,15 @@ function scriptLambda(lambda: FakeLambda, opts: { conflicts?: number; updatePoll
   const updates: Json[] = [];
   let pendingPolls = 0;
   let conflicts = opts.conflicts ?? 0;
-  const config = (status: string) => ({ FunctionName: FN, FunctionArn: ARN, PackageType: 'Image', CodeSha256: 'sha-new', State: 'Active', LastUpdateStatus: status, Environment: { Variables: { KEEP: '1' } } });
+  const config = (status: string) => ({
+    FunctionName: FN,
+    FunctionArn: ARN,
+    PackageType: 'Image',
+    CodeSha256: 'sha-new',
+    State: 'Active',
+    LastUpdateStatus: status,
+    Environment: { Variables: { KEEP: '1' } },
+  });
   lambda.route = (method, path, body) => {
     const base = `/2015-03-31/functions/${FN}`;
     if (method === 'GET' && path.startsWith(`${base}/configuration`)) {
@@ -30,7 +38,13 @@ function scriptLambda(lambda: FakeLambda, opts: { conflicts?: number; updatePoll
       return config('Successful');
     }
     if (method === 'GET' && path.startsWith(`${base}/aliases/live`)) return alias;
-    if (method === 'GET' && path.startsWith(`${base}/versions`)) return { Versions: [{ Version: '$LATEST', CodeSha256: 'sha-old' }, { Version: '7', CodeSha256: 'sha-old' }] };
+    if (method === 'GET' && path.startsWith(`${base}/versions`))
+      return {
+        Versions: [
+          { Version: '$LATEST', CodeSha256: 'sha-old' },
+          { Version: '7', CodeSha256: 'sha-old' },
+        ],
+      };
     if (method === 'PUT' && path === `${base}/code`) {
       if (conflicts > 0) {
         conflicts--;
@@ -68,7 +82,10 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
   afterEach(() => uninstallFakes());
 
   const deploy = (inputs: Record<string, string>, clock = new FakeClock()) =>
-    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock }) }), { inputs: { 'aws-region': 'us-east-1', 'function-name': FN, 'image-uri': IMAGE, alias: 'live', ...inputs }, env: fakeEnv });
+    runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock }) }), {
+      inputs: { 'aws-region': 'us-east-1', 'function-name': FN, 'image-uri': IMAGE, alias: 'live', ...inputs },
+      env: fakeEnv,
+    });
 
   it('updates only the code, waits for LastUpdateStatus Successful, publishes, and moves the alias all at once', async () => {
     const { updates } = scriptLambda(lambda, { updatePolls: 2 });
@@ -76,7 +93,11 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     expect(res.errors).toEqual([]);
     expect(res.outputs).toMatchObject({ version: '8', 'previous-version': '7', 'alias-arn': `${ARN}:live`, 'function-arn': ARN });
     const mutations = lambda.paths().filter((p) => !p.startsWith('GET'));
-    expect(mutations).toEqual([`PUT /2015-03-31/functions/${FN}/code`, `POST /2015-03-31/functions/${FN}/versions`, `PUT /2015-03-31/functions/${FN}/aliases/live`]);
+    expect(mutations).toEqual([
+      `PUT /2015-03-31/functions/${FN}/code`,
+      `POST /2015-03-31/functions/${FN}/versions`,
+      `PUT /2015-03-31/functions/${FN}/aliases/live`,
+    ]);
     // No configuration call, and the code call carries only the image.
     expect(lambda.calls.find((c) => c.path.endsWith('/code'))!.body).toEqual({ ImageUri: IMAGE });
     expect(lambda.calls.find((c) => c.method === 'POST')!.body).toMatchObject({ CodeSha256: 'sha-new' });
@@ -109,7 +130,9 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     const started = clock.now();
     const res = await deploy({ 'traffic-shift': 'canary:10%:5m', alarms: 'kairos-errors' }, clock);
     expect(res.exitCode).toBe(1);
-    expect(res.errors[0]).toMatch(/Traffic shift of kairos-api:live to version 8 stopped at 10%(25)?: alarm kairos-errors went into ALARM \(Threshold Crossed.*\)\. All traffic is back on version 7/);
+    expect(res.errors[0]).toMatch(
+      /Traffic shift of kairos-api:live to version 8 stopped at 10%(25)?: alarm kairos-errors went into ALARM \(Threshold Crossed.*\)\. All traffic is back on version 7/,
+    );
     expect(updates).toEqual([
       { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } },
       { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } },
@@ -138,7 +161,9 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     expect(res.errors).toHaveLength(1);
     const error = decodeURIComponent(res.errors[0]!);
     expect(error).toMatch(/stopped at 10%: alarm kairos-errors went into ALARM \(Threshold Crossed/);
-    expect(error).toContain('Moving the alias back to version 7 then FAILED: AccessDeniedException: User is not authorized to perform: lambda:UpdateAlias on resource: kairos-api:live');
+    expect(error).toContain(
+      'Moving the alias back to version 7 then FAILED: AccessDeniedException: User is not authorized to perform: lambda:UpdateAlias on resource: kairos-api:live',
+    );
     expect(error).toContain('Alias live may still send 10% of traffic to version 8');
     expect(error).toContain('aws lambda update-alias --function-name kairos-api --name live --function-version 7');
     expect(error).not.toContain('All traffic is back');
@@ -181,14 +206,22 @@ describe('function mode (scripted Lambda and CloudWatch)', () => {
     expect(lambda.calls).toEqual([]);
   });
 
-  it('fails with Lambda\'s reason when the update does not apply', async () => {
+  it("fails with Lambda's reason when the update does not apply", async () => {
     scriptLambda(lambda);
     const route = lambda.route;
     let failed = false;
     lambda.route = (m, p, b, n) => {
       if (m === 'PUT' && p.endsWith('/code')) failed = true;
       if (failed && m === 'GET' && p.includes('/configuration')) {
-        return { FunctionName: FN, FunctionArn: ARN, PackageType: 'Image', State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'Source image does not exist. Provide a valid source image.', LastUpdateStatusReasonCode: 'ImageDeleted' };
+        return {
+          FunctionName: FN,
+          FunctionArn: ARN,
+          PackageType: 'Image',
+          State: 'Active',
+          LastUpdateStatus: 'Failed',
+          LastUpdateStatusReason: 'Source image does not exist. Provide a valid source image.',
+          LastUpdateStatusReasonCode: 'ImageDeleted',
+        };
       }
       return route(m, p, b, n);
     };

@@ -11,7 +11,19 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { type AwsContext, awsErrorCode, type Clock, type Deps, DeploymentError, errorMessage, formatDuration, log, runDescription, systemClock, waitFor } from '@deploy-actions/aws-kit';
+import {
+  type AwsContext,
+  awsErrorCode,
+  type Clock,
+  type Deps,
+  DeploymentError,
+  errorMessage,
+  formatDuration,
+  log,
+  runDescription,
+  systemClock,
+  waitFor,
+} from '@deploy-actions/aws-kit';
 import { listPublishedVersions, waitForFunctionUpdate, retryWhileUpdating } from '@deploy-actions/aws-kit/lambda';
 import { ACTION, type FunctionInputs, ZIP_UPLOAD_LIMIT } from './inputs.js';
 import type { FunctionProgress } from './report.js';
@@ -65,27 +77,45 @@ async function readFunction(f: FunctionRun): Promise<FunctionConfiguration> {
     fn = await f.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: f.name }));
   } catch (err) {
     if (awsErrorCode(err) === 'ResourceNotFoundException') {
-      throw new DeploymentError(`Lambda function ${f.name} does not exist in ${f.aws.region}.`, 'Function mode updates an existing function: create it first (e.g. with stack mode), or check function-name and aws-region.', { cause: err });
+      throw new DeploymentError(
+        `Lambda function ${f.name} does not exist in ${f.aws.region}.`,
+        'Function mode updates an existing function: create it first (e.g. with stack mode), or check function-name and aws-region.',
+        { cause: err },
+      );
     }
-    throw new DeploymentError(`Could not read Lambda function ${f.name}: ${errorMessage(err)}`, 'The role needs lambda:GetFunctionConfiguration on it.', { cause: err });
+    throw new DeploymentError(`Could not read Lambda function ${f.name}: ${errorMessage(err)}`, 'The role needs lambda:GetFunctionConfiguration on it.', {
+      cause: err,
+    });
   }
   f.progress.functionArn(fn.FunctionArn);
-  if (f.inp.imageUri && fn.PackageType === 'Zip') throw new DeploymentError(`${f.name} is a zip function; image-uri needs an image function.`, 'Give zip-file instead, or deploy the image to an image function.');
-  if (f.inp.zipFile && fn.PackageType === 'Image') throw new DeploymentError(`${f.name} is an image function; zip-file needs a zip function.`, 'Give image-uri instead.');
+  if (f.inp.imageUri && fn.PackageType === 'Zip')
+    throw new DeploymentError(
+      `${f.name} is a zip function; image-uri needs an image function.`,
+      'Give zip-file instead, or deploy the image to an image function.',
+    );
+  if (f.inp.zipFile && fn.PackageType === 'Image')
+    throw new DeploymentError(`${f.name} is an image function; zip-file needs a zip function.`, 'Give image-uri instead.');
   return fn;
 }
 
 /** The zip to upload (a folder is zipped here), within Lambda's direct-upload limit. */
 function readZipCode(inp: FunctionInputs): Uint8Array | undefined {
   const code = inp.zipFile ? readCode(inp.zipFile) : undefined;
-  if (code && code.byteLength > ZIP_UPLOAD_LIMIT) throw new DeploymentError(`The zipped code is ${code.byteLength} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3.');
+  if (code && code.byteLength > ZIP_UPLOAD_LIMIT)
+    throw new DeploymentError(
+      `The zipped code is ${code.byteLength} bytes, over Lambda's 50 MB direct-upload limit.`,
+      'Deploy it through a stack with the code in S3.',
+    );
   return code;
 }
 
 function planDryRun(f: FunctionRun, current: GetAliasCommandOutput | undefined, code: Uint8Array | undefined): void {
   const { inp, progress } = f;
   progress.plan(`Would update the code of ${f.name} to ${inp.imageUri ?? `${inp.zipFile} (${code!.byteLength} bytes zipped)`} and publish a version.`);
-  if (inp.alias) progress.plan(current ? `Would move alias ${inp.alias} from version ${current.FunctionVersion}: ${formatShift(inp.trafficShift)}.` : `Would create alias ${inp.alias}.`);
+  if (inp.alias)
+    progress.plan(
+      current ? `Would move alias ${inp.alias} from version ${current.FunctionVersion}: ${formatShift(inp.trafficShift)}.` : `Would create alias ${inp.alias}.`,
+    );
   progress.plan('Dry run: nothing changed.');
 }
 
@@ -114,7 +144,9 @@ async function moveAlias(f: FunctionRun, alias: string, current: GetAliasCommand
   const { lambda, name, progress } = f;
   if (!current) {
     progress.report.record({ kind: 'lambda-alias', functionName: name, alias, newVersion: version });
-    const created = await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version, Description: runDescription(ACTION) }));
+    const created = await lambda.send(
+      new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version, Description: runDescription(ACTION) }),
+    );
     progress.aliasArn(created.AliasArn);
     progress.aliasResult('created');
     log(`Created alias ${alias} → version ${version}.`);
@@ -147,7 +179,12 @@ async function publishedVersionOf(lambda: LambdaClient, name: string, codeSha256
 }
 
 /** Waits until Lambda has finished with the function; see the kit's waitForFunctionUpdate. */
-function waitForFunction(lambda: LambdaClient, name: string, qualifier: string | undefined, opts: { clock: Clock; timeoutMs: number; allowFailed?: boolean }): Promise<FunctionConfiguration> {
+function waitForFunction(
+  lambda: LambdaClient,
+  name: string,
+  qualifier: string | undefined,
+  opts: { clock: Clock; timeoutMs: number; allowFailed?: boolean },
+): Promise<FunctionConfiguration> {
   return waitForFunctionUpdate(lambda, name, { qualifier, intervalMs: POLL_MS, ...opts });
 }
 
@@ -163,8 +200,10 @@ async function whenIdle<T>(lambda: LambdaClient, name: string, opts: { clock: Cl
 
 function lambdaHint(err: unknown): string | undefined {
   const code = awsErrorCode(err);
-  if (code === 'AccessDeniedException') return 'The role needs lambda:UpdateFunctionCode and lambda:PublishVersion on the function (and ECR pull rights for images).';
-  if (code === 'InvalidParameterValueException') return 'Lambda rejected the code: check the image URI (same account/region, a Lambda-compatible manifest) or the zip.';
+  if (code === 'AccessDeniedException')
+    return 'The role needs lambda:UpdateFunctionCode and lambda:PublishVersion on the function (and ECR pull rights for images).';
+  if (code === 'InvalidParameterValueException')
+    return 'Lambda rejected the code: check the image URI (same account/region, a Lambda-compatible manifest) or the zip.';
   if (code === 'ResourceConflictException') return 'Another deploy keeps updating this function; run one deploy at a time (a concurrency group).';
   return undefined;
 }
@@ -174,7 +213,11 @@ async function firingAlarms(cw: CloudWatchClient, names: string[]): Promise<{ na
   const out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
   const alarms = [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])];
   const missing = names.filter((n) => !alarms.some((a) => a.AlarmName === n));
-  if (missing.length) throw new DeploymentError(`Alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (input alarms) do${missing.length > 1 ? '' : 'es'} not exist.`, 'Check the alarm names and the region.');
+  if (missing.length)
+    throw new DeploymentError(
+      `Alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (input alarms) do${missing.length > 1 ? '' : 'es'} not exist.`,
+      'Check the alarm names and the region.',
+    );
   return alarms.filter((a) => a.StateValue === 'ALARM').map((a) => ({ name: a.AlarmName!, reason: a.StateReason ?? '' }));
 }
 
@@ -200,11 +243,15 @@ async function shiftTraffic(f: FunctionRun, alias: string, versions: { previous:
     alias,
     ...versions,
     cw: inp.alarms.length ? f.aws.client(CloudWatchClient) : undefined,
-    route: (version, weights) => lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights } })),
+    route: (version, weights) =>
+      lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights } })),
   };
   const steps = shiftSteps(inp.trafficShift);
   if (shift.cw && steps.length) await refuseWhileFiring(shift, shift.cw);
-  if (steps.length) log(`Shifting alias ${alias} from version ${shift.previous} to ${shift.version}: ${formatShift(inp.trafficShift)}${shift.cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`);
+  if (steps.length)
+    log(
+      `Shifting alias ${alias} from version ${shift.previous} to ${shift.version}: ${formatShift(inp.trafficShift)}${shift.cw ? `, watching ${inp.alarms.join(', ')}` : ''}.`,
+    );
   for (const step of steps) await holdStep(shift, step);
   await shift.route(shift.version, {});
   log(`Alias ${alias} → version ${shift.version} (100%).`);
@@ -239,7 +286,10 @@ async function holdStep(shift: Shift, step: ShiftStep): Promise<void> {
         if (firing.length) throw new AlarmFired(firing);
         const held = clock.now() - start;
         if (held >= step.holdMs) return { done: true, value: undefined };
-        return { done: false, progress: `${pct} on version ${shift.version}; ${shift.cw ? `${inp.alarms.length} alarm(s) OK; ` : ''}${formatDuration(step.holdMs - held)} to go` };
+        return {
+          done: false,
+          progress: `${pct} on version ${shift.version}; ${shift.cw ? `${inp.alarms.length} alarm(s) OK; ` : ''}${formatDuration(step.holdMs - held)} to go`,
+        };
       },
     });
   } catch (err) {

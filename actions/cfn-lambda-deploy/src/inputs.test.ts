@@ -28,7 +28,9 @@ describe('inputs', () => {
     expect(() => read(inputs)).toThrow(expect.objectContaining({ input }) as unknown as Error);
   });
   it('takes a CloudFormation service role ARN with a path', () => {
-    expect(read({ 'stack-name': 's', template: 't.yaml', 'role-arn': 'arn:aws:iam::123456789012:role/service/cfn-exec' })).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/service/cfn-exec' });
+    expect(read({ 'stack-name': 's', template: 't.yaml', 'role-arn': 'arn:aws:iam::123456789012:role/service/cfn-exec' })).toMatchObject({
+      roleArn: 'arn:aws:iam::123456789012:role/service/cfn-exec',
+    });
   });
   it('needs template-bucket for a template over 51,200 bytes', () => {
     writeFileSync(join(dir, 'big.yaml'), 'Resources:\n  F: {Type: X}\n' + '#'.repeat(52_000) + '\n');

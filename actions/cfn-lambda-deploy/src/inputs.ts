@@ -1,5 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
-import { type CommonInputs, InputError, InputReader, isRoleArn, isSsmReference, parseKeyValueLines, runnerContext, workspacePath } from '@deploy-actions/aws-kit';
+import {
+  type CommonInputs,
+  InputError,
+  InputReader,
+  isRoleArn,
+  isSsmReference,
+  parseKeyValueLines,
+  runnerContext,
+  workspacePath,
+} from '@deploy-actions/aws-kit';
 import { TEMPLATE_BODY_LIMIT } from '@deploy-actions/aws-kit/cfn';
 import { isValidStackName, parseParameterOverrides, readTemplateInfo, type TemplateInfo } from './parameters.js';
 import { parseTrafficShift, type TrafficShift } from './traffic.js';
@@ -54,14 +63,27 @@ export function getInputs(reader = new InputReader(), workspace = runnerContext(
   const stackName = reader.optional('stack-name');
   const functionName = reader.optional('function-name');
   if (stackName && functionName) {
-    throw new InputError('function-name', 'cannot be given together with stack-name.', 'Give stack-name to deploy a stack, or function-name to update a function directly.');
+    throw new InputError(
+      'function-name',
+      'cannot be given together with stack-name.',
+      'Give stack-name to deploy a stack, or function-name to update a function directly.',
+    );
   }
   if (!stackName && !functionName) {
-    throw new InputError('stack-name', 'is required (or function-name, for function mode).', 'Give stack-name and template to deploy a stack, or function-name to update a function.');
+    throw new InputError(
+      'stack-name',
+      'is required (or function-name, for function mode).',
+      'Give stack-name and template to deploy a stack, or function-name to update a function.',
+    );
   }
   const timeoutMs = reader.duration('timeout', '30m');
   const imageUri = reader.optional('image-uri');
-  if (imageUri && /\s/.test(imageUri)) throw new InputError('image-uri', 'holds whitespace or a line break, so it is not one image reference.', 'Give one image, e.g. the image output of ecr-build-push (registry/repo@sha256:…).');
+  if (imageUri && /\s/.test(imageUri))
+    throw new InputError(
+      'image-uri',
+      'holds whitespace or a line break, so it is not one image reference.',
+      'Give one image, e.g. the image output of ecr-build-push (registry/repo@sha256:…).',
+    );
   const given = { reader, workspace, imageUri, timeoutMs };
   return { common, ...(stackName ? stackInputs(stackName, given) : functionInputs(functionName!, given)) };
 }
@@ -125,7 +147,12 @@ function parameterOverrides(
   const overrides = parseParameterOverrides(reader.raw('parameter-overrides'), workspace);
   if (!t.imageUri) return overrides;
   if (!t.template.parameters.some((p) => p.name === t.imageParameter)) {
-    throw new InputError('image-parameter', `the template has no parameter ${t.imageParameter} to put image-uri in.`, 'Set image-parameter to the template parameter that takes the image URI.', t.templateFile);
+    throw new InputError(
+      'image-parameter',
+      `the template has no parameter ${t.imageParameter} to put image-uri in.`,
+      'Set image-parameter to the template parameter that takes the image URI.',
+      t.templateFile,
+    );
   }
   if (overrides.has(t.imageParameter)) {
     throw new InputError('parameter-overrides', `sets ${t.imageParameter}, which image-uri also sets.`, 'Give the image in one place only.');
@@ -140,7 +167,11 @@ function capabilitiesInput(reader: InputReader, template: TemplateInfo): string[
   const bad = caps.filter((c) => !KNOWN_CAPABILITIES.includes(c));
   if (bad.length) throw new InputError('capabilities', `${bad.join(', ')} is not a CloudFormation capability.`, `Use ${KNOWN_CAPABILITIES.join(', ')}.`);
   if (template.hasTransform && !caps.includes('CAPABILITY_AUTO_EXPAND')) {
-    throw new InputError('capabilities', 'the template declares a Transform, which needs CAPABILITY_AUTO_EXPAND.', 'Add CAPABILITY_AUTO_EXPAND to capabilities.');
+    throw new InputError(
+      'capabilities',
+      'the template declares a Transform, which needs CAPABILITY_AUTO_EXPAND.',
+      'Add CAPABILITY_AUTO_EXPAND to capabilities.',
+    );
   }
   return caps;
 }
@@ -150,7 +181,11 @@ function templateBucketInput(reader: InputReader, templateFile: string, template
   const templateBucket = reader.optional('template-bucket');
   const size = Buffer.byteLength(templateBody);
   if (size > TEMPLATE_BODY_LIMIT && !templateBucket) {
-    throw new InputError('template-bucket', `is needed: ${templateFile} is ${size} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template sent inline.`, 'Give an S3 bucket to upload it to.');
+    throw new InputError(
+      'template-bucket',
+      `is needed: ${templateFile} is ${size} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte limit for a template sent inline.`,
+      'Give an S3 bucket to upload it to.',
+    );
   }
   return templateBucket;
 }
@@ -158,26 +193,48 @@ function templateBucketInput(reader: InputReader, templateFile: string, template
 function functionInputs(functionName: string, { reader, workspace, imageUri, timeoutMs }: Given): FunctionInputs {
   refuseInputs(reader, STACK_ONLY, 'is for stack mode (stack-name); it does nothing with function-name.');
   const zipFile = reader.optional('zip-file');
-  if (imageUri && zipFile) throw new InputError('zip-file', 'cannot be given together with image-uri.', 'Give image-uri for an image function, or zip-file for a zip function.');
-  if (!imageUri && !zipFile) throw new InputError('image-uri', 'or zip-file is required with function-name.', 'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.');
+  if (imageUri && zipFile)
+    throw new InputError('zip-file', 'cannot be given together with image-uri.', 'Give image-uri for an image function, or zip-file for a zip function.');
+  if (!imageUri && !zipFile)
+    throw new InputError(
+      'image-uri',
+      'or zip-file is required with function-name.',
+      'Give the new code: image-uri (e.g. the image output of ecr-build-push) or zip-file.',
+    );
   const zipPath = zipFile ? zipFileInput(zipFile, workspace) : undefined;
   const alias = reader.optional('alias');
-  if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias)) throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');
+  if (alias && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(alias))
+    throw new InputError('alias', `"${alias}" is not a valid alias name.`, 'Use letters, digits, - and _ (not only digits).');
   const trafficShift = parseTrafficShift(reader.string('traffic-shift'));
-  if (trafficShift.kind !== 'all-at-once' && !alias) throw new InputError('traffic-shift', `${trafficShift.kind} shifts an alias's traffic, so it needs alias.`, 'Set alias (e.g. live).');
+  if (trafficShift.kind !== 'all-at-once' && !alias)
+    throw new InputError('traffic-shift', `${trafficShift.kind} shifts an alias's traffic, so it needs alias.`, 'Set alias (e.g. live).');
   const alarms = reader.list('alarms', { commas: true });
   if (alarms.length && trafficShift.kind === 'all-at-once') {
-    throw new InputError('alarms', 'are watched during a traffic shift, but traffic-shift is all-at-once.', 'Set traffic-shift to canary:10%:5m or linear:25%:2m, or remove alarms.');
+    throw new InputError(
+      'alarms',
+      'are watched during a traffic shift, but traffic-shift is all-at-once.',
+      'Set traffic-shift to canary:10%:5m or linear:25%:2m, or remove alarms.',
+    );
   }
   return { mode: 'function', functionName, imageUri, zipFile: zipPath, alias, trafficShift, alarms, timeoutMs };
 }
 
 /** `zip-file`: a .zip (or .jar) file or a folder to zip, inside the workspace. */
 function zipFileInput(zipFile: string, workspace: string): string {
-  const zipPath = workspacePath('zip-file', zipFile, { workspace, kind: 'any', fix: 'Give a .zip file or a directory to zip, relative to the repository root.' });
+  const zipPath = workspacePath('zip-file', zipFile, {
+    workspace,
+    kind: 'any',
+    fix: 'Give a .zip file or a directory to zip, relative to the repository root.',
+  });
   const st = statSync(zipPath);
   if (st.isFile() && !/\.(zip|jar)$/i.test(zipPath)) throw new InputError('zip-file', `${zipFile} is neither a .zip file nor a directory.`, undefined, zipFile);
-  if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT) throw new InputError('zip-file', `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`, 'Deploy it through a stack with the code in S3 instead.', zipFile);
+  if (st.isFile() && st.size > ZIP_UPLOAD_LIMIT)
+    throw new InputError(
+      'zip-file',
+      `${zipFile} is ${st.size} bytes, over Lambda's 50 MB direct-upload limit.`,
+      'Deploy it through a stack with the code in S3 instead.',
+      zipFile,
+    );
   // Read the folder now, so a link out of it or a loop is an input error before anything in AWS changes.
   if (st.isDirectory()) listZipFiles(zipPath, zipFile);
   return zipPath;

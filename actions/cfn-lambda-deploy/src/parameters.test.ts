@@ -26,8 +26,14 @@ describe('parameter-overrides', () => {
     writeFileSync(join(dir, 'cp.json'), JSON.stringify({ Parameters: { A: '1', N: 5 } }));
     writeFileSync(join(dir, 'p.yaml'), 'A: hello\nB: "a=b"\n');
     expect([...parseParameterOverrides('p.json', dir)]).toEqual([['A', 'x,y=z']]);
-    expect([...parseParameterOverrides('cp.json', dir)]).toEqual([['A', '1'], ['N', '5']]);
-    expect([...parseParameterOverrides('p.yaml', dir)]).toEqual([['A', 'hello'], ['B', 'a=b']]);
+    expect([...parseParameterOverrides('cp.json', dir)]).toEqual([
+      ['A', '1'],
+      ['N', '5'],
+    ]);
+    expect([...parseParameterOverrides('p.yaml', dir)]).toEqual([
+      ['A', 'hello'],
+      ['B', 'a=b'],
+    ]);
     expect(() => parseParameterOverrides('missing.json', dir)).toThrow(/missing.json does not exist/);
   });
   it('keeps previous values, uses defaults for new parameters, rejects unknown and missing ones', () => {
@@ -47,8 +53,17 @@ describe('parameter-overrides', () => {
 
 describe('templates', () => {
   it('reads parameters from YAML with short-form tags, and NoEcho', () => {
-    const info = readTemplateInfo('Transform: AWS::Serverless-2016-10-31\nParameters:\n  A: {Type: String, NoEcho: true}\n  B: {Type: String, Default: x}\nResources:\n  F: {Type: X, Properties: {Code: !Ref A, S: !Sub "${B}"}}\n', 't.yaml');
-    expect(info).toEqual({ parameters: [{ name: 'A', noEcho: true, hasDefault: false }, { name: 'B', noEcho: false, hasDefault: true }], hasTransform: true });
+    const info = readTemplateInfo(
+      'Transform: AWS::Serverless-2016-10-31\nParameters:\n  A: {Type: String, NoEcho: true}\n  B: {Type: String, Default: x}\nResources:\n  F: {Type: X, Properties: {Code: !Ref A, S: !Sub "${B}"}}\n',
+      't.yaml',
+    );
+    expect(info).toEqual({
+      parameters: [
+        { name: 'A', noEcho: true, hasDefault: false },
+        { name: 'B', noEcho: false, hasDefault: true },
+      ],
+      hasTransform: true,
+    });
   });
   it('rejects what is not a template, naming the template input', () => {
     expect(() => readTemplateInfo('just: text\n', 'x.yaml')).toThrow(InputError);

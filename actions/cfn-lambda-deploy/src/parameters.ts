@@ -34,7 +34,12 @@ export function readTemplateInfo(body: string, file: string): TemplateInfo {
   // so they may resolve to plain values.
   const doc = YAML.parseDocument(body, { logLevel: 'silent', uniqueKeys: false });
   if (doc.errors.length) {
-    throw new InputError('template', `${file} is not valid YAML or JSON (${describeYamlError(doc.errors[0]!)}).`, 'Fix the template; `aws cloudformation validate-template` shows what is wrong.', file);
+    throw new InputError(
+      'template',
+      `${file} is not valid YAML or JSON (${describeYamlError(doc.errors[0]!)}).`,
+      'Fix the template; `aws cloudformation validate-template` shows what is wrong.',
+      file,
+    );
   }
   const t = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
   if (!t || typeof t !== 'object' || Array.isArray(t) || typeof t.Resources !== 'object' || t.Resources === null) {
@@ -60,7 +65,10 @@ export function parseParameterOverrides(raw: string, baseDir = process.cwd()): M
   const value = raw.trim();
   if (value === '') return new Map();
   if (!value.includes('\n') && !value.includes('=') && /\.(json|ya?ml)$/i.test(value)) {
-    const path = workspacePath('parameter-overrides', value, { workspace: baseDir, fix: 'Give Key=Value lines or the path of a JSON/YAML file in the repository.' });
+    const path = workspacePath('parameter-overrides', value, {
+      workspace: baseDir,
+      fix: 'Give Key=Value lines or the path of a JSON/YAML file in the repository.',
+    });
     return overridesFromFile(readFileSync(path, 'utf8'), value);
   }
   // Lines are checked by number and key only: a value may be a secret, so no error quotes one.
@@ -69,7 +77,11 @@ export function parseParameterOverrides(raw: string, baseDir = process.cwd()): M
     const at = line.indexOf('=');
     const key = at > 0 ? line.slice(0, at).trim() : '';
     if (key && !PARAMETER_NAME.test(key)) {
-      throw new InputError('parameter-overrides', `line ${i + 1}: ${JSON.stringify(key.slice(0, 64))} is not a parameter name (letters and digits only).`, 'Write one Key=Value per line, Key being a parameter of the template.');
+      throw new InputError(
+        'parameter-overrides',
+        `line ${i + 1}: ${JSON.stringify(key.slice(0, 64))} is not a parameter name (letters and digits only).`,
+        'Write one Key=Value per line, Key being a parameter of the template.',
+      );
     }
   });
   return parseKeyValueLines('parameter-overrides', raw);
@@ -80,7 +92,8 @@ const PARAMETER_NAME = /^[A-Za-z0-9]{1,255}$/;
 
 function overridesFromFile(text: string, file: string): Map<string, string> {
   const doc = YAML.parseDocument(text, { logLevel: 'silent' });
-  if (doc.errors.length) throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML (${describeYamlError(doc.errors[0]!)}).`, undefined, file);
+  if (doc.errors.length)
+    throw new InputError('parameter-overrides', `${file} is not valid JSON or YAML (${describeYamlError(doc.errors[0]!)}).`, undefined, file);
   let data: unknown = doc.toJS();
   if (data && typeof data === 'object' && !Array.isArray(data) && 'Parameters' in data && typeof (data as { Parameters: unknown }).Parameters === 'object') {
     data = (data as { Parameters: unknown }).Parameters;
@@ -96,7 +109,8 @@ function overridesFromFile(text: string, file: string): Map<string, string> {
   }
   if (data && typeof data === 'object') {
     for (const [k, v] of Object.entries(data)) {
-      if (v !== null && typeof v === 'object') throw new InputError('parameter-overrides', `${file}: ${k} must be a string, not a list or map.`, undefined, file);
+      if (v !== null && typeof v === 'object')
+        throw new InputError('parameter-overrides', `${file}: ${k} must be a string, not a list or map.`, undefined, file);
       out.set(k, scalar(v));
     }
     return out;
@@ -120,7 +134,7 @@ export function buildParameters(declared: DeclaredParameter[], overrides: Map<st
     throw new InputError(
       'parameter-overrides',
       `${unknown.join(', ')} ${unknown.length > 1 ? 'are not parameters' : 'is not a parameter'} of the template (it declares: ${[...names].join(', ') || 'none'}).`,
-      'Remove it, or add it to the template\'s Parameters.',
+      "Remove it, or add it to the template's Parameters.",
     );
   }
   const had = new Set(previous ?? []);
@@ -149,11 +163,7 @@ export function describeParameters(params: Parameter[], declared: DeclaredParame
   const secret = new Set(declared.filter((p) => p.noEcho).map((p) => p.name));
   return params.map((p) => [
     p.ParameterKey!,
-    p.UsePreviousValue
-      ? '(previous value)'
-      : secret.has(p.ParameterKey!)
-        ? '****'
-        : (secretReference(p.ParameterValue ?? '') ?? (p.ParameterValue ?? '')),
+    p.UsePreviousValue ? '(previous value)' : secret.has(p.ParameterKey!) ? '****' : (secretReference(p.ParameterValue ?? '') ?? p.ParameterValue ?? ''),
   ]);
 }
 

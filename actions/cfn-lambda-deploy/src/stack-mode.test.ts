@@ -145,7 +145,10 @@ describe('stack mode (scripted CloudFormation)', () => {
       ApiEndpoint: 'https://7zpmbpgf7d.execute-api.eu-west-2.amazonaws.com',
       FunctionName: 'kairos-backend-fn',
     });
-    expect(JSON.parse(res.outputs.outputs!)).toEqual({ ApiEndpoint: 'https://7zpmbpgf7d.execute-api.eu-west-2.amazonaws.com', FunctionName: 'kairos-backend-fn' });
+    expect(JSON.parse(res.outputs.outputs!)).toEqual({
+      ApiEndpoint: 'https://7zpmbpgf7d.execute-api.eu-west-2.amazonaws.com',
+      FunctionName: 'kairos-backend-fn',
+    });
     const create = cfn.callsOf('CreateChangeSet')[0]!;
     expect(create).toMatchObject({
       StackName: NAME,
@@ -163,8 +166,15 @@ describe('stack mode (scripted CloudFormation)', () => {
     const log = res.log;
     expect(log.indexOf('Add     ApiGateway')).toBeGreaterThan(-1);
     expect(log.indexOf('Add     ApiGateway')).toBeLessThan(log.indexOf('Executing change set'));
-    expect(log).toMatch(/kairos-backend \(AWS::CloudFormation::Stack\) {2}CREATE_IN_PROGRESS[\s\S]*LambdaFunction \(AWS::Lambda::Function\) {2}CREATE_COMPLETE[\s\S]*CREATE_COMPLETE/);
-    expect(log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('s3cr3t');
+    expect(log).toMatch(
+      /kairos-backend \(AWS::CloudFormation::Stack\) {2}CREATE_IN_PROGRESS[\s\S]*LambdaFunction \(AWS::Lambda::Function\) {2}CREATE_COMPLETE[\s\S]*CREATE_COMPLETE/,
+    );
+    expect(
+      log
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('s3cr3t');
     expect(res.summary).not.toContain('s3cr3t');
     expect(res.summary).toContain('ApiEndpoint');
     expect(cfn.actions().indexOf('ExecuteChangeSet')).toBeGreaterThan(cfn.actions().indexOf('DescribeChangeSet'));
@@ -261,7 +271,10 @@ describe('stack mode (scripted CloudFormation)', () => {
   });
 
   it('an empty change set (AWS: FAILED, "didn\'t contain changes") is success with has-changes=false and is deleted', async () => {
-    script(cfn, { before: stackAs('UPDATE_COMPLETE'), changeSetFailure: "The submitted information didn't contain changes. Submit different information to create a change set." });
+    script(cfn, {
+      before: stackAs('UPDATE_COMPLETE'),
+      changeSetFailure: "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
     const res = await deploy({ 'image-uri': IMAGE });
     expect(res.exitCode).toBe(0);
     expect(res.outputs['has-changes']).toBe('false');
@@ -289,7 +302,7 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(cfn.actions()).not.toContain('ExecuteChangeSet');
   });
 
-  it('a failed change set (not empty) fails with AWS\'s reason', async () => {
+  it("a failed change set (not empty) fails with AWS's reason", async () => {
     script(cfn, { before: stackAs('UPDATE_COMPLETE'), changeSetFailure: 'Parameter validation failed: parameter value bad for parameter name ImageUri' });
     const res = await deploy({ 'image-uri': IMAGE });
     expect(res.exitCode).toBe(1);
@@ -317,16 +330,40 @@ describe('stack mode (scripted CloudFormation)', () => {
   it('a failed update prints the root-cause events (nested stacks included, no cancelled noise), waits for the rollback and fails', async () => {
     script(cfn, {
       before: stackAs('UPDATE_COMPLETE'),
-      changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'LambdaFunction', ResourceType: 'AWS::Lambda::Function', Replacement: 'False' } }],
+      changes: [
+        {
+          Type: 'Resource',
+          ResourceChange: { Action: 'Modify', LogicalResourceId: 'LambdaFunction', ResourceType: 'AWS::Lambda::Function', Replacement: 'False' },
+        },
+      ],
       after: [
         { status: 'UPDATE_IN_PROGRESS', events: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', 'User Initiated')] },
         {
           status: 'UPDATE_ROLLBACK_IN_PROGRESS',
           events: [
-            event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'UPDATE_FAILED', 'Resource handler returned message: "Source image 123456789012.dkr.ecr.eu-west-2.amazonaws.com/kairos@sha256:bbbb does not exist."'),
-            event(NAME, 'Api', 'AWS::CloudFormation::Stack', 'UPDATE_FAILED', 'Embedded stack arn:...kairos-backend-Api-XYZ was not successfully updated.', NESTED),
+            event(
+              NAME,
+              'LambdaFunction',
+              'AWS::Lambda::Function',
+              'UPDATE_FAILED',
+              'Resource handler returned message: "Source image 123456789012.dkr.ecr.eu-west-2.amazonaws.com/kairos@sha256:bbbb does not exist."',
+            ),
+            event(
+              NAME,
+              'Api',
+              'AWS::CloudFormation::Stack',
+              'UPDATE_FAILED',
+              'Embedded stack arn:...kairos-backend-Api-XYZ was not successfully updated.',
+              NESTED,
+            ),
             event(NAME, 'Table', 'AWS::DynamoDB::Table', 'UPDATE_FAILED', 'Resource update cancelled'),
-            event(NAME, NAME, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to update: [LambdaFunction, Api].'),
+            event(
+              NAME,
+              NAME,
+              'AWS::CloudFormation::Stack',
+              'UPDATE_ROLLBACK_IN_PROGRESS',
+              'The following resource(s) failed to update: [LambdaFunction, Api].',
+            ),
           ],
         },
         { status: 'UPDATE_ROLLBACK_IN_PROGRESS', events: [event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'UPDATE_COMPLETE')] },
@@ -409,7 +446,10 @@ describe('stack mode (scripted CloudFormation)', () => {
   it('with recreate-failed-stack false, ROLLBACK_COMPLETE fails explaining why, changing nothing', async () => {
     script(cfn, {
       before: stackAs('ROLLBACK_COMPLETE'),
-      history: [event(NAME, NAME, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'), event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'CREATE_FAILED', 'Image not found')],
+      history: [
+        event(NAME, NAME, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
+        event(NAME, 'LambdaFunction', 'AWS::Lambda::Function', 'CREATE_FAILED', 'Image not found'),
+      ],
     });
     const res = await deploy({ 'image-uri': IMAGE, 'recreate-failed-stack': 'false' });
     expect(res.exitCode).toBe(1);
@@ -434,7 +474,11 @@ describe('stack mode (scripted CloudFormation)', () => {
 
     cfn.calls = [];
     cfn.counts = {};
-    script(cfn, { before: stackAs('UPDATE_ROLLBACK_FAILED'), history, after: [{ status: 'UPDATE_ROLLBACK_IN_PROGRESS' }, { status: 'UPDATE_ROLLBACK_COMPLETE' }] });
+    script(cfn, {
+      before: stackAs('UPDATE_ROLLBACK_FAILED'),
+      history,
+      after: [{ status: 'UPDATE_ROLLBACK_IN_PROGRESS' }, { status: 'UPDATE_ROLLBACK_COMPLETE' }],
+    });
     let continued = false;
     const cont = cfn.handlers.ContinueUpdateRollback!;
     cfn.handlers.ContinueUpdateRollback = (p, n) => ((continued = true), cont(p, n));
@@ -469,7 +513,9 @@ describe('stack mode (scripted CloudFormation)', () => {
     script(cfn, {});
     nock('https://ssm.us-east-1.amazonaws.com')
       .post('/')
-      .reply(400, JSON.stringify({ __type: 'ParameterNotFound', message: 'Parameter /kairos/secret not found.' }), { 'content-type': 'application/x-amz-json-1.1' });
+      .reply(400, JSON.stringify({ __type: 'ParameterNotFound', message: 'Parameter /kairos/secret not found.' }), {
+        'content-type': 'application/x-amz-json-1.1',
+      });
     const res = await deploy({ 'image-uri': IMAGE, 'parameter-overrides': 'SecretKey=ssm:/kairos/secret' });
     expect(res.exitCode).toBe(1);
     expect(res.errors[0]).toContain('/kairos/secret');
@@ -478,10 +524,12 @@ describe('stack mode (scripted CloudFormation)', () => {
     expect(cfn.calls).toEqual([]);
   });
 
-  it('passes AWS\'s refusal through with a hint', async () => {
+  it("passes AWS's refusal through with a hint", async () => {
     script(cfn, { before: stackAs('UPDATE_COMPLETE') });
     cfn.handlers.CreateChangeSet = () => new AwsFault('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_AUTO_EXPAND]');
     const res = await deploy({ 'image-uri': IMAGE });
-    expect(res.errors[0]).toMatch(/CloudFormation refused the change set for kairos-backend: Requires capabilities : \[CAPABILITY_AUTO_EXPAND\].*capabilities input/);
+    expect(res.errors[0]).toMatch(
+      /CloudFormation refused the change set for kairos-backend: Requires capabilities : \[CAPABILITY_AUTO_EXPAND\].*capabilities input/,
+    );
   });
 });

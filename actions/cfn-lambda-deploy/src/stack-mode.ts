@@ -50,14 +50,18 @@ export async function deployStack(aws: AwsContext, inp: StackInputs, dryRun: boo
   const changeSetType = !stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
   const parameters = stackParameters(s, changeSetType === 'UPDATE' ? stack : undefined);
   if (dryRun) {
-    progress.plan(`Would ${changeSetType === 'CREATE' ? 'create' : 'update'} stack ${inp.stackName} from ${inp.templateFile} through a change set${inp.execute ? ' and execute it' : ' (left for review)'}.`);
+    progress.plan(
+      `Would ${changeSetType === 'CREATE' ? 'create' : 'update'} stack ${inp.stackName} from ${inp.templateFile} through a change set${inp.execute ? ' and execute it' : ' (left for review)'}.`,
+    );
     progress.plan('Dry run: no change set created, nothing changed.');
     progress.stackOutputs({});
     return;
   }
   const outcome = await runChangeSet(s, stack, changeSetType, parameters);
   if (!outcome.hasChanges && inp.failOnEmptyChangeset) {
-    throw new DeploymentError(`Nothing to deploy: stack ${inp.stackName} already runs this template with these parameters, and fail-on-empty-changeset is true.`);
+    throw new DeploymentError(
+      `Nothing to deploy: stack ${inp.stackName} already runs this template with these parameters, and fail-on-empty-changeset is true.`,
+    );
   }
   if (outcome.executed) log(`Stack ${inp.stackName} is ${outcome.stack?.StackStatus}.`);
 }

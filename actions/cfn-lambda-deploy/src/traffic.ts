@@ -2,9 +2,7 @@ import { InputError, parseDuration } from '@deploy-actions/aws-kit';
 
 /** How the alias moves to the new version. */
 export type TrafficShift =
-  | { kind: 'all-at-once' }
-  | { kind: 'canary'; percent: number; intervalMs: number }
-  | { kind: 'linear'; percent: number; intervalMs: number };
+  { kind: 'all-at-once' } | { kind: 'canary'; percent: number; intervalMs: number } | { kind: 'linear'; percent: number; intervalMs: number };
 
 /** One step of a shift: give the new version `weight` (0–1) of the traffic, then watch for `holdMs`. */
 export interface ShiftStep {
@@ -21,7 +19,8 @@ export function parseTrafficShift(raw: string): TrafficShift {
   const kind = m[1] as 'canary' | 'linear';
   const percent = Number(m[2]);
   if (percent <= 0 || percent > 100) throw new InputError('traffic-shift', `${percent}% is not a share of traffic: it must be above 0% and at most 100%.`);
-  if (kind === 'canary' && percent === 100) throw new InputError('traffic-shift', 'a canary of 100% is all-at-once.', 'Use all-at-once, or a canary below 100%.');
+  if (kind === 'canary' && percent === 100)
+    throw new InputError('traffic-shift', 'a canary of 100% is all-at-once.', 'Use all-at-once, or a canary below 100%.');
   const intervalMs = parseDuration('traffic-shift', m[3]!);
   if (intervalMs <= 0) throw new InputError('traffic-shift', `the interval in "${raw}" must be above zero.`);
   return { kind, percent, intervalMs };

@@ -35,7 +35,9 @@ export function listZipFiles(dir: string, label = dir): ZipEntry[] {
           const code = (err as NodeJS.ErrnoException).code;
           throw new InputError(
             'zip-file',
-            code === 'ELOOP' ? `${shown(path)} is a symbolic link loop (it leads back to itself).` : `${shown(path)} is a symbolic link to something that does not exist.`,
+            code === 'ELOOP'
+              ? `${shown(path)} is a symbolic link loop (it leads back to itself).`
+              : `${shown(path)} is a symbolic link to something that does not exist.`,
             'Remove the link or point it at a file inside the folder.',
             shown(path),
           );
@@ -53,7 +55,12 @@ export function listZipFiles(dir: string, label = dir): ZipEntry[] {
       if (st.isDirectory()) {
         const real = realpathSync(target);
         if (ancestors.has(real)) {
-          throw new InputError('zip-file', `${shown(path)} is a symbolic link loop: it points back to ${relative(root, real) || label}, a folder it sits in.`, 'Remove the link.', shown(path));
+          throw new InputError(
+            'zip-file',
+            `${shown(path)} is a symbolic link loop: it points back to ${relative(root, real) || label}, a folder it sits in.`,
+            'Remove the link.',
+            shown(path),
+          );
         }
         walk(path, new Set([...ancestors, real]));
       } else if (st.isFile()) {

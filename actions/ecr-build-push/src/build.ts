@@ -50,7 +50,13 @@ function secretFiles(inputs: Inputs, dir: string): { secrets: BuildSpec['secrets
   return { secrets, env };
 }
 
-function spec({ inputs, git, target, tags }: Build, dir: string, refs: string[], push: boolean, cacheRepository?: string): { spec: BuildSpec; env: Record<string, string> } {
+function spec(
+  { inputs, git, target, tags }: Build,
+  dir: string,
+  refs: string[],
+  push: boolean,
+  cacheRepository?: string,
+): { spec: BuildSpec; env: Record<string, string> } {
   const { secrets, env } = secretFiles(inputs, dir);
   return {
     env,
@@ -83,7 +89,10 @@ async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, s
       exec(c.command, c.args, { env: { ...process.env, ...env } as Record<string, string>, ignoreReturnCode: true, silent: optional }),
     );
     if (code !== 0 && !optional) {
-      throw new DeploymentError(`${c.command} ${c.args[0]}${c.args[0] === 'manifest' ? ` ${c.args[1]}` : ''} failed with exit code ${code}.`, 'The builder output above says why (a failing Dockerfile step, a missing file in the context, or a registry refusal).');
+      throw new DeploymentError(
+        `${c.command} ${c.args[0]}${c.args[0] === 'manifest' ? ` ${c.args[1]}` : ''} failed with exit code ${code}.`,
+        'The builder output above says why (a failing Dockerfile step, a missing file in the context, or a registry refusal).',
+      );
     }
   }
 }
@@ -92,7 +101,12 @@ async function runCommands(builder: Builder, s: BuildSpec, env: Record<string, s
 async function useDockerSetup(build: Build, s: BuildSpec, cacheFrom: string[]): Promise<() => Promise<void>> {
   if (!build.buildx) return async () => {};
   const gaps = dockerDriverGaps(build.buildx, s);
-  const setup = await setUpDockerBuild(build.buildx, gaps, { provenance: s.provenance, multiPlatform: s.platforms.length > 1, hostNetwork: s.insecure, cacheFrom });
+  const setup = await setUpDockerBuild(build.buildx, gaps, {
+    provenance: s.provenance,
+    multiPlatform: s.platforms.length > 1,
+    hostNetwork: s.insecure,
+    cacheFrom,
+  });
   s.builderName = setup.builderName;
   s.inlineCacheFrom = setup.inlineCacheFrom;
   s.provenance = setup.provenance;
@@ -101,7 +115,10 @@ async function useDockerSetup(build: Build, s: BuildSpec, cacheFrom: string[]): 
 
 async function dockerLogin(host: string, credentials: RegistryCredentials): Promise<void> {
   const code = await withCommandsStopped(() =>
-    exec('docker', ['login', '--username', credentials.username, '--password-stdin', host], { input: Buffer.from(credentials.password), ignoreReturnCode: true }),
+    exec('docker', ['login', '--username', credentials.username, '--password-stdin', host], {
+      input: Buffer.from(credentials.password),
+      ignoreReturnCode: true,
+    }),
   );
   if (code !== 0) throw new DeploymentError(`docker login to ${host} failed with exit code ${code}.`, 'The output above says why.');
 }
@@ -125,7 +142,10 @@ export async function buildAndPush(build: Build, credentials: RegistryCredential
     const { spec: s, env } = spec(build, dir, [`${target.repositoryUri}:${tags.shaTag}`], true, cacheRepository);
     if (builder === 'docker') {
       // Previous images of this branch or version (and the cache repository) hold an inline cache to read back.
-      const cacheFrom = [...(cacheRepository ? [`${cacheRepository}:buildcache`] : []), ...tags.tags.filter((t) => t !== tags.shaTag).map((t) => `${target.repositoryUri}:${t}`)];
+      const cacheFrom = [
+        ...(cacheRepository ? [`${cacheRepository}:buildcache`] : []),
+        ...tags.tags.filter((t) => t !== tags.shaTag).map((t) => `${target.repositoryUri}:${t}`),
+      ];
       cleanUpAfter(await useDockerSetup(build, s, cacheFrom));
       if (credentials) await dockerLogin(target.registryHost, credentials);
     } else {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@deploy-actions/aws-kit';
-import { buildCommands, createBuilderCommand, detectBuilder, dockerDriverGaps, parseBuildxInspect, unsupported, usesContainerdStore, type BuildSpec, type Probe } from './builders.js';
+import {
+  buildCommands,
+  createBuilderCommand,
+  detectBuilder,
+  dockerDriverGaps,
+  parseBuildxInspect,
+  unsupported,
+  usesContainerdStore,
+  type BuildSpec,
+  type Probe,
+} from './builders.js';
 
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
   context: 'app',
@@ -27,18 +37,45 @@ describe('docker buildx command line', () => {
     expect(rest).toEqual([]);
     expect(cmd!.command).toBe('docker');
     expect(cmd!.args).toEqual([
-      'buildx', 'build', '--file', 'app/Dockerfile', '--platform', 'linux/amd64', '--target', 'runtime',
-      '--build-arg', 'NODE_ENV=production', '--label', 'org.opencontainers.image.revision=abc',
-      '--secret', 'id=npm,env=ECR_BUILD_PUSH_SECRET_0', '--provenance=false', '--sbom=false',
-      '--tag', 'r.example/app:sha-abc1234', '--output', 'type=image,push=true',
-      '--cache-from', 'type=registry,ref=r.example/app-cache:buildcache',
-      '--cache-to', 'type=registry,ref=r.example/app-cache:buildcache,mode=max,image-manifest=true,oci-mediatypes=true',
+      'buildx',
+      'build',
+      '--file',
+      'app/Dockerfile',
+      '--platform',
+      'linux/amd64',
+      '--target',
+      'runtime',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--secret',
+      'id=npm,env=ECR_BUILD_PUSH_SECRET_0',
+      '--provenance=false',
+      '--sbom=false',
+      '--tag',
+      'r.example/app:sha-abc1234',
+      '--output',
+      'type=image,push=true',
+      '--cache-from',
+      'type=registry,ref=r.example/app-cache:buildcache',
+      '--cache-to',
+      'type=registry,ref=r.example/app-cache:buildcache,mode=max,image-manifest=true,oci-mediatypes=true',
       'app',
     ]);
   });
   it('uses the gha cache, plain-HTTP registries, multi-platform and provenance', () => {
     const args = buildCommands('docker', spec({ cache: 'gha', insecure: true, platforms: ['linux/amd64', 'linux/arm64'], provenance: true }))[0]!.args;
-    expect(args).toEqual(expect.arrayContaining(['--platform', 'linux/amd64,linux/arm64', '--provenance=true', 'type=image,push=true,registry.insecure=true', 'type=gha', 'type=gha,mode=max']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--provenance=true',
+        'type=image,push=true,registry.insecure=true',
+        'type=gha',
+        'type=gha,mode=max',
+      ]),
+    );
   });
   it('loads a single-platform build that is not pushed', () => {
     const args = buildCommands('docker', spec({ push: false, refs: ['r/app:sha-1', 'r/app:main'] }))[0]!.args;
@@ -51,14 +88,24 @@ describe('docker buildx command line', () => {
 describe('docker buildx drivers', () => {
   const docker = { name: 'default', driver: 'docker', containerdStore: false };
   it('reads the builder name and driver from docker buildx inspect', () => {
-    const text = 'Name:          default\nDriver:        docker\nLast Activity: 2026-12-02 03:00:00 +0000 UTC\n\nNodes:\nName:             default\nEndpoint:         default\nStatus:           running\n';
+    const text =
+      'Name:          default\nDriver:        docker\nLast Activity: 2026-12-02 03:00:00 +0000 UTC\n\nNodes:\nName:             default\nEndpoint:         default\nStatus:           running\n';
     expect(parseBuildxInspect(text)).toEqual({ name: 'default', driver: 'docker' });
     expect(usesContainerdStore('[["driver-type","io.containerd.snapshotter.v1"]]')).toBe(true);
     expect(usesContainerdStore('[["Backing Filesystem","extfs"],["Supports d_type","true"]]')).toBe(false);
   });
   it('lists what the docker driver refuses, and nothing for other drivers or the containerd image store', () => {
-    const all: Pick<BuildSpec, 'platforms' | 'cache' | 'provenance' | 'push'> = { platforms: ['linux/amd64', 'linux/arm64'], cache: 'registry', provenance: true, push: true };
-    expect(dockerDriverGaps(docker, all)).toEqual(['a multi-platform build (linux/amd64, linux/arm64)', 'cache export (cache: registry)', 'attestations (provenance: true)']);
+    const all: Pick<BuildSpec, 'platforms' | 'cache' | 'provenance' | 'push'> = {
+      platforms: ['linux/amd64', 'linux/arm64'],
+      cache: 'registry',
+      provenance: true,
+      push: true,
+    };
+    expect(dockerDriverGaps(docker, all)).toEqual([
+      'a multi-platform build (linux/amd64, linux/arm64)',
+      'cache export (cache: registry)',
+      'attestations (provenance: true)',
+    ]);
     expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'gha', provenance: false })).toEqual(['cache export (cache: gha)']);
     expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], cache: 'none', provenance: false })).toEqual([]);
     expect(dockerDriverGaps(docker, { ...all, platforms: ['linux/amd64'], push: false, provenance: false })).toEqual([]);
@@ -68,9 +115,21 @@ describe('docker buildx drivers', () => {
   it('builds on a named builder, or with an inline cache read back from the registry', () => {
     expect(buildCommands('docker', spec({ builderName: 'b1' }))[0]!.args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'b1']);
     const inline = buildCommands('docker', spec({ inlineCacheFrom: ['r.example/app-cache:buildcache', 'r.example/app:main'] }))[0]!.args.join(' ');
-    expect(inline).toContain('--cache-to type=inline --cache-from type=registry,ref=r.example/app-cache:buildcache --cache-from type=registry,ref=r.example/app:main');
+    expect(inline).toContain(
+      '--cache-to type=inline --cache-from type=registry,ref=r.example/app-cache:buildcache --cache-from type=registry,ref=r.example/app:main',
+    );
     expect(inline).not.toMatch(/mode=max|type=gha/);
-    expect(createBuilderCommand('b1', true).args).toEqual(['buildx', 'create', '--name', 'b1', '--driver', 'docker-container', '--bootstrap', '--driver-opt', 'network=host']);
+    expect(createBuilderCommand('b1', true).args).toEqual([
+      'buildx',
+      'create',
+      '--name',
+      'b1',
+      '--driver',
+      'docker-container',
+      '--bootstrap',
+      '--driver-opt',
+      'network=host',
+    ]);
   });
 });
 
@@ -79,20 +138,60 @@ describe('buildah and podman command lines', () => {
     const cmds = buildCommands('buildah', spec({ insecure: true }));
     expect(cmds.map((c) => c.command)).toEqual(['buildah', 'buildah']);
     expect(cmds[0]!.args).toEqual([
-      'build', '--format', 'docker', '--file', 'app/Dockerfile', '--platform', 'linux/amd64', '--target', 'runtime',
-      '--build-arg', 'NODE_ENV=production', '--label', 'org.opencontainers.image.revision=abc',
-      '--secret', 'id=npm,src=/tmp/w/secret-0',
-      '--layers', '--cache-from', 'r.example/app-cache', '--cache-to', 'r.example/app-cache',
-      '--authfile', '/tmp/w/auth.json', '--tls-verify=false', '--tag', 'r.example/app:sha-abc1234', 'app',
+      'build',
+      '--format',
+      'docker',
+      '--file',
+      'app/Dockerfile',
+      '--platform',
+      'linux/amd64',
+      '--target',
+      'runtime',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--secret',
+      'id=npm,src=/tmp/w/secret-0',
+      '--layers',
+      '--cache-from',
+      'r.example/app-cache',
+      '--cache-to',
+      'r.example/app-cache',
+      '--authfile',
+      '/tmp/w/auth.json',
+      '--tls-verify=false',
+      '--tag',
+      'r.example/app:sha-abc1234',
+      'app',
     ]);
-    expect(cmds[1]!.args).toEqual(['push', '--authfile', '/tmp/w/auth.json', '--tls-verify=false', '--digestfile', '/tmp/w/digest', 'r.example/app:sha-abc1234', 'docker://r.example/app:sha-abc1234']);
+    expect(cmds[1]!.args).toEqual([
+      'push',
+      '--authfile',
+      '/tmp/w/auth.json',
+      '--tls-verify=false',
+      '--digestfile',
+      '/tmp/w/digest',
+      'r.example/app:sha-abc1234',
+      'docker://r.example/app:sha-abc1234',
+    ]);
   });
   it('builds several platforms into a fresh manifest list and pushes all of it', () => {
     const cmds = buildCommands('podman', spec({ platforms: ['linux/amd64', 'linux/arm64'], cache: 'none' }));
     expect(cmds.map((c) => c.args.slice(0, 2).join(' '))).toEqual(['manifest rm', 'build --format', 'manifest push']);
     expect(cmds[1]!.args).toEqual(expect.arrayContaining(['--platform', 'linux/amd64,linux/arm64', '--manifest', 'r.example/app:sha-abc1234']));
     expect(cmds[1]!.args).not.toContain('--layers');
-    expect(cmds[2]!.args).toEqual(['manifest', 'push', '--all', '--authfile', '/tmp/w/auth.json', '--digestfile', '/tmp/w/digest', 'r.example/app:sha-abc1234', 'docker://r.example/app:sha-abc1234']);
+    expect(cmds[2]!.args).toEqual([
+      'manifest',
+      'push',
+      '--all',
+      '--authfile',
+      '/tmp/w/auth.json',
+      '--digestfile',
+      '/tmp/w/digest',
+      'r.example/app:sha-abc1234',
+      'docker://r.example/app:sha-abc1234',
+    ]);
   });
   it('never puts a secret value on a command line', () => {
     for (const b of ['docker', 'buildah', 'podman'] as const) {
@@ -111,10 +210,12 @@ describe('buildah and podman command lines', () => {
 });
 
 describe('detectBuilder', () => {
-  const machine = (have: Record<string, boolean>): Probe => async (command, args) => {
-    const key = command === 'docker' ? (args[0] === 'info' ? 'daemon' : 'buildx') : command;
-    return have[key] ? { ok: true, detail: '' } : { ok: false, detail: key === 'daemon' ? 'Cannot connect to the Docker daemon' : 'ENOENT' };
-  };
+  const machine =
+    (have: Record<string, boolean>): Probe =>
+    async (command, args) => {
+      const key = command === 'docker' ? (args[0] === 'info' ? 'daemon' : 'buildx') : command;
+      return have[key] ? { ok: true, detail: '' } : { ok: false, detail: key === 'daemon' ? 'Cannot connect to the Docker daemon' : 'ENOENT' };
+    };
   it('auto prefers docker buildx when a daemon answers', async () => {
     await expect(detectBuilder('auto', machine({ daemon: true, buildx: true, buildah: true }))).resolves.toMatchObject({ builder: 'docker' });
   });
@@ -126,10 +227,18 @@ describe('detectBuilder', () => {
     const err = await detectBuilder('auto', machine({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).input).toBe('builder');
-    expect((err as InputError).message).toMatch(/no builder is available: no Docker daemon answers \(Cannot connect to the Docker daemon\); buildah is not installed/);
+    expect((err as InputError).message).toMatch(
+      /no builder is available: no Docker daemon answers \(Cannot connect to the Docker daemon\); buildah is not installed/,
+    );
   });
   it('fails naming builder when docker is chosen and the daemon is missing', async () => {
-    await expect(detectBuilder('docker', machine({ buildah: true }))).rejects.toMatchObject({ input: 'builder', message: expect.stringMatching(/is docker, but no Docker daemon answers/) });
-    await expect(detectBuilder('podman', machine({ buildah: true }))).rejects.toMatchObject({ input: 'builder', message: expect.stringMatching(/is podman, but podman is not installed/) });
+    await expect(detectBuilder('docker', machine({ buildah: true }))).rejects.toMatchObject({
+      input: 'builder',
+      message: expect.stringMatching(/is docker, but no Docker daemon answers/),
+    });
+    await expect(detectBuilder('podman', machine({ buildah: true }))).rejects.toMatchObject({
+      input: 'builder',
+      message: expect.stringMatching(/is podman, but podman is not installed/),
+    });
   });
 });

@@ -184,7 +184,12 @@ export async function detectBuilder(choice: BuilderChoice, probe: Probe): Promis
   };
   if (choice === 'docker') {
     const r = await docker();
-    if (!r.ok) throw new InputError('builder', `is docker, but ${r.detail}.`, 'Start Docker and set up buildx (docker/setup-buildx-action), or set builder: buildah (daemonless).');
+    if (!r.ok)
+      throw new InputError(
+        'builder',
+        `is docker, but ${r.detail}.`,
+        'Start Docker and set up buildx (docker/setup-buildx-action), or set builder: buildah (daemonless).',
+      );
     return { builder: 'docker', why: r.detail };
   }
   if (choice === 'buildah' || choice === 'podman') {
@@ -201,5 +206,9 @@ export async function detectBuilder(choice: BuilderChoice, probe: Probe): Promis
     if (r.ok) return { builder: name, why: `${tried.join('; ')}; ${r.detail}` };
     tried.push(r.detail);
   }
-  throw new InputError('builder', `is auto, but no builder is available: ${tried.join('; ')}.`, 'Run on a runner with Docker (ubuntu-latest has it), or install buildah or podman.');
+  throw new InputError(
+    'builder',
+    `is auto, but no builder is available: ${tried.join('; ')}.`,
+    'Run on a runner with Docker (ubuntu-latest has it), or install buildah or podman.',
+  );
 }

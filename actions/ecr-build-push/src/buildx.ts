@@ -15,7 +15,14 @@ async function docker(args: string[]): Promise<{ exitCode: number; stdout: strin
 }
 
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter((l) => l.trim()).pop()?.trim() ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop()
+      ?.trim() ?? ''
+  );
 }
 
 /** `docker buildx inspect` (the current builder) and, for the docker driver, whether images live in containerd. */
@@ -65,7 +72,9 @@ export async function setUpDockerBuild(
   log(`Running: docker ${create.args.join(' ')}`);
   const created = await docker(create.args);
   if (created.exitCode === 0) {
-    core.notice(`${refused}; this build ran on a docker-container builder created for it (${name}, removed afterwards). Set one up with docker/setup-buildx-action to choose it yourself.`);
+    core.notice(
+      `${refused}; this build ran on a docker-container builder created for it (${name}, removed afterwards). Set one up with docker/setup-buildx-action to choose it yourself.`,
+    );
     return {
       builderName: name,
       provenance: opts.provenance,

@@ -1,12 +1,6 @@
 /** ECR's control plane: find or create the repository, and get registry credentials. */
 import * as core from '@actions/core';
-import {
-  CreateRepositoryCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-  type Repository,
-} from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand, type Repository } from '@aws-sdk/client-ecr';
 import { awsErrorCode, DeploymentError, errorMessage, log, type AwsContext } from '@deploy-actions/aws-kit';
 
 export interface RepositoryInfo {

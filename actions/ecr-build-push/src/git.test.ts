@@ -51,7 +51,6 @@ describe('builtCommit: the image is named after the commit checked out in the bu
     const { git } = await builtCommit(repo.dir, env(repo.v120, 'refs/tags/v1.2.0'));
     expect(computeTags(git, tagOpts).tags).toEqual([`sha-${repo.v120.slice(0, 7)}`, '1.2.0', '1.2', '1', 'latest']);
   });
-
 });
 
 describe('builtCommit without a usable git checkout: GITHUB_SHA and GITHUB_REF', () => {

@@ -64,11 +64,19 @@ export async function builtCommit(context: string, env: NodeJS.ProcessEnv = proc
     return {
       git: { ...base, sha: fromEnv, ref, pointingTags: [] },
       note: `No git commit in ${context} (${why}); naming the image after GITHUB_SHA ${fromEnv.slice(0, 7)} and GITHUB_REF.`,
-      warning: noRepo ? undefined : `git could not read the commit in ${context} (${why}); the image is named after GITHUB_SHA ${fromEnv.slice(0, 7)}, which may not be the code being built.`,
+      warning: noRepo
+        ? undefined
+        : `git could not read the commit in ${context} (${why}); the image is named after GITHUB_SHA ${fromEnv.slice(0, 7)}, which may not be the code being built.`,
     };
   }
   const tagged = await git(['tag', '--points-at', 'HEAD'], context);
-  const pointingTags = tagged.exitCode === 0 ? tagged.stdout.split('\n').map((t) => t.trim()).filter(Boolean) : [];
+  const pointingTags =
+    tagged.exitCode === 0
+      ? tagged.stdout
+          .split('\n')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : [];
   const onTags = pointingTags.length ? `; tags on it: ${pointingTags.join(', ')}` : '';
   if (fromEnv && !sha.startsWith(fromEnv) && !fromEnv.startsWith(sha)) {
     return {

@@ -8,14 +8,21 @@ describe('parseRepository', () => {
   });
   it('takes a full ECR URI and reads its account and region', () => {
     expect(parseRepository('123456789012.dkr.ecr.eu-west-2.amazonaws.com/kairos')).toEqual({
-      name: 'kairos', host: '123456789012.dkr.ecr.eu-west-2.amazonaws.com', registryId: '123456789012', region: 'eu-west-2',
+      name: 'kairos',
+      host: '123456789012.dkr.ecr.eu-west-2.amazonaws.com',
+      registryId: '123456789012',
+      region: 'eu-west-2',
     });
     expect(parseRepository('127.0.0.1:5000/app')).toEqual({ name: 'app', host: '127.0.0.1:5000', registryId: undefined, region: undefined });
   });
   it('rejects invalid names and tags, naming repository', () => {
-    expect(() => parseRepository('Spotter_App')).toThrow(expect.objectContaining({ input: 'repository', message: expect.stringMatching(/not a valid ECR repository name/) }));
+    expect(() => parseRepository('Spotter_App')).toThrow(
+      expect.objectContaining({ input: 'repository', message: expect.stringMatching(/not a valid ECR repository name/) }),
+    );
     expect(() => parseRepository('a')).toThrow(expect.objectContaining({ input: 'repository' }));
-    expect(() => parseRepository('app:latest')).toThrow(expect.objectContaining({ input: 'repository', message: expect.stringMatching(/has a tag or digest/) }));
+    expect(() => parseRepository('app:latest')).toThrow(
+      expect.objectContaining({ input: 'repository', message: expect.stringMatching(/has a tag or digest/) }),
+    );
     expect(() => parseRepository('123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:aa')).toThrow(expect.objectContaining({ input: 'repository' }));
   });
 });

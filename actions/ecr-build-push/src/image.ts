@@ -53,7 +53,11 @@ export interface RegistryOverride {
 export function parseRegistry(raw: string): RegistryOverride {
   const m = /^(?:(https?):\/\/)?([A-Za-z0-9.-]+(?::\d{1,5})?)\/?$/.exec(raw.trim());
   if (!m) {
-    throw new InputError('registry', `"${raw}" is not a registry host.`, 'Give a host[:port], e.g. registry.example.com or http://127.0.0.1:5000 for a plain-HTTP registry.');
+    throw new InputError(
+      'registry',
+      `"${raw}" is not a registry host.`,
+      'Give a host[:port], e.g. registry.example.com or http://127.0.0.1:5000 for a plain-HTTP registry.',
+    );
   }
   return { host: m[2]!, insecure: m[1] === 'http' };
 }

@@ -33,8 +33,19 @@ describe('getInputs', () => {
   it('applies the documented defaults', () => {
     const i = read({});
     expect(i).toMatchObject({
-      repository: 'spotter-app', dockerfile: join(dir, 'app', 'Dockerfile'), platforms: ['linux/amd64'], extraTags: [], autoTags: true,
-      latest: 'auto', createRepository: true, skipIfExists: true, force: false, cache: 'registry', provenance: false, builder: 'auto', push: true,
+      repository: 'spotter-app',
+      dockerfile: join(dir, 'app', 'Dockerfile'),
+      platforms: ['linux/amd64'],
+      extraTags: [],
+      autoTags: true,
+      latest: 'auto',
+      createRepository: true,
+      skipIfExists: true,
+      force: false,
+      cache: 'registry',
+      provenance: false,
+      builder: 'auto',
+      push: true,
     });
     expect(i.common.outputEnvCredentials).toBe(false);
     expect(read({ 'output-env-credentials': 'true' }).common.outputEnvCredentials).toBe(true);
@@ -53,13 +64,15 @@ describe('getInputs', () => {
       registry: 'http://127.0.0.1:5000',
       force: 'true',
     });
-    expect([...i.buildArgs]).toEqual([['A', '1'], ['B', 'x=y']]);
+    expect([...i.buildArgs]).toEqual([
+      ['A', '1'],
+      ['B', 'x=y'],
+    ]);
     expect([...i.buildSecrets]).toEqual([['npm', 'tok=en']]);
     expect(i.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(i.extraTags).toEqual(['staging', 'qa']);
     expect(i).toMatchObject({ builder: 'buildah', cache: 'none', registry: 'http://127.0.0.1:5000', force: true });
   });
-
 });
 
 describe('getInputs: bad values', () => {
@@ -91,8 +104,12 @@ describe('file inputs stay inside the workspace', () => {
   writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
   symlinkSync(outside, join(dir, 'escape'));
   const saved = process.env.GITHUB_WORKSPACE;
-  beforeAll(() => { process.env.GITHUB_WORKSPACE = dir; });
-  afterAll(() => { process.env.GITHUB_WORKSPACE = saved; });
+  beforeAll(() => {
+    process.env.GITHUB_WORKSPACE = dir;
+  });
+  afterAll(() => {
+    process.env.GITHUB_WORKSPACE = saved;
+  });
 
   it.each([
     [{ context: outside }, 'context'],
@@ -111,18 +128,38 @@ describe('file inputs stay inside the workspace', () => {
 
 describe('build-secrets and build-args errors', () => {
   const saved = process.env.GITHUB_WORKSPACE;
-  beforeAll(() => { process.env.GITHUB_WORKSPACE = dir; });
-  afterAll(() => { process.env.GITHUB_WORKSPACE = saved; });
+  beforeAll(() => {
+    process.env.GITHUB_WORKSPACE = dir;
+  });
+  afterAll(() => {
+    process.env.GITHUB_WORKSPACE = saved;
+  });
   it('name the line and never quote a value', () => {
     const value = 'ghp_0nlyTheS3cretOnThisLine';
-    for (const [input, raw] of [['build-secrets', `npm=ok\n${value}`], ['build-args', `A=1\n\n${value}`], ['build-secrets', `=${value}`]] as const) {
-      const err = (() => { try { read({ [input]: raw }); } catch (e) { return e as Error & { input: string; fix?: string }; } })();
+    for (const [input, raw] of [
+      ['build-secrets', `npm=ok\n${value}`],
+      ['build-args', `A=1\n\n${value}`],
+      ['build-secrets', `=${value}`],
+    ] as const) {
+      const err = (() => {
+        try {
+          read({ [input]: raw });
+        } catch (e) {
+          return e as Error & { input: string; fix?: string };
+        }
+      })();
       expect(err).toMatchObject({ input, message: expect.stringMatching(/^line \d is not KEY=VALUE \(it has no/) });
       expect(`${err!.message} ${err!.fix}`).not.toContain(value);
     }
   });
   it('names a bad secret id by its key, not its value', () => {
-    const err = (() => { try { read({ 'build-secrets': 'npm token=ghp_v4lue' }); } catch (e) { return e as Error; } })();
+    const err = (() => {
+      try {
+        read({ 'build-secrets': 'npm token=ghp_v4lue' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(err?.message).toBe('"npm token" is not a usable secret id.');
   });
 });

@@ -45,20 +45,25 @@ export function getInputs(reader = new InputReader()): Inputs {
 
   const context = reader.string('context', { fallback: '.' });
   // Inside the workspace, links followed: a build never sends files from elsewhere on the runner to the builder.
-  workspacePath('context', context, { kind: 'directory', fix: 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).' });
+  workspacePath('context', context, {
+    kind: 'directory',
+    fix: 'Point context at the directory holding the sources the Dockerfile copies (after actions/checkout).',
+  });
   const dockerfile = reader.string('dockerfile') || join(context, 'Dockerfile');
   workspacePath('dockerfile', dockerfile, { fix: 'Give the Dockerfile path relative to the workspace, or add a Dockerfile to the context.' });
 
   const buildSecrets = reader.keyValues('build-secrets');
   for (const value of buildSecrets.values()) if (value) core.setSecret(value);
   for (const id of buildSecrets.keys()) {
-    if (!SECRET_ID.test(id)) throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
+    if (!SECRET_ID.test(id))
+      throw new InputError('build-secrets', `"${id}" is not a usable secret id.`, 'Use letters, digits, _ . - (the id RUN --mount=type=secret,id=… names).');
   }
   const buildArgs = reader.keyValues('build-args');
 
   const extraTags = reader.list('tags', { commas: true });
   for (const tag of extraTags) {
-    if (!TAG_PATTERN.test(tag)) throw new InputError('tags', `"${tag}" is not a valid image tag.`, 'Tags are up to 128 of A-Z a-z 0-9 _ . - and cannot start with . or -.');
+    if (!TAG_PATTERN.test(tag))
+      throw new InputError('tags', `"${tag}" is not a valid image tag.`, 'Tags are up to 128 of A-Z a-z 0-9 _ . - and cannot start with . or -.');
   }
 
   const registry = reader.optional('registry');

@@ -98,22 +98,25 @@ describe('registryAccess: the ECR token goes only to ECR registry hosts', () => 
     expect(stdout.join('')).toMatch(/pulls and pushes there are anonymous\.\n/);
   });
 
-  it.each(['123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn'])(
-    '%s: fetches the token and sends it over TLS on HEAD/GET/PUT and in the auth file',
-    async (host) => {
-      const getCredentials = tokenSource();
-      const { fetch, calls } = recordingRegistry();
-      const access = await registryAccess(host, false, getCredentials, fetch);
-      await useRegistry(access.client);
+  it.each([
+    '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com',
+    '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+  ])('%s: fetches the token and sends it over TLS on HEAD/GET/PUT and in the auth file', async (host) => {
+    const getCredentials = tokenSource();
+    const { fetch, calls } = recordingRegistry();
+    const access = await registryAccess(host, false, getCredentials, fetch);
+    await useRegistry(access.client);
 
-      expect(getCredentials).toHaveBeenCalledTimes(1);
-      expect(calls).toHaveLength(3);
-      for (const c of calls) {
-        expect(c.url.startsWith(`https://${host}/v2/app/manifests/`)).toBe(true);
-        expect(c.headers.authorization).toBe(basic);
-      }
-      expect(JSON.parse(authFileJson(host, access.credentials))).toEqual({ auths: { [host]: { auth: Buffer.from(`AWS:${TOKEN_PASSWORD}`).toString('base64') } } });
-      expect(stdout.join('')).not.toContain('Sending no ECR credentials');
-    },
-  );
+    expect(getCredentials).toHaveBeenCalledTimes(1);
+    expect(calls).toHaveLength(3);
+    for (const c of calls) {
+      expect(c.url.startsWith(`https://${host}/v2/app/manifests/`)).toBe(true);
+      expect(c.headers.authorization).toBe(basic);
+    }
+    expect(JSON.parse(authFileJson(host, access.credentials))).toEqual({
+      auths: { [host]: { auth: Buffer.from(`AWS:${TOKEN_PASSWORD}`).toString('base64') } },
+    });
+    expect(stdout.join('')).not.toContain('Sending no ECR credentials');
+  });
 });

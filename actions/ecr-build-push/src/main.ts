@@ -48,7 +48,8 @@ async function chooseBuilder(inputs: Inputs, report: EcrReport): Promise<Pick<Bu
     const chosen = await detectBuilder(inputs.builder, probe);
     log(`Builder: ${chosen.builder} (${chosen.why}).`);
     const current = chosen.builder === 'docker' ? await inspectBuildx() : undefined;
-    if (current) log(`docker buildx builder "${current.name}" uses the ${current.driver} driver${current.containerdStore ? ' with the containerd image store' : ''}.`);
+    if (current)
+      log(`docker buildx builder "${current.name}" uses the ${current.driver} driver${current.containerdStore ? ' with the containerd image store' : ''}.`);
     return { ...chosen, buildx: current };
   });
   report.row('Builder', buildx ? `docker (buildx builder ${buildx.name}, ${buildx.driver} driver)` : builder);
@@ -65,7 +66,10 @@ async function commitInContext(inputs: Inputs, report: EcrReport): Promise<Build
 }
 
 async function resolveReferences(inputs: Inputs, aws: AwsContext): Promise<void> {
-  const resolved = await resolveSsmReferences({ repository: inputs.repository, registry: inputs.registry, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets }, aws);
+  const resolved = await resolveSsmReferences(
+    { repository: inputs.repository, registry: inputs.registry, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets },
+    aws,
+  );
   // Secrets read from plain SSM Strings are secrets all the same (the inputs themselves were masked on reading).
   for (const [id, value] of resolved.buildSecrets) if (value && value !== inputs.buildSecrets.get(id)) core.setSecret(value);
   Object.assign(inputs, resolved);
@@ -75,7 +79,11 @@ async function resolveReferences(inputs: Inputs, aws: AwsContext): Promise<void>
 function resolveTarget(inputs: Inputs, aws: AwsContext): Target {
   const { repository, registry } = parseTarget(inputs);
   if (repository.region && repository.region !== aws.region) {
-    throw new InputError('repository', `is in ${repository.region}, but aws-region is ${aws.region}.`, 'Use the same region for both, or give the repository by name.');
+    throw new InputError(
+      'repository',
+      `is in ${repository.region}, but aws-region is ${aws.region}.`,
+      'Use the same region for both, or give the repository by name.',
+    );
   }
   const registryId = repository.registryId;
   const ecrHost = `${registryId ?? aws.accountId}.dkr.ecr.${aws.region}.amazonaws.com${aws.region.startsWith('cn-') ? '.cn' : ''}`;
@@ -162,14 +170,19 @@ function printPlan(build: Build, state: RegistryState, report: EcrReport): void 
   lines.push(repo ? `  repository: exists${immutable ? ' (IMMUTABLE tags)' : ''}` : '  repository: would be created (scan on push)');
   lines.push(`  builder: ${builder}; platforms: ${inputs.platforms.join(', ')}; cache: ${inputs.cache}`);
   const gaps = buildx ? dockerDriverGaps(buildx, { ...inputs, push: true }) : [];
-  if (gaps.length) lines.push(`  the buildx builder "${buildx!.name}" (docker driver) does not support ${gaps.join(', ')}: would build on a docker-container builder created for the build`);
+  if (gaps.length)
+    lines.push(
+      `  the buildx builder "${buildx!.name}" (docker driver) does not support ${gaps.join(', ')}: would build on a docker-container builder created for the build`,
+    );
   for (const tag of tags.tags) lines.push(`  tag ${tag}: ${existing.get(tag) ? `now ${existing.get(tag)}` : 'new'}`);
   if (decision.build) {
     lines.push(`  would build and push ${target.repositoryUri}:${tags.shaTag} (${decision.reason}), then point the other tags at its digest`);
   } else {
     const plan = planRetag(tags.tags, existing, decision.digest, immutable);
     lines.push(`  would skip the build (${decision.reason}) and reuse ${decision.digest}`);
-    lines.push(`  would add tags: ${plan.add.join(', ') || 'none'}${plan.blocked.length ? `; cannot move (IMMUTABLE): ${plan.blocked.map((b) => b.tag).join(', ')}` : ''}`);
+    lines.push(
+      `  would add tags: ${plan.add.join(', ') || 'none'}${plan.blocked.length ? `; cannot move (IMMUTABLE): ${plan.blocked.map((b) => b.tag).join(', ')}` : ''}`,
+    );
   }
   log(lines.join('\n'));
   imageOutputs(build, report, !decision.build);
@@ -192,7 +205,8 @@ async function buildOrReuse(aws: AwsContext, build: Build, state: RegistryState,
     await phase(`Build and push with ${builder}`, () => buildAndPush(build, state.credentials, cacheRepository));
     buildMs = Date.now() - started;
     digest = await state.client.digestOf(target.name, tags.shaTag);
-    if (!digest) throw new DeploymentError(`${builder} finished, but ${target.repositoryUri}:${tags.shaTag} is not in the registry.`, 'Check the push output above.');
+    if (!digest)
+      throw new DeploymentError(`${builder} finished, but ${target.repositoryUri}:${tags.shaTag} is not in the registry.`, 'Check the push output above.');
     state.existing.set(tags.shaTag, digest);
   }
   // Set what is known before retagging, so a failure there still leaves a usable digest for the next step.

@@ -25,13 +25,21 @@ describe('decideBuild', () => {
       build: false,
       digest: 'sha256:aa',
       reason: "the commit's image already exists",
-      warning: 'Not rebuilding although skip-if-exists is false: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image and adding the missing tags.',
+      warning:
+        'Not rebuilding although skip-if-exists is false: the repository is IMMUTABLE, so the existing sha tag cannot be replaced; reusing its image and adding the missing tags.',
     });
     const forced = decideBuild({ ...base, existingShaDigest: 'sha256:aa', skipIfExists: false, force: true, immutable: true });
-    expect(forced).toMatchObject({ build: false, digest: 'sha256:aa', warning: expect.stringMatching(/^Not rebuilding although force is set: the repository is IMMUTABLE/) });
+    expect(forced).toMatchObject({
+      build: false,
+      digest: 'sha256:aa',
+      warning: expect.stringMatching(/^Not rebuilding although force is set: the repository is IMMUTABLE/),
+    });
   });
   it('still builds in an immutable repository when the commit has no image yet', () => {
-    expect(decideBuild({ ...base, skipIfExists: false, force: true, immutable: true })).toEqual({ build: true, reason: "the commit's image is not in the registry yet" });
+    expect(decideBuild({ ...base, skipIfExists: false, force: true, immutable: true })).toEqual({
+      build: true,
+      reason: "the commit's image is not in the registry yet",
+    });
   });
 });
 

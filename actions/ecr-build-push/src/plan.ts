@@ -9,9 +9,7 @@ export interface BuildDecisionInput {
   immutable: boolean;
 }
 
-export type BuildDecision =
-  | { build: true; reason: string }
-  | { build: false; digest: string; reason: string; warning?: string };
+export type BuildDecision = { build: true; reason: string } | { build: false; digest: string; reason: string; warning?: string };
 
 export function decideBuild(d: BuildDecisionInput): BuildDecision {
   if (!d.existingShaDigest) return { build: true, reason: "the commit's image is not in the registry yet" };

@@ -15,7 +15,9 @@ function fakeFetch(answer: (c: Call) => Response): { fetch: typeof fetch; calls:
 
 describe('RegistryClient', () => {
   it('reads a digest with HEAD and Basic auth, and treats 404 as missing', async () => {
-    const { fetch, calls } = fakeFetch((c) => (c.url.endsWith('/sha-1') ? new Response(null, { status: 200, headers: { 'docker-content-digest': 'sha256:aa' } }) : new Response(null, { status: 404 })));
+    const { fetch, calls } = fakeFetch((c) =>
+      c.url.endsWith('/sha-1') ? new Response(null, { status: 200, headers: { 'docker-content-digest': 'sha256:aa' } }) : new Response(null, { status: 404 }),
+    );
     const client = new RegistryClient('1.dkr.ecr.us-east-1.amazonaws.com', { username: 'AWS', password: 'pw', fetch });
     await expect(client.digestOf('app', 'sha-1')).resolves.toBe('sha256:aa');
     await expect(client.digestOf('app', 'main')).resolves.toBeUndefined();
@@ -28,7 +30,10 @@ describe('RegistryClient', () => {
     const body = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}';
     const { fetch, calls } = fakeFetch((c) =>
       c.method === 'GET'
-        ? new Response(body, { status: 200, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:bb' } })
+        ? new Response(body, {
+            status: 200,
+            headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json', 'docker-content-digest': 'sha256:bb' },
+          })
         : new Response(null, { status: 201, headers: { 'docker-content-digest': 'sha256:bb' } }),
     );
     const client = new RegistryClient('127.0.0.1:5000', { insecure: true, fetch });
@@ -42,13 +47,27 @@ describe('RegistryClient', () => {
   it('explains refusals with the registry error code, and permissions on 403', async () => {
     const { fetch } = fakeFetch((c) =>
       c.url.endsWith('/latest')
-        ? new Response(JSON.stringify({ errors: [{ code: 'TAG_INVALID', message: "The image tag 'latest' already exists in the 'app' repository and cannot be overwritten because the repository is immutable." }] }), { status: 400 })
+        ? new Response(
+            JSON.stringify({
+              errors: [
+                {
+                  code: 'TAG_INVALID',
+                  message: "The image tag 'latest' already exists in the 'app' repository and cannot be overwritten because the repository is immutable.",
+                },
+              ],
+            }),
+            { status: 400 },
+          )
         : new Response('denied', { status: 403 }),
     );
     const client = new RegistryClient('r.example', { fetch });
     const err = await client.putManifest('app', 'latest', { body: Buffer.from('{}'), mediaType: 'x', digest: 'sha256:cc' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
-    expect(err).toMatchObject({ code: 'TAG_INVALID', status: 400, message: expect.stringMatching(/refused to tag app:latest: HTTP 400 TAG_INVALID: .*immutable/) });
+    expect(err).toMatchObject({
+      code: 'TAG_INVALID',
+      status: 400,
+      message: expect.stringMatching(/refused to tag app:latest: HTTP 400 TAG_INVALID: .*immutable/),
+    });
     await expect(client.digestOf('app', 'x')).rejects.toMatchObject({ status: 403, hint: expect.stringMatching(/ecr:BatchGetImage/) });
   });
 
@@ -60,7 +79,10 @@ describe('RegistryClient', () => {
   it('lists every tag, following the Link header across pages, and treats a missing repository as none', async () => {
     const { fetch, calls } = fakeFetch((c) =>
       c.url.includes('/v2/app/tags/list?n=1000')
-        ? new Response(JSON.stringify({ name: 'app', tags: ['1.4.0', 'latest'] }), { status: 200, headers: { link: '</v2/app/tags/list?last=latest&n=1000>; rel="next"' } })
+        ? new Response(JSON.stringify({ name: 'app', tags: ['1.4.0', 'latest'] }), {
+            status: 200,
+            headers: { link: '</v2/app/tags/list?last=latest&n=1000>; rel="next"' },
+          })
         : c.url.includes('last=latest')
           ? new Response(JSON.stringify({ name: 'app', tags: ['sha-1'] }), { status: 200 })
           : new Response('{"errors":[{"code":"NAME_UNKNOWN"}]}', { status: 404 }),

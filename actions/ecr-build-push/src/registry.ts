@@ -48,7 +48,12 @@ export class RegistryClient {
     return h;
   }
 
-  private async request(method: string, repository: string, reference: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
+  private async request(
+    method: string,
+    repository: string,
+    reference: string,
+    init: { headers?: Record<string, string>; body?: Buffer } = {},
+  ): Promise<Response> {
     const doFetch = this.opts.fetch ?? fetch;
     const url = this.url(repository, reference);
     try {
@@ -57,7 +62,9 @@ export class RegistryClient {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new DeploymentError(
         `Could not reach the registry at ${this.host} (${method} ${repository}:${reference}): ${cause?.message ?? (err as Error).message}.`,
-        this.opts.insecure ? 'Check that the registry is running.' : 'Check the registry host and the network; for a plain-HTTP registry write registry: http://host:port.',
+        this.opts.insecure
+          ? 'Check that the registry is running.'
+          : 'Check the registry host and the network; for a plain-HTTP registry write registry: http://host:port.',
         { cause: err },
       );
     }
@@ -78,7 +85,12 @@ export class RegistryClient {
       res.status === 401 || res.status === 403
         ? 'The role needs ecr:BatchGetImage, ecr:BatchCheckLayerAvailability and ecr:PutImage on the repository (and ecr:GetAuthorizationToken).'
         : undefined;
-    throw new RegistryError(`The registry ${this.host} refused to ${what}: HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`, res.status, code, hint);
+    throw new RegistryError(
+      `The registry ${this.host} refused to ${what}: HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`,
+      res.status,
+      code,
+      hint,
+    );
   }
 
   /** The digest a tag (or digest) points at, or undefined when it does not exist. */

@@ -14,7 +14,10 @@ export async function ensureRepository(aws: AwsContext, inputs: Inputs, name: st
     return repo;
   }
   if (!inputs.createRepository) {
-    throw new DeploymentError(`ECR repository ${name} does not exist in ${aws.region}.`, 'Create it, or set create-repository: true to let the action create it.');
+    throw new DeploymentError(
+      `ECR repository ${name} does not exist in ${aws.region}.`,
+      'Create it, or set create-repository: true to let the action create it.',
+    );
   }
   if (inputs.common.dryRun) {
     log(`Repository ${name} does not exist; would create it (scan on push).`);
@@ -45,13 +48,17 @@ export async function holdFloatingTags(registry: RegistryClient, target: Target,
   } catch (err) {
     // A role without ecr:ListImages still deploys, as before this check existed; say what it could not check.
     if (!(err instanceof RegistryError)) throw err;
-    core.warning(`Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`);
+    core.warning(
+      `Could not list the tags of ${target.repositoryUri} (${err.message}), so ${tags.tags.filter((t) => t === 'latest' || /^\d+(\.\d+)?$/.test(t)).join(', ')} move without checking for a newer version. Grant ecr:ListImages to keep them from moving back.`,
+    );
     return tags;
   }
   const held = heldFloatingTags(tags, inputs.latest, registryTags);
   if (held.length === 0) return tags;
   for (const h of held) {
-    core.notice(`Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`);
+    core.notice(
+      `Leaving ${target.repositoryUri}:${h.tag} where it is: the registry already has ${h.newer}, newer than ${tags.version} (floating tags only move forward).`,
+    );
   }
   return { ...tags, tags: tags.tags.filter((t) => !held.some((h) => h.tag === t)) };
 }
@@ -62,16 +69,28 @@ export async function lookUpTags(registry: RegistryClient, name: string, tags: s
 }
 
 /** Points every tag at the digest by copying its manifest; tags an immutable repository will not move are kept, with a warning. */
-export async function retag(registry: RegistryClient, target: Target, tags: TagPlan, existing: Map<string, string | undefined>, digest: string, immutable: boolean): Promise<string[]> {
+export async function retag(
+  registry: RegistryClient,
+  target: Target,
+  tags: TagPlan,
+  existing: Map<string, string | undefined>,
+  digest: string,
+  immutable: boolean,
+): Promise<string[]> {
   const plan = planRetag(tags.tags, existing, digest, immutable);
   const onDigest = [...plan.unchanged];
-  for (const b of plan.blocked) core.warning(`${target.repositoryUri}:${b.tag} stays on ${b.digest}: the repository is IMMUTABLE, so the tag cannot move to ${digest}.`);
+  for (const b of plan.blocked)
+    core.warning(`${target.repositoryUri}:${b.tag} stays on ${b.digest}: the repository is IMMUTABLE, so the tag cannot move to ${digest}.`);
   if (plan.add.length === 0) {
     log(`All tags already point at ${digest}.`);
     return onDigest;
   }
   const manifest = await registry.getManifest(target.name, digest);
-  if (!manifest) throw new DeploymentError(`${target.repositoryUri}@${digest} disappeared from the registry before it could be tagged.`, 'Check for a lifecycle policy or a parallel job deleting images, then re-run.');
+  if (!manifest)
+    throw new DeploymentError(
+      `${target.repositoryUri}@${digest} disappeared from the registry before it could be tagged.`,
+      'Check for a lifecycle policy or a parallel job deleting images, then re-run.',
+    );
   log(`Manifest ${digest} is ${manifest.mediaType}.`);
   for (const tag of plan.add) {
     try {

@@ -64,7 +64,10 @@ describe('heldFloatingTags: floating tags only move forward', () => {
   const plan = (version: string) => computeTags({ ...git(''), pointingTags: [`v${version}`] }, { autoTags: true, latest: 'auto', extraTags: [] });
   const registry = ['sha-aaaaaaa', '1.2.0', '1.2', '1.4.0', '1.4', '1', 'latest', '2.0.0-rc.1', 'main'];
   it('holds 1 and latest for a redeploy of 1.2.0 when 1.4.0 exists, but moves 1.2', () => {
-    expect(heldFloatingTags(plan('1.2.0'), 'auto', registry)).toEqual([{ tag: '1', newer: '1.4.0' }, { tag: 'latest', newer: '1.4.0' }]);
+    expect(heldFloatingTags(plan('1.2.0'), 'auto', registry)).toEqual([
+      { tag: '1', newer: '1.4.0' },
+      { tag: 'latest', newer: '1.4.0' },
+    ]);
   });
   it('holds 1.2 too for a backport older than the newest 1.2.x, and nothing for the newest version', () => {
     expect(heldFloatingTags(plan('1.2.0'), 'auto', [...registry, '1.2.5']).map((h) => h.tag)).toEqual(['1.2', '1', 'latest']);
@@ -80,7 +83,19 @@ describe('heldFloatingTags: floating tags only move forward', () => {
 
 describe('parsing helpers', () => {
   it('orders versions by semver precedence', () => {
-    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
+    const order = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.1',
+      '1.10.0',
+      '2.0.0',
+    ];
     const parsed = order.map((v) => parseSemver(v)!);
     for (let i = 1; i < parsed.length; i++) expect([compareSemver(parsed[i - 1]!, parsed[i]!), compareSemver(parsed[i]!, parsed[i - 1]!)]).toEqual([-1, 1]);
     expect(commitVersion({ ...git('refs/heads/main'), pointingTags: ['v1.10.0', 'v1.9.0'] })?.minor).toBe('10');

@@ -108,11 +108,7 @@ function shortSha(sha: string): string {
 }
 
 /** What kind of ref triggered the run. */
-export type RefKind =
-  | { kind: 'branch'; name: string }
-  | { kind: 'tag'; name: string }
-  | { kind: 'pull'; number: string }
-  | { kind: 'other'; name: string };
+export type RefKind = { kind: 'branch'; name: string } | { kind: 'tag'; name: string } | { kind: 'pull'; number: string } | { kind: 'other'; name: string };
 
 export function classifyRef(ref: string): RefKind {
   if (ref.startsWith('refs/heads/')) return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
@@ -153,11 +149,13 @@ export function computeTags(git: GitContext, opts: TagOptions): TagPlan {
   const latest = opts.latest === 'true' || (opts.latest === 'auto' && stableVersion);
   const tags = [...new Set([shaTag, ...auto, ...(latest ? ['latest'] : []), ...opts.extraTags])];
   const versionTag = semver ? auto[0] : undefined;
-  const version =
-    semver ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
-    : (ref.kind === 'branch' || ref.kind === 'tag') && ref.name ? ref.name
-    : ref.kind === 'pull' ? `pr-${ref.number}`
-    : shaTag;
+  const version = semver
+    ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
+    : (ref.kind === 'branch' || ref.kind === 'tag') && ref.name
+      ? ref.name
+      : ref.kind === 'pull'
+        ? `pr-${ref.number}`
+        : shaTag;
   return { shaTag, primary: versionTag ?? shaTag, tags, version, semver };
 }
 
@@ -182,7 +180,10 @@ export function heldFloatingTags(plan: TagPlan, latest: LatestMode, registryTags
   if (!ours || ours.prerelease) return [];
   const versions = registryTags.map((t) => (/^\d+\.\d+\.\d+$/.test(t) ? parseSemver(t) : undefined)).filter((v): v is SemVer => v !== undefined);
   const newest = (inRange: (v: SemVer) => boolean) =>
-    versions.filter((v) => inRange(v) && compareSemver(v, ours) > 0).sort(compareSemver).pop();
+    versions
+      .filter((v) => inRange(v) && compareSemver(v, ours) > 0)
+      .sort(compareSemver)
+      .pop();
   const ranges: [string, (v: SemVer) => boolean][] = [
     [`${ours.major}.${ours.minor}`, (v) => v.major === ours.major && v.minor === ours.minor],
     [ours.major, (v) => v.major === ours.major],

@@ -70,7 +70,12 @@ export async function deployServices(run: DeployRun): Promise<ServicePlan[]> {
     }
     if (inputs.wait && inputs.healthCheck) report.row('Health check', `${inputs.healthCheck.url} answered ${inputs.healthCheck.status}`);
   } catch (err) {
-    await rollBackAfter(run, err, updated.filter((p) => !(err instanceof RolledBackError && p === deploying)), err instanceof RolledBackError);
+    await rollBackAfter(
+      run,
+      err,
+      updated.filter((p) => !(err instanceof RolledBackError && p === deploying)),
+      err instanceof RolledBackError,
+    );
   }
   return updated;
 }
@@ -118,7 +123,11 @@ async function deployThroughCodeDeploy(run: DeployRun, plan: ServicePlan, record
   const { inputs, report } = run;
   const names = plan.codeDeploy!;
   const appSpec = renderAppSpec({ taskDefinitionArn: plan.targetArn!, loadBalancers: plan.current.loadBalancers, template: inputs.codeDeploy.appSpec });
-  const id = await createCodeDeployDeployment(run.codedeploy, { ...names, appSpec, description: `deploy-actions: ${arnName(plan.targetArn!)} to ${plan.service}` });
+  const id = await createCodeDeployDeployment(run.codedeploy, {
+    ...names,
+    appSpec,
+    description: `deploy-actions: ${arnName(plan.targetArn!)} to ${plan.service}`,
+  });
   onStarted();
   report.record({ ...record, codeDeploy: { ...names, deploymentId: id } });
   report.output('codedeploy-deployment-id', id);
@@ -126,21 +135,45 @@ async function deployThroughCodeDeploy(run: DeployRun, plan: ServicePlan, record
   log(`Started CodeDeploy deployment ${id} (${names.application}/${names.deploymentGroup}) of ${arnName(plan.targetArn!)} on ${plan.service}.`);
   if (!inputs.wait) return { needsHealthCheck: false };
   const { timeoutMs, pollIntervalMs: intervalMs, rollback: rollbackOnTimeout } = inputs;
-  await followCodeDeployDeployment({ codedeploy: run.codedeploy, deploymentId: id, service: plan.service, hooks: appSpec.hooks, timeoutMs, intervalMs, rollbackOnTimeout, log });
+  await followCodeDeployDeployment({
+    codedeploy: run.codedeploy,
+    deploymentId: id,
+    service: plan.service,
+    hooks: appSpec.hooks,
+    timeoutMs,
+    intervalMs,
+    rollbackOnTimeout,
+    log,
+  });
   return { needsHealthCheck: true };
 }
 
 async function deployThroughEcs(run: DeployRun, plan: ServicePlan, record: ServiceRecord, onStarted: () => void): Promise<Deployed> {
   const { inputs } = run;
   const deploymentConfiguration = plan.mode.kind === 'codedeploy' ? undefined : plan.mode.deploymentConfiguration;
-  const started = await updateService(run.ecs, inputs.cluster, plan, { force: inputs.forceNewDeployment, desiredCount: inputs.desiredCount, deploymentConfiguration });
+  const started = await updateService(run.ecs, inputs.cluster, plan, {
+    force: inputs.forceNewDeployment,
+    desiredCount: inputs.desiredCount,
+    deploymentConfiguration,
+  });
   onStarted();
   run.report.output('deployment-id', started.deploymentId);
   if (plan.mode.kind !== 'rolling') return deployNative(run, plan, record, started);
   log(`Started deployment ${started.deploymentId} of ${arnName(plan.targetArn!)} on ${plan.service}.`);
   if (!inputs.wait) return { needsHealthCheck: false };
   const { cluster, timeoutMs, pollIntervalMs: intervalMs, maxFailedTasks } = inputs;
-  const rollout = await waitForRollout({ ecs: run.ecs, logs: run.logs, cluster, service: plan.service, deploymentId: started.deploymentId, taskDefinitionArn: plan.targetArn!, timeoutMs, intervalMs, maxFailedTasks, log });
+  const rollout = await waitForRollout({
+    ecs: run.ecs,
+    logs: run.logs,
+    cluster,
+    service: plan.service,
+    deploymentId: started.deploymentId,
+    taskDefinitionArn: plan.targetArn!,
+    timeoutMs,
+    intervalMs,
+    maxFailedTasks,
+    log,
+  });
   return { stoppedTasks: rollout.stoppedTasks, needsHealthCheck: true };
 }
 
@@ -148,7 +181,11 @@ async function deployThroughEcs(run: DeployRun, plan: ServicePlan, record: Servi
 async function deployNative(run: DeployRun, plan: ServicePlan, record: ServiceRecord, started: Awaited<ReturnType<typeof updateService>>): Promise<Deployed> {
   const { inputs } = run;
   const arn = await findServiceDeployment(run.ecs, inputs.cluster, started.service, plan.service);
-  if (!arn) throw new DeploymentError(`ECS started deployment ${started.deploymentId} on ${plan.service} but lists no service deployment for it.`, 'Check the service in the ECS console; the role needs ecs:ListServiceDeployments and ecs:DescribeServiceDeployments.');
+  if (!arn)
+    throw new DeploymentError(
+      `ECS started deployment ${started.deploymentId} on ${plan.service} but lists no service deployment for it.`,
+      'Check the service in the ECS console; the role needs ecs:ListServiceDeployments and ecs:DescribeServiceDeployments.',
+    );
   run.report.record({ ...record, serviceDeploymentArn: arn });
   run.report.output('service-deployment-arn', arn);
   log(`Started ${plan.mode.kind === 'native' ? plan.mode.strategy : ''} service deployment ${arnName(arn)} of ${arnName(plan.targetArn!)} on ${plan.service}.`);
@@ -156,7 +193,20 @@ async function deployNative(run: DeployRun, plan: ServicePlan, record: ServiceRe
   const checks = stageChecks(inputs);
   const { ecs, logs, cloudwatch } = run;
   const { cluster, timeoutMs, pollIntervalMs: intervalMs, rollback: rollbackOnFailure } = inputs;
-  const follow = { ecs, logs, cloudwatch, cluster, service: plan.service, serviceDeploymentArn: arn, deploymentId: started.deploymentId, timeoutMs, intervalMs, rollbackOnFailure, checks, log };
+  const follow = {
+    ecs,
+    logs,
+    cloudwatch,
+    cluster,
+    service: plan.service,
+    serviceDeploymentArn: arn,
+    deploymentId: started.deploymentId,
+    timeoutMs,
+    intervalMs,
+    rollbackOnFailure,
+    checks,
+    log,
+  };
   await followServiceDeployment({ ...follow, taskDefinitionArn: plan.targetArn!, previousTaskDefinitionArn: plan.previousArn });
   // A deployment that finished before reaching a check's stage (no bake time) is checked now; a failure then is ours to roll back.
   for (const c of checks.filter((x) => !x.ran)) {

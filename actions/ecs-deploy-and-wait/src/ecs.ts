@@ -15,7 +15,16 @@ import { arnName, awsErrorCode, DeploymentError, errorMessage, InputError, waitF
 import { activeRevisions, defaultCodeDeployNames, lastLogLines, startDeployment } from '@deploy-actions/aws-kit/ecs';
 import type { Inputs } from './inputs.js';
 import { planStrategy, type DeployMode } from './strategy.js';
-import { canonicalJson, diffTaskDefinitions, renderTaskDefinition, sameTaskDefinition, ssmParameterArn, targetContainer, toRegisterRequest, type TaskDefinitionRequest } from './task-definition.js';
+import {
+  canonicalJson,
+  diffTaskDefinitions,
+  renderTaskDefinition,
+  sameTaskDefinition,
+  ssmParameterArn,
+  targetContainer,
+  toRegisterRequest,
+  type TaskDefinitionRequest,
+} from './task-definition.js';
 
 /** What will happen to one service. */
 export interface ServicePlan {
@@ -58,7 +67,8 @@ export async function planServices(ecs: ECSClient, inputs: Inputs, account: { re
     }
     throw err;
   }
-  const reference = inputs.taskDefinition.kind === 'reference' ? await describeTaskDefinition(ecs, inputs.taskDefinition.reference, 'task-definition') : undefined;
+  const reference =
+    inputs.taskDefinition.kind === 'reference' ? await describeTaskDefinition(ecs, inputs.taskDefinition.reference, 'task-definition') : undefined;
   const plans: ServicePlan[] = [];
   for (const name of inputs.services) {
     const current = described.services?.find((s) => (s.serviceName === name || s.serviceArn === name) && s.status !== 'INACTIVE');
@@ -79,11 +89,19 @@ export async function planServices(ecs: ECSClient, inputs: Inputs, account: { re
     else if (reference && sameTaskDefinition(next, reference.request)) targetArn = reference.arn;
     const countChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== current.desiredCount;
     if (mode.kind === 'codedeploy' && countChanges) {
-      throw new InputError('desired-count', `cannot be changed in a CodeDeploy deployment of ${current.serviceName}.`, 'Change the desired count with a separate update-service.');
+      throw new InputError(
+        'desired-count',
+        `cannot be changed in a CodeDeploy deployment of ${current.serviceName}.`,
+        'Change the desired count with a separate update-service.',
+      );
     }
     const codeDeploy =
       mode.kind === 'codedeploy'
-        ? { ...defaultCodeDeployNames(inputs.cluster, current.serviceName!), ...(inputs.codeDeploy.application && { application: inputs.codeDeploy.application }), ...(inputs.codeDeploy.deploymentGroup && { deploymentGroup: inputs.codeDeploy.deploymentGroup }) }
+        ? {
+            ...defaultCodeDeployNames(inputs.cluster, current.serviceName!),
+            ...(inputs.codeDeploy.application && { application: inputs.codeDeploy.application }),
+            ...(inputs.codeDeploy.deploymentGroup && { deploymentGroup: inputs.codeDeploy.deploymentGroup }),
+          }
         : undefined;
     plans.push({
       mode,
@@ -112,7 +130,11 @@ export async function registerRevisions(ecs: ECSClient, plans: ServicePlan[], lo
         const out = await ecs.send(new RegisterTaskDefinitionCommand(plan.next));
         arn = out.taskDefinition!.taskDefinitionArn!;
       } catch (err) {
-        throw new DeploymentError(`ECS refused to register the new revision of ${plan.next.family}: ${errorMessage(err)}`, 'Check the task definition fields named in the message.', { cause: err });
+        throw new DeploymentError(
+          `ECS refused to register the new revision of ${plan.next.family}: ${errorMessage(err)}`,
+          'Check the task definition fields named in the message.',
+          { cause: err },
+        );
       }
       log(`Registered ${arnName(arn)}.`);
       registered.set(key, arn);
@@ -152,7 +174,10 @@ export async function runOneOffTask(
   const failure = started.failures?.[0];
   const taskArn = started.tasks?.[0]?.taskArn;
   if (!taskArn) {
-    throw new DeploymentError(`ECS could not start the run-task-command task: ${failure?.reason ?? 'no task returned'}${failure?.detail ? ` (${failure.detail})` : ''}.`, 'The service was not touched.');
+    throw new DeploymentError(
+      `ECS could not start the run-task-command task: ${failure?.reason ?? 'no task returned'}${failure?.detail ? ` (${failure.detail})` : ''}.`,
+      'The service was not touched.',
+    );
   }
   log(`Started task ${arnName(taskArn)} on ${arnName(plan.targetArn!)}: ${opts.command.join(' ')}`);
   const stopTask = async (why: string) => {
@@ -183,7 +208,12 @@ export async function runOneOffTask(
   }
   const container = task.containers?.find((c) => c.name === opts.container);
   const defs = plan.next.containerDefinitions ?? [];
-  const logLines = await lastLogLines(logs, defs.find((d) => d.name === opts.container), taskArn, 30);
+  const logLines = await lastLogLines(
+    logs,
+    defs.find((d) => d.name === opts.container),
+    taskArn,
+    30,
+  );
   return { exitCode: container?.exitCode, taskArn, stoppedReason: container?.reason ?? task.stoppedReason, logLines };
 }
 

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { InputError, InputReader, isSsmReference, isTaskDefinitionReference, parseDuration, parseKeyValueLines, workspacePath, type CommonInputs } from '@deploy-actions/aws-kit';
+import {
+  InputError,
+  InputReader,
+  isSsmReference,
+  isTaskDefinitionReference,
+  parseDuration,
+  parseKeyValueLines,
+  workspacePath,
+  type CommonInputs,
+} from '@deploy-actions/aws-kit';
 import type { StrategyInputs } from './strategy.js';
 import { parseTaskDefinitionFile, taskCommand, type TaskDefinitionRequest } from './task-definition.js';
 
 export const ACTION = 'ecs-deploy-and-wait';
 
 export type TaskDefinitionSource =
-  | { kind: 'service' }
-  | { kind: 'file'; file: string; request: TaskDefinitionRequest }
-  | { kind: 'reference'; reference: string };
+  { kind: 'service' } | { kind: 'file'; file: string; request: TaskDefinitionRequest } | { kind: 'reference'; reference: string };
 
 export interface Inputs {
   common: CommonInputs;
@@ -50,12 +57,18 @@ export function getInputs(reader = new InputReader(), workspace = process.env.GI
   if (!cluster.startsWith('ssm:') && !CLUSTER.test(cluster)) throw new InputError('cluster', `"${cluster}" is not a cluster name or ARN.`);
   const services = reader.list('service');
   if (!services.length) throw new InputError('service', 'is required but was empty.', 'Give one service name per line.');
-  for (const s of services) if (!s.startsWith('ssm:') && !NAME.test(s) && !s.startsWith('arn:')) throw new InputError('service', `"${s}" is not a service name.`);
+  for (const s of services)
+    if (!s.startsWith('ssm:') && !NAME.test(s) && !s.startsWith('arn:')) throw new InputError('service', `"${s}" is not a service name.`);
 
   const taskDefinition = readTaskDefinitionSource(reader.string('task-definition'), workspace);
   const containerName = reader.optional('container-name');
   const image = reader.optional('image');
-  if (image && /[\s]/.test(image)) throw new InputError('image', 'contains whitespace or a line break; an image reference is one line with no spaces.', 'Pass a single image reference, e.g. the image output of ecr-build-push.');
+  if (image && /[\s]/.test(image))
+    throw new InputError(
+      'image',
+      'contains whitespace or a line break; an image reference is one line with no spaces.',
+      'Pass a single image reference, e.g. the image output of ecr-build-push.',
+    );
   const images = parseKeyValueLines('images', reader.raw('images'));
   for (const [c, img] of images) if (/\s/.test(img)) throw new InputError('images', `the image for container ${c} contains whitespace.`);
   const { environment, ssmEnvironment } = parseEnvironment(reader.raw('environment-variables'));
@@ -103,21 +116,40 @@ function checkCombinations(inputs: Inputs, reader: InputReader): void {
     throw new InputError('test-traffic-health-check-url', 'is set but wait is false: the check runs while the deployment is followed.', 'Set wait: true.');
   }
   if (inputs.healthCheck && !inputs.wait) {
-    throw new InputError('health-check-url', 'is set but wait is false: the health check runs after the rollout, so it needs wait: true.', 'Remove health-check-url, or set wait: true.');
+    throw new InputError(
+      'health-check-url',
+      'is set but wait is false: the health check runs after the rollout, so it needs wait: true.',
+      'Remove health-check-url, or set wait: true.',
+    );
   }
   if (inputs.pollIntervalMs <= 0) throw new InputError('poll-interval', 'must be more than zero.');
   if (inputs.timeoutMs < inputs.pollIntervalMs) {
-    throw new InputError('poll-interval', `(${reader.string('poll-interval')}) is longer than timeout (${reader.string('timeout') || '15m'}), so the wait would end before the first poll.`, 'Make poll-interval shorter than timeout.');
+    throw new InputError(
+      'poll-interval',
+      `(${reader.string('poll-interval')}) is longer than timeout (${reader.string('timeout') || '15m'}), so the wait would end before the first poll.`,
+      'Make poll-interval shorter than timeout.',
+    );
   }
-  const nothingToDo = !image && !images.size && !environment.size && !ssmEnvironment.size && taskDefinition.kind === 'service' && !forceNewDeployment && inputs.desiredCount === undefined;
+  const nothingToDo =
+    !image &&
+    !images.size &&
+    !environment.size &&
+    !ssmEnvironment.size &&
+    taskDefinition.kind === 'service' &&
+    !forceNewDeployment &&
+    inputs.desiredCount === undefined;
   if (nothingToDo) {
-    throw new InputError('image', 'nothing to deploy: no image, images, environment-variables, task-definition, desired-count or force-new-deployment was given.', 'Pass the image to roll out, e.g. the image output of ecr-build-push.');
+    throw new InputError(
+      'image',
+      'nothing to deploy: no image, images, environment-variables, task-definition, desired-count or force-new-deployment was given.',
+      'Pass the image to roll out, e.g. the image output of ecr-build-push.',
+    );
   }
 }
 
 function readTaskDefinitionSource(value: string, workspace: string): TaskDefinitionSource {
   if (!value) return { kind: 'service' };
-  const looksLikeFile = /\.json$/i.test(value) || value.includes('/') && !value.startsWith('arn:');
+  const looksLikeFile = /\.json$/i.test(value) || (value.includes('/') && !value.startsWith('arn:'));
   if (looksLikeFile) {
     const file = workspacePath('task-definition', value, { workspace, fix: 'Check the path, or give a family, family:revision or ARN.' });
     return { kind: 'file', file: value, request: parseTaskDefinitionFile(readFileSync(file, 'utf8'), value) };
@@ -141,7 +173,10 @@ export function parseEnvironment(raw: string): { environment: Map<string, string
   for (const [key, value] of parseKeyValueLines('environment-variables', raw)) {
     if (!VARIABLE_NAME.test(key)) {
       const shown = key.length <= 64 && /^[\x21-\x7e]+$/.test(key) && !key.includes('::') ? `"${key}"` : 'its name';
-      throw new InputError('environment-variables', `line ${lineOf.get(key)}: ${shown} is not a valid variable name (letters, digits and _, not starting with a digit).`);
+      throw new InputError(
+        'environment-variables',
+        `line ${lineOf.get(key)}: ${shown} is not a valid variable name (letters, digits and _, not starting with a digit).`,
+      );
     }
     if (isSsmReference(value)) ssmEnvironment.set(key, value.slice('ssm:'.length));
     else environment.set(key, value);
@@ -202,9 +237,13 @@ function readStrategy(reader: InputReader, testTrafficHealthCheck: boolean): Str
     throw new InputError(s.canaryPercent !== undefined ? 'canary-percent' : 'canary-bake-time', `only applies to strategy canary, not ${strategy}.`);
   }
   if (strategy && strategy !== 'linear' && (s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined)) {
-    throw new InputError(s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time', `only applies to strategy linear, not ${strategy}.`);
+    throw new InputError(
+      s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time',
+      `only applies to strategy linear, not ${strategy}.`,
+    );
   }
-  if (strategy === 'rolling' && s.bakeTimeMinutes !== undefined) throw new InputError('bake-time', 'does not apply to strategy rolling (there is no bake time in a rolling update).');
+  if (strategy === 'rolling' && s.bakeTimeMinutes !== undefined)
+    throw new InputError('bake-time', 'does not apply to strategy rolling (there is no bake time in a rolling update).');
   return s;
 }
 

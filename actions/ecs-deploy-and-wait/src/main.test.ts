@@ -69,7 +69,13 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     expect(run.summary).toContain('web:1 → web:2');
     // Recorded for rollback.
     const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl'));
-    expect(record).toMatchObject({ kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: td, newTaskDefinition: run.outputs['task-definition-arn'] });
+    expect(record).toMatchObject({
+      kind: 'ecs-service',
+      cluster: 'app-cluster',
+      service: 'web',
+      previousTaskDefinition: td,
+      newTaskDefinition: run.outputs['task-definition-arn'],
+    });
   });
 
   it('fails fast when the image cannot be pulled, printing the stopped reason, and rolls back', async () => {
@@ -109,7 +115,10 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
         fake.stopTask(d.id, d.taskDefinition, {
           stoppedReason: 'Essential container in task exited',
           stopCode: 'EssentialContainerExited',
-          containers: [{ name: 'app', exitCode: 1 }, { name: 'datadog-agent', exitCode: 0 }],
+          containers: [
+            { name: 'app', exitCode: 1 },
+            { name: 'datadog-agent', exitCode: 0 },
+          ],
           logs: { app: ['Starting server on :3000', 'Error: connect ECONNREFUSED 10.0.0.5:5432', '    at TCPConnectWrap.afterConnect'] },
         });
       }
@@ -203,7 +212,9 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
         completes(fake);
         const run = await runInProcess(action, { inputs });
         expect(run.outputs.result).toBe('rolled-back');
-        expect(run.errors[0]).toContain(`did not answer 200 within 300ms (last answer: health check: no answer from ${endpoint} within 1s; the request was abandoned.)`);
+        expect(run.errors[0]).toContain(
+          `did not answer 200 within 300ms (last answer: health check: no answer from ${endpoint} within 1s; the request was abandoned.)`,
+        );
         expect(fake.services.get('web')!.taskDefinition).toBe(td);
       } finally {
         for (const socket of sockets) socket.destroy();
@@ -259,7 +270,9 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
     const run = await runInProcess(action, { inputs });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.result).toBe('deployed');
-    expect(run.log).toMatch(/::warning::Could not deregister old revisions \(keep-revisions 1\): User is not authorized to perform: ecs:DeregisterTaskDefinition/);
+    expect(run.log).toMatch(
+      /::warning::Could not deregister old revisions \(keep-revisions 1\): User is not authorized to perform: ecs:DeregisterTaskDefinition/,
+    );
   });
 
   it('is unchanged when the image is already running and not forced', async () => {
@@ -328,12 +341,26 @@ describe('ecs-deploy-and-wait scripted rollouts', () => {
       writeFileSync(join(dir, 'task-def.json'), '{ "family": "web", ');
       const { inputs } = setup({ 'task-definition': 'task-def.json' });
       const run = await runInProcess(action, { inputs, env: { GITHUB_WORKSPACE: dir } });
-      expect(run.errors[0]).toMatch(/^::error title=Invalid input%3A task-definition,file=task-def.json::Input "task-definition": task-def.json is not valid JSON/);
+      expect(run.errors[0]).toMatch(
+        /^::error title=Invalid input%3A task-definition,file=task-def.json::Input "task-definition": task-def.json is not valid JSON/,
+      );
     });
 
     it('no credentials and no id-token permission says what to add', async () => {
       const { inputs } = setup();
-      const run = await runInProcess(action, { inputs, env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'no-such-profile-deploy-actions', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined } });
+      const run = await runInProcess(action, {
+        inputs,
+        env: {
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_PROFILE: 'no-such-profile-deploy-actions',
+          AWS_CONFIG_FILE: '/nonexistent',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+          AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+        },
+      });
       expect(run.exitCode).toBe(1);
       expect(run.errors[0]).toContain('Input "role-to-assume"');
       expect(run.errors[0]).toContain('id-token: write');

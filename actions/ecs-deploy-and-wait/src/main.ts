@@ -2,14 +2,25 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { arnName, connect, DeploymentError, errorMessage, formatDuration, InputError, limitStep, log, phase, resolveSsmReferences, type AwsContext } from '@deploy-actions/aws-kit';
+import {
+  arnName,
+  connect,
+  DeploymentError,
+  errorMessage,
+  formatDuration,
+  InputError,
+  limitStep,
+  log,
+  phase,
+  resolveSsmReferences,
+  type AwsContext,
+} from '@deploy-actions/aws-kit';
 import { checkDeploymentGroup, renderAppSpec } from '@deploy-actions/aws-kit/ecs';
 import * as core from '@actions/core';
 import { deployServices, type Clients, type EcsReport, type Result } from './deploy.js';
 import { planServices, pruneRevisions, registerRevisions, runOneOffTask, type ServicePlan } from './ecs.js';
 import type { Inputs } from './inputs.js';
 import { targetContainer } from './task-definition.js';
-
 
 /** Plan every service, register the new revision, run the one-off task, deploy (and roll back), prune. */
 export async function main(raw: Inputs, report: EcsReport): Promise<void> {
@@ -60,7 +71,12 @@ async function resolveInputs(raw: Inputs, aws: AwsContext): Promise<Inputs> {
 }
 
 function clientsOf(aws: AwsContext): Clients {
-  return { ecs: aws.client(ECSClient), logs: aws.client(CloudWatchLogsClient), cloudwatch: aws.client(CloudWatchClient), codedeploy: aws.client(CodeDeployClient) };
+  return {
+    ecs: aws.client(ECSClient),
+    logs: aws.client(CloudWatchLogsClient),
+    cloudwatch: aws.client(CloudWatchClient),
+    codedeploy: aws.client(CodeDeployClient),
+  };
 }
 
 /** What each service will run and how, shown and checked (read-only) before anything changes. */
@@ -147,10 +163,19 @@ async function checkAlarms(cloudwatch: CloudWatchClient, names: string[]): Promi
     const out = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
     found = new Set([...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])].map((a) => a.AlarmName!));
   } catch (err) {
-    throw new DeploymentError(`Could not check the alarms ${names.join(', ')}: ${errorMessage(err)}`, 'The role needs cloudwatch:DescribeAlarms. Nothing was changed.', { cause: err });
+    throw new DeploymentError(
+      `Could not check the alarms ${names.join(', ')}: ${errorMessage(err)}`,
+      'The role needs cloudwatch:DescribeAlarms. Nothing was changed.',
+      { cause: err },
+    );
   }
   const missing = names.filter((n) => !found.has(n));
-  if (missing.length) throw new InputError('alarms', `no CloudWatch alarm is named ${missing.join(', ')} in this account and region.`, 'Check the names (they are case-sensitive) and aws-region.');
+  if (missing.length)
+    throw new InputError(
+      'alarms',
+      `no CloudWatch alarm is named ${missing.join(', ')} in this account and region.`,
+      'Check the names (they are case-sensitive) and aws-region.',
+    );
 }
 
 /** keep-revisions: housekeeping after a successful deploy; its failure is a warning, not a failed deploy. */
@@ -160,6 +185,8 @@ async function prune(ecs: ECSClient, inputs: Inputs, plans: ServicePlan[]): Prom
   try {
     for (const family of families) await pruneRevisions(ecs, family, inputs.keepRevisions, protect, log);
   } catch (err) {
-    core.warning(`Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`);
+    core.warning(
+      `Could not deregister old revisions (keep-revisions ${inputs.keepRevisions}): ${errorMessage(err)}. The deploy itself succeeded; the role needs ecs:DeregisterTaskDefinition.`,
+    );
   }
 }

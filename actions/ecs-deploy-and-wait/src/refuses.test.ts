@@ -32,7 +32,9 @@ describe('ssm: references in environment-variables', () => {
   it('become container secrets with valueFrom, never plaintext environment values, and SSM is not read', async () => {
     const { fake, inputs } = setup();
     completes(fake);
-    const run = await runInProcess(action, { inputs: { ...inputs, 'environment-variables': 'DB_PASSWORD=ssm:/kyb/prod/db-password\nVAR_00=ssm:kyb/prod/var-00\nLOG_LEVEL=debug' } });
+    const run = await runInProcess(action, {
+      inputs: { ...inputs, 'environment-variables': 'DB_PASSWORD=ssm:/kyb/prod/db-password\nVAR_00=ssm:kyb/prod/var-00\nLOG_LEVEL=debug' },
+    });
     expect(run.errors).toEqual([]);
     const app = fake.callsTo('RegisterTaskDefinition')[0]!.containerDefinitions[0];
     expect(app.secrets).toEqual(
@@ -70,10 +72,16 @@ describe('refused before anything changes', () => {
   it('a malformed environment-variables line is named by number, its text (maybe a secret) is not shown', () =>
     refuses({ 'environment-variables': 'GOOD=1\nhunter2-the-db-password' }, 'environment-variables', /line 2 is not KEY=VALUE \(it has no "="\)/, 'hunter2'));
   it('an invalid variable name is named by line and key, never the value', () =>
-    refuses({ 'environment-variables': 'GOOD=1\n\n1BAD=s3cr3t-value' }, 'environment-variables', /line 3: "1BAD" is not a valid variable name/, 's3cr3t-value'));
+    refuses(
+      { 'environment-variables': 'GOOD=1\n\n1BAD=s3cr3t-value' },
+      'environment-variables',
+      /line 3: "1BAD" is not a valid variable name/,
+      's3cr3t-value',
+    ));
   it('an image reference with a line break', () => refuses({ image: `${IMAGE}\n::warning::x` }, 'image', /contains whitespace or a line break/));
   it('poll-interval above timeout', () => refuses({ 'poll-interval': '2m', timeout: '1m' }, 'poll-interval', /\(2m\) is longer than timeout \(1m\)/));
-  it('a duration past Node’s timer limit', () => refuses({ timeout: '600h' }, 'timeout', /is too long: a duration can be at most .*the longest timer Node.js can set/));
+  it('a duration past Node’s timer limit', () =>
+    refuses({ timeout: '600h' }, 'timeout', /is too long: a duration can be at most .*the longest timer Node.js can set/));
   it('an unknown strategy', () => refuses({ strategy: 'big-bang' }, 'strategy', /"big-bang" is not one of rolling, blue-green, linear, canary/));
 });
 
@@ -89,10 +97,20 @@ describe('outside text never becomes a workflow command', () => {
       }
       if (!fake.tasks.size || [...fake.tasks.values()].every((t) => !t.startedBy?.startsWith('ecs-svc'))) {
         fake.event(svc, '(service web) ::add-mask::hunter2 was unable to place a task');
-        fake.stopTask(d.id, d.taskDefinition, { stoppedReason: 'Essential container exited\n::error title=INJECTED::stop reason', containers: [{ name: 'app', exitCode: 1, reason: '::warning::container reason' }] });
+        fake.stopTask(d.id, d.taskDefinition, {
+          stoppedReason: 'Essential container exited\n::error title=INJECTED::stop reason',
+          containers: [{ name: 'app', exitCode: 1, reason: '::warning::container reason' }],
+        });
       }
     };
-    const run = await runInProcess(action, { inputs: { ...inputs, 'max-failed-tasks': '0', 'run-task-command': 'echo migrate\n::warning title=INJECTED::run-task-command', 'run-task-container': 'app' } });
+    const run = await runInProcess(action, {
+      inputs: {
+        ...inputs,
+        'max-failed-tasks': '0',
+        'run-task-command': 'echo migrate\n::warning title=INJECTED::run-task-command',
+        'run-task-container': 'app',
+      },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.log).toContain('::warning title=INJECTED::run-task-command');
     expect(run.log).toContain('::add-mask::hunter2');

@@ -56,7 +56,10 @@ const canarySteps = (fake: FakeEcs, bakeSteps = 2, percent = 5): ((sd: FakeServi
 
 describe('native strategies: success, one line per stage', () => {
   it('canary (strategy input): UpdateService carries the canary configuration, each stage is printed once with traffic and bake time', async () => {
-    const { fake, td, inputs } = nativeSetup({ strategy: 'ROLLING' }, { strategy: 'canary', 'canary-percent': '5', 'canary-bake-time': '10m', 'bake-time': '15m' });
+    const { fake, td, inputs } = nativeSetup(
+      { strategy: 'ROLLING' },
+      { strategy: 'canary', 'canary-percent': '5', 'canary-bake-time': '10m', 'bake-time': '15m' },
+    );
     script(fake, canarySteps(fake));
     const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
@@ -132,7 +135,10 @@ describe('native strategies: success, one line per stage', () => {
   });
 
   it('linear: one line per traffic step', async () => {
-    const { fake, inputs } = nativeSetup({ strategy: 'ROLLING' }, { strategy: 'linear', 'linear-step-percent': '25', 'linear-step-bake-time': '2m', 'bake-time': '0m' });
+    const { fake, inputs } = nativeSetup(
+      { strategy: 'ROLLING' },
+      { strategy: 'linear', 'linear-step-percent': '25', 'linear-step-bake-time': '2m', 'bake-time': '0m' },
+    );
     script(fake, [
       (sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }),
       (sd) => fake.stage(sd, 'PRODUCTION_TRAFFIC_SHIFT', { production: 25 }),
@@ -144,7 +150,11 @@ describe('native strategies: success, one line per stage', () => {
     ]);
     const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
-    expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration).toMatchObject({ strategy: 'LINEAR', bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 } });
+    expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration).toMatchObject({
+      strategy: 'LINEAR',
+      bakeTimeInMinutes: 0,
+      linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+    });
     for (const p of [25, 50, 75]) expect(count(run, new RegExp(`production traffic ${p}% new / ${100 - p}% old.* — bake time 2m, 2m left`))).toBe(1);
     expect(count(run, /PRODUCTION_TRAFFIC_SHIFT \(production traffic shift\) — production traffic 100% new \/ 0% old/)).toBe(1);
     expect(run.log).toContain('25% more every 2m (4 steps) until 100%');
@@ -153,9 +163,20 @@ describe('native strategies: success, one line per stage', () => {
 
 describe('native strategies: ECS rolls back, we fail fast and wait', () => {
   it('an alarm firing mid-canary: alarm name and when it fired, the rollback followed to its end, result rolled-back', async () => {
-    const { fake, td, inputs } = nativeSetup({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 }, bakeTimeInMinutes: 10 }, { alarms: 'kyb-api-5xx\nkyb-api-latency-p99' });
-    fake.alarms.set('kyb-api-5xx', { StateValue: 'ALARM', StateUpdatedTimestamp: 1_767_226_500, StateReason: 'Threshold Crossed: 1 datapoint [27.0 (01/01/26 00:14:00)] was greater than the threshold (5.0).' });
-    fake.alarms.set('kyb-api-latency-p99', { StateValue: 'OK', StateUpdatedTimestamp: 1_767_000_000, StateReason: 'Threshold Crossed: no datapoints were breaching.' });
+    const { fake, td, inputs } = nativeSetup(
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 }, bakeTimeInMinutes: 10 },
+      { alarms: 'kyb-api-5xx\nkyb-api-latency-p99' },
+    );
+    fake.alarms.set('kyb-api-5xx', {
+      StateValue: 'ALARM',
+      StateUpdatedTimestamp: 1_767_226_500,
+      StateReason: 'Threshold Crossed: 1 datapoint [27.0 (01/01/26 00:14:00)] was greater than the threshold (5.0).',
+    });
+    fake.alarms.set('kyb-api-latency-p99', {
+      StateValue: 'OK',
+      StateUpdatedTimestamp: 1_767_000_000,
+      StateReason: 'Threshold Crossed: no datapoints were breaching.',
+    });
     let reportedAt = 0;
     const steps = canarySteps(fake, 2, 10).slice(0, 6);
     steps.push((sd) => {
@@ -190,13 +211,23 @@ describe('native strategies: ECS rolls back, we fail fast and wait', () => {
     expect(fake.callsTo('StopServiceDeployment')).toHaveLength(0);
     expect(fake.services.get('web')!.taskDefinition).toBe(td);
     // The alarms were checked before anything changed, and their state read when they fired.
-    expect(fake.calls.findIndex((c) => c.target === 'cloudwatch:DescribeAlarms')).toBeLessThan(fake.calls.findIndex((c) => c.target === 'RegisterTaskDefinition'));
-    expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration.alarms).toEqual({ alarmNames: ['kyb-api-5xx', 'kyb-api-latency-p99'], enable: true, rollback: true });
+    expect(fake.calls.findIndex((c) => c.target === 'cloudwatch:DescribeAlarms')).toBeLessThan(
+      fake.calls.findIndex((c) => c.target === 'RegisterTaskDefinition'),
+    );
+    expect(fake.callsTo('UpdateService')[0]!.deploymentConfiguration.alarms).toEqual({
+      alarmNames: ['kyb-api-5xx', 'kyb-api-latency-p99'],
+      enable: true,
+      rollback: true,
+    });
   });
 
   it('a failed lifecycle hook: the hook is named, result rolled-back', async () => {
     const hook = 'arn:aws:lambda:us-east-1:123456789012:function:kinex-smoke-test';
-    const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, lifecycleHooks: [{ hookTargetArn: hook, roleArn: 'arn:aws:iam::123456789012:role/hooks', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }] });
+    const { fake, inputs } = nativeSetup({
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 5,
+      lifecycleHooks: [{ hookTargetArn: hook, roleArn: 'arn:aws:iam::123456789012:role/hooks', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+    });
     script(fake, [
       (sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }),
       (sd) => fake.stage(sd, 'POST_TEST_TRAFFIC_SHIFT', { test: 100 }),
@@ -231,7 +262,12 @@ describe('native strategies: ECS rolls back, we fail fast and wait', () => {
           });
         }
       },
-      (sd) => Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', statusReason: 'Circuit breaker triggered.', deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }),
+      (sd) =>
+        Object.assign(sd, {
+          status: 'ROLLBACK_IN_PROGRESS',
+          statusReason: 'Circuit breaker triggered.',
+          deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 },
+        }),
       (sd) => fake.finishRollback(sd),
     ]);
     const run = await runInProcess(action, { inputs });
@@ -277,7 +313,10 @@ describe('native strategies: rollback we decide on', () => {
   }
 
   it('a health check failing during bake time stops the deployment with rollback and waits for it', async () => {
-    const { fake, td, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 }, { 'health-check-url': url, 'health-check-timeout': '300ms', 'test-traffic-health-check-url': testUrl });
+    const { fake, td, inputs } = nativeSetup(
+      { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 30 },
+      { 'health-check-url': url, 'health-check-timeout': '300ms', 'test-traffic-health-check-url': testUrl },
+    );
     stopsWhenAsked(fake, [
       (sd) => fake.stage(sd, 'SCALE_UP', { running: 3 }),
       (sd) => fake.stage(sd, 'POST_TEST_TRAFFIC_SHIFT', { test: 100 }),
@@ -332,22 +371,49 @@ describe('strategy inputs are validated before any change', () => {
     for (const op of ['RegisterTaskDefinition', 'UpdateService', 'StopServiceDeployment']) expect(fake.callsTo(op)).toEqual([]);
   };
 
-  it('blue-green on a service without a load balancer', () => refuses(undefined, { strategy: 'blue-green' }, /Input "strategy": strategy blue-green needs web to use a load balancer \(with two target groups\) or Service Connect/));
+  it('blue-green on a service without a load balancer', () =>
+    refuses(
+      undefined,
+      { strategy: 'blue-green' },
+      /Input "strategy": strategy blue-green needs web to use a load balancer \(with two target groups\) or Service Connect/,
+    ));
   it('blue-green on a load balancer without the alternate target group', () =>
-    refuses({ strategy: 'ROLLING' }, { strategy: 'blue-green' }, /needs each load balancer of web to have an advanced configuration with a second \(alternate\) target group/, (fake) => {
-      delete fake.services.get('web')!.loadBalancers[0].advancedConfiguration.alternateTargetGroupArn;
-    }));
-  it('canary-percent with strategy linear', () => refuses({ strategy: 'ROLLING' }, { strategy: 'linear', 'canary-percent': '5' }, /Input "canary-percent": only applies to strategy canary, not linear/));
-  it('canary-percent on a service configured for blue/green', () => refuses({ strategy: 'BLUE_GREEN' }, { 'canary-percent': '5' }, /Input "canary-percent": only applies to canary deployments, and web would deploy with the service's configured strategy BLUE_GREEN/));
-  it('a canary percent that is not a multiple of 0.1', () => refuses({ strategy: 'CANARY' }, { 'canary-percent': '0.05' }, /Input "canary-percent": 0.05 is outside what ECS accepts \(0.1 to 100\)/));
-  it('a linear step below 3%', () => refuses({ strategy: 'LINEAR' }, { 'linear-step-percent': '2' }, /Input "linear-step-percent": 2 is outside what ECS accepts \(3 to 100\)/));
-  it('a bake time that is not whole minutes', () => refuses({ strategy: 'BLUE_GREEN' }, { 'bake-time': '90s' }, /Input "bake-time": \(90s\) is not a whole number of minutes/));
+    refuses(
+      { strategy: 'ROLLING' },
+      { strategy: 'blue-green' },
+      /needs each load balancer of web to have an advanced configuration with a second \(alternate\) target group/,
+      (fake) => {
+        delete fake.services.get('web')!.loadBalancers[0].advancedConfiguration.alternateTargetGroupArn;
+      },
+    ));
+  it('canary-percent with strategy linear', () =>
+    refuses({ strategy: 'ROLLING' }, { strategy: 'linear', 'canary-percent': '5' }, /Input "canary-percent": only applies to strategy canary, not linear/));
+  it('canary-percent on a service configured for blue/green', () =>
+    refuses(
+      { strategy: 'BLUE_GREEN' },
+      { 'canary-percent': '5' },
+      /Input "canary-percent": only applies to canary deployments, and web would deploy with the service's configured strategy BLUE_GREEN/,
+    ));
+  it('a canary percent that is not a multiple of 0.1', () =>
+    refuses({ strategy: 'CANARY' }, { 'canary-percent': '0.05' }, /Input "canary-percent": 0.05 is outside what ECS accepts \(0.1 to 100\)/));
+  it('a linear step below 3%', () =>
+    refuses({ strategy: 'LINEAR' }, { 'linear-step-percent': '2' }, /Input "linear-step-percent": 2 is outside what ECS accepts \(3 to 100\)/));
+  it('a bake time that is not whole minutes', () =>
+    refuses({ strategy: 'BLUE_GREEN' }, { 'bake-time': '90s' }, /Input "bake-time": \(90s\) is not a whole number of minutes/));
   it('a bake time over 24h', () => refuses({ strategy: 'BLUE_GREEN' }, { 'bake-time': '25h' }, /Input "bake-time": \(25h\) is longer than ECS allows/));
-  it('an alarm that does not exist', () => refuses({ strategy: 'CANARY' }, { alarms: 'kyb-api-5xx, typo-alarm' }, /Input "alarms": no CloudWatch alarm is named typo-alarm/, (fake) => fake.alarms.set('kyb-api-5xx', { StateValue: 'OK' })));
+  it('an alarm that does not exist', () =>
+    refuses({ strategy: 'CANARY' }, { alarms: 'kyb-api-5xx, typo-alarm' }, /Input "alarms": no CloudWatch alarm is named typo-alarm/, (fake) =>
+      fake.alarms.set('kyb-api-5xx', { StateValue: 'OK' }),
+    ));
   it('a test-traffic health check without a test listener rule', () =>
-    refuses({ strategy: 'BLUE_GREEN' }, { 'test-traffic-health-check-url': 'http://127.0.0.1:9/x' }, /Input "test-traffic-health-check-url": is set but web's load balancer has no test listener rule/, (fake) => {
-      delete fake.services.get('web')!.loadBalancers[0].advancedConfiguration.testListenerRule;
-    }));
+    refuses(
+      { strategy: 'BLUE_GREEN' },
+      { 'test-traffic-health-check-url': 'http://127.0.0.1:9/x' },
+      /Input "test-traffic-health-check-url": is set but web's load balancer has no test listener rule/,
+      (fake) => {
+        delete fake.services.get('web')!.loadBalancers[0].advancedConfiguration.testListenerRule;
+      },
+    ));
   it('a strategy on a CodeDeploy-controlled service', () =>
     refuses(undefined, { strategy: 'canary' }, /Input "strategy": cannot be used on service web: its deployment controller is CODE_DEPLOY/, (fake) => {
       fake.services.get('web')!.deploymentController = { type: 'CODE_DEPLOY' };
@@ -356,7 +422,10 @@ describe('strategy inputs are validated before any change', () => {
 
 describe('dry run', () => {
   it('prints the strategy and its stages, changes nothing', async () => {
-    const { fake, inputs } = nativeSetup({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }, { 'dry-run': 'true', strategy: 'canary', 'canary-percent': '12.5', alarms: 'kyb-api-5xx' });
+    const { fake, inputs } = nativeSetup(
+      { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 },
+      { 'dry-run': 'true', strategy: 'canary', 'canary-percent': '12.5', alarms: 'kyb-api-5xx' },
+    );
     fake.alarms.set('kyb-api-5xx', { StateValue: 'OK' });
     const run = await runInProcess(action, { inputs });
     expect(run.errors).toEqual([]);
@@ -377,7 +446,9 @@ describe('CodeDeploy-controlled services', () => {
     const td = fake.addTaskDefinition(bigTaskDefinition());
     const svc = fake.addService('web', td, 2);
     svc.deploymentController = { type: 'CODE_DEPLOY' };
-    svc.loadBalancers = [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-1/abc', containerName: 'app', containerPort: 3000 }];
+    svc.loadBalancers = [
+      { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-1/abc', containerName: 'app', containerPort: 3000 },
+    ];
     fake.install();
     const cd = new FakeCodeDeploy();
     cd.addGroup('AppECS-app-cluster-web', 'DgpECS-app-cluster-web', { cluster: 'app-cluster', service: 'web' });
@@ -389,7 +460,16 @@ describe('CodeDeploy-controlled services', () => {
   it('success: an AppSpec from the new revision and the load balancer, lifecycle events followed, codedeploy-deployment-id set', async () => {
     const { fake, cd, inputs } = codeDeploySetup();
     cd.onPoll = (d, poll) => {
-      const order = ['BeforeInstall', 'Install', 'AfterInstall', 'BeforeAllowTraffic', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
+      const order = [
+        'BeforeInstall',
+        'Install',
+        'AfterInstall',
+        'BeforeAllowTraffic',
+        'AllowTestTraffic',
+        'AfterAllowTestTraffic',
+        'AllowTraffic',
+        'AfterAllowTraffic',
+      ];
       d.status = poll > order.length ? 'Succeeded' : 'InProgress';
       for (const [i, name] of order.entries()) if (i < poll) cd.event(d, name, 'Succeeded');
       if (poll >= 7) {
@@ -401,10 +481,21 @@ describe('CodeDeploy-controlled services', () => {
     expect(run.errors).toEqual([]);
     expect(run.outputs.result).toBe('deployed');
     const [created] = cd.callsTo('CreateDeployment');
-    expect(created).toMatchObject({ applicationName: 'AppECS-app-cluster-web', deploymentGroupName: 'DgpECS-app-cluster-web', revision: { revisionType: 'AppSpecContent' } });
+    expect(created).toMatchObject({
+      applicationName: 'AppECS-app-cluster-web',
+      deploymentGroupName: 'DgpECS-app-cluster-web',
+      revision: { revisionType: 'AppSpecContent' },
+    });
     expect(JSON.parse(created!.revision.appSpecContent.content)).toEqual({
       version: 0,
-      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: run.outputs['task-definition-arn'], LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 } } } }],
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: { TaskDefinition: run.outputs['task-definition-arn'], LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 } },
+          },
+        },
+      ],
     });
     expect(created!.revision.appSpecContent.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(run.outputs['codedeploy-deployment-id']).toBe([...cd.deployments.keys()][0]);
@@ -412,7 +503,10 @@ describe('CodeDeploy-controlled services', () => {
     expect(run.log).toContain('Green: 100% traffic, 2/2 running');
     expect(fake.callsTo('UpdateService')).toEqual([]);
     const recs = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl'));
-    expect(recs.at(-1)).toMatchObject({ deploymentController: 'CODE_DEPLOY', codeDeploy: { application: 'AppECS-app-cluster-web', deploymentGroup: 'DgpECS-app-cluster-web', deploymentId: run.outputs['codedeploy-deployment-id'] } });
+    expect(recs.at(-1)).toMatchObject({
+      deploymentController: 'CODE_DEPLOY',
+      codeDeploy: { application: 'AppECS-app-cluster-web', deploymentGroup: 'DgpECS-app-cluster-web', deploymentId: run.outputs['codedeploy-deployment-id'] },
+    });
   });
 
   it('a failing lifecycle event: the event, its hook and diagnostics; CodeDeploy’s rollback followed; result rolled-back', async () => {
@@ -421,7 +515,11 @@ describe('CodeDeploy-controlled services', () => {
       join(dir, 'appspec.yaml'),
       'version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: app\n          ContainerPort: 3000\nHooks:\n  - AfterAllowTestTraffic: kinex-smoke-test\n',
     );
-    const { cd, inputs } = codeDeploySetup({ 'codedeploy-appspec': 'appspec.yaml', 'codedeploy-application': 'kinex', 'codedeploy-deployment-group': 'kinex-prod' });
+    const { cd, inputs } = codeDeploySetup({
+      'codedeploy-appspec': 'appspec.yaml',
+      'codedeploy-application': 'kinex',
+      'codedeploy-deployment-group': 'kinex-prod',
+    });
     cd.addGroup('kinex', 'kinex-prod', { cluster: 'app-cluster', service: 'web' });
     cd.onPoll = (d, poll) => {
       if (d.description === 'rollback') return;
@@ -431,7 +529,12 @@ describe('CodeDeploy-controlled services', () => {
       } else if (poll === 2) {
         d.status = 'Failed';
         d.errorInformation = { code: 'HOOK_FAILED', message: 'The AfterAllowTestTraffic hook returned Failed.' };
-        cd.event(d, 'AfterAllowTestTraffic', 'Failed', { errorCode: 'ScriptFailed', scriptName: 'kinex-smoke-test', message: 'Lambda hook reported Failed.', logTail: 'GET /api/health -> 500\n::error::injected from a hook log' });
+        cd.event(d, 'AfterAllowTestTraffic', 'Failed', {
+          errorCode: 'ScriptFailed',
+          scriptName: 'kinex-smoke-test',
+          message: 'Lambda hook reported Failed.',
+          logTail: 'GET /api/health -> 500\n::error::injected from a hook log',
+        });
         cd.rollBack(d, 'Automatic rollback triggered by failure of deployment.');
       }
     };

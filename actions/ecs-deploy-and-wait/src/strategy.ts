@@ -13,7 +13,10 @@ export interface StrategyInputs {
   testTrafficHealthCheck: boolean;
 }
 
-const STRATEGY_NAMES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' } as const satisfies Record<string, DeploymentStrategy>;
+const STRATEGY_NAMES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' } as const satisfies Record<
+  string,
+  DeploymentStrategy
+>;
 
 /** How one service is deployed. */
 export type DeployMode =
@@ -23,7 +26,15 @@ export type DeployMode =
 
 /** True when the inputs ask for anything about the strategy (so UpdateService must carry a deploymentConfiguration). */
 function asksForStrategy(s: StrategyInputs): boolean {
-  return s.strategy !== undefined || s.bakeTimeMinutes !== undefined || s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined || s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined || s.alarms.length > 0;
+  return (
+    s.strategy !== undefined ||
+    s.bakeTimeMinutes !== undefined ||
+    s.canaryPercent !== undefined ||
+    s.canaryBakeTimeMinutes !== undefined ||
+    s.linearStepPercent !== undefined ||
+    s.linearStepBakeTimeMinutes !== undefined ||
+    s.alarms.length > 0
+  );
 }
 
 /**
@@ -35,7 +46,10 @@ export function planStrategy(service: Service, s: StrategyInputs): DeployMode {
   const name = service.serviceName;
   if (controller === 'CODE_DEPLOY') return codeDeployMode(service, s);
   if (controller === 'EXTERNAL') {
-    throw new InputError('service', `service ${name} uses the EXTERNAL deployment controller: its task sets are managed outside ECS, so there is no deployment to start.`);
+    throw new InputError(
+      'service',
+      `service ${name} uses the EXTERNAL deployment controller: its task sets are managed outside ECS, so there is no deployment to start.`,
+    );
   }
   const current = service.deploymentConfiguration ?? {};
   const configured = current.strategy ?? 'ROLLING';
@@ -43,10 +57,20 @@ export function planStrategy(service: Service, s: StrategyInputs): DeployMode {
   const label = s.strategy ? `strategy ${s.strategy}` : `the service's configured strategy ${configured}`;
 
   if (s.canaryPercent !== undefined || s.canaryBakeTimeMinutes !== undefined) {
-    if (strategy !== 'CANARY') throw new InputError(s.canaryPercent !== undefined ? 'canary-percent' : 'canary-bake-time', `only applies to canary deployments, and ${name} would deploy with ${label}.`, 'Set strategy: canary, or remove it.');
+    if (strategy !== 'CANARY')
+      throw new InputError(
+        s.canaryPercent !== undefined ? 'canary-percent' : 'canary-bake-time',
+        `only applies to canary deployments, and ${name} would deploy with ${label}.`,
+        'Set strategy: canary, or remove it.',
+      );
   }
   if (s.linearStepPercent !== undefined || s.linearStepBakeTimeMinutes !== undefined) {
-    if (strategy !== 'LINEAR') throw new InputError(s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time', `only applies to linear deployments, and ${name} would deploy with ${label}.`, 'Set strategy: linear, or remove it.');
+    if (strategy !== 'LINEAR')
+      throw new InputError(
+        s.linearStepPercent !== undefined ? 'linear-step-percent' : 'linear-step-bake-time',
+        `only applies to linear deployments, and ${name} would deploy with ${label}.`,
+        'Set strategy: linear, or remove it.',
+      );
   }
   if (s.bakeTimeMinutes !== undefined && strategy === 'ROLLING') {
     throw new InputError('bake-time', `only applies to blue-green, linear and canary deployments, and ${name} would deploy with ${label}.`);
@@ -67,14 +91,35 @@ export function planStrategy(service: Service, s: StrategyInputs): DeployMode {
 /** A CODE_DEPLOY service: the deployment group decides how traffic shifts, so no strategy input applies. */
 function codeDeployMode(service: Service, s: StrategyInputs): DeployMode {
   const name = service.serviceName;
-  const given = (['strategy', 'bake-time', 'canary-percent', 'canary-bake-time', 'linear-step-percent', 'linear-step-bake-time', 'alarms'] as const).find((_, i) =>
-    [s.strategy, s.bakeTimeMinutes, s.canaryPercent, s.canaryBakeTimeMinutes, s.linearStepPercent, s.linearStepBakeTimeMinutes, s.alarms.length ? s.alarms : undefined][i] !== undefined,
+  const given = (['strategy', 'bake-time', 'canary-percent', 'canary-bake-time', 'linear-step-percent', 'linear-step-bake-time', 'alarms'] as const).find(
+    (_, i) =>
+      [
+        s.strategy,
+        s.bakeTimeMinutes,
+        s.canaryPercent,
+        s.canaryBakeTimeMinutes,
+        s.linearStepPercent,
+        s.linearStepBakeTimeMinutes,
+        s.alarms.length ? s.alarms : undefined,
+      ][i] !== undefined,
   );
   if (given) {
-    throw new InputError(given, `cannot be used on service ${name}: its deployment controller is CODE_DEPLOY, so the CodeDeploy deployment group decides how traffic shifts.`, 'Change the deployment config of the deployment group instead, or move the service to the ECS deployment controller.');
+    throw new InputError(
+      given,
+      `cannot be used on service ${name}: its deployment controller is CODE_DEPLOY, so the CodeDeploy deployment group decides how traffic shifts.`,
+      'Change the deployment config of the deployment group instead, or move the service to the ECS deployment controller.',
+    );
   }
-  if (s.testTrafficHealthCheck) throw new InputError('test-traffic-health-check-url', `is not supported on CodeDeploy-controlled service ${name}.`, 'Use an AfterAllowTestTraffic hook in the AppSpec (codedeploy-appspec).');
-  return { kind: 'codedeploy', stages: ['CodeDeploy: install the replacement task set, shift test then production traffic as the deployment group says, terminate the original task set'] };
+  if (s.testTrafficHealthCheck)
+    throw new InputError(
+      'test-traffic-health-check-url',
+      `is not supported on CodeDeploy-controlled service ${name}.`,
+      'Use an AfterAllowTestTraffic hook in the AppSpec (codedeploy-appspec).',
+    );
+  return {
+    kind: 'codedeploy',
+    stages: ['CodeDeploy: install the replacement task set, shift test then production traffic as the deployment group says, terminate the original task set'],
+  };
 }
 
 /**
@@ -85,7 +130,9 @@ function checkTrafficShifting(service: Service, s: StrategyInputs, label: string
   const name = service.serviceName;
   const lbs = service.loadBalancers ?? [];
   const serviceConnect = (service.deployments ?? []).some((d) => d.serviceConnectConfiguration?.enabled);
-  const incomplete = lbs.filter((lb) => !lb.advancedConfiguration?.alternateTargetGroupArn || !lb.advancedConfiguration.productionListenerRule || !lb.advancedConfiguration.roleArn);
+  const incomplete = lbs.filter(
+    (lb) => !lb.advancedConfiguration?.alternateTargetGroupArn || !lb.advancedConfiguration.productionListenerRule || !lb.advancedConfiguration.roleArn,
+  );
   const input = s.strategy ? 'strategy' : 'service';
   if (!serviceConnect && (!lbs.length || incomplete.length)) {
     throw new InputError(
@@ -97,7 +144,11 @@ function checkTrafficShifting(service: Service, s: StrategyInputs, label: string
     );
   }
   if (s.testTrafficHealthCheck && !serviceConnect && !lbs.some((lb) => lb.advancedConfiguration?.testListenerRule)) {
-    throw new InputError('test-traffic-health-check-url', `is set but ${name}'s load balancer has no test listener rule, so no test traffic reaches the new revision before production traffic.`, 'Add testListenerRule to the load balancer’s advancedConfiguration.');
+    throw new InputError(
+      'test-traffic-health-check-url',
+      `is set but ${name}'s load balancer has no test listener rule, so no test traffic reaches the new revision before production traffic.`,
+      'Add testListenerRule to the load balancer’s advancedConfiguration.',
+    );
   }
 }
 
@@ -107,10 +158,18 @@ function deploymentConfigurationFor(current: DeploymentConfiguration, strategy: 
   const deploymentConfiguration: DeploymentConfiguration = { ...current, strategy };
   if (s.bakeTimeMinutes !== undefined) deploymentConfiguration.bakeTimeInMinutes = s.bakeTimeMinutes;
   if (strategy === 'CANARY') {
-    deploymentConfiguration.canaryConfiguration = { ...current.canaryConfiguration, ...(s.canaryPercent !== undefined && { canaryPercent: s.canaryPercent }), ...(s.canaryBakeTimeMinutes !== undefined && { canaryBakeTimeInMinutes: s.canaryBakeTimeMinutes }) };
+    deploymentConfiguration.canaryConfiguration = {
+      ...current.canaryConfiguration,
+      ...(s.canaryPercent !== undefined && { canaryPercent: s.canaryPercent }),
+      ...(s.canaryBakeTimeMinutes !== undefined && { canaryBakeTimeInMinutes: s.canaryBakeTimeMinutes }),
+    };
   } else delete deploymentConfiguration.canaryConfiguration;
   if (strategy === 'LINEAR') {
-    deploymentConfiguration.linearConfiguration = { ...current.linearConfiguration, ...(s.linearStepPercent !== undefined && { stepPercent: s.linearStepPercent }), ...(s.linearStepBakeTimeMinutes !== undefined && { stepBakeTimeInMinutes: s.linearStepBakeTimeMinutes }) };
+    deploymentConfiguration.linearConfiguration = {
+      ...current.linearConfiguration,
+      ...(s.linearStepPercent !== undefined && { stepPercent: s.linearStepPercent }),
+      ...(s.linearStepBakeTimeMinutes !== undefined && { stepBakeTimeInMinutes: s.linearStepBakeTimeMinutes }),
+    };
   } else delete deploymentConfiguration.linearConfiguration;
   if (s.alarms.length) deploymentConfiguration.alarms = { alarmNames: s.alarms, enable: true, rollback: true };
   return deploymentConfiguration;
@@ -123,18 +182,29 @@ function describeStages(strategy: DeploymentStrategy, c: DeploymentConfiguration
   const alarms = c.alarms?.enable && c.alarms.alarmNames?.length ? `, rolled back if ${c.alarms.alarmNames.join(' or ')} goes into ALARM` : '';
   const hooks = (c.lifecycleHooks ?? []).flatMap((h) => (h.lifecycleStages ?? []).map((st) => `${st}: hook ${h.hookTargetArn ?? h.targetType}`));
   if (strategy === 'ROLLING') {
-    return [`rolling update: replace ${desired} task(s), ${c.minimumHealthyPercent ?? 100}% to ${c.maximumPercent ?? 200}% of the desired count running${c.deploymentCircuitBreaker?.enable ? ', circuit breaker on' : ''}${alarms}`];
+    return [
+      `rolling update: replace ${desired} task(s), ${c.minimumHealthyPercent ?? 100}% to ${c.maximumPercent ?? 200}% of the desired count running${c.deploymentCircuitBreaker?.enable ? ', circuit breaker on' : ''}${alarms}`,
+    ];
   }
-  const stages = [`scale-up: start ${desired} task(s) of the new revision beside the old ones (no traffic yet)`, 'test traffic shift: test listener → new revision'];
+  const stages = [
+    `scale-up: start ${desired} task(s) of the new revision beside the old ones (no traffic yet)`,
+    'test traffic shift: test listener → new revision',
+  ];
   if (strategy === 'BLUE_GREEN') stages.push('production traffic shift: 100% → new revision at once');
   if (strategy === 'CANARY') {
     const p = c.canaryConfiguration?.canaryPercent ?? 5;
-    stages.push(`production traffic shift: ${p}% → new revision, canary bake ${mins(c.canaryConfiguration?.canaryBakeTimeInMinutes, 10)}`, 'production traffic shift: the remaining traffic → new revision');
+    stages.push(
+      `production traffic shift: ${p}% → new revision, canary bake ${mins(c.canaryConfiguration?.canaryBakeTimeInMinutes, 10)}`,
+      'production traffic shift: the remaining traffic → new revision',
+    );
   }
   if (strategy === 'LINEAR') {
     const p = c.linearConfiguration?.stepPercent ?? 10;
     stages.push(`production traffic shift: ${p}% more every ${mins(c.linearConfiguration?.stepBakeTimeInMinutes, 6)} (${Math.ceil(100 / p)} steps) until 100%`);
   }
-  stages.push(`bake time: ${c.bakeTimeInMinutes !== undefined ? mins(c.bakeTimeInMinutes, 0) : 'ECS default'} with both revisions running${alarms}`, 'clean-up: the old revision is scaled in');
+  stages.push(
+    `bake time: ${c.bakeTimeInMinutes !== undefined ? mins(c.bakeTimeInMinutes, 0) : 'ECS default'} with both revisions running${alarms}`,
+    'clean-up: the old revision is scaled in',
+  );
   return [...stages, ...hooks.map((h) => `lifecycle hook at ${h}`)];
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition } from '../../../__tests__/helpers/fake-ecs.js';
-import { diffTaskDefinitions, parseTaskDefinitionFile, renderTaskDefinition, sameTaskDefinition, taskCommand, toRegisterRequest, type TaskDefinitionRequest } from './task-definition.js';
+import {
+  diffTaskDefinitions,
+  parseTaskDefinitionFile,
+  renderTaskDefinition,
+  sameTaskDefinition,
+  taskCommand,
+  toRegisterRequest,
+  type TaskDefinitionRequest,
+} from './task-definition.js';
 
 const described = () => ({
   ...bigTaskDefinition(),
@@ -39,11 +47,20 @@ describe('renderTaskDefinition', () => {
     expect(next).toEqual(expected);
     expect(next.containerDefinitions![0]!.environment).toHaveLength(64);
     expect(before.containerDefinitions![0]!.image).not.toBe('repo/app@sha256:abc'); // base untouched
-    expect(diffTaskDefinitions(before, next)).toEqual([`~ containerDefinitions.app.image: "${before.containerDefinitions![0]!.image}" → "repo/app@sha256:abc"`]);
+    expect(diffTaskDefinitions(before, next)).toEqual([
+      `~ containerDefinitions.app.image: "${before.containerDefinitions![0]!.image}" → "repo/app@sha256:abc"`,
+    ]);
   });
 
   it('merges environment variables in place and appends new ones', () => {
-    const next = renderTaskDefinition(base(), { images: new Map(), environment: new Map([['VAR_03', 'changed'], ['NEW_ONE', 'x=1,y']]), containerName: 'app' });
+    const next = renderTaskDefinition(base(), {
+      images: new Map(),
+      environment: new Map([
+        ['VAR_03', 'changed'],
+        ['NEW_ONE', 'x=1,y'],
+      ]),
+      containerName: 'app',
+    });
     const env = next.containerDefinitions![0]!.environment!;
     expect(env).toHaveLength(65);
     expect(env[3]).toEqual({ name: 'VAR_03', value: 'changed' });

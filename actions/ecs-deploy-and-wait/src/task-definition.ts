@@ -36,11 +36,21 @@ export function parseTaskDefinitionFile(text: string, file: string): TaskDefinit
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new InputError('task-definition', `${file} is not valid JSON (${(err as Error).message}).`, 'Export it with `aws ecs describe-task-definition --task-definition NAME --query taskDefinition`.', file);
+    throw new InputError(
+      'task-definition',
+      `${file} is not valid JSON (${(err as Error).message}).`,
+      'Export it with `aws ecs describe-task-definition --task-definition NAME --query taskDefinition`.',
+      file,
+    );
   }
   const req = toRegisterRequest(parsed as TaskDefinition);
   if (!req.family || !Array.isArray(req.containerDefinitions) || req.containerDefinitions.length === 0) {
-    throw new InputError('task-definition', `${file} has no family or no containerDefinitions.`, 'It must be a task definition as describe-task-definition prints it.', file);
+    throw new InputError(
+      'task-definition',
+      `${file} has no family or no containerDefinitions.`,
+      'It must be a task definition as describe-task-definition prints it.',
+      file,
+    );
   }
   return req;
 }
@@ -61,11 +71,20 @@ export function targetContainer(req: TaskDefinitionRequest, containerName: strin
   const names = containers.map((c) => c.name).join(', ');
   if (containerName) {
     const c = containers.find((x) => x.name === containerName);
-    if (!c) throw new InputError('container-name', `"${containerName}" is not a container of task definition ${req.family} (it has: ${names}).`, 'Use one of those names.');
+    if (!c)
+      throw new InputError(
+        'container-name',
+        `"${containerName}" is not a container of task definition ${req.family} (it has: ${names}).`,
+        'Use one of those names.',
+      );
     return c;
   }
   if (containers.length === 1) return containers[0]!;
-  throw new InputError('container-name', `is required: task definition ${req.family} has ${containers.length} containers (${names}).`, 'Say which container gets the image.');
+  throw new InputError(
+    'container-name',
+    `is required: task definition ${req.family} has ${containers.length} containers (${names}).`,
+    'Say which container gets the image.',
+  );
 }
 
 /**
@@ -77,7 +96,11 @@ export function renderTaskDefinition(base: TaskDefinitionRequest, changes: Rende
   const containers = next.containerDefinitions ?? [];
   for (const [name, image] of changes.images) {
     const c = containers.find((x) => x.name === name);
-    if (!c) throw new InputError(changes.containerName === name ? 'container-name' : 'images', `"${name}" is not a container of task definition ${base.family} (it has: ${containers.map((x) => x.name).join(', ')}).`);
+    if (!c)
+      throw new InputError(
+        changes.containerName === name ? 'container-name' : 'images',
+        `"${name}" is not a container of task definition ${base.family} (it has: ${containers.map((x) => x.name).join(', ')}).`,
+      );
     c.image = image;
   }
   const secrets = changes.secrets ?? new Map<string, string>();
@@ -108,7 +131,11 @@ export function renderTaskDefinition(base: TaskDefinitionRequest, changes: Rende
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -124,7 +151,8 @@ export function sameTaskDefinition(a: TaskDefinitionRequest, b: TaskDefinitionRe
 export function diffTaskDefinitions(before: TaskDefinitionRequest | undefined, after: TaskDefinitionRequest): string[] {
   const lines: string[] = [];
   const norm = (v: unknown, path: string): unknown => {
-    if (Array.isArray(v) && /\.(environment|secrets)$/.test(path)) return Object.fromEntries((v as { name?: string; value?: string; valueFrom?: string }[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+    if (Array.isArray(v) && /\.(environment|secrets)$/.test(path))
+      return Object.fromEntries((v as { name?: string; value?: string; valueFrom?: string }[]).map((e) => [e.name, e.value ?? e.valueFrom]));
     if (Array.isArray(v) && path === 'containerDefinitions') return Object.fromEntries((v as { name?: string }[]).map((c) => [c.name, c]));
     return v;
   };

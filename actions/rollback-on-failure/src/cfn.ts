@@ -29,13 +29,22 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
   const cfn = clientFor(ctx, CloudFormationClient, t.region);
   const ref = t.stackId ?? t.stackName;
   const stack = await describeStack(cfn, ref);
-  if (!stack || stack.StackStatus === 'DELETE_COMPLETE') throw new DeploymentError(`Stack ${t.stackName} does not exist (any more) in ${t.region}.`, 'Nothing can be rolled back there; check stack-name and the region.');
+  if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
+    throw new DeploymentError(
+      `Stack ${t.stackName} does not exist (any more) in ${t.region}.`,
+      'Nothing can be rolled back there; check stack-name and the region.',
+    );
   const status = stack.StackStatus!;
   const steps = stepsToRest(status);
   const prev = t.previous;
   const viaBucket = prev ? templateBucketFor(t, prev) : undefined;
   if (prev && !steps.length && (await sameAsPrevious(cfn, stack, prev))) {
-    return { before: status, to: 'previous template and parameters', description: `already runs the previous template and parameters (${status})`, unchanged: true };
+    return {
+      before: status,
+      to: 'previous template and parameters',
+      description: `already runs the previous template and parameters (${status})`,
+      unchanged: true,
+    };
   }
   if (prev) {
     steps.push(
@@ -52,7 +61,12 @@ export async function prepareStack(ctx: UndoContext, t: CfnTarget): Promise<Prep
       if (typeof rested === 'string') return rested;
       if (!prev) {
         if (!/ROLLBACK_COMPLETE$|UPDATE_COMPLETE$/.test(rested.StackStatus ?? '')) {
-          throw new StackOperationError(t.stackName, rested.StackStatus ?? 'UNKNOWN', await explainLastOperation(cfn, ref), 'Bringing the stack to rest failed');
+          throw new StackOperationError(
+            t.stackName,
+            rested.StackStatus ?? 'UNKNOWN',
+            await explainLastOperation(cfn, ref),
+            'Bringing the stack to rest failed',
+          );
         }
         return rested.StackStatus!;
       }
@@ -106,7 +120,11 @@ async function bringToRest(ctx: UndoContext, t: CfnTarget, cfn: CloudFormationCl
     try {
       await cfn.send(new CancelUpdateStackCommand({ StackName: ref }));
     } catch (err) {
-      throw new DeploymentError(`CloudFormation refused to cancel the update of ${t.stackName}: ${errorMessage(err)}`, 'The role needs cloudformation:CancelUpdateStack.', { cause: err });
+      throw new DeploymentError(
+        `CloudFormation refused to cancel the update of ${t.stackName}: ${errorMessage(err)}`,
+        'The role needs cloudformation:CancelUpdateStack.',
+        { cause: err },
+      );
     }
     ctx.log(`Cancelled the update of ${t.stackName}; CloudFormation rolls it back.`);
     if (leaveIt) return 'UPDATE_ROLLBACK_IN_PROGRESS (not waited for)';
@@ -123,7 +141,14 @@ async function bringToRest(ctx: UndoContext, t: CfnTarget, cfn: CloudFormationCl
 }
 
 /** The recorded template and parameters, deployed again through a change set (a big template through the bucket). */
-async function redeployPrevious(ctx: UndoContext, t: CfnTarget, cfn: CloudFormationClient, current: Stack, prev: Previous, viaBucket: string | undefined): Promise<string> {
+async function redeployPrevious(
+  ctx: UndoContext,
+  t: CfnTarget,
+  cfn: CloudFormationClient,
+  current: Stack,
+  prev: Previous,
+  viaBucket: string | undefined,
+): Promise<string> {
   let templateUrl: string | undefined;
   if (viaBucket) {
     const s3 = clientFor(ctx, S3Client, t.region, { requestChecksumCalculation: 'WHEN_REQUIRED' });

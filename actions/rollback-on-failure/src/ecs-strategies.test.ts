@@ -22,7 +22,10 @@ function jobWith(records: object[]): string {
   return temp;
 }
 const postStep = (runnerTemp: string) =>
-  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: new FakeClock() }), post: (i, r) => post(i, r, { clock: new FakeClock() }) }), { runnerTemp, state: { isPost: 'true' } });
+  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: new FakeClock() }), post: (i, r) => post(i, r, { clock: new FakeClock() }) }), {
+    runnerTemp,
+    state: { isPost: 'true' },
+  });
 const actionsOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.actions!) as ActionEntry[];
 
 /** web deployed from web:1 to web:2 with a native strategy; the deployment is `sd`. */
@@ -34,7 +37,16 @@ function nativeJob(config: Record<string, unknown>) {
   const v2 = fake.addTaskDefinition(bigTaskDefinition());
   const sd = fake.startServiceDeployment(svc, v1, v2);
   svc.taskDefinition = v2;
-  const record = { kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: v1, newTaskDefinition: v2, previousDesiredCount: 2, deploymentController: 'ECS', strategy: config.strategy };
+  const record = {
+    kind: 'ecs-service',
+    cluster: 'app-cluster',
+    service: 'web',
+    previousTaskDefinition: v1,
+    newTaskDefinition: v2,
+    previousDesiredCount: 2,
+    deploymentController: 'ECS',
+    strategy: config.strategy,
+  };
   return { fake, v1, v2, sd, records: [record, { ...record, serviceDeploymentArn: sd.serviceDeploymentArn }] };
 }
 
@@ -51,7 +63,9 @@ describe('native deployments', () => {
     expect(fake.callsTo('StopServiceDeployment')).toEqual([{ serviceDeploymentArn: sd.serviceDeploymentArn, stopType: 'ROLLBACK' }]);
     expect(fake.callsTo('UpdateService')).toEqual([]);
     expect(fake.services.get('web')!.taskDefinition).toBe(v1);
-    expect(actionsOf(run)).toEqual([expect.objectContaining({ status: 'rolled-back', after: 'web:1, rolled back by ECS', detail: expect.stringContaining('stop service deployment') })]);
+    expect(actionsOf(run)).toEqual([
+      expect.objectContaining({ status: 'rolled-back', after: 'web:1, rolled back by ECS', detail: expect.stringContaining('stop service deployment') }),
+    ]);
     expect(run.log).toContain('The rollback finished: web runs web:1.');
   });
 
@@ -89,7 +103,9 @@ describe('CodeDeploy deployments', () => {
     const v2 = fake.addTaskDefinition(bigTaskDefinition());
     const svc = fake.addService('web', v2, 2);
     svc.deploymentController = { type: 'CODE_DEPLOY' };
-    svc.loadBalancers = [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-1/abc', containerName: 'app', containerPort: 3000 }];
+    svc.loadBalancers = [
+      { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-1/abc', containerName: 'app', containerPort: 3000 },
+    ];
     fake.install();
     const cd = new FakeCodeDeploy();
     cd.addGroup('AppECS-app-cluster-web', 'DgpECS-app-cluster-web', { cluster: 'app-cluster', service: 'web' });
@@ -97,7 +113,12 @@ describe('CodeDeploy deployments', () => {
     return { fake, cd, v1, v2, status };
   }
   const recordFor = (v1: string, v2: string, deploymentId: string) => ({
-    kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: v1, newTaskDefinition: v2, deploymentController: 'CODE_DEPLOY',
+    kind: 'ecs-service',
+    cluster: 'app-cluster',
+    service: 'web',
+    previousTaskDefinition: v1,
+    newTaskDefinition: v2,
+    deploymentController: 'CODE_DEPLOY',
     codeDeploy: { application: 'AppECS-app-cluster-web', deploymentGroup: 'DgpECS-app-cluster-web', deploymentId },
   });
 
@@ -109,7 +130,10 @@ describe('CodeDeploy deployments', () => {
     const run = await postStep(jobWith([recordFor(v1, v2, created)]));
     expect(run.errors).toEqual([]);
     expect(cd.callsTo('StopDeployment')).toEqual([{ deploymentId: created, autoRollbackEnabled: true }]);
-    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', detail: expect.stringContaining(`stop CodeDeploy deployment ${created} with auto-rollback`) });
+    expect(actionsOf(run)[0]).toMatchObject({
+      status: 'rolled-back',
+      detail: expect.stringContaining(`stop CodeDeploy deployment ${created} with auto-rollback`),
+    });
   });
 
   it('a deployment that succeeded is undone by a CodeDeploy deployment of the previous revision', async () => {
@@ -122,7 +146,10 @@ describe('CodeDeploy deployments', () => {
     const run = await postStep(jobWith([recordFor(v1, v2, created)]));
     expect(run.errors).toEqual([]);
     const [again] = cd.callsTo('CreateDeployment').slice(-1);
-    expect(JSON.parse(again!.revision.appSpecContent.content).Resources[0].TargetService.Properties).toEqual({ TaskDefinition: v1, LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 } });
+    expect(JSON.parse(again!.revision.appSpecContent.content).Resources[0].TargetService.Properties).toEqual({
+      TaskDefinition: v1,
+      LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 },
+    });
     expect(fake.callsTo('UpdateService')).toEqual([]); // CODE_DEPLOY services cannot be updated with UpdateService
     expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', after: expect.stringMatching(/^web:1, CodeDeploy deployment d-\w+ Succeeded$/) });
   });
@@ -130,7 +157,17 @@ describe('CodeDeploy deployments', () => {
 
 /** Creates a deployment in the fake as the deploy step did (CreateDeployment through its handler). */
 async function createThrough(cd: FakeCodeDeploy, taskDefinition: string): Promise<string> {
-  const content = JSON.stringify({ version: 0.0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: taskDefinition, LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 } } } }] });
+  const content = JSON.stringify({
+    version: 0.0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: { TaskDefinition: taskDefinition, LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 3000 } },
+        },
+      },
+    ],
+  });
   const [, out] = (cd as unknown as { handle: (t: string, b: object) => [number, { deploymentId: string }] }).handle('CreateDeployment', {
     applicationName: 'AppECS-app-cluster-web',
     deploymentGroupName: 'DgpECS-app-cluster-web',

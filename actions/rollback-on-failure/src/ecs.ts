@@ -44,7 +44,16 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     if (prepared) return prepared;
   }
 
-  const revert = { ...ecsClients(ctx, t, ecs), cluster: t.cluster, service: t.service, taskDefinitionArn: to, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, clock: ctx.clock, log: ctx.log };
+  const revert = {
+    ...ecsClients(ctx, t, ecs),
+    cluster: t.cluster,
+    service: t.service,
+    taskDefinitionArn: to,
+    timeoutMs: ctx.timeoutMs,
+    intervalMs: POLL_INTERVAL_MS,
+    clock: ctx.clock,
+    log: ctx.log,
+  };
   if (current === to && count === undefined) {
     // Already back (e.g. ecs-deploy-and-wait or the circuit breaker rolled it back); a rollout may still be going on.
     if (settling && primary?.id && ctx.wait) {
@@ -60,7 +69,8 @@ export async function prepareEcs(ctx: UndoContext, t: EcsTarget): Promise<Prepar
     before,
     to: target,
     description: `update ${t.service} to ${target}${ctx.wait ? ' and wait until it is stable' : ''}`,
-    apply: () => putServiceBack({ ...revert, currentTaskDefinitionArn: current, desiredCount: count, strategy: t.strategy, by: 'rollback-on-failure', wait: ctx.wait }),
+    apply: () =>
+      putServiceBack({ ...revert, currentTaskDefinitionArn: current, desiredCount: count, strategy: t.strategy, by: 'rollback-on-failure', wait: ctx.wait }),
   };
 }
 
@@ -76,7 +86,9 @@ async function taskDefinitionArn(ecs: ECSClient, ref: string): Promise<string> {
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }));
     return out.taskDefinition!.taskDefinitionArn!;
   } catch (err) {
-    throw new DeploymentError(`Task definition ${ref} cannot be found: ${errorMessage(err)}`, 'Check to-task-definition (family:revision) and the region.', { cause: err });
+    throw new DeploymentError(`Task definition ${ref} cannot be found: ${errorMessage(err)}`, 'Check to-task-definition (family:revision) and the region.', {
+      cause: err,
+    });
   }
 }
 
@@ -85,12 +97,26 @@ export async function revisionBefore(ecs: ECSClient, current: string): Promise<s
   const [family, rev] = arnName(current).split(':');
   const before = (await activeRevisions(ecs, family!)).find((arn) => Number(arnName(arn).split(':')[1]) < Number(rev));
   if (before) return before;
-  throw new DeploymentError(`There is no ACTIVE revision of ${family} before ${arnName(current)} to go back to.`, 'Name the revision to go back to with to-task-definition.');
+  throw new DeploymentError(
+    `There is no ACTIVE revision of ${family} before ${arnName(current)} to go back to.`,
+    'Name the revision to go back to with to-task-definition.',
+  );
 }
 
 function nativeOptions(ctx: UndoContext, t: EcsTarget, ecs: ECSClient, arn: string, to: string) {
   const { timeoutMs, clock, log } = ctx;
-  return { ...ecsClients(ctx, t, ecs), cluster: t.cluster, service: t.service, serviceDeploymentArn: arn, taskDefinitionArn: to, timeoutMs, intervalMs: POLL_INTERVAL_MS, rollbackOnFailure: false, clock, log };
+  return {
+    ...ecsClients(ctx, t, ecs),
+    cluster: t.cluster,
+    service: t.service,
+    serviceDeploymentArn: arn,
+    taskDefinitionArn: to,
+    timeoutMs,
+    intervalMs: POLL_INTERVAL_MS,
+    rollbackOnFailure: false,
+    clock,
+    log,
+  };
 }
 
 /** The recorded native deployment: stop it with rollback while it is in progress; undefined = nothing special to do. */
@@ -105,7 +131,8 @@ async function prepareNative(ctx: UndoContext, t: EcsTarget, ecs: ECSClient, cur
       description: `stop service deployment ${arnName(arn)} with rollback${ctx.wait ? ' and wait for the rollback' : ''}`,
       apply: async () => {
         const outcome = await stopWithRollback({ ...nativeOptions(ctx, t, ecs, arn, to), log: ctx.log });
-        if (outcome.status !== 'ROLLBACK_SUCCESSFUL') throw new DeploymentError(`Stopping ${arnName(arn)} with rollback did not end well: ${outcome.summary}`, 'Check the service in the ECS console.');
+        if (outcome.status !== 'ROLLBACK_SUCCESSFUL')
+          throw new DeploymentError(`Stopping ${arnName(arn)} with rollback did not end well: ${outcome.summary}`, 'Check the service in the ECS console.');
         return `${outcome.backOn ? arnName(outcome.backOn) : arnName(to)}, rolled back by ECS`;
       },
     };
@@ -121,7 +148,16 @@ async function prepareCodeDeploy(ctx: UndoContext, t: EcsTarget, svc: Service, c
   const cd = clientFor(ctx, CodeDeployClient, t.region);
   const { application, deploymentGroup, deploymentId } = t.codeDeploy!;
   const info = await getCodeDeployDeployment(cd, deploymentId!);
-  const follow = { codedeploy: cd, service: t.service, hooks: {}, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, rollbackOnTimeout: false, clock: ctx.clock, log: ctx.log };
+  const follow = {
+    codedeploy: cd,
+    service: t.service,
+    hooks: {},
+    timeoutMs: ctx.timeoutMs,
+    intervalMs: POLL_INTERVAL_MS,
+    rollbackOnTimeout: false,
+    clock: ctx.clock,
+    log: ctx.log,
+  };
   if (codeDeployInProgress(info.status)) {
     return {
       before: `${arnName(current)} (CodeDeploy deployment ${deploymentId} ${info.status})`,
@@ -131,14 +167,35 @@ async function prepareCodeDeploy(ctx: UndoContext, t: EcsTarget, svc: Service, c
     };
   }
   if (info.status !== 'Succeeded') {
-    return { before: arnName(current), to: arnName(to), description: `CodeDeploy deployment ${deploymentId} ended ${info.status}${info.rollbackInfo?.rollbackDeploymentId ? ` and was rolled back (${info.rollbackInfo.rollbackDeploymentId})` : ''}`, unchanged: true };
+    return {
+      before: arnName(current),
+      to: arnName(to),
+      description: `CodeDeploy deployment ${deploymentId} ended ${info.status}${info.rollbackInfo?.rollbackDeploymentId ? ` and was rolled back (${info.rollbackInfo.rollbackDeploymentId})` : ''}`,
+      unchanged: true,
+    };
   }
-  const revert = { ...ecsClients(ctx, t, clientFor(ctx, ECSClient, t.region)), codedeploy: cd, cluster: t.cluster, service: t.service, taskDefinitionArn: to, currentTaskDefinitionArn: current };
+  const revert = {
+    ...ecsClients(ctx, t, clientFor(ctx, ECSClient, t.region)),
+    codedeploy: cd,
+    cluster: t.cluster,
+    service: t.service,
+    taskDefinitionArn: to,
+    currentTaskDefinitionArn: current,
+  };
   return {
     before: arnName(current),
     to: arnName(to),
     description: `deploy ${arnName(to)} to ${t.service} through CodeDeploy (${application}/${deploymentGroup})${ctx.wait ? ' and wait for it' : ''}`,
     apply: () =>
-      putServiceBack({ ...revert, codeDeploy: { application, deploymentGroup, loadBalancers: svc.loadBalancers }, by: 'rollback-on-failure', wait: ctx.wait, timeoutMs: ctx.timeoutMs, intervalMs: POLL_INTERVAL_MS, clock: ctx.clock, log: ctx.log }),
+      putServiceBack({
+        ...revert,
+        codeDeploy: { application, deploymentGroup, loadBalancers: svc.loadBalancers },
+        by: 'rollback-on-failure',
+        wait: ctx.wait,
+        timeoutMs: ctx.timeoutMs,
+        intervalMs: POLL_INTERVAL_MS,
+        clock: ctx.clock,
+        log: ctx.log,
+      }),
   };
 }

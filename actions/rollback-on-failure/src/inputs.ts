@@ -30,10 +30,16 @@ export function getInputs(reader = new InputReader()): Inputs {
   const services = reader.list('ecs-service');
   const toTaskDefinition = reader.optional('to-task-definition');
   if (cluster && !services.length) throw new InputError('ecs-service', 'is empty but ecs-cluster is set.', 'Name the service(s) of ecs-cluster to roll back.');
-  if (services.length && !cluster) throw new InputError('ecs-cluster', `is empty but ecs-service is set (${services.join(', ')}).`, 'Name the cluster the service runs in.');
-  if (toTaskDefinition && !services.length) throw new InputError('to-task-definition', 'is set without ecs-service.', 'Name the service to roll back with ecs-cluster and ecs-service.');
+  if (services.length && !cluster)
+    throw new InputError('ecs-cluster', `is empty but ecs-service is set (${services.join(', ')}).`, 'Name the cluster the service runs in.');
+  if (toTaskDefinition && !services.length)
+    throw new InputError('to-task-definition', 'is set without ecs-service.', 'Name the service to roll back with ecs-cluster and ecs-service.');
   if (toTaskDefinition && !isTaskDefinitionReference(toTaskDefinition, { revision: 'required' })) {
-    throw new InputError('to-task-definition', `"${toTaskDefinition}" is not a family:revision or task definition ARN.`, 'Write it like web:41 or arn:aws:ecs:us-east-1:123456789012:task-definition/web:41.');
+    throw new InputError(
+      'to-task-definition',
+      `"${toTaskDefinition}" is not a family:revision or task definition ARN.`,
+      'Write it like web:41 or arn:aws:ecs:us-east-1:123456789012:task-definition/web:41.',
+    );
   }
 
   const functionName = reader.optional('lambda-function');
@@ -41,8 +47,14 @@ export function getInputs(reader = new InputReader()): Inputs {
   const toVersion = reader.optional('to-version');
   if (functionName && !alias) throw new InputError('lambda-alias', 'is empty but lambda-function is set.', 'Name the alias to move back (e.g. live).');
   if (alias && !functionName) throw new InputError('lambda-function', 'is empty but lambda-alias is set.', 'Name the function the alias belongs to.');
-  if (toVersion && !alias) throw new InputError('to-version', 'is set without lambda-alias.', 'Name the function and alias with lambda-function and lambda-alias.');
-  if (toVersion && !/^\d+$/.test(toVersion)) throw new InputError('to-version', `"${toVersion}" is not a published version number.`, 'Give a version number such as 12 ($LATEST cannot be an alias target to roll back to).');
+  if (toVersion && !alias)
+    throw new InputError('to-version', 'is set without lambda-alias.', 'Name the function and alias with lambda-function and lambda-alias.');
+  if (toVersion && !/^\d+$/.test(toVersion))
+    throw new InputError(
+      'to-version',
+      `"${toVersion}" is not a published version number.`,
+      'Give a version number such as 12 ($LATEST cannot be an alias target to roll back to).',
+    );
 
   const stackName = reader.optional('stack-name');
   if (stackName && !/^(arn:aws[a-z-]*:cloudformation:.+|[A-Za-z][A-Za-z0-9-]{0,127})$/.test(stackName)) {
@@ -67,7 +79,9 @@ export function getInputs(reader = new InputReader()): Inputs {
 
 /** The s3-site records of a records file (JSON lines, as the deploy actions write them), checked before anything changes. */
 export function readS3Records(file: string): S3SiteRecord[] {
-  const path = workspacePath('s3-record', file, { fix: 'Download the records artifact into the workspace first (actions/download-artifact) and give its path.' });
+  const path = workspacePath('s3-record', file, {
+    fix: 'Download the records artifact into the workspace first (actions/download-artifact) and give its path.',
+  });
   const records: S3SiteRecord[] = [];
   readFileSync(path, 'utf8')
     .split('\n')

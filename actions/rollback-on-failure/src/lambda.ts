@@ -11,7 +11,11 @@ export async function prepareLambdaAlias(ctx: UndoContext, t: LambdaAliasTarget)
   try {
     alias = await lambda.send(new GetAliasCommand({ FunctionName: t.functionName, Name: t.alias }));
   } catch (err) {
-    throw new DeploymentError(`Cannot read alias ${t.alias} of ${t.functionName}: ${errorMessage(err)}`, 'Check lambda-function / lambda-alias and the region; the role needs lambda:GetAlias.', { cause: err });
+    throw new DeploymentError(
+      `Cannot read alias ${t.alias} of ${t.functionName}: ${errorMessage(err)}`,
+      'Check lambda-function / lambda-alias and the region; the role needs lambda:GetAlias.',
+      { cause: err },
+    );
   }
   const current = alias.FunctionVersion!;
   const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
@@ -25,9 +29,15 @@ export async function prepareLambdaAlias(ctx: UndoContext, t: LambdaAliasTarget)
     description: `point alias ${t.alias} at version ${to}${split.length ? ' and end the traffic split' : ''}`,
     apply: async () => {
       try {
-        await lambda.send(new UpdateAliasCommand({ FunctionName: t.functionName, Name: t.alias, FunctionVersion: to, RoutingConfig: { AdditionalVersionWeights: {} } }));
+        await lambda.send(
+          new UpdateAliasCommand({ FunctionName: t.functionName, Name: t.alias, FunctionVersion: to, RoutingConfig: { AdditionalVersionWeights: {} } }),
+        );
       } catch (err) {
-        throw new DeploymentError(`Lambda refused to point ${t.functionName}:${t.alias} at version ${to}: ${errorMessage(err)}`, `The alias still points at ${before}. The role needs lambda:UpdateAlias.`, { cause: err });
+        throw new DeploymentError(
+          `Lambda refused to point ${t.functionName}:${t.alias} at version ${to}: ${errorMessage(err)}`,
+          `The alias still points at ${before}. The role needs lambda:UpdateAlias.`,
+          { cause: err },
+        );
       }
       return `version ${to}`;
     },
@@ -48,7 +58,9 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
     lambda.send(new GetFunctionCommand({ FunctionName: t.functionName })),
     lambda.send(new GetFunctionCommand({ FunctionName: t.functionName, Qualifier: t.fromVersion })),
   ]).catch((err: unknown) => {
-    throw new DeploymentError(`Cannot read ${t.functionName} (and its version ${t.fromVersion}): ${errorMessage(err)}`, 'The role needs lambda:GetFunction.', { cause: err });
+    throw new DeploymentError(`Cannot read ${t.functionName} (and its version ${t.fromVersion}): ${errorMessage(err)}`, 'The role needs lambda:GetFunction.', {
+      cause: err,
+    });
   });
   const now = latest.Configuration?.CodeSha256;
   const was = previous.Configuration?.CodeSha256;
@@ -68,20 +80,31 @@ export async function prepareLambdaFunction(ctx: UndoContext, t: LambdaFunctionT
         if (!previous.Code?.Location) throw new DeploymentError(`Lambda gave no code location for ${t.functionName}:${t.fromVersion}.`);
         // The location is a presigned URL: errors name its host only, never the signature in its query.
         const res = await boundedFetch(previous.Code.Location, { what: `Downloading the code of ${t.functionName}:${t.fromVersion}` }).catch((err: unknown) => {
-          throw new DeploymentError(errorMessage(err), 'Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.', { cause: err });
+          throw new DeploymentError(errorMessage(err), 'Point the alias at that version, or redeploy the previous build with cfn-lambda-deploy.', {
+            cause: err,
+          });
         });
         if (!res.ok) throw new DeploymentError(`Could not download the code of ${t.functionName}:${t.fromVersion}: HTTP ${res.status}.`);
         zip = new Uint8Array(await res.arrayBuffer());
       }
       try {
-        await retryWhileUpdating(lambda, t.functionName, () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: t.functionName, ImageUri: image, ZipFile: zip })), {
-          timeoutMs: ctx.timeoutMs,
-          clock: ctx.clock,
-          log: ctx.log,
-          what: 'Restoring the code',
-        });
+        await retryWhileUpdating(
+          lambda,
+          t.functionName,
+          () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: t.functionName, ImageUri: image, ZipFile: zip })),
+          {
+            timeoutMs: ctx.timeoutMs,
+            clock: ctx.clock,
+            log: ctx.log,
+            what: 'Restoring the code',
+          },
+        );
       } catch (err) {
-        throw new DeploymentError(`Lambda refused to restore the code of ${t.functionName}: ${errorMessage(err)}`, 'The role needs lambda:UpdateFunctionCode (and ECR pull rights for image functions).', { cause: err });
+        throw new DeploymentError(
+          `Lambda refused to restore the code of ${t.functionName}: ${errorMessage(err)}`,
+          'The role needs lambda:UpdateFunctionCode (and ECR pull rights for image functions).',
+          { cause: err },
+        );
       }
       await waitForFunctionUpdate(lambda, t.functionName, {
         timeoutMs: ctx.timeoutMs,

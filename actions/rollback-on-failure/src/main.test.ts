@@ -33,7 +33,11 @@ function jobWith(records: RecordInput[]): string {
 const clock = () => new FakeClock();
 /** The post step, as the runner calls it after a failed job: same inputs, the main step's state. */
 const postStep = (runnerTemp: string, state: Record<string, string> = {}, inputs: Record<string, string> = {}) =>
-  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }), post: (i, r) => post(i, r, { clock: clock() }) }), { runnerTemp, inputs, state: { isPost: 'true', ...state } });
+  runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }), post: (i, r) => post(i, r, { clock: clock() }) }), {
+    runnerTemp,
+    inputs,
+    state: { isPost: 'true', ...state },
+  });
 const actionsOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.actions!) as ActionEntry[];
 
 /** web runs web:2 (deployed by this job over web:1); the rollback's rollout completes on the second poll. */
@@ -53,7 +57,14 @@ function ecsJob() {
     }
   };
   fake.install();
-  const record = { kind: 'ecs-service', cluster: 'app-cluster', service: 'web', previousTaskDefinition: v1, newTaskDefinition: v2, previousDesiredCount: 2 } satisfies RecordInput;
+  const record = {
+    kind: 'ecs-service',
+    cluster: 'app-cluster',
+    service: 'web',
+    previousTaskDefinition: v1,
+    newTaskDefinition: v2,
+    previousDesiredCount: 2,
+  } satisfies RecordInput;
   return { fake, v1, v2, record };
 }
 
@@ -77,7 +88,15 @@ describe('safety net: main arms, post rolls back', () => {
     expect(run.log).toContain('web: rollout of web:1 complete, 2/2 running.');
     expect(run.outputs['rolled-back']).toBe('true');
     expect(actionsOf(run)).toEqual([
-      { kind: 'ecs-service', target: 'ECS service app-cluster/web', region: 'us-east-1', status: 'rolled-back', before: 'web:2', after: 'web:1, stable', detail: expect.stringContaining('update web to web:1') },
+      {
+        kind: 'ecs-service',
+        target: 'ECS service app-cluster/web',
+        region: 'us-east-1',
+        status: 'rolled-back',
+        before: 'web:2',
+        after: 'web:1, stable',
+        detail: expect.stringContaining('update web to web:1'),
+      },
     ]);
     expect(run.summary).toContain('rolled back: web:2 → web:1, stable');
   });
@@ -108,7 +127,8 @@ describe('safety net: main arms, post rolls back', () => {
 
   it('a rollback ECS reports FAILED fails the step, naming the service and why', async () => {
     const { fake, record } = ecsJob();
-    fake.onPoll = (svc) => Object.assign(svc.deployments[0], { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
+    fake.onPoll = (svc) =>
+      Object.assign(svc.deployments[0], { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
     const run = await postStep(jobWith([record]));
     expect(run.exitCode).toBe(1);
     expect(run.errors.join('\n')).toMatch(/Rolling back ECS service app-cluster\/web failed: .*FAILED: ECS deployment circuit breaker/);
@@ -121,14 +141,17 @@ describe('Lambda', () => {
   it('moves the alias back to the previous version and ends a traffic split', async () => {
     const lambda = new FakeLambda();
     lambda.route = (method, path) => {
-      if (method === 'GET' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } };
+      if (method === 'GET' && path.endsWith('/aliases/live'))
+        return { Name: 'live', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } };
       if (method === 'PUT' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '7' };
       return new AwsFault('ResourceNotFoundException', `no ${path}`, 404);
     };
     installFakes({ lambda });
     const run = await postStep(jobWith([{ kind: 'lambda-alias', functionName: 'api', alias: 'live', previousVersion: '7', newVersion: '8' }]));
     expect(run.errors).toEqual([]);
-    expect(lambda.calls.filter((c) => c.method === 'PUT')).toEqual([{ method: 'PUT', path: '/2015-03-31/functions/api/aliases/live', body: { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } } }]);
+    expect(lambda.calls.filter((c) => c.method === 'PUT')).toEqual([
+      { method: 'PUT', path: '/2015-03-31/functions/api/aliases/live', body: { FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } } },
+    ]);
     expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'version 7 (10% → 8)', after: 'version 7' });
   });
 
@@ -137,7 +160,8 @@ describe('Lambda', () => {
     const image = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${'a'.repeat(64)}`;
     lambda.route = (method, path, _body, n) => {
       if (method === 'GET' && path === '/2015-03-31/functions/api') return { Configuration: { CodeSha256: 'new-sha', PackageType: 'Image' }, Code: {} };
-      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7') return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: 'x:tag', ResolvedImageUri: image } };
+      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7')
+        return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: 'x:tag', ResolvedImageUri: image } };
       if (method === 'PUT' && path === '/2015-03-31/functions/api/code') return { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
       if (method === 'GET' && path === '/2015-03-31/functions/api/configuration') return { LastUpdateStatus: n === 1 ? 'InProgress' : 'Successful' };
       return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
@@ -155,9 +179,12 @@ describe('Lambda', () => {
     const image = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${'a'.repeat(64)}`;
     lambda.route = (method, path, _body, n) => {
       if (method === 'GET' && path === '/2015-03-31/functions/api') return { Configuration: { CodeSha256: 'new-sha', PackageType: 'Image' }, Code: {} };
-      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7') return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: image } };
+      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7')
+        return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: image } };
       if (method === 'PUT' && path === '/2015-03-31/functions/api/code') {
-        return n === 1 ? new AwsFault('ResourceConflictException', 'An update is in progress for resource: api', 409) : { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
+        return n === 1
+          ? new AwsFault('ResourceConflictException', 'An update is in progress for resource: api', 409)
+          : { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
       }
       if (method === 'GET' && path === '/2015-03-31/functions/api/configuration') return { LastUpdateStatus: 'Successful' };
       return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
@@ -176,22 +203,28 @@ describe('Lambda (kit: version listing and update wait)', () => {
     const lambda = new FakeLambda();
     lambda.route = (method, path) => {
       if (method === 'GET' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '12' };
-      if (method === 'GET' && path === '/2015-03-31/functions/api/versions') return { Versions: [{ Version: '$LATEST' }, { Version: '2' }, { Version: '12' }], NextMarker: 'm2' };
+      if (method === 'GET' && path === '/2015-03-31/functions/api/versions')
+        return { Versions: [{ Version: '$LATEST' }, { Version: '2' }, { Version: '12' }], NextMarker: 'm2' };
       if (method === 'GET' && path === '/2015-03-31/functions/api/versions?Marker=m2') return { Versions: [{ Version: '9' }, { Version: '13' }] };
       if (method === 'PUT' && path.endsWith('/aliases/live')) return { Name: 'live', FunctionVersion: '9' };
       return new AwsFault('ResourceNotFoundException', `no ${method} ${path}`, 404);
     };
     installFakes({ lambda });
-    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { inputs: { 'lambda-function': 'api', 'lambda-alias': 'live' } });
+    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), {
+      inputs: { 'lambda-function': 'api', 'lambda-alias': 'live' },
+    });
     expect(run.errors).toEqual([]);
-    expect(lambda.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ FunctionVersion: '9', RoutingConfig: { AdditionalVersionWeights: {} } }]);
+    expect(lambda.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([
+      { FunctionVersion: '9', RoutingConfig: { AdditionalVersionWeights: {} } },
+    ]);
   });
 
   it("restoring $LATEST waits while State is Pending and fails with Lambda's reason when the update fails", async () => {
     const lambda = new FakeLambda();
     lambda.route = (method, path, _body, n) => {
       if (method === 'GET' && path === '/2015-03-31/functions/api') return { Configuration: { CodeSha256: 'new-sha', PackageType: 'Image' }, Code: {} };
-      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7') return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: `repo@sha256:${'b'.repeat(64)}` } };
+      if (method === 'GET' && path === '/2015-03-31/functions/api?Qualifier=7')
+        return { Configuration: { CodeSha256: 'old-sha', PackageType: 'Image' }, Code: { ImageUri: `repo@sha256:${'b'.repeat(64)}` } };
       if (method === 'PUT' && path === '/2015-03-31/functions/api/code') return { CodeSha256: 'old-sha', LastUpdateStatus: 'InProgress' };
       if (method === 'GET' && path === '/2015-03-31/functions/api/configuration') {
         return n === 1
@@ -212,8 +245,27 @@ describe('Lambda (kit: version listing and update wait)', () => {
 
 describe('CloudFormation', () => {
   const arn = stackArn('api');
-  const record = { kind: 'cfn-stack', stackName: 'api', stackId: arn, created: false, previousTemplateBody: '{"v":1}', previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }], previousCapabilities: ['CAPABILITY_IAM'], previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service' } satisfies RecordInput;
-  const stack = (status: string) => ({ Stacks: [{ StackName: 'api', StackId: arn, StackStatus: status, CreationTime: new Date(0), Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:new' }] }] });
+  const record = {
+    kind: 'cfn-stack',
+    stackName: 'api',
+    stackId: arn,
+    created: false,
+    previousTemplateBody: '{"v":1}',
+    previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:old' }],
+    previousCapabilities: ['CAPABILITY_IAM'],
+    previousRoleArn: 'arn:aws:iam::123456789012:role/cfn-service',
+  } satisfies RecordInput;
+  const stack = (status: string) => ({
+    Stacks: [
+      {
+        StackName: 'api',
+        StackId: arn,
+        StackStatus: status,
+        CreationTime: new Date(0),
+        Parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'repo@sha256:new' }],
+      },
+    ],
+  });
 
   it('after a completed update, deploys the previous template and parameters through a change set', async () => {
     const cfn = completedUpdate();
@@ -221,9 +273,21 @@ describe('CloudFormation', () => {
     const run = await postStep(jobWith([record]));
     expect(run.errors).toEqual([]);
     const [cs] = cfn.callsOf('CreateChangeSet');
-    expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateBody: '{"v":1}', 'Parameters.member.1.ParameterKey': 'ImageUri', 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM', RoleARN: 'arn:aws:iam::123456789012:role/cfn-service' });
+    expect(cs).toMatchObject({
+      StackName: 'api',
+      ChangeSetType: 'UPDATE',
+      TemplateBody: '{"v":1}',
+      'Parameters.member.1.ParameterKey': 'ImageUri',
+      'Parameters.member.1.ParameterValue': 'repo@sha256:old',
+      'Capabilities.member.1': 'CAPABILITY_IAM',
+      RoleARN: 'arn:aws:iam::123456789012:role/cfn-service',
+    });
     expect(cfn.actions()).toContain('ExecuteChangeSet');
-    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'UPDATE_COMPLETE', after: 'UPDATE_COMPLETE, previous template and parameters deployed' });
+    expect(actionsOf(run)[0]).toMatchObject({
+      status: 'rolled-back',
+      before: 'UPDATE_COMPLETE',
+      after: 'UPDATE_COMPLETE, previous template and parameters deployed',
+    });
   });
 
   /** A stack at rest after the job's update (template {"v":2}) that takes a change set and completes it. */
@@ -238,7 +302,10 @@ describe('CloudFormation', () => {
       },
       GetTemplate: () => ({ TemplateBody: '{"v":2}' }),
       CreateChangeSet: () => ({ Id: 'cs-1', StackId: arn }),
-      DescribeChangeSet: () => ({ Status: 'CREATE_COMPLETE', Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Fn', ResourceType: 'AWS::Lambda::Function' } }] }),
+      DescribeChangeSet: () => ({
+        Status: 'CREATE_COMPLETE',
+        Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Fn', ResourceType: 'AWS::Lambda::Function' } }],
+      }),
       DescribeStackEvents: () => ({ StackEvents: [] }),
       ExecuteChangeSet: () => {
         status = 'UPDATE_IN_PROGRESS';
@@ -261,11 +328,21 @@ describe('CloudFormation', () => {
     const [[key, uploaded]] = [...templates.objects];
     expect(uploaded).toBe(bigTemplate);
     const [cs] = cfn.callsOf('CreateChangeSet');
-    expect(cs).toMatchObject({ StackName: 'api', ChangeSetType: 'UPDATE', TemplateURL: `https://cfn-templates.s3.us-east-1.amazonaws.com/${key}`, 'Parameters.member.1.ParameterValue': 'repo@sha256:old', 'Capabilities.member.1': 'CAPABILITY_IAM' });
+    expect(cs).toMatchObject({
+      StackName: 'api',
+      ChangeSetType: 'UPDATE',
+      TemplateURL: `https://cfn-templates.s3.us-east-1.amazonaws.com/${key}`,
+      'Parameters.member.1.ParameterValue': 'repo@sha256:old',
+      'Capabilities.member.1': 'CAPABILITY_IAM',
+    });
     expect(cs).not.toHaveProperty('TemplateBody');
     expect(cfn.actions()).toContain('ExecuteChangeSet');
     expect(run.log).toContain(`Uploaded the previous template of api (${bigTemplate.length} bytes) to s3://cfn-templates/${key}.`);
-    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', detail: expect.stringContaining('through s3://cfn-templates'), after: 'UPDATE_COMPLETE, previous template and parameters deployed' });
+    expect(actionsOf(run)[0]).toMatchObject({
+      status: 'rolled-back',
+      detail: expect.stringContaining('through s3://cfn-templates'),
+      after: 'UPDATE_COMPLETE, previous template and parameters deployed',
+    });
   });
 
   it('without a recorded template bucket, a previous template over 51,200 bytes fails the step saying what to do, and changes nothing', async () => {
@@ -273,7 +350,9 @@ describe('CloudFormation', () => {
     installFakes({ cfn });
     const run = await postStep(jobWith([{ ...record, previousTemplateBody: bigTemplate }]));
     expect(run.exitCode).toBe(1);
-    expect(run.errors.join('\n')).toMatch(/The previous template of api is \d+ bytes, over CloudFormation's 51200-byte limit for an inline template, and the record names no template bucket/);
+    expect(run.errors.join('\n')).toMatch(
+      /The previous template of api is \d+ bytes, over CloudFormation's 51200-byte limit for an inline template, and the record names no template bucket/,
+    );
     expect(cfn.actions()).not.toContain('CreateChangeSet');
     expect(actionsOf(run)[0]).toMatchObject({ kind: 'cfn-stack', status: 'failed' });
   });
@@ -288,13 +367,18 @@ describe('CloudFormation', () => {
         status = 'UPDATE_ROLLBACK_COMPLETE';
         return {};
       },
-      CreateChangeSet: () => new AwsFault('ValidationError', "The submitted information didn't contain changes. Submit different information to create a change set."),
+      CreateChangeSet: () =>
+        new AwsFault('ValidationError', "The submitted information didn't contain changes. Submit different information to create a change set."),
     };
     installFakes({ cfn });
     const run = await postStep(jobWith([record]));
     expect(run.errors).toEqual([]);
     expect(cfn.actions().filter((a) => /Cancel|Execute|Continue/.test(a))).toEqual(['CancelUpdateStack']);
-    expect(actionsOf(run)[0]).toMatchObject({ status: 'rolled-back', before: 'UPDATE_IN_PROGRESS', after: 'UPDATE_ROLLBACK_COMPLETE, already on the previous template and parameters' });
+    expect(actionsOf(run)[0]).toMatchObject({
+      status: 'rolled-back',
+      before: 'UPDATE_IN_PROGRESS',
+      after: 'UPDATE_ROLLBACK_COMPLETE, already on the previous template and parameters',
+    });
   });
 
   it('continues a failed rollback (manual form, stack-name)', async () => {
@@ -406,7 +490,9 @@ describe('dry run and manual form', () => {
 
   it('manual ECS rollback goes to the revision before the current one', async () => {
     const { fake, v1 } = ecsJob();
-    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), { inputs: { 'ecs-cluster': 'app-cluster', 'ecs-service': 'web' } });
+    const run = await runInProcess(withCode(action, { main: (i, r) => main(i, r, { clock: clock() }) }), {
+      inputs: { 'ecs-cluster': 'app-cluster', 'ecs-service': 'web' },
+    });
     expect(run.errors).toEqual([]);
     expect(fake.callsTo('UpdateService')).toEqual([{ cluster: 'app-cluster', service: 'web', taskDefinition: v1 }]);
   });

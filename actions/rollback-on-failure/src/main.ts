@@ -92,7 +92,11 @@ function nothingRecorded(when: 'main' | 'post', job: JobRecords, report: Rollbac
     log(`No deployment records in this job yet (${job.file}): armed. If the job fails, the post step rolls back what the deploy steps after this one record.`);
     return;
   }
-  log(handled ? `The main step already rolled back this job's ${handled} deployment record(s); nothing was recorded since.` : 'This job recorded no deployment, so there is nothing to roll back.');
+  log(
+    handled
+      ? `The main step already rolled back this job's ${handled} deployment record(s); nothing was recorded since.`
+      : 'This job recorded no deployment, so there is nothing to roll back.',
+  );
   report.status = 'The job failed before any deploy step recorded a change: nothing to roll back.';
 }
 
@@ -115,7 +119,11 @@ async function rollBackNow(raw: Inputs, job: JobRecords, report: RollbackReport,
   report.output('actions', entries);
   // A damaged line is reported and skipped; every intact record is still rolled back.
   for (const p of job.problems) {
-    core.warning(`${job.file} line ${p.line} ${p.problem}: skipped it; whatever that line recorded is not rolled back.`, { title: 'Damaged deployment record', file: job.file, startLine: p.line });
+    core.warning(`${job.file} line ${p.line} ${p.problem}: skipped it; whatever that line recorded is not rolled back.`, {
+      title: 'Damaged deployment record',
+      file: job.file,
+      startLine: p.line,
+    });
   }
   const aws = await connect(raw.common);
   report.connectedTo(aws);
@@ -126,7 +134,9 @@ async function rollBackNow(raw: Inputs, job: JobRecords, report: RollbackReport,
   }
   const ctx: UndoContext = { aws, wait: inputs.wait, timeoutMs: inputs.timeoutMs, clock, log };
   for (const target of plan.targets) {
-    const entry = await phase(`${inputs.common.dryRun ? 'Plan' : 'Roll back'}: ${target.label}${target.step ? ` (deployed by ${target.step})` : ''}`, () => rollBackTarget(ctx, target, inputs.common.dryRun));
+    const entry = await phase(`${inputs.common.dryRun ? 'Plan' : 'Roll back'}: ${target.label}${target.step ? ` (deployed by ${target.step})` : ''}`, () =>
+      rollBackTarget(ctx, target, inputs.common.dryRun),
+    );
     addEntry(report, entries, entry);
   }
   for (const p of job.problems) report.row(`records line ${p.line}`, `not rolled back: the line ${p.problem}`);
@@ -137,7 +147,9 @@ async function rollBackNow(raw: Inputs, job: JobRecords, report: RollbackReport,
 async function planRollback(raw: Inputs, job: JobRecords, aws: AwsContext): Promise<{ inputs: Inputs; plan: RollbackPlan }> {
   const inputs: Inputs = raw.manual ? { ...raw, manual: await resolveSsmReferences(raw.manual, aws) } : raw;
   // Records name ssm: SecureStrings by reference, never by value: they are read again here.
-  const plan = inputs.manual ? planManual(inputs.manual, aws.region, aws.accountId) : planFromRecords(await resolveSsmReferences(job.records, aws), aws.accountId);
+  const plan = inputs.manual
+    ? planManual(inputs.manual, aws.region, aws.accountId)
+    : planFromRecords(await resolveSsmReferences(job.records, aws), aws.accountId);
   const labels = plan.targets.map((t) => t.label).join(', ');
   log(
     inputs.manual
@@ -177,7 +189,9 @@ async function rollBackTarget(ctx: UndoContext, target: Target, dryRun: boolean)
     entry.status = 'failed';
     entry.detail = errorMessage(err);
     // One annotation per failed target; the others still roll back.
-    core.error(`Rolling back ${target.label} failed: ${errorMessage(err)}${err instanceof DeploymentError && err.hint ? `\n${err.hint}` : ''}`, { title: `Rollback failed: ${target.label}` });
+    core.error(`Rolling back ${target.label} failed: ${errorMessage(err)}${err instanceof DeploymentError && err.hint ? `\n${err.hint}` : ''}`, {
+      title: `Rollback failed: ${target.label}`,
+    });
   }
   return entry;
 }

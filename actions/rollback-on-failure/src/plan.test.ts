@@ -6,8 +6,24 @@ const base = { action: 'test', at: '2026-01-01T00:00:00Z', region: 'us-east-1', 
 const td = (rev: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${rev}`;
 
 const ecs = (prev: number, next: number, extra: Partial<DeploymentRecord> = {}): DeploymentRecord =>
-  ({ ...base, kind: 'ecs-service', cluster: 'app', service: 'web', previousTaskDefinition: td(prev), newTaskDefinition: td(next), previousDesiredCount: 2, ...extra }) as DeploymentRecord;
-const alias = (prev: string | undefined, next: string): DeploymentRecord => ({ ...base, kind: 'lambda-alias', functionName: 'api', alias: 'live', previousVersion: prev, newVersion: next });
+  ({
+    ...base,
+    kind: 'ecs-service',
+    cluster: 'app',
+    service: 'web',
+    previousTaskDefinition: td(prev),
+    newTaskDefinition: td(next),
+    previousDesiredCount: 2,
+    ...extra,
+  }) as DeploymentRecord;
+const alias = (prev: string | undefined, next: string): DeploymentRecord => ({
+  ...base,
+  kind: 'lambda-alias',
+  functionName: 'api',
+  alias: 'live',
+  previousVersion: prev,
+  newVersion: next,
+});
 const stack = (template: string, created = false): DeploymentRecord => ({
   ...base,
   kind: 'cfn-stack',
@@ -18,7 +34,10 @@ const stack = (template: string, created = false): DeploymentRecord => ({
   previousParameters: [{ ParameterKey: 'ImageUri', ParameterValue: template }],
   previousCapabilities: ['CAPABILITY_IAM'],
 });
-const site = (objects: { key: string; change: 'added' | 'overwritten' | 'deleted' | 'metadata'; previousVersionId?: string }[], versioning = true): DeploymentRecord => ({
+const site = (
+  objects: { key: string; change: 'added' | 'overwritten' | 'deleted' | 'metadata'; previousVersionId?: string }[],
+  versioning = true,
+): DeploymentRecord => ({
   ...base,
   kind: 's3-site',
   bucket: 'www',
@@ -70,7 +89,11 @@ describe('planFromRecords', () => {
 
   it('redeploys the template from before the first update of a stack', () => {
     const [t] = planFromRecords([stack('v1'), stack('v2')]).targets;
-    expect(t).toMatchObject({ kind: 'cfn-stack', stackName: 'api', previous: { templateBody: 'v1', parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'v1' }], capabilities: ['CAPABILITY_IAM'] } });
+    expect(t).toMatchObject({
+      kind: 'cfn-stack',
+      stackName: 'api',
+      previous: { templateBody: 'v1', parameters: [{ ParameterKey: 'ImageUri', ParameterValue: 'v1' }], capabilities: ['CAPABILITY_IAM'] },
+    });
     expect((t as CfnTarget).previous).not.toHaveProperty('templateBucket');
   });
 
@@ -120,7 +143,10 @@ describe('planFromRecords', () => {
 
   it('judges each object by the record that first changed it: versioning off then means it cannot be restored', () => {
     // Versioning was on for the first deploy of the job, so its overwrite is restorable; the second one only added a file.
-    const mixed = planFromRecords([site([{ key: 'site/index.html', change: 'overwritten', previousVersionId: 'v0' }]), site([{ key: 'site/b.js', change: 'added' }], false)]);
+    const mixed = planFromRecords([
+      site([{ key: 'site/index.html', change: 'overwritten', previousVersionId: 'v0' }]),
+      site([{ key: 'site/b.js', change: 'added' }], false),
+    ]);
     expect(mixed.targets[0]).toMatchObject({ restore: [{ key: 'site/index.html', versionId: 'v0' }], remove: ['site/b.js'] });
     // An id recorded while versioning was off (a suspended bucket's "null") is no version to go back to.
     const suspended = planFromRecords([site([{ key: 'site/index.html', change: 'overwritten', previousVersionId: 'null' }], false)]);
@@ -129,7 +155,15 @@ describe('planFromRecords', () => {
   });
 
   it('will not half-undo a site deployed without versioning, but removes what was only added', () => {
-    const plan = planFromRecords([site([{ key: 'site/index.html', change: 'overwritten' }, { key: 'site/a.js', change: 'added' }], false)]);
+    const plan = planFromRecords([
+      site(
+        [
+          { key: 'site/index.html', change: 'overwritten' },
+          { key: 'site/a.js', change: 'added' },
+        ],
+        false,
+      ),
+    ]);
     expect(plan.targets).toEqual([]);
     expect(plan.skipped[0]!.reason).toMatch(/versioning was off .* 1 object\(s\) .* site\/index.html/);
     const onlyAdded = planFromRecords([site([{ key: 'site/a.js', change: 'added' }], false)]);
@@ -144,10 +178,21 @@ describe('planFromRecords', () => {
 describe('planManual', () => {
   it('turns named targets into steps, one per service', () => {
     const plan = planManual(
-      { ecs: { cluster: 'app', services: ['web', 'worker'], toTaskDefinition: 'web:3' }, lambda: { functionName: 'api', alias: 'live' }, stackName: 'api-stack', s3Records: [site([{ key: 'site/a.js', change: 'added' }]) as never] },
+      {
+        ecs: { cluster: 'app', services: ['web', 'worker'], toTaskDefinition: 'web:3' },
+        lambda: { functionName: 'api', alias: 'live' },
+        stackName: 'api-stack',
+        s3Records: [site([{ key: 'site/a.js', change: 'added' }]) as never],
+      },
       'us-east-1',
     );
-    expect(plan.targets.map((t) => t.label)).toEqual(['ECS service app/web', 'ECS service app/worker', 'Lambda alias api:live', 'Stack api-stack', 'Site s3://www/site/']);
+    expect(plan.targets.map((t) => t.label)).toEqual([
+      'ECS service app/web',
+      'ECS service app/worker',
+      'Lambda alias api:live',
+      'Stack api-stack',
+      'Site s3://www/site/',
+    ]);
     expect(plan.targets[2]).toMatchObject({ toVersion: undefined });
     expect(plan.targets[3]).not.toHaveProperty('previous');
   });

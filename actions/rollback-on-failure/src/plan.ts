@@ -134,7 +134,11 @@ export function planFromRecords(records: DeploymentRecord[], accountId?: string)
     const first = g.records[0]!;
     const label = recordLabel(first);
     if (accountId && first.accountId && first.accountId !== accountId) {
-      plan.skipped.push({ kind: first.kind, label, reason: `it was deployed to account ${first.accountId}, and these credentials are for account ${accountId}. Roll it back with a role in that account.` });
+      plan.skipped.push({
+        kind: first.kind,
+        label,
+        reason: `it was deployed to account ${first.accountId}, and these credentials are for account ${accountId}. Roll it back with a role in that account.`,
+      });
       continue;
     }
     const out = toTarget(g.records, label);
@@ -149,24 +153,51 @@ function toTarget(records: DeploymentRecord[], label: string): Target | Skipped 
   const base = { region: first.region, label, step: records.at(-1)!.step };
   switch (first.kind) {
     case 'ecs-service':
-      return { ...base, kind: 'ecs-service', cluster: first.cluster, service: first.service, toTaskDefinition: first.previousTaskDefinition, desiredCount: first.previousDesiredCount, ...ecsDeployment(records) };
+      return {
+        ...base,
+        kind: 'ecs-service',
+        cluster: first.cluster,
+        service: first.service,
+        toTaskDefinition: first.previousTaskDefinition,
+        desiredCount: first.previousDesiredCount,
+        ...ecsDeployment(records),
+      };
     case 'lambda-alias':
       if (!first.previousVersion) {
-        return { kind: first.kind, label, reason: `this job created the alias (it pointed nowhere before). Delete it by hand if it must go: aws lambda delete-alias --function-name ${first.functionName} --name ${first.alias}` };
+        return {
+          kind: first.kind,
+          label,
+          reason: `this job created the alias (it pointed nowhere before). Delete it by hand if it must go: aws lambda delete-alias --function-name ${first.functionName} --name ${first.alias}`,
+        };
       }
       return { ...base, kind: 'lambda-alias', functionName: first.functionName, alias: first.alias, toVersion: first.previousVersion };
     case 'lambda-function':
       if (!first.previousVersion) {
-        return { kind: first.kind, label, reason: 'no published version holds the code $LATEST had before the deploy, so there is nothing to restore it from. Publish versions (deploy with an alias) to make function deploys undoable.' };
+        return {
+          kind: first.kind,
+          label,
+          reason:
+            'no published version holds the code $LATEST had before the deploy, so there is nothing to restore it from. Publish versions (deploy with an alias) to make function deploys undoable.',
+        };
       }
       return { ...base, kind: 'lambda-function', functionName: first.functionName, fromVersion: first.previousVersion };
     case 'cfn-stack': {
       if (first.created) {
-        return { kind: first.kind, label, reason: `this job created the stack; rollback-on-failure does not delete stacks. Delete it by hand if it must go: aws cloudformation delete-stack --stack-name ${first.stackName}` };
+        return {
+          kind: first.kind,
+          label,
+          reason: `this job created the stack; rollback-on-failure does not delete stacks. Delete it by hand if it must go: aws cloudformation delete-stack --stack-name ${first.stackName}`,
+        };
       }
       const templateBucket = (records as CfnStackRecord[]).map((r) => r.templateBucket).find(Boolean);
       const previous = first.previousTemplateBody
-        ? { templateBody: first.previousTemplateBody, parameters: first.previousParameters ?? [], capabilities: first.previousCapabilities, roleArn: first.previousRoleArn, ...(templateBucket ? { templateBucket } : {}) }
+        ? {
+            templateBody: first.previousTemplateBody,
+            parameters: first.previousParameters ?? [],
+            capabilities: first.previousCapabilities,
+            roleArn: first.previousRoleArn,
+            ...(templateBucket ? { templateBucket } : {}),
+          }
         : undefined;
       if (!previous) return { kind: first.kind, label, reason: 'the record holds no previous template to redeploy.' };
       return { ...base, kind: 'cfn-stack', stackName: first.stackName, stackId: first.stackId || undefined, previous };
@@ -205,7 +236,15 @@ function s3Target(records: S3SiteRecord[], base: TargetBase): S3Target | Skipped
   }
   restore.sort((a, b) => Number(isHtml(a.key)) - Number(isHtml(b.key)) || a.key.localeCompare(b.key));
   remove.sort();
-  return { ...base, kind: 's3-site', bucket: first.bucket, prefix: first.prefix, distributionId: records.map((r) => r.distributionId).find(Boolean), restore, remove };
+  return {
+    ...base,
+    kind: 's3-site',
+    bucket: first.bucket,
+    prefix: first.prefix,
+    distributionId: records.map((r) => r.distributionId).find(Boolean),
+    restore,
+    remove,
+  };
 }
 
 /** Explicit targets (workflow_dispatch): ECS services, then the Lambda alias, the stack, and the recorded sites. */
@@ -213,7 +252,14 @@ export function planManual(manual: ManualTargets, region: string, accountId?: st
   const plan: RollbackPlan = { targets: [], skipped: [] };
   if (manual.ecs) {
     for (const service of manual.ecs.services) {
-      plan.targets.push({ kind: 'ecs-service', region, label: `ECS service ${arnName(manual.ecs.cluster)}/${service}`, cluster: manual.ecs.cluster, service, toTaskDefinition: manual.ecs.toTaskDefinition });
+      plan.targets.push({
+        kind: 'ecs-service',
+        region,
+        label: `ECS service ${arnName(manual.ecs.cluster)}/${service}`,
+        cluster: manual.ecs.cluster,
+        service,
+        toTaskDefinition: manual.ecs.toTaskDefinition,
+      });
     }
   }
   if (manual.lambda) {
@@ -234,7 +280,13 @@ function ecsDeployment(records: DeploymentRecord[]): Pick<EcsTarget, 'serviceDep
   const last = records.at(-1);
   if (last?.kind !== 'ecs-service') return {};
   const newest = records.filter((r): r is typeof last => r.kind === 'ecs-service' && r.newTaskDefinition === last.newTaskDefinition);
-  const arn = newest.map((r) => r.serviceDeploymentArn).filter(Boolean).at(-1);
-  const codeDeploy = newest.map((r) => r.codeDeploy).filter(Boolean).at(-1);
+  const arn = newest
+    .map((r) => r.serviceDeploymentArn)
+    .filter(Boolean)
+    .at(-1);
+  const codeDeploy = newest
+    .map((r) => r.codeDeploy)
+    .filter(Boolean)
+    .at(-1);
   return { ...(arn && { serviceDeploymentArn: arn }), ...(last.strategy && { strategy: last.strategy }), ...(codeDeploy && { codeDeploy }) };
 }

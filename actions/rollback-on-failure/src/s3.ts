@@ -2,7 +2,16 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CopyObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage, type Log } from '@deploy-actions/aws-kit';
-import { bucketVersioningEnabled, collapseInvalidationPaths, copySource, createInvalidation, isHtml, siteInvalidationPaths, SITE_SYNC_MANIFEST, urlPrefix } from '@deploy-actions/aws-kit/s3';
+import {
+  bucketVersioningEnabled,
+  collapseInvalidationPaths,
+  copySource,
+  createInvalidation,
+  isHtml,
+  siteInvalidationPaths,
+  SITE_SYNC_MANIFEST,
+  urlPrefix,
+} from '@deploy-actions/aws-kit/s3';
 import type { S3Target } from './plan.js';
 import { clientFor, type Prepared, type UndoContext } from './undo.js';
 
@@ -18,7 +27,12 @@ export async function prepareSite(ctx: UndoContext, t: S3Target): Promise<Prepar
   const total = t.restore.length + t.remove.length;
   if (!total) return { before: 'nothing changed', to: 'as it was', description: 'the deploy changed no object', unchanged: true };
   if (t.restore.length && !(await bucketVersioningEnabled(s3, t.bucket))) {
-    return { before: `${total} object(s) changed`, to: 'as it was', description: `versioning is no longer enabled on ${t.bucket}, so previous versions cannot be read back`, skipped: true };
+    return {
+      before: `${total} object(s) changed`,
+      to: 'as it was',
+      description: `versioning is no longer enabled on ${t.bucket}, so previous versions cannot be read back`,
+      skipped: true,
+    };
   }
   const parts = [
     t.restore.length ? `restore ${t.restore.length} object(s) to their recorded versions` : '',
@@ -54,8 +68,15 @@ async function restoreObjects(s3: S3Client, t: S3Target, site: string): Promise<
     }
   };
   // Assets first, then HTML: a restored page never points at an asset that is not back yet.
-  await limit.map(t.restore.filter((r) => !isHtml(r.key)), restoreOne);
-  if (!failures.length) await limit.map(t.restore.filter((r) => isHtml(r.key)), restoreOne);
+  await limit.map(
+    t.restore.filter((r) => !isHtml(r.key)),
+    restoreOne,
+  );
+  if (!failures.length)
+    await limit.map(
+      t.restore.filter((r) => isHtml(r.key)),
+      restoreOne,
+    );
   if (failures.length) {
     throw new DeploymentError(
       `Could not restore ${failures.length} of ${t.restore.length} object(s) of ${site}; the objects the deploy added were left in place so no page loses its files. First: ${failures.slice(0, 3).join('; ')}`,
@@ -80,7 +101,10 @@ async function deleteAdded(s3: S3Client, t: S3Target, site: string, restored: nu
   });
   log(`${site}: restored ${restored} object(s), deleted ${deleted} added object(s).`);
   if (failures.length) {
-    throw new DeploymentError(`Restored ${restored} object(s) of ${site} but could not delete ${failures.length} added object(s): ${failures.slice(0, 3).join('; ')}`, 'The role needs s3:DeleteObject on the bucket.');
+    throw new DeploymentError(
+      `Restored ${restored} object(s) of ${site} but could not delete ${failures.length} added object(s): ${failures.slice(0, 3).join('; ')}`,
+      'The role needs s3:DeleteObject on the bucket.',
+    );
   }
   return deleted;
 }

@@ -28,7 +28,12 @@ export interface Prepared {
 const clients = new WeakMap<AwsContext, Map<string, unknown>>();
 
 /** One client per class and region (records may come from another region than the step's). */
-export function clientFor<T>(ctx: UndoContext, Ctor: new (config: ClientConfig & Record<string, unknown>) => T, region: string, extra: Record<string, unknown> = {}): T {
+export function clientFor<T>(
+  ctx: UndoContext,
+  Ctor: new (config: ClientConfig & Record<string, unknown>) => T,
+  region: string,
+  extra: Record<string, unknown> = {},
+): T {
   if (region === ctx.aws.region && !Object.keys(extra).length) return ctx.aws.client(Ctor);
   let byKey = clients.get(ctx.aws);
   if (!byKey) clients.set(ctx.aws, (byKey = new Map<string, unknown>()));

@@ -43,7 +43,13 @@ describe('cache-control', () => {
 
 describe('cache-control rules and globs', () => {
   it('refuses malformed globs in cache-control and exclude, naming the input', () => {
-    for (const [input, value] of [['cache-control', '[=no-cache'], ['cache-control', '*.{js,css=no-cache'], ['exclude', '['], ['exclude', 'drafts/(a|b'], ['include', '.well-known/[x']]) {
+    for (const [input, value] of [
+      ['cache-control', '[=no-cache'],
+      ['cache-control', '*.{js,css=no-cache'],
+      ['exclude', '['],
+      ['exclude', 'drafts/(a|b'],
+      ['include', '.well-known/[x'],
+    ]) {
       let err: unknown;
       try {
         getInputs(new InputReader((n) => ({ 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com', [input]: value })[n] ?? ''));

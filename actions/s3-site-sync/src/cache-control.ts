@@ -71,7 +71,11 @@ export function parseCacheRules(raw: string): CacheRule[] {
     const glob = at > 0 ? text.slice(0, at).trim() : '';
     const value = at > 0 ? text.slice(at + 1).trim() : '';
     if (!glob || !value) {
-      throw new InputError('cache-control', `line ${i + 1} ("${text}") is not glob=value.`, 'Write one rule per line, e.g. *.html=no-cache or _astro/**=public, max-age=31536000, immutable.');
+      throw new InputError(
+        'cache-control',
+        `line ${i + 1} ("${text}") is not glob=value.`,
+        'Write one rule per line, e.g. *.html=no-cache or _astro/**=public, max-age=31536000, immutable.',
+      );
     }
     if (!/^[\x20-\x7e]+$/.test(value)) throw new InputError('cache-control', `line ${i + 1}: "${value}" is not a valid Cache-Control header value.`);
     rules.push({ glob, value, matches: compileGlob('cache-control', glob) });

@@ -41,7 +41,12 @@ describe('content types', () => {
   ])('%s → %s', (key, type) => expect(contentTypeFor(key)).toBe(type));
 
   it('lets content-types override the table, verbatim', () => {
-    const overrides = parseContentTypes(new Map([['.JS', 'application/javascript'], ['.tar.gz', 'application/x-gtar']]));
+    const overrides = parseContentTypes(
+      new Map([
+        ['.JS', 'application/javascript'],
+        ['.tar.gz', 'application/x-gtar'],
+      ]),
+    );
     expect(contentTypeFor('a/app.js', overrides)).toBe('application/javascript');
     expect(contentTypeFor('dl/pkg.tar.gz', overrides)).toBe('application/x-gtar');
     expect(contentTypeFor('x.css', overrides)).toBe('text/css; charset=utf-8');

@@ -42,9 +42,14 @@ export type ContentTypeOverrides = Map<string, string>;
 export function parseContentTypes(lines: Map<string, string>): ContentTypeOverrides {
   const out: ContentTypeOverrides = new Map();
   for (const [ext, type] of lines) {
-    if (!/^\.[\w.+-]+$/.test(ext)) throw new InputError('content-types', `"${ext}" is not a file extension.`, 'Write lines like .ext=type, e.g. .webmanifest=application/manifest+json.');
+    if (!/^\.[\w.+-]+$/.test(ext))
+      throw new InputError('content-types', `"${ext}" is not a file extension.`, 'Write lines like .ext=type, e.g. .webmanifest=application/manifest+json.');
     if (!/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w-]+=[\w.+-]+)*$/.test(type)) {
-      throw new InputError('content-types', `"${type}" (for ${ext}) is not a media type.`, 'Write a type such as text/plain or application/json; charset=utf-8.');
+      throw new InputError(
+        'content-types',
+        `"${type}" (for ${ext}) is not a media type.`,
+        'Write a type such as text/plain or application/json; charset=utf-8.',
+      );
     }
     out.set(ext.toLowerCase(), type);
   }

@@ -5,7 +5,10 @@ import { planSync, type PlanItem } from './plan.js';
 const local = (rel: string) => ({ rel, path: `/x/${rel}`, size: 5, md5: rel.padEnd(32, '0').slice(0, 32) });
 const plan = planSync({
   local: ['index.html', 'blog/index.html', '_astro/a.1a2b3c4d.js', '_astro/b.1a2b3c4d.css', 'img.webp'].map(local),
-  remote: [{ key: 'old.html', rel: 'old.html', etag: 'e', size: 1 }, { key: 'old.js', rel: 'old.js', etag: 'e', size: 1 }],
+  remote: [
+    { key: 'old.html', rel: 'old.html', etag: 'e', size: 1 },
+    { key: 'old.js', rel: 'old.js', etag: 'e', size: 1 },
+  ],
   prefix: '',
   desired: () => ({ contentType: 't', cacheControl: 'c' }),
   deleteRemoved: true,

@@ -53,7 +53,10 @@ export async function executePlan(
   for (const [phase, items] of phases) {
     if (items.length === 0) continue;
     opts.onPhase?.(phase);
-    const completed = await writeAll(items, ops, result, { concurrency: opts.concurrency, progress: progressLogger(phase === 'html' ? 'HTML' : 'assets', items.length, log) });
+    const completed = await writeAll(items, ops, result, {
+      concurrency: opts.concurrency,
+      progress: progressLogger(phase === 'html' ? 'HTML' : 'assets', items.length, log),
+    });
     if (!completed) {
       result.stoppedIn = phase;
       return result;
@@ -62,7 +65,10 @@ export async function executePlan(
   const deletes = plan.items.filter((i) => i.action === 'delete');
   if (deletes.length) {
     opts.onPhase?.('deletions');
-    const completed = await deleteAll(deletes, ops, result, { batchSize: opts.deleteBatchSize ?? 1000, progress: progressLogger('deletions', deletes.length, log) });
+    const completed = await deleteAll(deletes, ops, result, {
+      batchSize: opts.deleteBatchSize ?? 1000,
+      progress: progressLogger('deletions', deletes.length, log),
+    });
     if (!completed) result.stoppedIn = 'deletions';
   }
   return result;
@@ -97,7 +103,12 @@ async function writeAll(items: PlanItem[], ops: SyncOperations, result: SyncResu
 }
 
 /** Deletes in batches, one after another; stops at the first batch with a refusal. False when one was refused. */
-async function deleteAll(deletes: PlanItem[], ops: SyncOperations, result: SyncResult, opts: { batchSize: number; progress: (n: number) => void }): Promise<boolean> {
+async function deleteAll(
+  deletes: PlanItem[],
+  ops: SyncOperations,
+  result: SyncResult,
+  opts: { batchSize: number; progress: (n: number) => void },
+): Promise<boolean> {
   for (let at = 0; at < deletes.length; at += opts.batchSize) {
     const batch = deletes.slice(at, at + opts.batchSize);
     let refused: { key: string; message: string }[];

@@ -8,7 +8,16 @@ const base = { 'aws-region': 'us-east-1', source: 'dist', bucket: 'kelifax.com' 
 describe('inputs', () => {
   it('reads defaults matching the design', () => {
     const inputs = getInputs(reader(base));
-    expect(inputs).toMatchObject({ bucket: 'kelifax.com', prefix: '', delete: true, maxDelete: { kind: 'percent', value: 25 }, concurrency: 32, invalidate: 'auto', waitForInvalidation: false, force: false });
+    expect(inputs).toMatchObject({
+      bucket: 'kelifax.com',
+      prefix: '',
+      delete: true,
+      maxDelete: { kind: 'percent', value: 25 },
+      concurrency: 32,
+      invalidate: 'auto',
+      waitForInvalidation: false,
+      force: false,
+    });
   });
 
   it.each([
@@ -39,7 +48,11 @@ describe('inputs', () => {
 
 describe('inputs: remove mode, ssm: references, max-delete and prefix', () => {
   it('remove: needs no source but a non-empty prefix', () => {
-    expect(getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix: 'pr-12' }))).toMatchObject({ remove: true, prefix: 'pr-12/', source: '' });
+    expect(getInputs(reader({ 'aws-region': 'us-east-1', bucket: 'kelifax.com', remove: 'true', prefix: 'pr-12' }))).toMatchObject({
+      remove: true,
+      prefix: 'pr-12/',
+      source: '',
+    });
     for (const prefix of ['', '/']) {
       let err: unknown;
       try {

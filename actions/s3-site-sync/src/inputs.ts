@@ -40,7 +40,11 @@ export function validateBucketName(raw: string): string {
     name.startsWith('xn--') ||
     name.endsWith('-s3alias')
   ) {
-    throw new InputError('bucket', `"${raw}" is not a valid S3 bucket name.`, 'Bucket names are 3–63 characters of lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit.');
+    throw new InputError(
+      'bucket',
+      `"${raw}" is not a valid S3 bucket name.`,
+      'Bucket names are 3–63 characters of lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit.',
+    );
   }
   return name;
 }
@@ -48,7 +52,11 @@ export function validateBucketName(raw: string): string {
 /** A CloudFront distribution ID (E1234567890ABC), as given or as read from SSM (`origin` says so). */
 export function validateDistributionId(id: string, origin = ''): string {
   if (!isDistributionId(id)) {
-    throw new InputError('cloudfront-distribution-id', `"${id}"${origin} is not a CloudFront distribution ID.`, 'Use the ID (e.g. E1234567890ABC), not the domain name.');
+    throw new InputError(
+      'cloudfront-distribution-id',
+      `"${id}"${origin} is not a CloudFront distribution ID.`,
+      'Use the ID (e.g. E1234567890ABC), not the domain name.',
+    );
   }
   return id;
 }
@@ -88,7 +96,11 @@ export function getInputs(reader = new InputReader()): Inputs {
   for (const glob of include) compileGlob('include', glob);
   const prefix = normalisePrefix(reader.string('prefix'));
   if (remove && prefix === '') {
-    throw new InputError('remove', 'needs a prefix: removing the bucket root would delete every site in the bucket.', 'Give the prefix of the site to take down, e.g. prefix: pr-123/.');
+    throw new InputError(
+      'remove',
+      'needs a prefix: removing the bucket root would delete every site in the bucket.',
+      'Give the prefix of the site to take down, e.g. prefix: pr-123/.',
+    );
   }
   const distributionId = reader.optional('cloudfront-distribution-id');
   if (distributionId && !isSsmReference(distributionId)) validateDistributionId(distributionId);

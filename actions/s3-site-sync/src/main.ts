@@ -25,7 +25,18 @@ import {
   type PlanItem,
 } from './plan.js';
 import { removePrefix } from './remove.js';
-import { currentVersionIds, deleteBatch, headManifest, headObject, MANIFEST_NAME, readBucketState, updateMetadata, uploadFile, writeManifest, type BucketState } from './s3.js';
+import {
+  currentVersionIds,
+  deleteBatch,
+  headManifest,
+  headObject,
+  MANIFEST_NAME,
+  readBucketState,
+  updateMetadata,
+  uploadFile,
+  writeManifest,
+  type BucketState,
+} from './s3.js';
 import { describeLeftOut, resolveSource, scanSource, type LocalFile, type ScanResult } from './source.js';
 
 /** Most paths in an `auto` invalidation before directories collapse into wildcards. */
@@ -87,7 +98,9 @@ async function connectSite(inputs: Inputs, report: SyncReport): Promise<Site> {
   report.connectedTo(aws);
   const resolved = await resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws);
   const bucket = validateBucketName(resolved.bucket);
-  const distributionId = resolved.distributionId ? validateDistributionId(resolved.distributionId, resolved.distributionId !== inputs.distributionId ? ' (from SSM)' : '') : undefined;
+  const distributionId = resolved.distributionId
+    ? validateDistributionId(resolved.distributionId, resolved.distributionId !== inputs.distributionId ? ' (from SSM)' : '')
+    : undefined;
   let cloudfront: CloudFrontClient | undefined;
   const s3 = aws.client(S3Client, {
     // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
@@ -112,7 +125,9 @@ async function connectSite(inputs: Inputs, report: SyncReport): Promise<Site> {
 async function readLocal(inputs: Inputs, scanning: Promise<ScanResult>, report: SyncReport): Promise<LocalFile[]> {
   return phase(`Reading ${inputs.source}`, async () => {
     const { files, leftOut } = await scanning;
-    log(`${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`);
+    log(
+      `${files.length} files, ${formatBytes(files.reduce((n, f) => n + f.size, 0))}${inputs.exclude.length ? ` (excluding ${inputs.exclude.join(', ')})` : ''}.`,
+    );
     const note = describeLeftOut(leftOut);
     if (note) {
       log(note);
@@ -124,7 +139,13 @@ async function readLocal(inputs: Inputs, scanning: Promise<ScanResult>, report: 
 }
 
 /** The plan: what to upload, re-head, delete or leave, from the bucket listing, the manifest and the headers it lacks. */
-async function compare(inputs: Inputs, site: Site, state: BucketState, local: LocalFile[], excluded: (rel: string) => boolean): Promise<{ plan: Plan; state: BucketState }> {
+async function compare(
+  inputs: Inputs,
+  site: Site,
+  state: BucketState,
+  local: LocalFile[],
+  excluded: (rel: string) => boolean,
+): Promise<{ plan: Plan; state: BucketState }> {
   const { versioning, manifest } = state;
   const remote = state.remote.filter((o) => !excluded(o.rel));
   log(`${remote.length} objects in the bucket below ${inputs.prefix || 'its root'}; versioning is ${versioning ? 'on' : 'off'}.`);
@@ -136,7 +157,14 @@ async function compare(inputs: Inputs, site: Site, state: BucketState, local: Lo
   // The record needs the version each overwritten or deleted object has now: ListObjectVersions pages.
   const missing = versioning ? keysNeedingVersion(plan) : [];
   if (missing.length) {
-    versions = await currentVersionIds(site.s3, site.bucket, inputs.prefix, missing, state.remote.map((o) => o.key), { concurrency: inputs.concurrency });
+    versions = await currentVersionIds(
+      site.s3,
+      site.bucket,
+      inputs.prefix,
+      missing,
+      state.remote.map((o) => o.key),
+      { concurrency: inputs.concurrency },
+    );
     plan = planned();
   }
   printPlan(plan, inputs.common.dryRun);
@@ -169,8 +197,17 @@ async function plannedInvalidation(inputs: Inputs, site: Site, plan: Plan): Prom
 
 function reportDryRun(inputs: Inputs, site: Site, plan: Plan, paths: string[], report: SyncReport): void {
   const uploads = itemsOf(plan, 'upload');
-  const counts = { uploaded: uploads.length, metadata: itemsOf(plan, 'metadata').length, deleted: itemsOf(plan, 'delete').length, unchanged: itemsOf(plan, 'unchanged').length };
-  countOutputs(report, counts, uploads.reduce((n, i) => n + (i.local?.size ?? 0), 0));
+  const counts = {
+    uploaded: uploads.length,
+    metadata: itemsOf(plan, 'metadata').length,
+    deleted: itemsOf(plan, 'delete').length,
+    unchanged: itemsOf(plan, 'unchanged').length,
+  };
+  countOutputs(
+    report,
+    counts,
+    uploads.reduce((n, i) => n + (i.local?.size ?? 0), 0),
+  );
   report.output('invalidated-paths', paths);
   if (paths.length) log(`Would invalidate on ${site.distributionId}: ${paths.join(' ')}`);
   checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
@@ -185,8 +222,19 @@ async function recordSync(inputs: Inputs, site: Site, plan: Plan, state: BucketS
   if (!changes.length) return;
   const { s3, bucket, distributionId } = site;
   const { versioning } = state;
-  const manifest = manifestChange(inputs.prefix + MANIFEST_NAME, state.manifestBefore ?? (await headManifest(s3, bucket, inputs.prefix, versioning)), versioning);
-  const file = report.record({ kind: 's3-site', bucket, prefix: inputs.prefix, versioning, distributionId, objects: manifest ? [...changes, manifest] : changes });
+  const manifest = manifestChange(
+    inputs.prefix + MANIFEST_NAME,
+    state.manifestBefore ?? (await headManifest(s3, bucket, inputs.prefix, versioning)),
+    versioning,
+  );
+  const file = report.record({
+    kind: 's3-site',
+    bucket,
+    prefix: inputs.prefix,
+    versioning,
+    distributionId,
+    objects: manifest ? [...changes, manifest] : changes,
+  });
   log(
     versioning
       ? `Recorded the previous version of ${changes.filter((c) => c.change !== 'added').length} objects and ${changes.filter((c) => c.change === 'added').length} added keys in ${file}, so rollback-on-failure can restore this site.`
@@ -208,7 +256,12 @@ async function publish(inputs: Inputs, site: Site, plan: Plan, state: BucketStat
   await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed, entriesAfter)).catch((err) =>
     core.warning(`Could not save the sync manifest (the next sync will read every object's headers again): ${errorMessage(err)}`),
   );
-  const counts = { uploaded: result.uploaded.length, metadata: result.metadataUpdated.length, deleted: result.deleted.length, unchanged: itemsOf(plan, 'unchanged').length };
+  const counts = {
+    uploaded: result.uploaded.length,
+    metadata: result.metadataUpdated.length,
+    deleted: result.deleted.length,
+    unchanged: itemsOf(plan, 'unchanged').length,
+  };
   countOutputs(report, counts, result.bytesUploaded);
   countRows(report, counts);
   report.row('Bytes uploaded', formatBytes(result.bytesUploaded));
@@ -261,9 +314,16 @@ function countRows(report: SyncReport, counts: Counts): void {
 }
 
 function syncFailure(result: SyncResult): DeploymentError {
-  const first = result.failures.slice(0, 5).map((f) => `${f.operation} ${f.rel}: ${f.message}`).join('\n  ');
+  const first = result.failures
+    .slice(0, 5)
+    .map((f) => `${f.operation} ${f.rel}: ${f.message}`)
+    .join('\n  ');
   const skipped =
-    result.stoppedIn === 'assets' ? 'HTML was not uploaded and nothing was deleted' : result.stoppedIn === 'html' ? 'nothing was deleted' : 'the remaining deletions were skipped';
+    result.stoppedIn === 'assets'
+      ? 'HTML was not uploaded and nothing was deleted'
+      : result.stoppedIn === 'html'
+        ? 'nothing was deleted'
+        : 'the remaining deletions were skipped';
   return new DeploymentError(
     `${result.failures.length} S3 operation(s) failed during the ${result.stoppedIn} phase, so ${skipped}:\n  ${first}`,
     'The deployment record lists what changed; rollback-on-failure can undo it. Fix the cause above (permissions, bucket policy, KMS key) and run the sync again.',

@@ -3,12 +3,33 @@ import { describe, expect, it } from '@jest/globals';
 import { DeploymentError } from '@deploy-actions/aws-kit';
 import { cacheControlFor } from './cache-control.js';
 import { contentTypeFor } from './content-types.js';
-import { checkDeleteGuard, invalidationPaths, itemsOf, keysNeedingVersion, keysToInspect, manifestChange, nextManifest, nextVersionEntries, planSync, preferVersionListing, recordChanges, type Manifest, type ObjectHeaders, type RemoteObject } from './plan.js';
+import {
+  checkDeleteGuard,
+  invalidationPaths,
+  itemsOf,
+  keysNeedingVersion,
+  keysToInspect,
+  manifestChange,
+  nextManifest,
+  nextVersionEntries,
+  planSync,
+  preferVersionListing,
+  recordChanges,
+  type Manifest,
+  type ObjectHeaders,
+  type RemoteObject,
+} from './plan.js';
 import type { LocalFile } from './source.js';
 
 const md5 = (c: string) => createHash('md5').update(c).digest('hex');
 const file = (rel: string, content: string, size = 10): LocalFile => ({ rel, path: `/w/dist/${rel}`, size, md5: md5(content) });
-const obj = (rel: string, etag: string, size = 10, prefix = ''): RemoteObject => ({ key: prefix + rel, rel, etag, size, lastModified: '2026-01-01T00:00:00.000Z' });
+const obj = (rel: string, etag: string, size = 10, prefix = ''): RemoteObject => ({
+  key: prefix + rel,
+  rel,
+  etag,
+  size,
+  lastModified: '2026-01-01T00:00:00.000Z',
+});
 const desired = (rel: string) => ({ contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rel, []) });
 const headers = (rel: string, extra: Partial<ObjectHeaders> = {}): ObjectHeaders => ({ ...desired(rel), ...extra });
 
@@ -28,15 +49,36 @@ describe('planSync', () => {
   });
 
   it('never uploads because of mtimes: same MD5 as the ETag is unchanged', () => {
-    const plan = planSync({ local: [file('a.css', 'a')], remote: [obj('a.css', md5('a'))], prefix: '', desired, heads: new Map([['a.css', headers('a.css')]]), deleteRemoved: true });
+    const plan = planSync({
+      local: [file('a.css', 'a')],
+      remote: [obj('a.css', md5('a'))],
+      prefix: '',
+      desired,
+      heads: new Map([['a.css', headers('a.css')]]),
+      deleteRemoved: true,
+    });
     expect(itemsOf(plan, 'unchanged')).toHaveLength(1);
   });
 
   it('uses the stored MD5 for multipart objects, whose ETag is no MD5', () => {
     const remote = [obj('video.mp4', '9b2cf535f27731c974343645a3985328-3', 10)];
-    const same = planSync({ local: [file('video.mp4', 'v')], remote, prefix: '', desired, heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]), deleteRemoved: true });
+    const same = planSync({
+      local: [file('video.mp4', 'v')],
+      remote,
+      prefix: '',
+      desired,
+      heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]),
+      deleteRemoved: true,
+    });
     expect(same.items[0]!.action).toBe('unchanged');
-    const changed = planSync({ local: [file('video.mp4', 'w')], remote, prefix: '', desired, heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]), deleteRemoved: true });
+    const changed = planSync({
+      local: [file('video.mp4', 'w')],
+      remote,
+      prefix: '',
+      desired,
+      heads: new Map([['video.mp4', headers('video.mp4', { md5: md5('v') })]]),
+      deleteRemoved: true,
+    });
     expect(changed.items[0]).toMatchObject({ action: 'upload', reason: 'changed' });
   });
 
@@ -49,9 +91,13 @@ describe('planSync', () => {
       heads: new Map([['_astro/app.1a2b3c4d.js', { contentType: 'application/javascript', cacheControl: undefined }]]),
       deleteRemoved: true,
     });
-    expect(plan.items[0]).toMatchObject({ action: 'metadata', reason: 'headers', contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=31536000, immutable' });
+    expect(plan.items[0]).toMatchObject({
+      action: 'metadata',
+      reason: 'headers',
+      contentType: 'text/javascript; charset=utf-8',
+      cacheControl: 'public, max-age=31536000, immutable',
+    });
   });
-
 });
 
 describe('planSync: the manifest, headers and versions', () => {
@@ -85,7 +131,11 @@ describe('planSync: the manifest, headers and versions', () => {
       prefix: '',
       desired,
       heads: new Map([['b.html', headers('b.html', { contentType: 'text/plain', versionId: 'v-b-head' })]]),
-      versions: new Map([['a.html', 'v-a'], ['b.html', 'v-b-list'], ['gone.html', 'v-gone']]),
+      versions: new Map([
+        ['a.html', 'v-a'],
+        ['b.html', 'v-b-list'],
+        ['gone.html', 'v-gone'],
+      ]),
       deleteRemoved: true,
     });
     expect(recordChanges(plan)).toEqual([
@@ -138,7 +188,10 @@ describe('max-delete guard', () => {
 
   it('always refuses an empty build (nothing to upload, everything to delete) unless forced, whatever max-delete says', () => {
     const empty = planWith(10, 10);
-    for (const maxDelete of [{ kind: 'percent', value: 100 }, { kind: 'count', value: 1000 }] as const) {
+    for (const maxDelete of [
+      { kind: 'percent', value: 100 },
+      { kind: 'count', value: 1000 },
+    ] as const) {
       expect(() => checkDeleteGuard(empty, maxDelete, false)).toThrow(DeploymentError);
     }
     let err: DeploymentError | undefined;
@@ -154,7 +207,9 @@ describe('max-delete guard', () => {
     expect(err!.hint).toMatch(/force: true/);
     expect(() => checkDeleteGuard(empty, { kind: 'percent', value: 100 }, true)).not.toThrow();
     // Nothing to delete in an empty bucket is no deletion at all.
-    expect(() => checkDeleteGuard(planSync({ local: [], remote: [], prefix: '', desired, deleteRemoved: true }), { kind: 'percent', value: 25 }, false)).not.toThrow();
+    expect(() =>
+      checkDeleteGuard(planSync({ local: [], remote: [], prefix: '', desired, deleteRemoved: true }), { kind: 'percent', value: 25 }, false),
+    ).not.toThrow();
   });
 });
 
@@ -210,7 +265,6 @@ describe('the record of a sync', () => {
     expect(manifestChange(key, { exists: true }, false)).toBeUndefined();
     expect(manifestChange(key, { exists: true, versionId: 'null' }, false)).toBeUndefined();
   });
-
 });
 
 describe('invalidation paths and manifest', () => {
@@ -220,10 +274,18 @@ describe('invalidation paths and manifest', () => {
   });
 
   it('writes manifest entries for what is known to be in the bucket, not for failures', () => {
-    const written = new Map([['index.html', 'etag-new'], ['new.html', 'etag-w']]);
+    const written = new Map([
+      ['index.html', 'etag-new'],
+      ['new.html', 'etag-w'],
+    ]);
     const manifest = nextManifest(plan, written, new Set(['new.html']));
     expect(Object.keys(manifest.entries).sort()).toEqual(['index.html', 'same.css']);
-    expect(manifest.entries['index.html']).toEqual({ etag: 'etag-new', md5: md5('n'), contentType: 'text/html; charset=utf-8', cacheControl: 'public, max-age=0, must-revalidate' });
+    expect(manifest.entries['index.html']).toEqual({
+      etag: 'etag-new',
+      md5: md5('n'),
+      contentType: 'text/html; charset=utf-8',
+      cacheControl: 'public, max-age=0, must-revalidate',
+    });
     expect(manifest.entries['same.css']!.lastModified).toBe('2026-01-01T00:00:00.000Z');
   });
 });

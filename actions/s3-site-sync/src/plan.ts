@@ -163,7 +163,8 @@ export function planSync(input: {
     if (version) base.previousVersionId = version;
     const entry = trustedEntry(input.manifest, obj);
     const head = heads.get(obj.key);
-    const current: ObjectHeaders | undefined = head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
+    const current: ObjectHeaders | undefined =
+      head ?? (entry ? { contentType: entry.contentType, cacheControl: entry.cacheControl, md5: entry.md5 } : undefined);
     const storedMd5 = current?.md5;
     const sameContent = obj.size === file.size && ((PLAIN_MD5.test(obj.etag) && obj.etag === file.md5) || storedMd5 === file.md5);
     if (!sameContent) {
@@ -181,7 +182,14 @@ export function planSync(input: {
     for (const obj of input.remote) {
       if (localRels.has(obj.rel)) continue;
       const version = versionOf(obj.key);
-      items.push({ rel: obj.rel, key: obj.key, remote: obj, current: heads.get(obj.key), action: 'delete', ...(version ? { previousVersionId: version } : {}) });
+      items.push({
+        rel: obj.rel,
+        key: obj.key,
+        remote: obj,
+        current: heads.get(obj.key),
+        action: 'delete',
+        ...(version ? { previousVersionId: version } : {}),
+      });
     }
   }
   return { items, remoteCount: input.remote.length, localCount: input.local.length };

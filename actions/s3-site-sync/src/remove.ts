@@ -73,7 +73,8 @@ export function checkRemoveGuard(count: number, bucketCount: number | undefined,
   if (force || count === 0) return;
   const allowed = maxDelete.kind === 'count' ? maxDelete.value : ((bucketCount ?? count) * maxDelete.value) / 100;
   if (count <= allowed) return;
-  const limit = maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${bucketCount} objects in the bucket (${Math.floor(allowed)})`;
+  const limit =
+    maxDelete.kind === 'count' ? `${maxDelete.value} objects` : `${maxDelete.value}% of the ${bucketCount} objects in the bucket (${Math.floor(allowed)})`;
   throw new DeploymentError(
     `Refusing to remove ${where}: it holds ${count} objects and max-delete allows ${limit}. Nothing was deleted.`,
     'Check the prefix: it should be the one site to take down (e.g. pr-123/). If it is, raise max-delete (a count such as 5000) or set force: true.',
@@ -117,7 +118,9 @@ async function listRemoval(site: Site, inputs: Inputs): Promise<{ objects: Remov
     const versioning = await bucketVersioningEnabled(s3, bucket);
     const objects = await listBelow(s3, bucket, inputs.prefix, versioning);
     const bucketCount = inputs.maxDelete.kind === 'percent' && !inputs.force && objects.length ? await countBucket(s3, bucket) : undefined;
-    log(`${objects.length} objects below ${inputs.prefix}${bucketCount !== undefined ? ` (of ${bucketCount} in the bucket)` : ''}; versioning is ${versioning ? 'on' : 'off'}.`);
+    log(
+      `${objects.length} objects below ${inputs.prefix}${bucketCount !== undefined ? ` (of ${bucketCount} in the bucket)` : ''}; versioning is ${versioning ? 'on' : 'off'}.`,
+    );
     return { objects, versioning, bucketCount };
   });
   const verb = inputs.common.dryRun ? 'would delete' : 'delete';
@@ -140,7 +143,14 @@ function zeroOutputs(report: SyncReport): void {
 
 function recordRemoval(site: Site, inputs: Inputs, objects: RemovedObject[], versioning: boolean, report: SyncReport): void {
   const changes: S3ObjectChange[] = objects.map((o) => ({ key: o.key, change: 'deleted', ...(o.versionId ? { previousVersionId: o.versionId } : {}) }));
-  const file = report.record({ kind: 's3-site', bucket: site.bucket, prefix: inputs.prefix, versioning, distributionId: site.distributionId, objects: changes });
+  const file = report.record({
+    kind: 's3-site',
+    bucket: site.bucket,
+    prefix: inputs.prefix,
+    versioning,
+    distributionId: site.distributionId,
+    objects: changes,
+  });
   log(
     versioning
       ? `Recorded the current version of the ${objects.length} objects in ${file}, so rollback-on-failure can restore the site.`
@@ -156,7 +166,10 @@ async function deleteAll(site: Site, inputs: Inputs, objects: RemovedObject[], r
   report.output('deleted', result.deleted.length);
   if (result.failures.length) {
     throw new DeploymentError(
-      `Could not delete ${result.failures.length} of ${objects.length} objects below ${site.destination}: ${result.failures.slice(0, 3).map((f) => `${quoteName(f.rel)}: ${f.message}`).join('; ')}`,
+      `Could not delete ${result.failures.length} of ${objects.length} objects below ${site.destination}: ${result.failures
+        .slice(0, 3)
+        .map((f) => `${quoteName(f.rel)}: ${f.message}`)
+        .join('; ')}`,
       'The role needs s3:DeleteObject on the bucket. Run the removal again once fixed; what was deleted is in the record.',
     );
   }

@@ -78,7 +78,9 @@ export async function listRemoteVersions(s3: S3Client, bucket: string, prefix: s
   let versionIdMarker: string | undefined;
   try {
     do {
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      const page = await s3.send(
+        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+      );
       entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
       for (const v of page.Versions ?? []) {
         // (A page boundary inside a key's versions must not list it twice.)
@@ -142,7 +144,7 @@ export async function currentVersionIds(
   const wanted = [...new Set(keys)].sort((a, b) => (position.get(a) ?? -1) - (position.get(b) ?? -1));
   const unknown = () => wanted.filter((k) => !found.has(k));
   try {
-    for (let left = unknown(); left.length > 1; ) {
+    for (let left = unknown(); left.length > 1;) {
       const at = position.get(left[0]!);
       const keyMarker = at ? listed[at - 1] : undefined;
       const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, MaxKeys: opts.maxKeys }));
@@ -185,7 +187,13 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
     const out = await s3.send(new PutObjectCommand({ ...params, Body: body, ContentMD5: Buffer.from(file.md5, 'hex').toString('base64') }));
     return unquote(out.ETag);
   }
-  const upload = new Upload({ client: s3, params: { ...params, Body: createReadStream(file.path) }, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false });
+  const upload = new Upload({
+    client: s3,
+    params: { ...params, Body: createReadStream(file.path) },
+    partSize: PART_SIZE,
+    queueSize: 4,
+    leavePartsOnError: false,
+  });
   const out = await upload.done();
   return unquote(out.ETag);
 }

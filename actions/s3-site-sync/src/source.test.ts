@@ -57,7 +57,6 @@ describe('source: files and links', () => {
     await expectSourceError(resolveSource(outside, workspace), /outside the workspace/);
     await expectSourceError(resolveSource('dist/index.html', workspace), /not a directory/);
   });
-
 });
 
 describe('source: links that are refused', () => {
@@ -82,7 +81,10 @@ describe('source: links that are refused', () => {
     mkdirSync(join(site, 'docs'));
     writeFileSync(join(site, 'docs', 'index.html'), 'docs');
     symlinkSync(site, join(site, 'docs', 'again'));
-    await expectSourceError(scanSource(site, { excluded: () => false }), /^docs\/again is a symlink to .*, a folder that contains it: following it would loop forever/);
+    await expectSourceError(
+      scanSource(site, { excluded: () => false }),
+      /^docs\/again is a symlink to .*, a folder that contains it: following it would loop forever/,
+    );
     rmSync(join(site, 'docs', 'again'));
     symlinkSync(join(site, 'b'), join(site, 'a'));
     symlinkSync(join(site, 'a'), join(site, 'b'));
@@ -95,7 +97,6 @@ describe('source: links that are refused', () => {
     const { files } = await scanSource(site, { excluded: compileGlob('exclude', 'gone') });
     expect(files.map((f) => f.rel)).toEqual(['docs/index.html']);
   });
-
 });
 
 describe('source: what is never published, and how names are shown', () => {
@@ -119,12 +120,22 @@ describe('source: what is never published, and how names are shown', () => {
     const plain = await scanSource(site, { excluded: () => false });
     expect(plain.files.map((f) => f.rel)).toEqual(['.well-known/security.txt', 'index.html']);
     expect(plain.leftOut).toEqual({ vcs: ['.git', '.hg', 'sub/.svn'], dotfiles: ['.config/', '.env', '.nojekyll', '.well-known/.hidden', 'blog/.DS_Store'] });
-    expect(describeLeftOut(plain.leftOut)).toMatch(/never published: \.git, \.hg, sub\/\.svn\.\nLeft out dot-files .* To publish one, list it in include \(e\.g\. include: \.config\/\*\*\)/);
+    expect(describeLeftOut(plain.leftOut)).toMatch(
+      /never published: \.git, \.hg, sub\/\.svn\.\nLeft out dot-files .* To publish one, list it in include \(e\.g\. include: \.config\/\*\*\)/,
+    );
 
     const globs = ['.nojekyll', '.config/**', '.git/**', '**'].map((g) => compileGlob('include', g));
     const wide = await scanSource(site, { excluded: () => false, included: (rel) => globs.some((m) => m(rel)) });
     // include: ** takes every dot-file, but version-control folders stay out whatever include says.
-    expect(wide.files.map((f) => f.rel)).toEqual(['.config/site.json', '.env', '.nojekyll', '.well-known/.hidden', '.well-known/security.txt', 'blog/.DS_Store', 'index.html']);
+    expect(wide.files.map((f) => f.rel)).toEqual([
+      '.config/site.json',
+      '.env',
+      '.nojekyll',
+      '.well-known/.hidden',
+      '.well-known/security.txt',
+      'blog/.DS_Store',
+      'index.html',
+    ]);
     expect(wide.leftOut.vcs).toEqual(['.git', '.hg', 'sub/.svn']);
   });
 

@@ -26,7 +26,11 @@ function inside(root: string, path: string): boolean {
  */
 export async function resolveSource(source: string, workspace: string): Promise<string> {
   if (source.split(/[\\/]/).includes('..')) {
-    throw new InputError('source', `"${source}" contains "..": the source must stay inside the workspace (${workspace}).`, 'Give a path inside the repository, e.g. dist.');
+    throw new InputError(
+      'source',
+      `"${source}" contains "..": the source must stay inside the workspace (${workspace}).`,
+      'Give a path inside the repository, e.g. dist.',
+    );
   }
   const root = await realpath(workspace).catch(() => resolve(workspace));
   const wanted = resolve(workspace, source);
@@ -36,7 +40,8 @@ export async function resolveSource(source: string, workspace: string): Promise<
   } catch {
     throw new InputError('source', `${wanted} does not exist.`, 'Build the site before this step, and check the path (relative to the workspace).');
   }
-  if (!inside(root, real)) throw new InputError('source', `${source} resolves to ${real}, outside the workspace ${root}.`, 'Keep the built site inside the repository checkout.');
+  if (!inside(root, real))
+    throw new InputError('source', `${source} resolves to ${real}, outside the workspace ${root}.`, 'Keep the built site inside the repository checkout.');
   const st = await stat(real);
   if (!st.isDirectory()) throw new InputError('source', `${wanted} is not a directory.`, 'Point source at the build output folder, e.g. dist.');
   return real;
@@ -146,7 +151,11 @@ async function followEntry(scan: Scan, path: string, rel: string, ancestors: str
   const st = await stat(target);
   if (st.isDirectory()) {
     if (ancestors.includes(target)) {
-      throw new InputError('source', `${quoteName(rel)} is a symlink to ${target}, a folder that contains it: following it would loop forever.`, `Remove the link, or add ${quoteName(rel)}/ to exclude.`);
+      throw new InputError(
+        'source',
+        `${quoteName(rel)} is a symlink to ${target}, a folder that contains it: following it would loop forever.`,
+        `Remove the link, or add ${quoteName(rel)}/ to exclude.`,
+      );
     }
     await walk(scan, target, rel, [...ancestors, target]);
   } else if (st.isFile()) {
@@ -166,7 +175,8 @@ async function followLink(path: string, rel: string, root: string): Promise<stri
     target = await realpath(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new InputError('source', `${quoteName(rel)} is a symlink loop (it leads back to itself).`, `Remove the link, or add ${quoteName(rel)} to exclude.`);
+    if (code === 'ELOOP')
+      throw new InputError('source', `${quoteName(rel)} is a symlink loop (it leads back to itself).`, `Remove the link, or add ${quoteName(rel)} to exclude.`);
     throw new InputError('source', `${quoteName(rel)} is a broken symlink (its target does not exist).`, `Remove it, or add ${quoteName(rel)} to exclude.`);
   }
   if (!inside(root, target)) {
@@ -191,7 +201,9 @@ export function describeLeftOut(leftOut: LeftOut): string | undefined {
   const list = (xs: string[]) => `${xs.slice(0, 10).map(quoteName).join(', ')}${xs.length > 10 ? ` … (${xs.length})` : ''}`;
   if (leftOut.vcs.length) parts.push(`Left out version-control data, which is never published: ${list(leftOut.vcs)}.`);
   if (leftOut.dotfiles.length) {
-    parts.push(`Left out dot-files and dot-folders (only .well-known/ is published by default): ${list(leftOut.dotfiles)}. To publish one, list it in include (e.g. include: ${quoteName(leftOut.dotfiles[0]!.replace(/\/$/, '/**'))}).`);
+    parts.push(
+      `Left out dot-files and dot-folders (only .well-known/ is published by default): ${list(leftOut.dotfiles)}. To publish one, list it in include (e.g. include: ${quoteName(leftOut.dotfiles[0]!.replace(/\/$/, '/**'))}).`,
+    );
   }
   return parts.length ? parts.join('\n') : undefined;
 }
@@ -200,7 +212,10 @@ export function describeLeftOut(leftOut: LeftOut): string | undefined {
 const READ_WHOLE = 4 * 1024 * 1024;
 
 async function md5File(path: string, size = Infinity): Promise<string> {
-  if (size <= READ_WHOLE) return createHash('md5').update(await readFile(path)).digest('hex');
+  if (size <= READ_WHOLE)
+    return createHash('md5')
+      .update(await readFile(path))
+      .digest('hex');
   return new Promise((resolvePromise, reject) => {
     const hash = createHash('md5');
     createReadStream(path)

@@ -26,7 +26,13 @@ describe('credentials via GitHub OIDC', () => {
   let restore: () => void;
   beforeAll(async () => {
     oidc = await startOidcServer();
-    restore = setEnv({ ...oidc.env, AWS_ENDPOINT_URL: undefined, AWS_ENDPOINT_URL_STS: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    restore = setEnv({
+      ...oidc.env,
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ENDPOINT_URL_STS: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+    });
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
   });
@@ -37,11 +43,20 @@ describe('credentials via GitHub OIDC', () => {
   });
   afterEach(() => nock.cleanAll());
 
-  const options = (clock = new FakeClock()) => ({ region: 'us-east-1', roleToAssume: ROLE, roleSessionName: 's', roleDurationSeconds: 900, audience: 'sts.amazonaws.com', clock });
+  const options = (clock = new FakeClock()) => ({
+    region: 'us-east-1',
+    roleToAssume: ROLE,
+    roleSessionName: 's',
+    roleDurationSeconds: 900,
+    audience: 'sts.amazonaws.com',
+    clock,
+  });
 
   it('requests a token for the audience and exchanges it for role credentials', async () => {
     let body = '';
-    nock(STS).post('/', (b) => ((body = new URLSearchParams(b).toString()), true)).reply(200, stsCredentials(new Date(Date.UTC(2026, 0, 1, 1))));
+    nock(STS)
+      .post('/', (b) => ((body = new URLSearchParams(b).toString()), true))
+      .reply(200, stsCredentials(new Date(Date.UTC(2026, 0, 1, 1))));
     const c = await createCredentialProvider(options())();
     expect(c.accessKeyId).toBe('ASIAEXAMPLE');
     const params = new URLSearchParams(body);
@@ -54,8 +69,12 @@ describe('credentials via GitHub OIDC', () => {
   it('re-requests a token and re-assumes the role before the session expires', async () => {
     const clock = new FakeClock();
     const t0 = clock.now();
-    nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 15 * 60_000), 'FIRST'));
-    nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 30 * 60_000), 'SECOND'));
+    nock(STS)
+      .post('/')
+      .reply(200, stsCredentials(new Date(t0 + 15 * 60_000), 'FIRST'));
+    nock(STS)
+      .post('/')
+      .reply(200, stsCredentials(new Date(t0 + 30 * 60_000), 'SECOND'));
     const provider = createCredentialProvider(options(clock));
     const before = oidc.requests.length;
     expect((await provider()).accessKeyId).toBe('FIRST');
@@ -68,12 +87,29 @@ describe('credentials via GitHub OIDC', () => {
 
   it('a wait longer than the role session goes on: calls near expiry are signed with a re-assumed session', async () => {
     // Only Date is faked (the SDK's own credential cache and ours read it); timers and sockets stay real.
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'nextTick',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     try {
       const t0 = Date.UTC(2026, 10, 22, 12);
       jest.setSystemTime(t0);
-      nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 15 * 60_000), 'ASIAFIRST'));
-      nock(STS).post('/').reply(200, stsCredentials(new Date(t0 + 75 * 60_000), 'ASIASECOND'));
+      nock(STS)
+        .post('/')
+        .reply(200, stsCredentials(new Date(t0 + 15 * 60_000), 'ASIAFIRST'));
+      nock(STS)
+        .post('/')
+        .reply(200, stsCredentials(new Date(t0 + 75 * 60_000), 'ASIASECOND'));
       const signedWith: string[] = [];
       nock('https://ecs.us-east-1.amazonaws.com')
         .persist()
@@ -97,7 +133,10 @@ describe('credentials via GitHub OIDC', () => {
   it('explains a trust-policy mismatch with the token subject, never the token', async () => {
     nock(STS)
       .post('/')
-      .reply(403, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>`);
+      .reply(
+        403,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>`,
+      );
     const err = await createCredentialProvider(options())().catch((e) => e);
     expect(err).toBeInstanceOf(DeploymentError);
     expect(err.message).toContain('Not authorized to perform sts:AssumeRoleWithWebIdentity');
@@ -127,7 +166,9 @@ describe('client retries', () => {
   it('retries throttling, 5xx and connection resets, then succeeds', async () => {
     nock(ECS).post('/').reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
     nock(ECS).post('/').reply(503, 'Service Unavailable');
-    nock(ECS).post('/').replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(ECS)
+      .post('/')
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const scope = nock(ECS).post('/').reply(200, ok);
     const client = ctx().client(ECSClient);
     const out = await client.send(new ListClustersCommand({}));
@@ -152,7 +193,13 @@ describe('exportCredentials (output-env-credentials)', () => {
     const restore = setEnv({ GITHUB_ENV: envFile, AWS_SESSION_TOKEN: 'stale-token-from-an-earlier-step' });
     const order: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      order.push(`stdout ${String(chunk).trim()} (env file has ${readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('<<')).length})`);
+      order.push(
+        `stdout ${String(chunk).trim()} (env file has ${
+          readFileSync(envFile, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('<<')).length
+        })`,
+      );
       return true;
     });
     try {
@@ -169,6 +216,12 @@ describe('exportCredentials (output-env-credentials)', () => {
     ]);
     const text = readFileSync(envFile, 'utf8');
     const vars = Object.fromEntries([...text.matchAll(/^(\w+)<<(\S+)\n([^]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
-    expect(vars).toEqual({ AWS_ACCESS_KEY_ID: 'AKIAEXPORTTEST', AWS_SECRET_ACCESS_KEY: 'export-secret-value', AWS_SESSION_TOKEN: '', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
+    expect(vars).toEqual({
+      AWS_ACCESS_KEY_ID: 'AKIAEXPORTTEST',
+      AWS_SECRET_ACCESS_KEY: 'export-secret-value',
+      AWS_SESSION_TOKEN: '',
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    });
   });
 });

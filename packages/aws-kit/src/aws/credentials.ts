@@ -57,8 +57,11 @@ async function requestIdToken(opts: CredentialOptions): Promise<string> {
     core.setSecret(token);
     return token;
   } catch (err) {
-    throw new DeploymentError(`Could not get a GitHub OIDC token for audience "${opts.audience}": ${errorMessage(err)}`,
-      'Check that the job has `permissions: id-token: write`.', { cause: err });
+    throw new DeploymentError(
+      `Could not get a GitHub OIDC token for audience "${opts.audience}": ${errorMessage(err)}`,
+      'Check that the job has `permissions: id-token: write`.',
+      { cause: err },
+    );
   }
 }
 
@@ -108,9 +111,7 @@ async function assumeRole(opts: CredentialOptions & { roleToAssume: string }): P
  */
 export function createCredentialProvider(opts: CredentialOptions): AwsCredentialIdentityProvider {
   const clock = opts.clock ?? systemClock;
-  const source: AwsCredentialIdentityProvider = opts.roleToAssume
-    ? () => assumeRole({ ...opts, roleToAssume: opts.roleToAssume! })
-    : ambientChain();
+  const source: AwsCredentialIdentityProvider = opts.roleToAssume ? () => assumeRole({ ...opts, roleToAssume: opts.roleToAssume! }) : ambientChain();
   let cached: Promise<AwsCredentialIdentity> | undefined;
   let cachedValue: AwsCredentialIdentity | undefined;
   return async () => {

@@ -98,7 +98,10 @@ export class BoundedHttpHandler {
   async handle(request: HttpRequest, options: HttpHandlerOptions = {}): ReturnType<NodeHttpHandler['handle']> {
     const limit = step;
     if (limit?.controller.signal.aborted) throw new StepTimeoutError(limit.timeoutMs, limit.input, endpointOf(request));
-    const abortSignal = options.abortSignal instanceof AbortSignal || !options.abortSignal ? combine(options.abortSignal as AbortSignal | undefined, limit?.controller.signal) : options.abortSignal;
+    const abortSignal =
+      options.abortSignal instanceof AbortSignal || !options.abortSignal
+        ? combine(options.abortSignal as AbortSignal | undefined, limit?.controller.signal)
+        : options.abortSignal;
     try {
       return await this.inner.handle(request, { ...options, abortSignal });
     } catch (err) {
@@ -152,10 +155,18 @@ export async function boundedFetch(url: string, init: RequestInit & { what: stri
   } catch (err) {
     if (limit?.controller.signal.aborted) throw new StepTimeoutError(limit.timeoutMs, limit.input, endpoint);
     if (timeout.aborted) {
-      throw new DeploymentError(`${what}: no answer from ${endpoint} within ${formatDuration(timeoutMs)}; the request was abandoned.`, 'Check the network path to that endpoint (proxy, firewall), then run the job again.', { cause: err });
+      throw new DeploymentError(
+        `${what}: no answer from ${endpoint} within ${formatDuration(timeoutMs)}; the request was abandoned.`,
+        'Check the network path to that endpoint (proxy, firewall), then run the job again.',
+        { cause: err },
+      );
     }
     const cause = err instanceof Error && err.cause ? ` (${errorMessage(err.cause)})` : '';
-    throw new DeploymentError(`${what}: the request to ${endpoint} failed: ${errorMessage(err)}${cause}`, 'Check the network path to that endpoint, then run the job again.', { cause: err });
+    throw new DeploymentError(
+      `${what}: the request to ${endpoint} failed: ${errorMessage(err)}${cause}`,
+      'Check the network path to that endpoint, then run the job again.',
+      { cause: err },
+    );
   }
 }
 
@@ -171,7 +182,10 @@ export async function fetchIdToken(audience: string): Promise<string> {
     timeoutMs: SOCKET_TIMEOUT_MS,
     headers: { Authorization: `Bearer ${process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''}`, Accept: 'application/json' },
   });
-  if (!res.ok) throw new Error(`the token endpoint answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the job may lack permissions: id-token: write)' : ''}`);
+  if (!res.ok)
+    throw new Error(
+      `the token endpoint answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the job may lack permissions: id-token: write)' : ''}`,
+    );
   let value: unknown;
   try {
     value = ((await res.json()) as { value?: unknown }).value;

@@ -42,7 +42,14 @@ const THROTTLE_CODES = new Set([
  * A quota (service limit) reached: retrying does not help, raising the quota or freeing resources does.
  * LimitExceededException is one (CloudFormation stacks, Lambda storage, IAM…), not throttling.
  */
-const QUOTA_CODES = new Set(['LimitExceededException', 'LimitExceeded', 'ServiceQuotaExceededException', 'QuotaExceededException', 'TooManyBuckets', 'CodeStorageExceededException']);
+const QUOTA_CODES = new Set([
+  'LimitExceededException',
+  'LimitExceeded',
+  'ServiceQuotaExceededException',
+  'QuotaExceededException',
+  'TooManyBuckets',
+  'CodeStorageExceededException',
+]);
 
 /** Authentication codes: the credentials themselves are bad (as opposed to lacking a permission). */
 const AUTHENTICATION_CODES = new Set([
@@ -61,7 +68,17 @@ const AUTHENTICATION_CODES = new Set([
   'InvalidAccessKeyId',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
 
 export function isQuotaError(err: unknown): boolean {
   const code = awsErrorCode(err) ?? (err as { name?: string })?.name;

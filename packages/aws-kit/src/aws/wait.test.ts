@@ -27,7 +27,14 @@ describe('waitFor', () => {
   it('fails with a DeploymentError on timeout, naming what it waited for and the last state', async () => {
     const clock = new FakeClock();
     await expect(
-      waitFor({ description: 'service web', intervalMs: 10_000, timeoutMs: 30_000, clock, log: () => {}, poll: async () => ({ done: false, progress: '1/2 running' }) }),
+      waitFor({
+        description: 'service web',
+        intervalMs: 10_000,
+        timeoutMs: 30_000,
+        clock,
+        log: () => {},
+        poll: async () => ({ done: false, progress: '1/2 running' }),
+      }),
     ).rejects.toThrow(/Timed out after 30s waiting for service web. Last state: 1\/2 running/);
   });
 
@@ -54,7 +61,11 @@ describe('waitFor', () => {
     const clock = new FakeClock();
     let polls = 0;
     const value = await waitFor({
-      description: 'x', intervalMs: 1000, timeoutMs: 60_000, clock, log: () => {},
+      description: 'x',
+      intervalMs: 1000,
+      timeoutMs: 60_000,
+      clock,
+      log: () => {},
       poll: async () => {
         polls++;
         if (polls <= 2) throw throttle();
@@ -64,7 +75,17 @@ describe('waitFor', () => {
     expect(value).toBe(3);
     polls = 0;
     await expect(
-      waitFor({ description: 'x', intervalMs: 1000, timeoutMs: 60_000, clock, log: () => {}, poll: async () => { polls++; throw denied(); } }),
+      waitFor({
+        description: 'x',
+        intervalMs: 1000,
+        timeoutMs: 60_000,
+        clock,
+        log: () => {},
+        poll: async () => {
+          polls++;
+          throw denied();
+        },
+      }),
     ).rejects.toThrow('not authorized');
     expect(polls).toBe(1);
   });
@@ -73,8 +94,16 @@ describe('waitFor', () => {
     const clock = new FakeClock();
     let polls = 0;
     const err = (await waitFor({
-      description: 'service web', intervalMs: 1000, timeoutMs: 600_000, clock, log: () => {}, maxTransientErrors: 3,
-      poll: async () => { polls++; throw throttle(); },
+      description: 'service web',
+      intervalMs: 1000,
+      timeoutMs: 600_000,
+      clock,
+      log: () => {},
+      maxTransientErrors: 3,
+      poll: async () => {
+        polls++;
+        throw throttle();
+      },
     }).catch((e: unknown) => e)) as DeploymentError;
     expect(err).toBeInstanceOf(DeploymentError);
     expect(err.message).toMatch(/Gave up waiting for service web: AWS kept failing \(4 times in a row\), last with: Rate exceeded/);
@@ -85,7 +114,11 @@ describe('waitFor', () => {
     const controller = new AbortController();
     let polls = 0;
     const wait = waitFor({
-      description: 'service web', intervalMs: 50, timeoutMs: 60_000, signal: controller.signal, log: () => {},
+      description: 'service web',
+      intervalMs: 50,
+      timeoutMs: 60_000,
+      signal: controller.signal,
+      log: () => {},
       poll: async () => {
         if (++polls === 2) controller.abort('received SIGTERM');
         return { done: false, progress: 'p' };

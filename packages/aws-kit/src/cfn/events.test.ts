@@ -4,8 +4,15 @@ import { formatChangeTable, lastOperationEvents, rootCauseEvents, uniqueChangeSe
 
 describe('stack events and change sets', () => {
   const ev = (id: string, logical: string, status: string, reason = '', t = 0, type = 'AWS::Lambda::Function'): StackEvent => ({
-    EventId: id, StackId: 'arn:s', StackName: 'app', LogicalResourceId: logical, PhysicalResourceId: logical === 'app' ? 'arn:s' : `${logical}-1`,
-    ResourceType: logical === 'app' ? 'AWS::CloudFormation::Stack' : type, ResourceStatus: status as StackEvent['ResourceStatus'], ResourceStatusReason: reason, Timestamp: new Date(t * 1000),
+    EventId: id,
+    StackId: 'arn:s',
+    StackName: 'app',
+    LogicalResourceId: logical,
+    PhysicalResourceId: logical === 'app' ? 'arn:s' : `${logical}-1`,
+    ResourceType: logical === 'app' ? 'AWS::CloudFormation::Stack' : type,
+    ResourceStatus: status as StackEvent['ResourceStatus'],
+    ResourceStatusReason: reason,
+    Timestamp: new Date(t * 1000),
   });
   it('root causes are the first failures, oldest first, without cancellation noise', () => {
     const newestFirst = [
@@ -22,7 +29,18 @@ describe('stack events and change sets', () => {
     expect(rootCauseEvents(op).map((e) => e.ResourceStatusReason)).toEqual(['first', 'second']);
   });
   it('prints change sets as a table and makes unique names', () => {
-    const t = formatChangeTable([{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Fn', ResourceType: 'AWS::Lambda::Function', Replacement: 'True', Details: [{ Target: { Attribute: 'Properties', Name: 'PackageType' } }] } }]);
+    const t = formatChangeTable([
+      {
+        Type: 'Resource',
+        ResourceChange: {
+          Action: 'Modify',
+          LogicalResourceId: 'Fn',
+          ResourceType: 'AWS::Lambda::Function',
+          Replacement: 'True',
+          Details: [{ Target: { Attribute: 'Properties', Name: 'PackageType' } }],
+        },
+      },
+    ]);
     expect(t.split('\n')[2]).toMatch(/^Modify\s+Fn\s+AWS::Lambda::Function\s+Yes\s+PackageType$/);
     expect(uniqueChangeSetName('cfn-lambda-deploy-1-1', 1, 0.5)).not.toBe(uniqueChangeSetName('cfn-lambda-deploy-1-1', 2, 0.5));
     expect(uniqueChangeSetName('9 bad_name', 1, 0)).toMatch(/^bad-name-[a-z0-9-]+$/);

@@ -78,7 +78,9 @@ export function formatEvent(e: StackEvent, prefix = ''): string {
 /** A change-set name unique across runs (moto keeps change-set names global, AWS per stack). */
 export function uniqueChangeSetName(prefix: string, now = Date.now(), random = Math.random()): string {
   const clean = prefix.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^[^a-zA-Z]+/, '');
-  const suffix = `${now.toString(36)}-${Math.floor(random * 36 ** 4).toString(36).padStart(4, '0')}`;
+  const suffix = `${now.toString(36)}-${Math.floor(random * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`;
   return `${clean || 'deploy'}-${suffix}`.slice(0, 128);
 }
 
@@ -101,6 +103,10 @@ export function formatChangeTable(changes: Change[]): string {
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -258,7 +258,9 @@ async function createChangeSet(cfn: CloudFormationClient, d: ChangeSetDeployment
       logger(d)(`No changes: ${errorMessage(err)}`);
       return undefined;
     }
-    throw new DeploymentError(`CloudFormation refused the change set for ${d.stackName}: ${errorMessage(err)}`, changeSetHint(errorMessage(err)), { cause: err });
+    throw new DeploymentError(`CloudFormation refused the change set for ${d.stackName}: ${errorMessage(err)}`, changeSetHint(errorMessage(err)), {
+      cause: err,
+    });
   }
 }
 
@@ -276,7 +278,10 @@ function changeSetReady(cfn: CloudFormationClient, d: ChangeSetDeployment, id: s
       if (cs.Status === 'CREATE_COMPLETE') return { done: true, value: cs };
       if (cs.Status === 'FAILED') {
         if (isNoChangesReason(cs.StatusReason)) return { done: true, value: undefined };
-        throw new DeploymentError(`Change set ${d.changeSetName} for ${d.stackName} failed: ${cs.StatusReason ?? 'no reason given'}`, changeSetHint(cs.StatusReason ?? ''));
+        throw new DeploymentError(
+          `Change set ${d.changeSetName} for ${d.stackName} failed: ${cs.StatusReason ?? 'no reason given'}`,
+          changeSetHint(cs.StatusReason ?? ''),
+        );
       }
       return { done: false, progress: `change set ${d.changeSetName}: ${cs.Status}` };
     },
@@ -286,7 +291,7 @@ function changeSetReady(cfn: CloudFormationClient, d: ChangeSetDeployment, id: s
 /** Every change of the change set: the first page and the rest. */
 async function allChanges(cfn: CloudFormationClient, first: DescribeChangeSetCommandOutput, id: string, stack: string): Promise<Change[]> {
   const changes = [...(first.Changes ?? [])];
-  for (let token = first.NextToken; token; ) {
+  for (let token = first.NextToken; token;) {
     const page = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stack, NextToken: token }));
     changes.push(...(page.Changes ?? []));
     token = page.NextToken;
@@ -299,7 +304,11 @@ async function executeChangeSet(cfn: CloudFormationClient, d: ChangeSetDeploymen
   const marker = await latestEventId(cfn, stack);
   await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: id, StackName: stack }));
   logger(d)(`Executing change set ${d.changeSetName} on ${d.stackName}…`);
-  const after = await waitForStackOperation(cfn, stack, { ...d, afterEventId: marker, description: `stack ${d.stackName} to ${d.changeSetType === 'CREATE' ? 'be created' : 'update'}` });
+  const after = await waitForStackOperation(cfn, stack, {
+    ...d,
+    afterEventId: marker,
+    description: `stack ${d.stackName} to ${d.changeSetType === 'CREATE' ? 'be created' : 'update'}`,
+  });
   if (isSuccessfulEnd(after.StackStatus)) return after;
   const causes = await explainLastOperation(cfn, stack, marker);
   throw new StackOperationError(
@@ -316,7 +325,8 @@ async function executeChangeSet(cfn: CloudFormationClient, d: ChangeSetDeploymen
 function changeSetHint(reason: string): string | undefined {
   if (/Requires capabilities/i.test(reason)) return 'Add the capability CloudFormation names to the capabilities input.';
   if (/Parameters: \[.*\] must have values/i.test(reason)) return 'Give those parameters in parameter-overrides (or give them defaults in the template).';
-  if (/is in .*_IN_PROGRESS state|is in .* state and can not be updated/i.test(reason)) return 'Another operation is running on the stack; wait for it or cancel it.';
+  if (/is in .*_IN_PROGRESS state|is in .* state and can not be updated/i.test(reason))
+    return 'Another operation is running on the stack; wait for it or cancel it.';
   if (/not authorized|AccessDenied/i.test(reason)) return 'The role needs cloudformation:CreateChangeSet and iam:PassRole for role-arn.';
   return undefined;
 }
@@ -328,12 +338,22 @@ export async function deleteStackAndWait(cfn: CloudFormationClient, stack: strin
   const end = await waitForStackOperation(cfn, stack, { ...opts, afterEventId: marker, description: `stack ${stack} to be deleted` });
   if (end.StackStatus !== 'DELETE_COMPLETE') {
     const causes = await explainLastOperation(cfn, stack, marker);
-    throw new StackOperationError(stack, end.StackStatus ?? 'UNKNOWN', causes, 'Deleting the failed stack failed', 'Delete the resources above by hand, then delete the stack.');
+    throw new StackOperationError(
+      stack,
+      end.StackStatus ?? 'UNKNOWN',
+      causes,
+      'Deleting the failed stack failed',
+      'Delete the resources above by hand, then delete the stack.',
+    );
   }
 }
 
 /** Continues a rollback that failed (UPDATE_ROLLBACK_FAILED) and waits for UPDATE_ROLLBACK_COMPLETE. */
-export async function continueRollbackAndWait(cfn: CloudFormationClient, stack: string, opts: StackWaitOptions & { resourcesToSkip?: string[] }): Promise<Stack> {
+export async function continueRollbackAndWait(
+  cfn: CloudFormationClient,
+  stack: string,
+  opts: StackWaitOptions & { resourcesToSkip?: string[] },
+): Promise<Stack> {
   const marker = await latestEventId(cfn, stack);
   await cfn.send(new ContinueUpdateRollbackCommand({ StackName: stack, ResourcesToSkip: opts.resourcesToSkip }));
   const end = await waitForStackOperation(cfn, stack, { ...opts, afterEventId: marker, description: `stack ${stack} to finish its rollback` });

@@ -31,7 +31,11 @@ export async function uploadTemplate(s3: S3Client, u: TemplateUpload): Promise<{
   try {
     await s3.send(new PutObjectCommand({ Bucket: u.bucket, Key: key, Body: u.templateBody }));
   } catch (err) {
-    throw new DeploymentError(`Could not upload the template to s3://${u.bucket}/${key}: ${errorMessage(err)}`, u.hint ?? `The role needs s3:PutObject and s3:GetObject on ${u.bucket}.`, { cause: err });
+    throw new DeploymentError(
+      `Could not upload the template to s3://${u.bucket}/${key}: ${errorMessage(err)}`,
+      u.hint ?? `The role needs s3:PutObject and s3:GetObject on ${u.bucket}.`,
+      { cause: err },
+    );
   }
   return { key, url: `https://${u.bucket}.s3.${u.region}.amazonaws.com/${key}` };
 }

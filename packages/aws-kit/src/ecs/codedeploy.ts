@@ -56,18 +56,35 @@ export function renderAppSpec(opts: { taskDefinitionArn: string; loadBalancers?:
     try {
       spec = parseYaml(opts.template.text) as AppSpecDocument;
     } catch (err) {
-      throw new InputError('codedeploy-appspec', `${opts.template.file} is not valid YAML or JSON (${errorMessage(err).split('\n')[0]}).`, 'Write an ECS AppSpec (version 0.0, Resources with a TargetService).', opts.template.file);
+      throw new InputError(
+        'codedeploy-appspec',
+        `${opts.template.file} is not valid YAML or JSON (${errorMessage(err).split('\n')[0]}).`,
+        'Write an ECS AppSpec (version 0.0, Resources with a TargetService).',
+        opts.template.file,
+      );
     }
     const target = spec?.Resources?.[0]?.TargetService;
     if (!target?.Properties) {
-      throw new InputError('codedeploy-appspec', `${opts.template.file} has no Resources[0].TargetService.Properties.`, 'An ECS AppSpec names the service under Resources: - TargetService: { Type: AWS::ECS::Service, Properties: … }.', opts.template.file);
+      throw new InputError(
+        'codedeploy-appspec',
+        `${opts.template.file} has no Resources[0].TargetService.Properties.`,
+        'An ECS AppSpec names the service under Resources: - TargetService: { Type: AWS::ECS::Service, Properties: … }.',
+        opts.template.file,
+      );
     }
     target.Properties.TaskDefinition = opts.taskDefinitionArn;
     if (!target.Properties.LoadBalancerInfo) target.Properties.LoadBalancerInfo = loadBalancerInfo(opts.loadBalancers, 'codedeploy-appspec');
   } else {
     spec = {
       version: 0.0,
-      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: opts.taskDefinitionArn, LoadBalancerInfo: loadBalancerInfo(opts.loadBalancers, 'service') } } }],
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: { TaskDefinition: opts.taskDefinitionArn, LoadBalancerInfo: loadBalancerInfo(opts.loadBalancers, 'service') },
+          },
+        },
+      ],
     };
   }
   const hooks: Record<string, string> = {};
@@ -79,7 +96,11 @@ export function renderAppSpec(opts: { taskDefinitionArn: string; loadBalancers?:
 function loadBalancerInfo(lbs: LoadBalancer[] | undefined, input: string): Json {
   const lb = lbs?.find((l) => l.containerName && l.containerPort);
   if (!lb) {
-    throw new InputError(input, 'the service has no load balancer with a container name and port, which a CodeDeploy blue/green deployment needs.', 'Give a codedeploy-appspec file with LoadBalancerInfo, or attach the service to a target group.');
+    throw new InputError(
+      input,
+      'the service has no load balancer with a container name and port, which a CodeDeploy blue/green deployment needs.',
+      'Give a codedeploy-appspec file with LoadBalancerInfo, or attach the service to a target group.',
+    );
   }
   return { ContainerName: lb.containerName, ContainerPort: lb.containerPort };
 }
@@ -90,30 +111,53 @@ export async function checkDeploymentGroup(cd: CodeDeployClient, names: { applic
     const out = await cd.send(new GetDeploymentGroupCommand({ applicationName: names.application, deploymentGroupName: names.deploymentGroup }));
     const svcs = out.deploymentGroupInfo?.ecsServices ?? [];
     if (svcs.length && !svcs.some((s) => s.serviceName === service)) {
-      throw new InputError('codedeploy-deployment-group', `deployment group ${names.deploymentGroup} deploys ${svcs.map((s) => s.serviceName).join(', ')}, not ${service}.`);
+      throw new InputError(
+        'codedeploy-deployment-group',
+        `deployment group ${names.deploymentGroup} deploys ${svcs.map((s) => s.serviceName).join(', ')}, not ${service}.`,
+      );
     }
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = awsErrorCode(err);
-    if (code === 'ApplicationDoesNotExistException') throw new InputError('codedeploy-application', `CodeDeploy application ${names.application} does not exist: ${errorMessage(err)}`, 'Name it with codedeploy-application.');
-    if (code === 'DeploymentGroupDoesNotExistException') throw new InputError('codedeploy-deployment-group', `CodeDeploy deployment group ${names.deploymentGroup} does not exist in ${names.application}: ${errorMessage(err)}`, 'Name it with codedeploy-deployment-group.');
+    if (code === 'ApplicationDoesNotExistException')
+      throw new InputError(
+        'codedeploy-application',
+        `CodeDeploy application ${names.application} does not exist: ${errorMessage(err)}`,
+        'Name it with codedeploy-application.',
+      );
+    if (code === 'DeploymentGroupDoesNotExistException')
+      throw new InputError(
+        'codedeploy-deployment-group',
+        `CodeDeploy deployment group ${names.deploymentGroup} does not exist in ${names.application}: ${errorMessage(err)}`,
+        'Name it with codedeploy-deployment-group.',
+      );
     throw err;
   }
 }
 
-export async function createCodeDeployDeployment(cd: CodeDeployClient, opts: { application: string; deploymentGroup: string; appSpec: AppSpec; description?: string }): Promise<string> {
+export async function createCodeDeployDeployment(
+  cd: CodeDeployClient,
+  opts: { application: string; deploymentGroup: string; appSpec: AppSpec; description?: string },
+): Promise<string> {
   try {
     const out = await cd.send(
       new CreateDeploymentCommand({
         applicationName: opts.application,
         deploymentGroupName: opts.deploymentGroup,
         description: opts.description,
-        revision: { revisionType: 'AppSpecContent', appSpecContent: { content: opts.appSpec.content, sha256: createHash('sha256').update(opts.appSpec.content).digest('hex') } },
+        revision: {
+          revisionType: 'AppSpecContent',
+          appSpecContent: { content: opts.appSpec.content, sha256: createHash('sha256').update(opts.appSpec.content).digest('hex') },
+        },
       }),
     );
     return out.deploymentId!;
   } catch (err) {
-    throw new DeploymentError(`CodeDeploy refused the deployment (${opts.application}/${opts.deploymentGroup}): ${errorMessage(err)}`, 'The role needs codedeploy:CreateDeployment, GetDeploymentConfig and RegisterApplicationRevision; nothing was rolled out.', { cause: err });
+    throw new DeploymentError(
+      `CodeDeploy refused the deployment (${opts.application}/${opts.deploymentGroup}): ${errorMessage(err)}`,
+      'The role needs codedeploy:CreateDeployment, GetDeploymentConfig and RegisterApplicationRevision; nothing was rolled out.',
+      { cause: err },
+    );
   }
 }
 
@@ -139,7 +183,10 @@ class EventPrinter {
   private targetId?: string;
   private traffic = '';
   events: LifecycleEvent[] = [];
-  constructor(private readonly o: CodeDeployFollowOptions, private readonly log: Log) {}
+  constructor(
+    private readonly o: CodeDeployFollowOptions,
+    private readonly log: Log,
+  ) {}
 
   async poll(deploymentId: string): Promise<void> {
     const cd = this.o.codedeploy;
@@ -155,7 +202,9 @@ class EventPrinter {
         this.log(`${this.o.service}: lifecycle event ${e.lifecycleEventName} ${e.status}${hook ? ` (hook ${hook})` : ''}`);
       }
     }
-    const traffic = (target?.taskSetsInfo ?? []).map((t) => `${t.taskSetLabel ?? t.identifer}: ${t.trafficWeight ?? 0}% traffic, ${t.runningCount ?? 0}/${t.desiredCount ?? 0} running`).join('; ');
+    const traffic = (target?.taskSetsInfo ?? [])
+      .map((t) => `${t.taskSetLabel ?? t.identifer}: ${t.trafficWeight ?? 0}% traffic, ${t.runningCount ?? 0}/${t.desiredCount ?? 0} running`)
+      .join('; ');
     if (traffic && traffic !== this.traffic) {
       this.traffic = traffic;
       this.log(`${this.o.service}: ${traffic}`);
@@ -208,9 +257,13 @@ export async function followCodeDeployDeployment(opts: CodeDeployFollowOptions):
     try {
       rolled = await stopCodeDeployWithRollback({ ...opts, log });
     } catch (stopErr) {
-      throw new DeploymentError(`${err.message}\n${errorMessage(stopErr)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+      throw new DeploymentError(`${err.message}\n${errorMessage(stopErr)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', {
+        cause: err,
+      });
     }
-    throw new RolledBackError(`${err.message}\nStopped CodeDeploy deployment ${opts.deploymentId} with auto-rollback: ${rolled}`, undefined, err.hint, { cause: err });
+    throw new RolledBackError(`${err.message}\nStopped CodeDeploy deployment ${opts.deploymentId} with auto-rollback: ${rolled}`, undefined, err.hint, {
+      cause: err,
+    });
   }
 
   if (info.status === 'Succeeded') {
@@ -222,9 +275,16 @@ export async function followCodeDeployDeployment(opts: CodeDeployFollowOptions):
   const message = `CodeDeploy deployment ${opts.deploymentId} of ${opts.service} ${info.status}: ${lines.join('; ') || 'no reason given'}.`;
   if (info.rollbackInfo?.rollbackDeploymentId || info.rollbackInfo?.rollbackMessage) {
     const rolled = await waitForRollback(opts, log, quiet, info);
-    throw new RolledBackError(`${message} ${rolled}`, undefined, 'See the lifecycle events above; the hook’s logs are in its Lambda function’s CloudWatch log group.');
+    throw new RolledBackError(
+      `${message} ${rolled}`,
+      undefined,
+      'See the lifecycle events above; the hook’s logs are in its Lambda function’s CloudWatch log group.',
+    );
   }
-  throw new DeploymentError(message, 'See the lifecycle events above; the deployment group has no automatic rollback, so check where the service is in the CodeDeploy console.');
+  throw new DeploymentError(
+    message,
+    'See the lifecycle events above; the deployment group has no automatic rollback, so check where the service is in the CodeDeploy console.',
+  );
 }
 
 /** Failed or Stopped: what failed, in CodeDeploy's words (the failed lifecycle event, its hook and log tail printed). */
@@ -235,7 +295,9 @@ function whatFailed(opts: CodeDeployFollowOptions, log: Log, info: DeploymentInf
   if (!failed) return lines;
   const hook = opts.hooks[failed.lifecycleEventName ?? ''];
   const diag = failed.diagnostics;
-  lines.push(`lifecycle event ${failed.lifecycleEventName} failed${hook ? ` in hook ${hook}` : ''}${diag?.errorCode ? ` (${diag.errorCode})` : ''}${diag?.message ? `: ${diag.message}` : ''}`);
+  lines.push(
+    `lifecycle event ${failed.lifecycleEventName} failed${hook ? ` in hook ${hook}` : ''}${diag?.errorCode ? ` (${diag.errorCode})` : ''}${diag?.message ? `: ${diag.message}` : ''}`,
+  );
   if (diag?.logTail) {
     log(`  last log lines of ${diag.scriptName ?? hook ?? failed.lifecycleEventName}:`);
     for (const l of diag.logTail.split('\n').filter((x) => x.trim())) log(`    ${l}`);
@@ -246,18 +308,20 @@ function whatFailed(opts: CodeDeployFollowOptions, log: Log, info: DeploymentInf
 /** Waits for the deployment to end and for the rollback deployment CodeDeploy made (if any) to finish. */
 async function waitForRollback(opts: CodeDeployFollowOptions, log: Log, quiet: Log, known?: DeploymentInfo): Promise<string> {
   try {
-    const ended = known ?? (await waitFor<DeploymentInfo>({
-      description: `CodeDeploy deployment ${opts.deploymentId} to stop`,
-      intervalMs: opts.intervalMs,
-      timeoutMs: opts.timeoutMs,
-      clock: opts.clock,
-      signal: opts.signal,
-      log: quiet,
-      poll: async () => {
-        const d = await getDeployment(opts.codedeploy, opts.deploymentId);
-        return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
-      },
-    }));
+    const ended =
+      known ??
+      (await waitFor<DeploymentInfo>({
+        description: `CodeDeploy deployment ${opts.deploymentId} to stop`,
+        intervalMs: opts.intervalMs,
+        timeoutMs: opts.timeoutMs,
+        clock: opts.clock,
+        signal: opts.signal,
+        log: quiet,
+        poll: async () => {
+          const d = await getDeployment(opts.codedeploy, opts.deploymentId);
+          return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
+        },
+      }));
     const rollbackId = ended.rollbackInfo?.rollbackDeploymentId;
     if (!rollbackId) return `deployment ${ended.status}; ${ended.rollbackInfo?.rollbackMessage ?? 'traffic stays on the original task set'}.`;
     log(`${opts.service}: following CodeDeploy rollback deployment ${rollbackId}.`);
@@ -294,7 +358,11 @@ export async function stopCodeDeployWithRollback(opts: CodeDeployFollowOptions &
     const out = await opts.codedeploy.send(new StopDeploymentCommand({ deploymentId: opts.deploymentId, autoRollbackEnabled: true }));
     opts.log(`${opts.service}: StopDeployment ${out.status ?? ''}${out.statusMessage ? `: ${out.statusMessage}` : ''}`);
   } catch (err) {
-    throw new DeploymentError(`Could not stop CodeDeploy deployment ${opts.deploymentId}: ${errorMessage(err)}`, 'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.', { cause: err });
+    throw new DeploymentError(
+      `Could not stop CodeDeploy deployment ${opts.deploymentId}: ${errorMessage(err)}`,
+      'The role needs codedeploy:StopDeployment; stop it in the CodeDeploy console.',
+      { cause: err },
+    );
   }
   return waitForRollback(opts, opts.log, (l) => {
     if (!l.startsWith('[')) opts.log(l);

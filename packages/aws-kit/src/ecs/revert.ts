@@ -51,11 +51,26 @@ async function revertThroughCodeDeploy(o: ServiceRevert, cd: NonNullable<Service
   const to = arnName(o.taskDefinitionArn);
   if (!o.codedeploy) throw new Error(`putServiceBack: ${o.service} is a CodeDeploy service but no CodeDeploy client was given`);
   const appSpec = renderAppSpec({ taskDefinitionArn: o.taskDefinitionArn, loadBalancers: cd.loadBalancers, template: cd.appSpec });
-  const id = await createCodeDeployDeployment(o.codedeploy, { application: cd.application, deploymentGroup: cd.deploymentGroup, appSpec, description: `${o.by}: back to ${to} on ${o.service}` });
+  const id = await createCodeDeployDeployment(o.codedeploy, {
+    application: cd.application,
+    deploymentGroup: cd.deploymentGroup,
+    appSpec,
+    description: `${o.by}: back to ${to} on ${o.service}`,
+  });
   log(`Started CodeDeploy deployment ${id} of ${to} on ${o.service}.`);
   if (!o.wait) return `${to} (CodeDeploy deployment ${id} started, not waited for)`;
   const { timeoutMs, intervalMs, clock } = o;
-  await followCodeDeployDeployment({ codedeploy: o.codedeploy, deploymentId: id, service: o.service, hooks: appSpec.hooks, timeoutMs, intervalMs, clock, rollbackOnTimeout: false, log });
+  await followCodeDeployDeployment({
+    codedeploy: o.codedeploy,
+    deploymentId: id,
+    service: o.service,
+    hooks: appSpec.hooks,
+    timeoutMs,
+    intervalMs,
+    clock,
+    rollbackOnTimeout: false,
+    log,
+  });
   return `${to}, CodeDeploy deployment ${id} Succeeded`;
 }
 
@@ -68,7 +83,11 @@ async function revertThroughEcs(o: ServiceRevert): Promise<string> {
   } catch (err) {
     if (err instanceof DeploymentError) throw err;
     const still = o.currentTaskDefinitionArn ? `The service still runs ${arnName(o.currentTaskDefinitionArn)}. ` : '';
-    throw new DeploymentError(`ECS refused to put ${o.service} back on ${to}: ${errorMessage(err)}`, `${still}The role needs ecs:UpdateService (and iam:PassRole for the task roles).`, { cause: err });
+    throw new DeploymentError(
+      `ECS refused to put ${o.service} back on ${to}: ${errorMessage(err)}`,
+      `${still}The role needs ecs:UpdateService (and iam:PassRole for the task roles).`,
+      { cause: err },
+    );
   }
   log(`Started deployment ${started.deploymentId} of ${to} on ${o.service}.`);
   if (!o.wait) return `${to} (rollout started, not waited for)`;
@@ -77,7 +96,21 @@ async function revertThroughEcs(o: ServiceRevert): Promise<string> {
   const arn = strategy && strategy !== 'ROLLING' ? await findServiceDeployment(o.ecs, o.cluster, started.service, o.service) : undefined;
   if (arn) {
     const { ecs, logs, cloudwatch, cluster, service, timeoutMs, intervalMs, clock } = o;
-    await followServiceDeployment({ ecs, logs, cloudwatch, cluster, service, serviceDeploymentArn: arn, deploymentId: started.deploymentId, taskDefinitionArn: o.taskDefinitionArn, timeoutMs, intervalMs, rollbackOnFailure: false, clock, log });
+    await followServiceDeployment({
+      ecs,
+      logs,
+      cloudwatch,
+      cluster,
+      service,
+      serviceDeploymentArn: arn,
+      deploymentId: started.deploymentId,
+      taskDefinitionArn: o.taskDefinitionArn,
+      timeoutMs,
+      intervalMs,
+      rollbackOnFailure: false,
+      clock,
+      log,
+    });
     return `${to}, ${strategy} deployment SUCCESSFUL`;
   }
   await waitForRolloutBack({ ...o, log }, started.deploymentId);
@@ -87,5 +120,17 @@ async function revertThroughEcs(o: ServiceRevert): Promise<string> {
 /** Follows a rollout back to a revision that ran before: only ECS's verdict or the timeout ends the wait. */
 export async function waitForRolloutBack(o: Omit<ServiceRevert, 'by' | 'wait'>, deploymentId: string): Promise<void> {
   const { ecs, logs, cluster, service, timeoutMs, intervalMs, clock, log } = o;
-  await waitForRollout({ ecs, logs, cluster, service, deploymentId, taskDefinitionArn: o.taskDefinitionArn, timeoutMs, intervalMs, maxFailedTasks: Number.MAX_SAFE_INTEGER, clock, log });
+  await waitForRollout({
+    ecs,
+    logs,
+    cluster,
+    service,
+    deploymentId,
+    taskDefinitionArn: o.taskDefinitionArn,
+    timeoutMs,
+    intervalMs,
+    maxFailedTasks: Number.MAX_SAFE_INTEGER,
+    clock,
+    log,
+  });
 }

@@ -57,7 +57,12 @@ function progressLine(service: string, d: Deployment, all: Deployment[]): string
 }
 
 /** Prints a stopped task: why ECS stopped it, each container's exit code and reason, and its last log lines. */
-export async function describeStoppedTask(task: Task, containers: ContainerDefinition[], logs: CloudWatchLogsClient, log: (line: string) => void): Promise<string> {
+export async function describeStoppedTask(
+  task: Task,
+  containers: ContainerDefinition[],
+  logs: CloudWatchLogsClient,
+  log: (line: string) => void,
+): Promise<string> {
   const id = arnName(task.taskArn ?? '');
   const reason = task.stoppedReason ?? 'no reason given';
   log(`Task ${id} stopped: ${reason}${task.stopCode ? ` (${task.stopCode})` : ''}`);
@@ -66,7 +71,11 @@ export async function describeStoppedTask(task: Task, containers: ContainerDefin
     const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
     log(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
     if (c.exitCode !== undefined || c.reason) summary.push(`${c.name}: ${exit}${c.reason ? ` (${c.reason})` : ''}`);
-    const lines = await lastLogLines(logs, containers.find((d) => d.name === c.name), task.taskArn ?? '');
+    const lines = await lastLogLines(
+      logs,
+      containers.find((d) => d.name === c.name),
+      task.taskArn ?? '',
+    );
     if (lines.length) {
       log(`  last log lines of ${c.name}:`);
       for (const l of lines) log(`    ${l}`);
@@ -111,7 +120,8 @@ class RolloutWatch {
   }
 
   private async containerDefs(): Promise<ContainerDefinition[]> {
-    this.containers ??= (await this.opts.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.opts.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
+    this.containers ??=
+      (await this.opts.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.opts.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
     return this.containers;
   }
 
@@ -128,7 +138,10 @@ class RolloutWatch {
       );
     }
     if (deployment.rolloutState === 'FAILED') {
-      throw new DeploymentError(`ECS reports the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}${last}`, 'See the stopped tasks and service events above.');
+      throw new DeploymentError(
+        `ECS reports the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}${last}`,
+        'See the stopped tasks and service events above.',
+      );
     }
     if (failed > opts.maxFailedTasks) {
       throw new DeploymentError(
@@ -142,7 +155,12 @@ class RolloutWatch {
 /** COMPLETED, or (a service without rollout states) the one PRIMARY deployment at its desired count. */
 function rolloutDone(svc: Service, deployment: Deployment): boolean {
   if (deployment.rolloutState === 'COMPLETED') return true;
-  return !deployment.rolloutState && deployment.status === 'PRIMARY' && (svc.deployments ?? []).length === 1 && (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0);
+  return (
+    !deployment.rolloutState &&
+    deployment.status === 'PRIMARY' &&
+    (svc.deployments ?? []).length === 1 &&
+    (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0)
+  );
 }
 
 /**
@@ -170,7 +188,9 @@ export async function waitForRollout(opts: RolloutOptions): Promise<RolloutResul
       const failed = Math.max(watch.seenTasks.size, deployment?.failedTasks ?? 0);
       watch.failFast(svc, deployment, failed);
       if (rolloutDone(svc, deployment)) {
-        log(`${opts.service}: rollout of ${arnName(opts.taskDefinitionArn)} complete, ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running.`);
+        log(
+          `${opts.service}: rollout of ${arnName(opts.taskDefinitionArn)} complete, ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running.`,
+        );
         return { done: true, value: { deployment, stoppedTasks: failed } };
       }
       return { done: false, progress: progressLine(opts.service, deployment, svc.deployments ?? []) };

@@ -86,7 +86,8 @@ export function trafficSplit(d: ServiceDeployment): string {
   const t = d.targetServiceRevision;
   if (!t) return '';
   const parts: string[] = [];
-  if (t.requestedProductionTrafficWeight !== undefined) parts.push(`production traffic ${pct(t.requestedProductionTrafficWeight)} new / ${pct(100 - t.requestedProductionTrafficWeight)} old`);
+  if (t.requestedProductionTrafficWeight !== undefined)
+    parts.push(`production traffic ${pct(t.requestedProductionTrafficWeight)} new / ${pct(100 - t.requestedProductionTrafficWeight)} old`);
   if (t.requestedTestTrafficWeight !== undefined) parts.push(`test traffic ${pct(t.requestedTestTrafficWeight)} new`);
   if (t.requestedTaskCount !== undefined) parts.push(`new tasks ${t.runningTaskCount ?? 0}/${t.requestedTaskCount} running`);
   return parts.join(', ');
@@ -146,7 +147,11 @@ class Observer {
   private containers?: ContainerDefinition[];
   lastStopReason = '';
   stopped = 0;
-  constructor(private readonly o: FollowOptions, private readonly log: Log, private readonly since: number) {}
+  constructor(
+    private readonly o: FollowOptions,
+    private readonly log: Log,
+    private readonly since: number,
+  ) {}
 
   async poll(): Promise<Service | undefined> {
     const { ecs, cluster, service } = this.o;
@@ -159,7 +164,8 @@ class Observer {
       const listed = await ecs.send(new ListTasksCommand({ cluster, startedBy: this.o.deploymentId, desiredStatus: 'STOPPED' }));
       const arns = (listed.taskArns ?? []).filter((a) => !this.seenTasks.has(a));
       if (arns.length) {
-        this.containers ??= (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.o.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
+        this.containers ??=
+          (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: this.o.taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];
         const tasks = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
         for (const task of tasks.tasks ?? []) {
           if (task.lastStatus !== 'STOPPED' && !task.stoppedReason) continue;
@@ -184,7 +190,12 @@ export async function rollbackCause(d: ServiceDeployment, cloudwatch: CloudWatch
     if (cloudwatch) {
       try {
         const out = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: triggered }));
-        when = new Map((out.MetricAlarms ?? []).map((a) => [a.AlarmName!, `in ${a.StateValue} since ${a.StateUpdatedTimestamp?.toISOString() ?? '?'}${a.StateReason ? `: ${a.StateReason}` : ''}`]));
+        when = new Map(
+          (out.MetricAlarms ?? []).map((a) => [
+            a.AlarmName!,
+            `in ${a.StateValue} since ${a.StateUpdatedTimestamp?.toISOString() ?? '?'}${a.StateReason ? `: ${a.StateReason}` : ''}`,
+          ]),
+        );
       } catch (err) {
         lines.push(`(could not read the alarms' state: ${errorMessage(err)}; the role needs cloudwatch:DescribeAlarms)`);
       }
@@ -194,14 +205,17 @@ export async function rollbackCause(d: ServiceDeployment, cloudwatch: CloudWatch
   const cb = d.deploymentCircuitBreaker;
   if (cb?.status === 'TRIGGERED') lines.push(`deployment circuit breaker triggered: ${cb.failureCount ?? '?'} failed tasks (threshold ${cb.threshold ?? '?'})`);
   for (const h of d.lifecycleHookDetails ?? []) {
-    if (h.status === 'FAILED' || h.status === 'TIMED_OUT') lines.push(`lifecycle hook ${h.hookId ?? ''} ${h.targetArn ? `(${h.targetArn}) ` : ''}${h.status === 'FAILED' ? 'failed' : 'timed out'}`.replace(/\s+/g, ' '));
+    if (h.status === 'FAILED' || h.status === 'TIMED_OUT')
+      lines.push(
+        `lifecycle hook ${h.hookId ?? ''} ${h.targetArn ? `(${h.targetArn}) ` : ''}${h.status === 'FAILED' ? 'failed' : 'timed out'}`.replace(/\s+/g, ' '),
+      );
   }
   if (lastStopReason) lines.push(`last stopped task: ${lastStopReason}`);
   return lines;
 }
 
 function stageLine(service: string, d: ServiceDeployment, bake: string): string {
-  const stage = d.lifecycleStage ? `${d.lifecycleStage} (${STAGE_WORDS[d.lifecycleStage] ?? d.lifecycleStage})` : d.status ?? 'unknown';
+  const stage = d.lifecycleStage ? `${d.lifecycleStage} (${STAGE_WORDS[d.lifecycleStage] ?? d.lifecycleStage})` : (d.status ?? 'unknown');
   const status = d.lifecycleStage && d.status && d.status !== 'IN_PROGRESS' ? ` [${d.status}]` : '';
   const split = trafficSplit(d);
   return `${service}: ${stage}${status}${split ? ` — ${split}` : ''}${bake}`;
@@ -243,9 +257,13 @@ export async function followServiceDeployment(opts: FollowOptions): Promise<Serv
     const timedOut = err instanceof DeploymentError && err.message.startsWith('Timed out');
     if ((!timedOut && err !== checks.error) || !opts.rollbackOnFailure) throw err;
     const message = errorMessage(err);
-    log(`${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${message.split('\n')[0]!.split('. Last state')[0]!.replace(/\.$/, '')}).`);
+    log(
+      `${opts.service}: stopping service deployment ${arnName(opts.serviceDeploymentArn)} with rollback (${message.split('\n')[0]!.split('. Last state')[0]!.replace(/\.$/, '')}).`,
+    );
     const outcome = await stopWithRollback({ ...opts, log });
-    throw new RolledBackError(`${message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, (err as DeploymentError).hint ?? '', { cause: err });
+    throw new RolledBackError(`${message}\nStopped the deployment with rollback: ${outcome.summary}`, outcome.backOn, (err as DeploymentError).hint ?? '', {
+      cause: err,
+    });
   }
   if (d.status === 'SUCCESSFUL') {
     log(`${opts.service}: service deployment ${arnName(opts.serviceDeploymentArn)} SUCCESSFUL, running ${arnName(opts.taskDefinitionArn)}.`);
@@ -322,7 +340,10 @@ function pollUntilDone(opts: FollowOptions, log: Log, observer: Observer, stages
       stages.onChange(d);
       if (d.status === 'SUCCESSFUL' || (d.status && ROLLBACK_STATES.has(d.status))) return { done: true, value: d };
       if (d.status === 'STOPPED' || d.status === 'STOP_REQUESTED') {
-        throw new DeploymentError(`Service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} was stopped (${d.statusReason ?? 'no reason given'}) without a rollback.`, 'Someone or something stopped it; check the ECS console for where the service is.');
+        throw new DeploymentError(
+          `Service deployment ${arnName(opts.serviceDeploymentArn)} on ${opts.service} was stopped (${d.statusReason ?? 'no reason given'}) without a rollback.`,
+          'Someone or something stopped it; check the ECS console for where the service is.',
+        );
       }
       await checks.runReached(d);
       return { done: false, progress: stages.line };
@@ -339,7 +360,8 @@ async function reportEcsRollback(opts: FollowOptions, log: Log, d: ServiceDeploy
   const message =
     `ECS rolled back the deployment of ${arnName(opts.taskDefinitionArn)} to ${opts.service} (${d.deploymentConfiguration?.strategy ?? 'native'} deployment ${arnName(opts.serviceDeploymentArn)}): ` +
     `${cause.map((c) => c.replace(/\.+$/, '')).join('; ') || 'no reason given'}. ${finished.summary}`;
-  if (finished.status === 'ROLLBACK_FAILED') throw new DeploymentError(message, 'The rollback failed as well: look at the service in the ECS console and fix it by hand.');
+  if (finished.status === 'ROLLBACK_FAILED')
+    throw new DeploymentError(message, 'The rollback failed as well: look at the service in the ECS console and fix it by hand.');
   throw new RolledBackError(message, finished.backOn, 'See the reasons above (alarms, hooks, stopped tasks) for why the new revision was rolled back.');
 }
 
@@ -370,12 +392,18 @@ async function waitForRollback(opts: FollowOptions & { log: Log }, onChange: (d:
       },
     });
   } catch (err) {
-    return { status: 'UNKNOWN', summary: `The rollback had not finished when we stopped waiting (${errorMessage(err)}); check ${opts.service} in the ECS console.` };
+    return {
+      status: 'UNKNOWN',
+      summary: `The rollback had not finished when we stopped waiting (${errorMessage(err)}); check ${opts.service} in the ECS console.`,
+    };
   }
   const svc = await describeService(opts.ecs, opts.cluster, opts.service);
   const backOn = svc?.taskDefinition;
   const where = backOn ? `${opts.service} runs ${arnName(backOn)}` : `${opts.service} state unknown`;
-  const summary = last.status === 'ROLLBACK_SUCCESSFUL' ? `The rollback finished: ${where}.` : `The rollback ended ${last.status}${last.statusReason ? ` (${last.statusReason})` : ''}: ${where}.`;
+  const summary =
+    last.status === 'ROLLBACK_SUCCESSFUL'
+      ? `The rollback finished: ${where}.`
+      : `The rollback ended ${last.status}${last.statusReason ? ` (${last.statusReason})` : ''}: ${where}.`;
   opts.log(`${opts.service}: ${summary}`);
   return { status: last.status ?? 'UNKNOWN', backOn, summary };
 }

@@ -22,7 +22,14 @@ export async function activeRevisions(ecs: ECSClient, family: string): Promise<s
  */
 export async function startDeployment(
   ecs: ECSClient,
-  opts: { cluster: string; service: string; taskDefinition: string; forceNewDeployment?: boolean; desiredCount?: number; deploymentConfiguration?: DeploymentConfiguration },
+  opts: {
+    cluster: string;
+    service: string;
+    taskDefinition: string;
+    forceNewDeployment?: boolean;
+    desiredCount?: number;
+    deploymentConfiguration?: DeploymentConfiguration;
+  },
 ): Promise<{ deploymentId: string; service?: Service }> {
   const out = await ecs.send(
     new UpdateServiceCommand({

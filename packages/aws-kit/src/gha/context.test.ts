@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { runDescription, runnerContext, runTag } from './context.js';
 
-const NAMES = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_SHA', 'GITHUB_REF', 'GITHUB_REPOSITORY', 'GITHUB_SERVER_URL', 'GITHUB_ACTION', 'GITHUB_WORKSPACE', 'RUNNER_TEMP', 'GITHUB_STEP_SUMMARY'];
+const NAMES = [
+  'GITHUB_RUN_ID',
+  'GITHUB_RUN_ATTEMPT',
+  'GITHUB_SHA',
+  'GITHUB_REF',
+  'GITHUB_REPOSITORY',
+  'GITHUB_SERVER_URL',
+  'GITHUB_ACTION',
+  'GITHUB_WORKSPACE',
+  'RUNNER_TEMP',
+  'GITHUB_STEP_SUMMARY',
+];
 
 describe('runnerContext: the runner environment, read in one place', () => {
   const saved = { ...process.env };
@@ -45,9 +56,24 @@ describe('runnerContext: the runner environment, read in one place', () => {
     expect(runDescription('cfn-lambda-deploy')).toBe('cfn-lambda-deploy run 9001-3 commit 0123456');
   });
 
-  it.each([['unset', undefined], ['empty', ''], ['blank', '  ']])('gives the same fallbacks whether a variable is %s', (_, value) => {
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+    ['blank', '  '],
+  ])('gives the same fallbacks whether a variable is %s', (_, value) => {
     setAll(value);
-    expect(runnerContext()).toEqual({ runId: 'local', runAttempt: '1', sha: undefined, ref: undefined, repository: undefined, serverUrl: 'https://github.com', step: undefined, workspace: process.cwd(), runnerTemp: tmpdir(), stepSummary: undefined });
+    expect(runnerContext()).toEqual({
+      runId: 'local',
+      runAttempt: '1',
+      sha: undefined,
+      ref: undefined,
+      repository: undefined,
+      serverUrl: 'https://github.com',
+      step: undefined,
+      workspace: process.cwd(),
+      runnerTemp: tmpdir(),
+      stepSummary: undefined,
+    });
     expect(runDescription('s3-site-sync')).toBe('s3-site-sync run local-1');
   });
 

@@ -77,9 +77,27 @@ describe('deployment records never hold a secret, and a damaged line does not hi
   it('writes an ssm: SecureString value as its reference, and cuts it out of longer text', () => {
     rememberSecret('s3cr3t-value', 'ssm:/app/db-password');
     const f = file();
-    appendRecord({ ...base, kind: 'cfn-stack', stackName: 'app', stackId: 'arn:x', created: false, previousParameters: [{ ParameterKey: 'Db', ParameterValue: 's3cr3t-value' }, { ParameterKey: 'Dsn', ParameterValue: 'postgres://u:s3cr3t-value@h' }] }, f);
+    appendRecord(
+      {
+        ...base,
+        kind: 'cfn-stack',
+        stackName: 'app',
+        stackId: 'arn:x',
+        created: false,
+        previousParameters: [
+          { ParameterKey: 'Db', ParameterValue: 's3cr3t-value' },
+          { ParameterKey: 'Dsn', ParameterValue: 'postgres://u:s3cr3t-value@h' },
+        ],
+      },
+      f,
+    );
     const [r] = readRecords(f);
-    expect(r).toMatchObject({ previousParameters: [{ ParameterKey: 'Db', ParameterValue: 'ssm:/app/db-password' }, { ParameterKey: 'Dsn', ParameterValue: 'postgres://u:***@h' }] });
+    expect(r).toMatchObject({
+      previousParameters: [
+        { ParameterKey: 'Db', ParameterValue: 'ssm:/app/db-password' },
+        { ParameterKey: 'Dsn', ParameterValue: 'postgres://u:***@h' },
+      ],
+    });
     expect(withoutSecrets({ a: ['x', 's3cr3t-value'] })).toEqual({ a: ['x', 'ssm:/app/db-password'] });
   });
 

@@ -81,6 +81,8 @@ describe('InputReader.common', () => {
 describe('role-to-assume from SSM', () => {
   it('is refused: the role is what reads SSM', () => {
     const reader = new InputReader((n) => ({ 'aws-region': 'us-east-1', 'role-to-assume': 'ssm:/deploy/role' })[n] ?? '');
-    expect(() => reader.common('x')).toThrow(expect.objectContaining({ input: 'role-to-assume', message: expect.stringContaining('cannot come from SSM') }) as unknown as Error);
+    expect(() => reader.common('x')).toThrow(
+      expect.objectContaining({ input: 'role-to-assume', message: expect.stringContaining('cannot come from SSM') }) as unknown as Error,
+    );
   });
 });

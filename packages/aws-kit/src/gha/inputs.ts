@@ -26,7 +26,11 @@ export function parseDuration(name: string, raw: string, fallback?: string): num
   if (value === '') throw new InputError(name, 'is required.', `Give a duration such as 90s, 15m or 1h.`);
   const ms = durationMs(name, value, raw);
   if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
-    throw new InputError(name, `${value} is too long: a duration can be at most ${formatDuration(MAX_DURATION_MS)} (2^31-1 ms, the longest timer Node.js can set).`, 'Give a shorter duration, such as 30m or 6h.');
+    throw new InputError(
+      name,
+      `${value} is too long: a duration can be at most ${formatDuration(MAX_DURATION_MS)} (2^31-1 ms, the longest timer Node.js can set).`,
+      'Give a shorter duration, such as 30m or 6h.',
+    );
   }
   return ms;
 }
@@ -87,26 +91,42 @@ export function workspacePath(name: string, raw: string, opts: { kind?: 'file' |
   const workspace = opts.workspace ?? workspaceDir();
   const kind = opts.kind ?? 'file';
   const given = raw.trim();
-  if (/[\0\r\n]/.test(given)) throw new InputError(name, 'holds a line break or NUL character, so it is not one path.', 'Give one path, relative to the repository root.');
+  if (/[\0\r\n]/.test(given))
+    throw new InputError(name, 'holds a line break or NUL character, so it is not one path.', 'Give one path, relative to the repository root.');
   const path = resolve(workspace, given);
   let real: string;
   let realWorkspace: string;
   try {
     realWorkspace = realpathSync(workspace);
   } catch (err) {
-    throw new InputError(name, `cannot be read: the workspace ${workspace} is not readable (${errorMessage(err)}).`, 'Check GITHUB_WORKSPACE (actions/checkout sets it).');
+    throw new InputError(
+      name,
+      `cannot be read: the workspace ${workspace} is not readable (${errorMessage(err)}).`,
+      'Check GITHUB_WORKSPACE (actions/checkout sets it).',
+    );
   }
   try {
     lstatSync(path);
   } catch {
-    throw new InputError(name, `${given} does not exist (looked for ${path}).`, opts.fix ?? 'Give the path relative to the repository root, and check out the repository first (actions/checkout).', given);
+    throw new InputError(
+      name,
+      `${given} does not exist (looked for ${path}).`,
+      opts.fix ?? 'Give the path relative to the repository root, and check out the repository first (actions/checkout).',
+      given,
+    );
   }
   try {
     real = realpathSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new InputError(name, `${given} is a symbolic link loop (it leads back to itself).`, 'Point the link at a real file or folder.', given);
-    throw new InputError(name, `${given} is a symbolic link to something that does not exist.`, 'Point the link at a real file or folder inside the workspace.', given);
+    if (code === 'ELOOP')
+      throw new InputError(name, `${given} is a symbolic link loop (it leads back to itself).`, 'Point the link at a real file or folder.', given);
+    throw new InputError(
+      name,
+      `${given} is a symbolic link to something that does not exist.`,
+      'Point the link at a real file or folder inside the workspace.',
+      given,
+    );
   }
   if (!isInside(real, realWorkspace)) {
     throw new InputError(
@@ -117,7 +137,8 @@ export function workspacePath(name: string, raw: string, opts: { kind?: 'file' |
     );
   }
   const st = statSync(real);
-  if (kind === 'file' && st.isDirectory()) throw new InputError(name, `${given} is a directory, not a file.`, opts.fix ?? 'Give the path of the file itself.', given);
+  if (kind === 'file' && st.isDirectory())
+    throw new InputError(name, `${given} is a directory, not a file.`, opts.fix ?? 'Give the path of the file itself.', given);
   if (kind === 'directory' && !st.isDirectory()) throw new InputError(name, `${given} is not a directory.`, opts.fix, given);
   if (!st.isFile() && !st.isDirectory()) throw new InputError(name, `${given} is neither a file nor a directory (a device, socket or pipe).`, opts.fix, given);
   return real;
@@ -142,7 +163,11 @@ export function parseKeyValueLines(name: string, raw: string, opts: { separator?
     const at = trimmed.indexOf(sep);
     if (at <= 0) {
       // Never quote the line: its value may be a secret (parameter-overrides, build-secrets, environment-variables).
-      throw new InputError(name, `line ${i + 1} is not KEY${sep}VALUE (${at === 0 ? `it has no key before "${sep}"` : `it has no "${sep}"`}).`, `Write one KEY${sep}VALUE per line.`);
+      throw new InputError(
+        name,
+        `line ${i + 1} is not KEY${sep}VALUE (${at === 0 ? `it has no key before "${sep}"` : `it has no "${sep}"`}).`,
+        `Write one KEY${sep}VALUE per line.`,
+      );
     }
     out.set(trimmed.slice(0, at).trim(), trimmed.slice(at + sep.length).trim());
   });
@@ -224,14 +249,14 @@ export class InputReader {
     const roleToAssume = this.optional('role-to-assume');
     if (roleToAssume?.startsWith('ssm:')) {
       // Reading SSM needs credentials, and these are the credentials.
-      throw new InputError('role-to-assume', 'cannot come from SSM Parameter Store: the role is what reads SSM.', 'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.');
-    }
-    if (roleToAssume && !isRoleArn(roleToAssume)) {
       throw new InputError(
         'role-to-assume',
-        `"${roleToAssume}" is not an IAM role ARN.`,
-        'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.',
+        'cannot come from SSM Parameter Store: the role is what reads SSM.',
+        'Give the role ARN itself (it is not a secret), e.g. from a repository or environment variable.',
       );
+    }
+    if (roleToAssume && !isRoleArn(roleToAssume)) {
+      throw new InputError('role-to-assume', `"${roleToAssume}" is not an IAM role ARN.`, 'Give the full ARN, e.g. arn:aws:iam::123456789012:role/deploy.');
     }
     return {
       actionName,

@@ -142,7 +142,7 @@ function typeOf(v: unknown): string {
 
 /** Shortens outside text quoted in a problem (a kind, a field) so a garbage line cannot flood the log. */
 function quote(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
@@ -161,7 +161,12 @@ function recordProblem(data: unknown): string | undefined {
   if (r.kind === 's3-site' && !(r.objects as unknown[]).every((o) => typeOf(o) === 'object' && typeof (o as { key?: unknown }).key === 'string')) {
     return 'is an s3-site record with an object that has no key';
   }
-  if (r.kind === 'cfn-stack' && !((r.previousParameters as unknown[] | undefined) ?? []).every((p) => typeOf(p) === 'object' && typeof (p as { ParameterKey?: unknown }).ParameterKey === 'string')) {
+  if (
+    r.kind === 'cfn-stack' &&
+    !((r.previousParameters as unknown[] | undefined) ?? []).every(
+      (p) => typeOf(p) === 'object' && typeof (p as { ParameterKey?: unknown }).ParameterKey === 'string',
+    )
+  ) {
     return 'is a cfn-stack record with a previous parameter that has no ParameterKey';
   }
   return undefined;

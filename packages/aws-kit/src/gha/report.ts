@@ -63,7 +63,11 @@ export interface ReportTarget {
   accountId: string;
 }
 
-type NewRecordEntry = Parameters<typeof appendRecord>[0] extends infer R ? (R extends { action: string } ? Omit<R, 'action' | 'region' | 'accountId'> : never) : never;
+type NewRecordEntry = Parameters<typeof appendRecord>[0] extends infer R
+  ? R extends { action: string }
+    ? Omit<R, 'action' | 'region' | 'accountId'>
+    : never
+  : never;
 
 /**
  * What one run of an action tells the user: the step's outputs and the job summary. `run()` creates it, hands it

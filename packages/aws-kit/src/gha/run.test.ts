@@ -35,7 +35,10 @@ describe('run(): inputs first, then the lazily loaded main with a report written
     throw new InputError('cluster', 'is required.', 'Set cluster to the ECS cluster name.');
   };
 
-  interface Out { result: string; 'aws-account-id': string }
+  interface Out {
+    result: string;
+    'aws-account-id': string;
+  }
 
   it('a rejected input fails without loading main, with the annotation, summary and failure outputs', async () => {
     const load = jest.fn(async () => ({ main: async () => {} }));
@@ -98,7 +101,15 @@ describe('run(): inputs first, then the lazily loaded main with a report written
   });
 
   it('a bug is reported as one, with the summary written', async () => {
-    await run<void, Out>({ name: 'x', inputs: () => undefined, load: async () => ({ main: async () => { throw new TypeError('boom'); } }) });
+    await run<void, Out>({
+      name: 'x',
+      inputs: () => undefined,
+      load: async () => ({
+        main: async () => {
+          throw new TypeError('boom');
+        },
+      }),
+    });
     expect(process.exitCode).toBe(1);
     expect(out).toContain('a bug in deploy-actions');
     expect(readFileSync(files.summary, 'utf8')).toContain('❌ x');

@@ -28,8 +28,27 @@ describe('Lambda kit (real SDK, nock answering)', () => {
           const marker = new URL(req.url).searchParams.get('Marker');
           markers.push(marker);
           return marker
-            ? [200, JSON.stringify({ Versions: [{ Version: '10', CodeSha256: 'b' }, { Version: '9', CodeSha256: 'a' }] }), json]
-            : [200, JSON.stringify({ Versions: [{ Version: '$LATEST', CodeSha256: 'b' }, { Version: '2', CodeSha256: 'a' }], NextMarker: 'page-2' }), json];
+            ? [
+                200,
+                JSON.stringify({
+                  Versions: [
+                    { Version: '10', CodeSha256: 'b' },
+                    { Version: '9', CodeSha256: 'a' },
+                  ],
+                }),
+                json,
+              ]
+            : [
+                200,
+                JSON.stringify({
+                  Versions: [
+                    { Version: '$LATEST', CodeSha256: 'b' },
+                    { Version: '2', CodeSha256: 'a' },
+                  ],
+                  NextMarker: 'page-2',
+                }),
+                json,
+              ];
         });
       const versions = await listPublishedVersions(client(), FN);
       expect(versions.map((v) => [v.Version, v.CodeSha256])).toEqual([
@@ -54,7 +73,11 @@ describe('Lambda kit (real SDK, nock answering)', () => {
     };
 
     it('waits while State is Pending or LastUpdateStatus InProgress, logging each poll', async () => {
-      const polls = answer({ State: 'Pending', LastUpdateStatus: 'InProgress' }, { State: 'Active', LastUpdateStatus: 'InProgress' }, { State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'new' });
+      const polls = answer(
+        { State: 'Pending', LastUpdateStatus: 'InProgress' },
+        { State: 'Active', LastUpdateStatus: 'InProgress' },
+        { State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'new' },
+      );
       const lines: string[] = [];
       const clock = new FakeClock();
       const start = clock.now();
@@ -66,8 +89,13 @@ describe('Lambda kit (real SDK, nock answering)', () => {
     });
 
     it("fails with Lambda's reason when the update failed", async () => {
-      answer({ State: 'Active', LastUpdateStatus: 'InProgress' }, { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'Source image does not exist.', LastUpdateStatusReasonCode: 'ImageDeleted' });
-      const err = await waitForFunctionUpdate(client(), FN, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {}, failedHint: 'Try version 6.' }).catch((e: unknown) => e);
+      answer(
+        { State: 'Active', LastUpdateStatus: 'InProgress' },
+        { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'Source image does not exist.', LastUpdateStatusReasonCode: 'ImageDeleted' },
+      );
+      const err = await waitForFunctionUpdate(client(), FN, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {}, failedHint: 'Try version 6.' }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(DeploymentError);
       expect((err as DeploymentError).message).toBe('Lambda could not apply the update to kairos-api: Source image does not exist. (ImageDeleted).');
       expect((err as DeploymentError).hint).toBe('Try version 6.');
@@ -88,12 +116,18 @@ describe('Lambda kit (real SDK, nock answering)', () => {
 
     it('times out as a failure', async () => {
       answer({ State: 'Active', LastUpdateStatus: 'InProgress' });
-      await expect(waitForFunctionUpdate(client(), FN, { timeoutMs: 10_000, clock: new FakeClock(), log: () => {} })).rejects.toThrow(/Timed out after 10s waiting for Lambda function kairos-api to finish updating/);
+      await expect(waitForFunctionUpdate(client(), FN, { timeoutMs: 10_000, clock: new FakeClock(), log: () => {} })).rejects.toThrow(
+        /Timed out after 10s waiting for Lambda function kairos-api to finish updating/,
+      );
     });
   });
 
   describe('retryWhileUpdating', () => {
-    const conflict = () => Object.assign(new Error('The operation cannot be performed at this time. An update is in progress for resource: kairos-api'), { name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } });
+    const conflict = () =>
+      Object.assign(new Error('The operation cannot be performed at this time. An update is in progress for resource: kairos-api'), {
+        name: 'ResourceConflictException',
+        $metadata: { httpStatusCode: 409 },
+      });
 
     it('waits for the update in progress and tries again', async () => {
       let polls = 0;
@@ -103,10 +137,15 @@ describe('Lambda kit (real SDK, nock answering)', () => {
         .reply(() => [200, JSON.stringify({ FunctionName: FN, State: 'Active', LastUpdateStatus: ++polls === 1 ? 'InProgress' : 'Successful' }), json]);
       let attempts = 0;
       const lines: string[] = [];
-      const out = await retryWhileUpdating(client(), FN, async () => {
-        if (++attempts === 1) throw conflict();
-        return 'updated';
-      }, { timeoutMs: 60_000, clock: new FakeClock(), log: (l) => lines.push(l), what: 'Restoring the code' });
+      const out = await retryWhileUpdating(
+        client(),
+        FN,
+        async () => {
+          if (++attempts === 1) throw conflict();
+          return 'updated';
+        },
+        { timeoutMs: 60_000, clock: new FakeClock(), log: (l) => lines.push(l), what: 'Restoring the code' },
+      );
       expect(out).toBe('updated');
       expect(attempts).toBe(2);
       expect(polls).toBe(2);
@@ -114,13 +153,36 @@ describe('Lambda kit (real SDK, nock answering)', () => {
     });
 
     it('gives up after `retries` conflicts and lets other errors through at once', async () => {
-      nock(LAMBDA).persist().get(new RegExp(`/2015-03-31/functions/${FN}/configuration`)).reply(200, JSON.stringify({ State: 'Active', LastUpdateStatus: 'Successful' }), json);
+      nock(LAMBDA)
+        .persist()
+        .get(new RegExp(`/2015-03-31/functions/${FN}/configuration`))
+        .reply(200, JSON.stringify({ State: 'Active', LastUpdateStatus: 'Successful' }), json);
       let attempts = 0;
-      await expect(retryWhileUpdating(client(), FN, async () => { attempts++; throw conflict(); }, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {}, retries: 2 })).rejects.toThrow(/update is in progress/);
+      await expect(
+        retryWhileUpdating(
+          client(),
+          FN,
+          async () => {
+            attempts++;
+            throw conflict();
+          },
+          { timeoutMs: 60_000, clock: new FakeClock(), log: () => {}, retries: 2 },
+        ),
+      ).rejects.toThrow(/update is in progress/);
       expect(attempts).toBe(3);
       attempts = 0;
       const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
-      await expect(retryWhileUpdating(client(), FN, async () => { attempts++; throw denied; }, { timeoutMs: 60_000, clock: new FakeClock(), log: () => {} })).rejects.toThrow('not authorized');
+      await expect(
+        retryWhileUpdating(
+          client(),
+          FN,
+          async () => {
+            attempts++;
+            throw denied;
+          },
+          { timeoutMs: 60_000, clock: new FakeClock(), log: () => {} },
+        ),
+      ).rejects.toThrow('not authorized');
       expect(attempts).toBe(1);
     });
   });

@@ -4,14 +4,24 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FakeClock } from '../aws/clock.js';
 import { DeploymentError } from '../errors.js';
-import { bucketVersioningEnabled, collapseInvalidationPaths, copySource, createInvalidation, invalidationPath, isHtml, siteInvalidationPaths, urlPrefix } from './index.js';
+import {
+  bucketVersioningEnabled,
+  collapseInvalidationPaths,
+  copySource,
+  createInvalidation,
+  invalidationPath,
+  isHtml,
+  siteInvalidationPaths,
+  urlPrefix,
+} from './index.js';
 import { useNockedAws } from '../../../../__tests__/helpers/nock-aws.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const CF = 'https://cloudfront.amazonaws.com';
 const invalidationXml = (id: string, status: string) =>
   `<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>${id}</Id><Status>${status}</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/x</Path></Items></Paths><CallerReference>r</CallerReference></InvalidationBatch></Invalidation>`;
-const errorXml = (code: string) => `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code} says no</Message></Error><RequestId>1</RequestId></ErrorResponse>`;
+const errorXml = (code: string) =>
+  `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code} says no</Message></Error><RequestId>1</RequestId></ErrorResponse>`;
 
 describe('collapseInvalidationPaths', () => {
   it('keeps a short list as it is, sorted and without duplicates', () => {
@@ -51,11 +61,24 @@ describe('isHtml', () => {
 
 describe('siteInvalidationPaths (one rule for deploy and rollback)', () => {
   it('maps keys to URL paths below the prefix; an index page also to its directory', () => {
-    expect(siteInvalidationPaths(['site/index.html', 'site/docs/index.html', 'site/a b.js'], 'site/')).toEqual(['/site/', '/site/a%20b.js', '/site/docs/', '/site/docs/index.html', '/site/index.html']);
+    expect(siteInvalidationPaths(['site/index.html', 'site/docs/index.html', 'site/a b.js'], 'site/')).toEqual([
+      '/site/',
+      '/site/a%20b.js',
+      '/site/docs/',
+      '/site/docs/index.html',
+      '/site/index.html',
+    ]);
   });
 
   it('treats index.htm and any case as index pages, and nothing merely named like one', () => {
-    expect(siteInvalidationPaths(['old/index.htm', 'Docs/INDEX.HTML', 'myindex.html', 'index.html.bak'], '')).toEqual(['/Docs/', '/Docs/INDEX.HTML', '/index.html.bak', '/myindex.html', '/old/', '/old/index.htm']);
+    expect(siteInvalidationPaths(['old/index.htm', 'Docs/INDEX.HTML', 'myindex.html', 'index.html.bak'], '')).toEqual([
+      '/Docs/',
+      '/Docs/INDEX.HTML',
+      '/index.html.bak',
+      '/myindex.html',
+      '/old/',
+      '/old/index.htm',
+    ]);
   });
 
   it('uses the URL prefix (an origin path strips part of the key prefix)', () => {
@@ -65,7 +88,12 @@ describe('siteInvalidationPaths (one rule for deploy and rollback)', () => {
 
   it('gives the same paths for keys relative to the prefix (how s3-site-sync calls it) as for full keys (rollback-on-failure)', () => {
     const rels = ['index.html', 'blog/Index.htm', 'img/a b.png'];
-    expect(siteInvalidationPaths(rels, '', 'site/')).toEqual(siteInvalidationPaths(rels.map((r) => 'site/' + r), 'site/'));
+    expect(siteInvalidationPaths(rels, '', 'site/')).toEqual(
+      siteInvalidationPaths(
+        rels.map((r) => 'site/' + r),
+        'site/',
+      ),
+    );
   });
 
   it('encodes each segment, the wildcard too, and removes duplicates', () => {
@@ -101,7 +129,14 @@ describe('createInvalidation (real SDK, nock answering)', () => {
       .reply(200, invalidationXml('I9', 'Completed'));
     const clock = new FakeClock();
     const lines: string[] = [];
-    const out = await createInvalidation(client(), { distributionId: 'E123ABC', paths: ['/x'], callerReference: 'run-1', wait: true, clock, log: (l) => lines.push(l) });
+    const out = await createInvalidation(client(), {
+      distributionId: 'E123ABC',
+      paths: ['/x'],
+      callerReference: 'run-1',
+      wait: true,
+      clock,
+      log: (l) => lines.push(l),
+    });
     expect(out).toEqual({ id: 'I9', status: 'Completed', paths: ['/x'] });
     expect(refs).toEqual(['run-1', 'run-1']);
     expect(lines.filter((l) => /retrying the invalidation/.test(l))).toHaveLength(2);
@@ -111,14 +146,22 @@ describe('createInvalidation (real SDK, nock answering)', () => {
 
   it('gives up after the retry timeout with a DeploymentError saying why', async () => {
     nock(CF).post('/2020-05-31/distribution/E123ABC/invalidation').times(20).reply(400, errorXml('TooManyInvalidationsInProgress'));
-    const err = await createInvalidation(client(), { distributionId: 'E123ABC', paths: ['/x'], clock: new FakeClock(), retryTimeoutMs: 60_000, log: () => undefined }).catch((e: unknown) => e);
+    const err = await createInvalidation(client(), {
+      distributionId: 'E123ABC',
+      paths: ['/x'],
+      clock: new FakeClock(),
+      retryTimeoutMs: 60_000,
+      log: () => undefined,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeploymentError);
     expect((err as Error).message).toMatch(/kept refusing.*TooManyInvalidationsInProgress/);
   });
 
   it('fails at once, naming the fix, when the distribution does not exist', async () => {
     nock(CF).post('/2020-05-31/distribution/EMISSING/invalidation').reply(404, errorXml('NoSuchDistribution'));
-    const err = (await createInvalidation(client(), { distributionId: 'EMISSING', paths: ['/x'], clock: new FakeClock(), log: () => undefined }).catch((e: unknown) => e)) as DeploymentError;
+    const err = (await createInvalidation(client(), { distributionId: 'EMISSING', paths: ['/x'], clock: new FakeClock(), log: () => undefined }).catch(
+      (e: unknown) => e,
+    )) as DeploymentError;
     expect(err.message).toMatch(/refused the invalidation.*NoSuchDistribution/);
     expect(err.hint).toMatch(/cloudfront-distribution-id/);
   });
@@ -127,7 +170,11 @@ describe('createInvalidation (real SDK, nock answering)', () => {
 describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
   useNockedAws();
   const s3 = () => new S3Client({ region: 'us-east-1', credentials, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const versioning = (body: string) => nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(200, `<?xml version="1.0"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</VersioningConfiguration>`);
+  const versioning = (body: string) =>
+    nock('https://site.s3.us-east-1.amazonaws.com')
+      .get('/')
+      .query({ versioning: '' })
+      .reply(200, `<?xml version="1.0"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</VersioningConfiguration>`);
 
   it('is true only for Enabled', async () => {
     versioning('<Status>Enabled</Status>');
@@ -139,7 +186,10 @@ describe('bucketVersioningEnabled (real SDK, nock answering)', () => {
   });
 
   it('explains a missing bucket', async () => {
-    nock('https://site.s3.us-east-1.amazonaws.com').get('/').query({ versioning: '' }).reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
+    nock('https://site.s3.us-east-1.amazonaws.com')
+      .get('/')
+      .query({ versioning: '' })
+      .reply(404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
     await expect(bucketVersioningEnabled(s3(), 'site')).rejects.toThrow(/S3 bucket site does not exist/);
   });
 });
@@ -153,7 +203,10 @@ describe('urlPrefix (real SDK, nock answering)', () => {
   const distribution = (...origins: string[]) =>
     nock(CF)
       .get('/2020-05-31/distribution/E1/config')
-      .reply(200, `<?xml version="1.0"?><DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>r</CallerReference><Origins><Quantity>${origins.length}</Quantity><Items>${origins.join('')}</Items></Origins><Enabled>true</Enabled></DistributionConfig>`);
+      .reply(
+        200,
+        `<?xml version="1.0"?><DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>r</CallerReference><Origins><Quantity>${origins.length}</Quantity><Items>${origins.join('')}</Items></Origins><Enabled>true</Enabled></DistributionConfig>`,
+      );
 
   it('is empty for a site at the bucket root, without asking CloudFront', async () => {
     await expect(urlPrefix(client(), 'E1', 'site', '')).resolves.toBe('');

@@ -27,7 +27,9 @@ export async function bucketVersioningEnabled(s3: S3Client, bucket: string): Pro
   } catch (err) {
     const code = awsErrorCode(err);
     if (code === 'NoSuchBucket') {
-      throw new DeploymentError(`S3 bucket ${bucket} does not exist (${errorMessage(err)}).`, 'Check the bucket name and that it is in this account.', { cause: err });
+      throw new DeploymentError(`S3 bucket ${bucket} does not exist (${errorMessage(err)}).`, 'Check the bucket name and that it is in this account.', {
+        cause: err,
+      });
     }
     throw new DeploymentError(
       `Could not read the versioning state of s3://${bucket}: ${code ?? ''} ${errorMessage(err)}`.trim(),
@@ -68,7 +70,13 @@ export async function urlPrefix(cloudfront: CloudFrontClient, distributionId: st
  * (so spaces and non-ASCII names invalidate what browsers request). `*` is encoded: it is a wildcard in paths.
  */
 export function invalidationPath(key: string): string {
-  return '/' + key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())).join('/');
+  return (
+    '/' +
+    key
+      .split('/')
+      .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()))
+      .join('/')
+  );
 }
 
 /** A page (`.html` / `.htm`, any case): uploaded and restored after the assets it links to. */
@@ -221,7 +229,9 @@ export async function createInvalidation(cloudfront: CloudFrontClient, opts: Inv
       delay = Math.min(delay * 2, 60_000);
     }
   }
-  log(`Created invalidation ${created.id} on ${opts.distributionId} for ${paths.length} path(s): ${paths.slice(0, 10).join(' ')}${paths.length > 10 ? ' …' : ''}`);
+  log(
+    `Created invalidation ${created.id} on ${opts.distributionId} for ${paths.length} path(s): ${paths.slice(0, 10).join(' ')}${paths.length > 10 ? ' …' : ''}`,
+  );
   if (!opts.wait || /^completed$/i.test(created.status)) return { ...created, paths };
   const status = await waitForInvalidation(cloudfront, opts.distributionId, created.id, {
     clock,
