@@ -2,15 +2,12 @@ import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from '@smithy/types';
 import { awsErrorCode } from '../errors.js';
 
-const AUTH_CODES = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
+/** Authentication codes: the credentials themselves are bad (as opposed to lacking a permission). */
+const AUTHENTICATION_CODES = new Set([
   'UnrecognizedClientException',
   'InvalidClientTokenId',
   'InvalidIdentityToken',
   'IDPRejectedClaim',
-  'InvalidAccessKeyId',
   'ExpiredTokenException',
   'ExpiredToken',
   'SignatureDoesNotMatch',
@@ -18,9 +15,15 @@ const AUTH_CODES = new Set([
   'IncompleteSignature',
   'MissingAuthenticationToken',
   'AuthFailure',
-  'NotAuthorized',
   'CredentialsProviderError',
+  'InvalidAccessKeyId',
 ]);
+
+/** Permission codes: the credentials are fine but may not do this. */
+const PERMISSION_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'NotAuthorized']);
+
+/** Never retried: neither bad credentials nor a missing permission fix themselves. */
+const AUTH_CODES = new Set([...AUTHENTICATION_CODES, ...PERMISSION_CODES]);
 
 const THROTTLE_CODES = new Set([
   'Throttling',
@@ -49,23 +52,6 @@ const QUOTA_CODES = new Set([
   'QuotaExceededException',
   'TooManyBuckets',
   'CodeStorageExceededException',
-]);
-
-/** Authentication codes: the credentials themselves are bad (as opposed to lacking a permission). */
-const AUTHENTICATION_CODES = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidIdentityToken',
-  'IDPRejectedClaim',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'SignatureDoesNotMatch',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'AuthFailure',
-  'CredentialsProviderError',
-  'InvalidAccessKeyId',
 ]);
 
 const NETWORK_CODES = new Set([

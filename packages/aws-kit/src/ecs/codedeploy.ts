@@ -308,41 +308,33 @@ function whatFailed(opts: CodeDeployFollowOptions, log: Log, info: DeploymentInf
 /** Waits for the deployment to end and for the rollback deployment CodeDeploy made (if any) to finish. */
 async function waitForRollback(opts: CodeDeployFollowOptions, log: Log, quiet: Log, known?: DeploymentInfo): Promise<string> {
   try {
-    const ended =
-      known ??
-      (await waitFor<DeploymentInfo>({
-        description: `CodeDeploy deployment ${opts.deploymentId} to stop`,
-        intervalMs: opts.intervalMs,
-        timeoutMs: opts.timeoutMs,
-        clock: opts.clock,
-        signal: opts.signal,
-        log: quiet,
-        poll: async () => {
-          const d = await getDeployment(opts.codedeploy, opts.deploymentId);
-          return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
-        },
-      }));
+    const ended = known ?? (await waitForDeploymentEnd(opts, opts.deploymentId, `CodeDeploy deployment ${opts.deploymentId} to stop`, quiet));
     const rollbackId = ended.rollbackInfo?.rollbackDeploymentId;
     if (!rollbackId) return `deployment ${ended.status}; ${ended.rollbackInfo?.rollbackMessage ?? 'traffic stays on the original task set'}.`;
     log(`${opts.service}: following CodeDeploy rollback deployment ${rollbackId}.`);
-    const rb = await waitFor<DeploymentInfo>({
-      description: `CodeDeploy rollback deployment ${rollbackId}`,
-      intervalMs: opts.intervalMs,
-      timeoutMs: opts.timeoutMs,
-      clock: opts.clock,
-      signal: opts.signal,
-      log: quiet,
-      poll: async () => {
-        const d = await getDeployment(opts.codedeploy, rollbackId);
-        return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
-      },
-    });
+    const rb = await waitForDeploymentEnd(opts, rollbackId, `CodeDeploy rollback deployment ${rollbackId}`, quiet);
     const summary = `rollback deployment ${rollbackId} ${rb.status}${rb.status === 'Succeeded' ? ': traffic is back on the original task set' : ''}.`;
     log(`${opts.service}: ${summary}`);
     return summary;
   } catch (err) {
     return `the rollback had not finished when we stopped waiting (${errorMessage(err)}); check the CodeDeploy console.`;
   }
+}
+
+/** Polls one CodeDeploy deployment until it is no longer in progress. */
+function waitForDeploymentEnd(opts: CodeDeployFollowOptions, deploymentId: string, description: string, quiet: Log): Promise<DeploymentInfo> {
+  return waitFor<DeploymentInfo>({
+    description,
+    intervalMs: opts.intervalMs,
+    timeoutMs: opts.timeoutMs,
+    clock: opts.clock,
+    signal: opts.signal,
+    log: quiet,
+    poll: async () => {
+      const d = await getDeployment(opts.codedeploy, deploymentId);
+      return d.status && IN_PROGRESS.has(d.status) ? { done: false, progress: d.status } : { done: true, value: d };
+    },
+  });
 }
 
 /** True while CodeDeploy is still working on the deployment (so StopDeployment can roll it back). */
