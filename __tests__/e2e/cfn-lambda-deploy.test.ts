@@ -1,6 +1,7 @@
+import { createLambdaRole } from '../helpers/lambda-fixture.js';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { readRecords } from '@deploy-actions/aws-kit';
 import { runAction } from '../helpers/action.js';
@@ -77,21 +78,7 @@ describe('cfn-lambda-deploy bundle end to end', () => {
   });
 
   it('function mode: zip and image code, versions and alias', async () => {
-    const body = JSON.stringify({
-      Resources: {
-        Role: {
-          Type: 'AWS::IAM::Role',
-          Properties: {
-            AssumeRolePolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-            },
-          },
-        },
-      },
-    });
-    await cfn.send(new CreateStackCommand({ StackName: 'roles', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
-    const role = `arn:aws:iam::123456789012:role/${(await cfn.send(new DescribeStackResourceCommand({ StackName: 'roles', LogicalResourceId: 'Role' }))).StackResourceDetail!.PhysicalResourceId}`;
+    const role = await createLambdaRole();
     const { zipSync } = await import('fflate');
     await lambda.send(
       new CreateFunctionCommand({

@@ -1,13 +1,8 @@
+import { createLambdaRole } from '../helpers/lambda-fixture.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackResourceCommand,
-  DescribeStacksCommand,
-  ListChangeSetsCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -180,22 +175,7 @@ describe('cfn-lambda-deploy against moto', () => {
     let roleArn: string;
     beforeAll(async () => {
       // moto's Lambda wants a role that exists in its IAM: make one with a stack.
-      const body = JSON.stringify({
-        Resources: {
-          Role: {
-            Type: 'AWS::IAM::Role',
-            Properties: {
-              AssumeRolePolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-              },
-            },
-          },
-        },
-      });
-      await cfn.send(new CreateStackCommand({ StackName: 'fn-role', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
-      const r = await cfn.send(new DescribeStackResourceCommand({ StackName: 'fn-role', LogicalResourceId: 'Role' }));
-      roleArn = `arn:aws:iam::123456789012:role/${r.StackResourceDetail!.PhysicalResourceId}`;
+      roleArn = await createLambdaRole('fn-role');
     });
 
     it('zips a directory, publishes versions and moves the alias, keeping configuration', async () => {

@@ -1,7 +1,7 @@
+import { createLambdaRole } from '../helpers/lambda-fixture.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFunctionCommand, GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { runAction } from '../helpers/action.js';
 import { useMoto } from '../helpers/moto.js';
@@ -18,28 +18,11 @@ describe('security: rollback-on-failure with a damaged records file', () => {
   const { moto, oidc } = useMoto({ oidc: true });
   let lambda: LambdaClient;
   beforeAll(async () => {
-    const cfn = new CloudFormationClient({ region: 'us-east-1' });
-    const body = JSON.stringify({
-      Resources: {
-        Role: {
-          Type: 'AWS::IAM::Role',
-          Properties: {
-            AssumeRolePolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-            },
-          },
-        },
-      },
-    });
-    await cfn.send(new CreateStackCommand({ StackName: 'roles', TemplateBody: body, Capabilities: ['CAPABILITY_IAM'] }));
-    const role = (await cfn.send(new DescribeStackResourceCommand({ StackName: 'roles', LogicalResourceId: 'Role' }))).StackResourceDetail!.PhysicalResourceId!;
+    const role = await createLambdaRole();
     lambda = new LambdaClient({ region: 'us-east-1' });
     // Image functions: restoring $LATEST takes the recorded image (moto cannot serve zip code back).
     for (const name of ['api', 'worker']) {
-      await lambda.send(
-        new CreateFunctionCommand({ FunctionName: name, PackageType: 'Image', Role: `arn:aws:iam::123456789012:role/${role}`, Code: { ImageUri: image('0') } }),
-      );
+      await lambda.send(new CreateFunctionCommand({ FunctionName: name, PackageType: 'Image', Role: role, Code: { ImageUri: image('0') } }));
     }
   });
 
