@@ -1,4 +1,4 @@
-import nock from 'nock';
+import { answerJsonProtocol } from './nock-aws.js';
 
 /**
  * A scripted CodeDeploy (JSON 1.1, target CodeDeploy_20141006.*) answering through nock: moto has no CodeDeploy.
@@ -163,13 +163,6 @@ export class FakeCodeDeploy {
   }
 
   install(): void {
-    nock(CODEDEPLOY)
-      .persist()
-      .post('/')
-      .reply(async (req: Request) => {
-        const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
-        const [status, json] = this.handle(target, JSON.parse(await req.text()));
-        return [status, JSON.stringify(json), { 'content-type': 'application/x-amz-json-1.1' }];
-      });
+    answerJsonProtocol(CODEDEPLOY, (operation, body) => this.handle(operation, body));
   }
 }

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { answerCallerIdentity } from './nock-aws.js';
+import { answerCallerIdentity, answerJsonProtocol } from './nock-aws.js';
 
 /**
  * A scripted ECS (and CloudWatch Logs, STS identity) answering through nock, for what moto cannot do:
@@ -432,15 +432,7 @@ export class FakeEcs {
   install(): void {
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
-    nock(ECS)
-      .persist()
-      .post('/')
-      .reply(async (req: Request) => {
-        // nock 15 hands the reply function the fetch Request.
-        const target = String(req.headers.get('x-amz-target')).split('.').pop()!;
-        const [status, json] = this.handle(target, JSON.parse(await req.text()));
-        return [status, JSON.stringify(json), { 'content-type': 'application/x-amz-json-1.1' }];
-      });
+    answerJsonProtocol(ECS, (operation, body) => this.handle(operation, body));
     nock(LOGS)
       .persist()
       .post('/')

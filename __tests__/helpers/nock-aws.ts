@@ -46,6 +46,22 @@ export function useNockedAws(): void {
 }
 
 /** Answers sts:GetCallerIdentity (what `connect()` asks first) for every in-process test that fakes AWS with nock. */
+/**
+ * Answers an AWS JSON 1.1 protocol endpoint (ECS, CodeDeploy…) through nock: `handle(operation, body)` gets the
+ * operation named by the request's x-amz-target header and returns the status and JSON body to send.
+ */
+export function answerJsonProtocol(host: string, handle: (operation: string, body: Record<string, unknown>) => [number, unknown]): void {
+  nock(host)
+    .persist()
+    .post('/')
+    .reply(async (req: Request) => {
+      // nock 15 hands the reply function the fetch Request.
+      const operation = String(req.headers.get('x-amz-target')).split('.').pop()!;
+      const [status, json] = handle(operation, JSON.parse(await req.text()) as Record<string, unknown>);
+      return [status, JSON.stringify(json), { 'content-type': 'application/x-amz-json-1.1' }];
+    });
+}
+
 export function answerCallerIdentity(account = '123456789012', region = 'us-east-1'): void {
   nock(`https://sts.${region}.amazonaws.com`)
     .persist()

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecords } from '@deploy-actions/aws-kit';
 import { bigTaskDefinition, FakeEcs, type FakeServiceDeployment } from '../../../__tests__/helpers/fake-ecs.js';
-import { FakeCodeDeploy } from '../../../__tests__/helpers/fake-codedeploy.js';
+import { ECS_LIFECYCLE_EVENTS, FakeCodeDeploy } from '../../../__tests__/helpers/fake-codedeploy.js';
 import { useNockedAws } from '../../../__tests__/helpers/nock-aws.js';
 import { runInProcess, type InProcessRun } from '../../../__tests__/helpers/in-process.js';
 import { workflowCommands } from '../../../__tests__/helpers/runner-commands.js';
@@ -460,16 +460,7 @@ describe('CodeDeploy-controlled services', () => {
   it('success: an AppSpec from the new revision and the load balancer, lifecycle events followed, codedeploy-deployment-id set', async () => {
     const { fake, cd, inputs } = codeDeploySetup();
     cd.onPoll = (d, poll) => {
-      const order = [
-        'BeforeInstall',
-        'Install',
-        'AfterInstall',
-        'BeforeAllowTraffic',
-        'AllowTestTraffic',
-        'AfterAllowTestTraffic',
-        'AllowTraffic',
-        'AfterAllowTraffic',
-      ];
+      const order = ECS_LIFECYCLE_EVENTS;
       d.status = poll > order.length ? 'Succeeded' : 'InProgress';
       for (const [i, name] of order.entries()) if (i < poll) cd.event(d, name, 'Succeeded');
       if (poll >= 7) {
