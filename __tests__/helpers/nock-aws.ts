@@ -45,7 +45,6 @@ export function useNockedAws(): void {
   });
 }
 
-/** Answers sts:GetCallerIdentity (what `connect()` asks first) for every in-process test that fakes AWS with nock. */
 /**
  * Answers an AWS JSON 1.1 protocol endpoint (ECS, CodeDeploy…) through nock: `handle(operation, body)` gets the
  * operation named by the request's x-amz-target header and returns the status and JSON body to send.
@@ -62,6 +61,7 @@ export function answerJsonProtocol(host: string, handle: (operation: string, bod
     });
 }
 
+/** Answers sts:GetCallerIdentity (what `connect()` asks first with ambient credentials) for every in-process test that fakes AWS with nock. */
 export function answerCallerIdentity(account = '123456789012', region = 'us-east-1'): void {
   nock(`https://sts.${region}.amazonaws.com`)
     .persist()

@@ -377,13 +377,13 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ uploaded: '1', deleted: '0', unchanged: String(PAGES + 6) });
     expect(proxy.count('PutObject')).toBe(2); // the page and the manifest
-    // The manifest says the history is short: one versions listing is the listing and gives the version ids.
-    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectVersions', 'STS/SSM']);
+    // The manifest names the version of every object it wrote: no versions listing, no HEAD.
+    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectsV2', 'STS/SSM']);
     const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
     expect(record!.objects).toContainEqual({ key: 'blog/post-7/index.html', change: 'overwritten', previousVersionId: before.get('blog/post-7/index.html') });
   });
 
-  it('global CSS change rewriting every page: uploads + one delete batch + a handful, version ids from list pages, not one HEAD each', async () => {
+  it('global CSS change rewriting every page: uploads + one delete batch + a handful, version ids from the manifest, not one HEAD each', async () => {
     const previous = await latestVersions();
     build('Zx9Yw8Vu');
     proxy.reset();
@@ -393,7 +393,7 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(proxy.count('PutObject')).toBe(PAGES + 2);
     expect(proxy.count('DeleteObjects')).toBe(1);
     expect(proxy.count('HeadObject')).toBe(0);
-    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectVersions', 'STS/SSM']);
+    expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectsV2', 'STS/SSM']);
     expect(proxy.ops.length).toBe(PAGES + 2 + 1 + 4);
     // The record still names the right previous version of every page and of the deleted stylesheet.
     const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
@@ -540,11 +540,11 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(await page.Body!.transformToString()).toMatch(/page 0/);
   });
 
-  it('a long history (no estimate in the manifest) is read with ListObjectsV2, and version ids with a few list pages', async () => {
+  it('a manifest without version ids (an older one) costs a few versions-listing pages, never a HEAD per object', async () => {
     const manifestKey = '.s3-site-sync/manifest.json';
     const manifest = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey }))).Body!.transformToString());
-    expect(manifest.versionEntries).toBeGreaterThan(PAGES);
-    delete manifest.versionEntries;
+    expect(Object.values(manifest.entries).every((e) => typeof (e as { versionId?: string }).versionId === 'string')).toBe(true);
+    for (const e of Object.values(manifest.entries)) delete (e as { versionId?: string }).versionId;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: JSON.stringify(manifest) }));
     const previous = await latestVersions();
     build('Qq7Rr6Ss');
@@ -561,7 +561,20 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
       expect([o.key, o.previousVersionId]).toEqual([o.key, previous.get(o.key)]);
   });
 
-  it('currentVersionIds pages through long histories, jumping to the keys it needs, never more requests than HEADs', async () => {
+  it('an object someone else rewrote since our sync is recorded at the version they made, not the one the manifest names', async () => {
+    const page = 'blog/post-3/index.html';
+    const theirs = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: page, Body: 'hotfix by hand', ContentType: 'text/html' }));
+    build('Tt5Uu4Vv');
+    proxy.reset();
+    const run = await sync({ 'max-delete': '5', exclude: 'pr-12/**\ncheckout/**' });
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toMatch(/Reading the current versions of 1 objects the sync manifest does not vouch for/);
+    const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+    expect(record!.objects).toContainEqual({ key: page, change: 'overwritten', previousVersionId: theirs.VersionId });
+    expect(proxy.count('HeadObject')).toBeLessThanOrEqual(1);
+  });
+
+  it('currentVersionIds pages through long histories, jumping to the keys it needs, at most one request more than a HEAD each', async () => {
     // Three versions of every page (three deploys so far); small pages force several list calls.
     const listed = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
     const wanted = ['blog/post-12/index.html', 'blog/post-13/index.html', 'blog/post-30/index.html', 'index.html', 'sitemap-index.xml'];
@@ -570,7 +583,9 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     proxy.reset();
     const found = await currentVersionIds(client, bucket, '', wanted, listed, { maxKeys: 4 });
     expect(found).toEqual(new Map(wanted.map((k) => [k, latest.get(k)!])));
-    expect(proxy.ops.length).toBeLessThanOrEqual(wanted.length);
-    expect(proxy.count('ListObjectVersions')).toBeGreaterThan(0);
+    // (A page can be spent on versions before the key: deleted keys' on S3, and on moto also the KeyMarker's own,
+    // which it lists again where S3 starts after them. Then the rest is HEADed.)
+    expect(proxy.ops.length).toBeLessThanOrEqual(wanted.length + 1);
+    expect(proxy.count('ListObjectVersions')).toBeGreaterThan(1);
   });
 });

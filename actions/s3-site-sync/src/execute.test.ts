@@ -21,11 +21,11 @@ function recorder(failOn?: (op: string, item: PlanItem) => boolean) {
       await new Promise((r) => setTimeout(r, item.rel.length % 3));
       if (failOn?.('upload', item)) throw new Error(`AccessDenied on ${item.rel}`);
       events.push(`upload ${item.rel}`);
-      return `etag-${item.rel}`;
+      return { etag: `etag-${item.rel}`, versionId: `v-${item.rel}` };
     },
     updateMetadata: async (item) => {
       events.push(`metadata ${item.rel}`);
-      return 'e';
+      return { etag: 'e' };
     },
     deleteBatch: async (items) => {
       events.push(`delete ${items.map((i) => i.rel).join(',')}`);
@@ -48,7 +48,7 @@ describe('executePlan', () => {
     expect(result).toMatchObject({ bytesUploaded: 25, failures: [] });
     expect(result.uploaded).toHaveLength(5);
     expect(result.deleted).toHaveLength(2);
-    expect(result.written.get('index.html')).toBe('etag-index.html');
+    expect(result.written.get('index.html')).toEqual({ etag: 'etag-index.html', versionId: 'v-index.html' });
     expect(lines).toEqual(['  assets: 3/3', '  HTML: 2/2', '  deletions: 2/2']);
   });
 

@@ -1,14 +1,14 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '@deploy-actions/aws-kit';
 import { isHtml } from '@deploy-actions/aws-kit/s3';
-import type { Plan, PlanItem } from './plan.js';
+import type { Plan, PlanItem, WrittenObject } from './plan.js';
 
 /** The S3 writes, injected so ordering and failure handling are tested without S3. */
 export interface SyncOperations {
-  /** Uploads the file; returns the new ETag (unquoted). */
-  upload(item: PlanItem): Promise<string>;
-  /** Rewrites the headers in place (CopyObject, MetadataDirective REPLACE); returns the ETag. */
-  updateMetadata(item: PlanItem): Promise<string>;
+  /** Uploads the file; returns the new object's ETag and version. */
+  upload(item: PlanItem): Promise<WrittenObject>;
+  /** Rewrites the headers in place (CopyObject, MetadataDirective REPLACE); returns the new ETag and version. */
+  updateMetadata(item: PlanItem): Promise<WrittenObject>;
   /** Deletes a batch; returns the keys S3 refused, with its reason. */
   deleteBatch(items: PlanItem[]): Promise<{ key: string; message: string }[]>;
 }
@@ -25,8 +25,8 @@ export interface SyncResult {
   deleted: PlanItem[];
   bytesUploaded: number;
   failures: SyncFailure[];
-  /** ETags of what was written, by rel, for the manifest. */
-  written: Map<string, string>;
+  /** What was written (ETag, version), by rel, for the manifest. */
+  written: Map<string, WrittenObject>;
   /** The phase that failed, when one did; later phases did not run. */
   stoppedIn?: 'assets' | 'html' | 'deletions';
 }

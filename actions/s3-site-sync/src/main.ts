@@ -17,7 +17,6 @@ import {
   keysToInspect,
   manifestChange,
   nextManifest,
-  nextVersionEntries,
   planSync,
   recordChanges,
   type ObjectHeaders,
@@ -74,7 +73,7 @@ export async function main(inputs: Inputs, report: SyncReport): Promise<void> {
 
   checkDeleteGuard(plan, inputs.maxDelete, inputs.force);
   await recordSync(inputs, site, plan, state, report);
-  await publish(inputs, site, plan, state, report);
+  await publish(inputs, site, plan, report);
   await invalidate(inputs, site, paths, report);
   report.row('Versioning', state.versioning ? 'on (previous versions recorded)' : 'off (overwrites cannot be undone)');
   report.status = `Published ${site.destination} in ${((Date.now() - started) / 1000).toFixed(1)}s.`;
@@ -154,10 +153,12 @@ async function compare(
   let versions = state.versions;
   const planned = () => planSync({ local, remote, prefix: inputs.prefix, desired, manifest, heads, versions, deleteRemoved: inputs.delete });
   let plan = planned();
-  // The record needs the version each overwritten or deleted object has now: ListObjectVersions pages.
+  // The record needs the version each overwritten or deleted object has now: the manifest knows those we wrote,
+  // ListObjectVersions pages tell the rest.
   const missing = versioning ? keysNeedingVersion(plan) : [];
   if (missing.length) {
-    versions = await currentVersionIds(
+    if (versions?.size) log(`Reading the current versions of ${missing.length} objects the sync manifest does not vouch for.`);
+    const listed = await currentVersionIds(
       site.s3,
       site.bucket,
       inputs.prefix,
@@ -165,6 +166,7 @@ async function compare(
       state.remote.map((o) => o.key),
       { concurrency: inputs.concurrency },
     );
+    versions = new Map([...(versions ?? []), ...listed]);
     plan = planned();
   }
   printPlan(plan, inputs.common.dryRun);
@@ -242,7 +244,7 @@ async function recordSync(inputs: Inputs, site: Site, plan: Plan, state: BucketS
   );
 }
 
-async function publish(inputs: Inputs, site: Site, plan: Plan, state: BucketState, report: SyncReport): Promise<void> {
+async function publish(inputs: Inputs, site: Site, plan: Plan, report: SyncReport): Promise<void> {
   const { s3, bucket } = site;
   const operations = {
     upload: (item: PlanItem) => uploadFile(s3, bucket, item),
@@ -252,8 +254,7 @@ async function publish(inputs: Inputs, site: Site, plan: Plan, state: BucketStat
   const onPhase = (p: string) => log(p === 'assets' ? 'Uploading new and changed assets…' : p === 'html' ? 'Uploading HTML…' : 'Deleting removed files…');
   const result = await phase('Publishing', () => executePlan(plan, operations, { concurrency: inputs.concurrency, log, onPhase }));
   const failed = new Set(result.failures.map((f) => f.rel));
-  const entriesAfter = state.versioning ? nextVersionEntries(state.versionEntries, result.written.size, result.deleted.length) : undefined;
-  await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed, entriesAfter)).catch((err) =>
+  await writeManifest(s3, bucket, inputs.prefix, nextManifest(plan, result.written, failed)).catch((err) =>
     core.warning(`Could not save the sync manifest (the next sync will read every object's headers again): ${errorMessage(err)}`),
   );
   const counts = {

@@ -10,10 +10,9 @@ import {
   keysNeedingVersion,
   keysToInspect,
   manifestChange,
+  manifestVersions,
   nextManifest,
-  nextVersionEntries,
   planSync,
-  preferVersionListing,
   recordChanges,
   type Manifest,
   type ObjectHeaders,
@@ -273,10 +272,10 @@ describe('invalidation paths and manifest', () => {
     expect(invalidationPaths(plan, 'site/')).toContain('/site/');
   });
 
-  it('writes manifest entries for what is known to be in the bucket, not for failures', () => {
+  it('writes manifest entries for what is known to be in the bucket, not for failures, with the versions written or kept', () => {
     const written = new Map([
-      ['index.html', 'etag-new'],
-      ['new.html', 'etag-w'],
+      ['index.html', { etag: 'etag-new', versionId: 'v-index-2' }],
+      ['new.html', { etag: 'etag-w', versionId: 'v-new-1' }],
     ]);
     const manifest = nextManifest(plan, written, new Set(['new.html']));
     expect(Object.keys(manifest.entries).sort()).toEqual(['index.html', 'same.css']);
@@ -285,33 +284,51 @@ describe('invalidation paths and manifest', () => {
       md5: md5('n'),
       contentType: 'text/html; charset=utf-8',
       cacheControl: 'public, max-age=0, must-revalidate',
+      versionId: 'v-index-2',
     });
-    expect(manifest.entries['same.css']!.lastModified).toBe('2026-01-01T00:00:00.000Z');
+    // Unchanged: the listing's LastModified, and the version it has now.
+    expect(manifest.entries['same.css']).toMatchObject({ lastModified: '2026-01-01T00:00:00.000Z', versionId: 'v-same' });
+    // Without versioning S3 gives no version: none is written.
+    expect('versionId' in nextManifest(plan, new Map([['index.html', { etag: 'e' }]]), new Set()).entries['index.html']!).toBe(false);
   });
 });
 
-describe('how a versioned bucket is listed', () => {
-  const manifest = (keys: number, versionEntries?: number): Manifest => ({
+describe('version ids from the manifest', () => {
+  const entry = (etag: string, versionId?: string, lastModified?: string) => ({ etag, md5: etag, contentType: 't', cacheControl: 'c', versionId, lastModified });
+  const manifest: Manifest = {
     version: 1,
-    entries: Object.fromEntries(Array.from({ length: keys }, (_, i) => [`p${i}.html`, { etag: 'e', md5: 'm', contentType: 't', cacheControl: 'c' }])),
-    ...(versionEntries === undefined ? {} : { versionEntries }),
+    entries: {
+      'a.html': entry(md5('a'), 'v-a'), // written last sync, not listed since
+      'b.html': entry(md5('b'), 'v-b', '2026-01-01T00:00:00.000Z'), // listed untouched since
+      'c.html': entry(md5('c'), 'v-c'), // overwritten by someone else since: another ETag
+      'd.html': entry(md5('d'), 'v-d', '2025-12-31T00:00:00.000Z'), // same bytes rewritten since: another LastModified
+      'e.html': entry(md5('e')), // an older manifest, or a bucket without versioning
+    },
+  };
+
+  it('are trusted only while the listing shows the object as we left it', () => {
+    const remote = [obj('a.html', md5('a')), obj('b.html', md5('b')), obj('c.html', md5('other')), obj('d.html', md5('d')), obj('e.html', md5('e'))];
+    expect(manifestVersions(manifest, remote)).toEqual(
+      new Map([
+        ['a.html', 'v-a'],
+        ['b.html', 'v-b'],
+      ]),
+    );
+    expect(manifestVersions(undefined, remote)).toEqual(new Map());
   });
 
-  it('uses one versions listing while the history is within a page of the site, else ListObjectsV2', () => {
-    expect(preferVersionListing(undefined)).toBe(false);
-    expect(preferVersionListing(manifest(350))).toBe(false); // no estimate: an old manifest, or unknown history
-    expect(preferVersionListing(manifest(350, 700))).toBe(true);
-    expect(preferVersionListing(manifest(350, 2000))).toBe(true); // two pages against one
-    expect(preferVersionListing(manifest(350, 2001))).toBe(false);
-    expect(preferVersionListing(manifest(5000, 5900))).toBe(true);
-  });
-
-  it('grows the estimate by what the sync wrote and deleted, plus the manifest', () => {
-    expect(nextVersionEntries(0, 348, 0)).toBe(349);
-    expect(nextVersionEntries(349, 301, 1)).toBe(652);
-    expect(nextVersionEntries(undefined, 10, 0)).toBeUndefined();
-    const plan = planSync({ local: [file('a.html', 'a')], remote: [], prefix: '', desired, deleteRemoved: true });
-    expect(nextManifest(plan, new Map([['a.html', 'e1']]), new Set(), 2).versionEntries).toBe(2);
-    expect('versionEntries' in nextManifest(plan, new Map([['a.html', 'e1']]), new Set())).toBe(false);
+  it('leave the record to ask S3 only about the objects they do not cover', () => {
+    const remote = [obj('a.html', md5('a')), obj('c.html', md5('other')), obj('e.html', md5('e'))];
+    const overwrite = planSync({
+      local: [file('a.html', 'A'), file('c.html', 'C'), file('e.html', 'E')],
+      remote,
+      prefix: '',
+      desired,
+      manifest,
+      versions: manifestVersions(manifest, remote),
+      deleteRemoved: true,
+    });
+    expect(keysNeedingVersion(overwrite)).toEqual(['c.html', 'e.html']);
+    expect(recordChanges(overwrite)[0]).toEqual({ key: 'a.html', change: 'overwritten', previousVersionId: 'v-a' });
   });
 });

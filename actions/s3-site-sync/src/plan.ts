@@ -38,32 +38,33 @@ export interface ManifestEntry {
   md5: string;
   contentType: string;
   cacheControl: string;
+  /**
+   * The version our write made (versioned buckets): while the entry is trusted it is the object's current
+   * version, so the record of the next sync needs no versions listing for it. (Only a rewrite of the same bytes
+   * by someone else, before any listing filled in lastModified, goes unseen: then the version named holds
+   * those same bytes.)
+   */
+  versionId?: string;
 }
 export interface Manifest {
   version: 1;
   entries: Record<string, ManifestEntry>;
-  /**
-   * About how many versions and delete markers ListObjectVersions lists below the prefix (versioned buckets):
-   * while the history is short, one versions listing replaces ListObjectsV2 and the version lookups.
-   * An estimate (lifecycle rules may expire old versions, making it high, which only costs the cheaper path).
-   */
-  versionEntries?: number;
 }
 
-/**
- * Whether a versions listing is the cheaper way to read a versioned bucket: it pages through every version,
- * so only while the history is about as long as the site (within one page of ListObjectsV2's pages).
- */
-export function preferVersionListing(manifest: Manifest | undefined): boolean {
-  const estimate = manifest?.versionEntries;
-  if (estimate === undefined) return false;
-  const keys = Object.keys(manifest!.entries).length;
-  return Math.ceil(estimate / 1000) <= Math.ceil(keys / 1000) + 1;
+/** What a write left in the bucket: the object's ETag (unquoted) and, in a versioned bucket, its version. */
+export interface WrittenObject {
+  etag: string;
+  versionId?: string;
 }
 
-/** The versions-listing size after a sync: what was listed (or estimated), plus one entry per write or delete and the manifest's. */
-export function nextVersionEntries(before: number | undefined, writes: number, deletes: number): number | undefined {
-  return before === undefined ? undefined : before + writes + deletes + 1;
+/** The current version of each listed object the manifest vouches for (the version our last write made). */
+export function manifestVersions(manifest: Manifest | undefined, remote: RemoteObject[]): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const obj of remote) {
+    const versionId = trustedEntry(manifest, obj)?.versionId;
+    if (versionId) versions.set(obj.key, versionId);
+  }
+  return versions;
 }
 
 export type ItemAction = 'upload' | 'metadata' | 'unchanged' | 'delete';
@@ -267,16 +268,17 @@ export function invalidationPaths(plan: Plan, pathPrefix: string): string[] {
 }
 
 /** Updates the manifest from what the sync left in the bucket. */
-export function nextManifest(plan: Plan, written: Map<string, string>, failed: Set<string>, versionEntries?: number): Manifest {
+export function nextManifest(plan: Plan, written: Map<string, WrittenObject>, failed: Set<string>): Manifest {
   const entries: Record<string, ManifestEntry> = {};
   for (const i of plan.items) {
     if (!i.local || failed.has(i.rel)) continue;
     const base = { md5: i.local.md5, contentType: i.contentType!, cacheControl: i.cacheControl! };
+    const w = written.get(i.rel);
     if (i.action === 'unchanged' && i.remote) {
-      entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base };
-    } else if (written.has(i.rel)) {
-      entries[i.rel] = { etag: written.get(i.rel)!, ...base };
+      entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base, ...(i.previousVersionId ? { versionId: i.previousVersionId } : {}) };
+    } else if (w) {
+      entries[i.rel] = { etag: w.etag, ...base, ...(w.versionId ? { versionId: w.versionId } : {}) };
     }
   }
-  return versionEntries === undefined ? { version: 1, entries } : { version: 1, entries, versionEntries };
+  return { version: 1, entries };
 }

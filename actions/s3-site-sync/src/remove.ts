@@ -4,7 +4,7 @@ import { bucketVersioningEnabled, createInvalidation, invalidationPath, urlPrefi
 import type { S3SiteSyncOutputs } from '../../../action-types.js';
 import { executePlan } from './execute.js';
 import { ACTION, type Inputs } from './inputs.js';
-import type { MaxDelete, Plan, PlanItem } from './plan.js';
+import type { MaxDelete, Plan, PlanItem, WrittenObject } from './plan.js';
 import { deleteBatch, explain } from './s3.js';
 import type { Site } from './main.js';
 import { quoteName } from './source.js';
@@ -197,6 +197,6 @@ async function invalidateRemoval(site: Site, inputs: Inputs, paths: string[], re
   return `${inv.id} (${inv.status}): ${inv.paths.join(' ')}`;
 }
 
-const unused = async (): Promise<string> => {
+const unused = async (): Promise<WrittenObject> => {
   throw new Error('a removal uploads nothing');
 };

@@ -15,7 +15,7 @@ import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
 import * as core from '@actions/core';
 import { bucketVersioningEnabled, copySource, SITE_SYNC_MANIFEST } from '@deploy-actions/aws-kit/s3';
-import { preferVersionListing, type Manifest, type ManifestObject, type ObjectHeaders, type PlanItem, type RemoteObject } from './plan.js';
+import { manifestVersions, type Manifest, type ManifestObject, type ObjectHeaders, type PlanItem, type RemoteObject, type WrittenObject } from './plan.js';
 
 /** Files from this size go up in parts through lib-storage; their ETag is then no MD5, so we store one. */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -57,48 +57,6 @@ export async function listRemote(s3: S3Client, bucket: string, prefix: string): 
   return out;
 }
 
-/** The bucket below the prefix as ListObjectVersions shows it: the current objects, their version ids, and how many entries it took. */
-export interface VersionedListing {
-  objects: RemoteObject[];
-  versions: Map<string, string>;
-  /** Versions and delete markers listed (what ListObjectVersions pages through, 1000 a page). */
-  entries: number;
-}
-
-/**
- * One listing for a versioned bucket whose history is short: ListObjectVersions gives what ListObjectsV2 does
- * (key, ETag, size, LastModified of each current object) and the current version ids the record needs, so
- * both reads are one. Keys whose current version is a delete marker are gone and left out.
- */
-export async function listRemoteVersions(s3: S3Client, bucket: string, prefix: string): Promise<VersionedListing> {
-  const objects: RemoteObject[] = [];
-  const versions = new Map<string, string>();
-  let entries = 0;
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  try {
-    do {
-      const page = await s3.send(
-        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
-      );
-      entries += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
-      for (const v of page.Versions ?? []) {
-        // (A page boundary inside a key's versions must not list it twice.)
-        if (!v.IsLatest || !v.Key || v.Key.endsWith('/') || versions.has(v.Key)) continue;
-        const rel = v.Key.slice(prefix.length);
-        if (rel === MANIFEST_NAME) continue;
-        objects.push({ key: v.Key, rel, etag: unquote(v.ETag), size: v.Size ?? 0, lastModified: v.LastModified?.toISOString() });
-        versions.set(v.Key, v.VersionId ?? 'null');
-      }
-      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-    } while (keyMarker);
-  } catch (err) {
-    throw explain(`Listing the object versions of s3://${bucket}/${prefix}`, bucket, err);
-  }
-  return { objects, versions, entries };
-}
-
 /**
  * The object's headers, or undefined when there is none. `versioned`: the bucket's versioning is on, so an
  * object without a version id is S3's "null" version (written before versioning was turned on; S3 says
@@ -127,9 +85,10 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
  * The current version id of each of `keys` (versioned buckets), from ListObjectVersions pages rather than one
  * HeadObject per key. `listed` is every key ListObjectsV2 returned, in its (S3's) order: each page starts just
  * before the next key still unknown (KeyMarker = the key listed before it), so keys nobody needs are skipped and
- * every page answers at least one key, never costing more requests than the HEADs it replaces. A key no page
- * answers (it changed meanwhile), and a last lone key, are read with HeadObject. An object from before
- * versioning was turned on has S3's "null" version.
+ * a page answers at least one key, unless deleted keys' versions between the two fill it: then the rest is read
+ * with HeadObject, so it never costs more than one request beyond a HEAD per key. A key no page answers (it
+ * changed meanwhile), and a last lone key, are read with HeadObject too. An object from before versioning was
+ * turned on has S3's "null" version.
  */
 export async function currentVersionIds(
   s3: S3Client,
@@ -173,7 +132,7 @@ export async function currentVersionIds(
 }
 
 /** PutObject with Content-MD5 (S3 checks it), or a multipart upload for large files; our MD5 goes into metadata. */
-export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, threshold = MULTIPART_THRESHOLD): Promise<string> {
+export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, threshold = MULTIPART_THRESHOLD): Promise<WrittenObject> {
   const file = item.local!;
   const params = {
     Bucket: bucket,
@@ -185,7 +144,7 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
   if (file.size < threshold) {
     const body = await readFile(file.path);
     const out = await s3.send(new PutObjectCommand({ ...params, Body: body, ContentMD5: Buffer.from(file.md5, 'hex').toString('base64') }));
-    return unquote(out.ETag);
+    return { etag: unquote(out.ETag), versionId: out.VersionId };
   }
   const upload = new Upload({
     client: s3,
@@ -195,11 +154,11 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
     leavePartsOnError: false,
   });
   const out = await upload.done();
-  return unquote(out.ETag);
+  return { etag: unquote(out.ETag), versionId: out.VersionId };
 }
 
 /** Rewrites Content-Type and Cache-Control in place, keeping the content and the other headers. */
-export async function updateMetadata(s3: S3Client, bucket: string, item: PlanItem): Promise<string> {
+export async function updateMetadata(s3: S3Client, bucket: string, item: PlanItem): Promise<WrittenObject> {
   const cur = item.current ?? (await headObject(s3, bucket, item.key)) ?? {};
   const out = await s3.send(
     new CopyObjectCommand({
@@ -215,7 +174,7 @@ export async function updateMetadata(s3: S3Client, bucket: string, item: PlanIte
       Metadata: { ...(cur.metadata ?? {}), md5: item.local!.md5 },
     }),
   );
-  return unquote(out.CopyObjectResult?.ETag);
+  return { etag: unquote(out.CopyObjectResult?.ETag), versionId: out.VersionId };
 }
 
 export async function deleteBatch(s3: S3Client, bucket: string, items: PlanItem[]): Promise<{ key: string; message: string }[]> {
@@ -268,30 +227,21 @@ export async function writeManifest(s3: S3Client, bucket: string, prefix: string
 export interface BucketState {
   versioning: boolean;
   remote: RemoteObject[];
-  /** Current version ids, when the listing gave them (a versions listing). */
+  /** Current version ids the manifest vouches for (versioned buckets); the rest come from currentVersionIds. */
   versions?: Map<string, string>;
   manifest?: Manifest;
   manifestBefore?: ManifestObject;
-  /** Versions listed below the prefix (exact or estimated), for the manifest; undefined when unknown. */
-  versionEntries?: number;
 }
 
 /**
- * The bucket's state in bulk: the versioning state and the manifest of headers we wrote (together), then one
- * listing: ListObjectVersions when versioning is on and the manifest says the history is short (it then also
- * gives every version id), else ListObjectsV2.
+ * The bucket's state in bulk, three requests side by side: the versioning state, the manifest of what we wrote
+ * (headers and version ids), and ListObjectsV2 (ETag, size, LastModified of every object).
  */
 export async function readBucketState(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
-  const [versioning, { manifest, before: manifestBefore }] = await Promise.all([
+  const [versioning, { manifest, before: manifestBefore }, remote] = await Promise.all([
     bucketVersioningEnabled(s3, bucket),
     readManifest(s3, bucket, prefix, (m) => core.warning(m)),
+    listRemote(s3, bucket, prefix),
   ]);
-  if (versioning && preferVersionListing(manifest)) {
-    const listing = await listRemoteVersions(s3, bucket, prefix);
-    return { versioning, remote: listing.objects, versions: listing.versions, manifest, manifestBefore, versionEntries: listing.entries };
-  }
-  const remote = await listRemote(s3, bucket, prefix);
-  // A first publish (nothing there, no manifest) starts the history; otherwise carry the manifest's estimate.
-  const versionEntries = !manifest && manifestBefore && !manifestBefore.exists && remote.length === 0 ? 0 : manifest?.versionEntries;
-  return { versioning, remote, manifest, manifestBefore, versionEntries };
+  return { versioning, remote, manifest, manifestBefore, ...(versioning ? { versions: manifestVersions(manifest, remote) } : {}) };
 }

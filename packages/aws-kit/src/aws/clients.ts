@@ -63,7 +63,7 @@ export async function connect(common: CommonInputs): Promise<AwsContext> {
   const credentials = createCredentialProvider(credentialOptions(common));
   const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
   log(`Authenticating in ${common.region}, ${how}.`);
-  const accountId = await getAccountId(common.region, credentials);
+  const accountId = await getAccountId(common.region, credentials, Boolean(common.roleToAssume));
   log(`Authenticated to account ${accountId}.`);
   core.setOutput('aws-account-id', accountId);
   // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to

@@ -9,14 +9,15 @@ import { setEnv } from '../../../../__tests__/helpers/step-env.js';
 import { DeploymentError, InputError } from '../errors.js';
 import { FakeClock, systemClock } from './clock.js';
 import { createCredentialProvider, exportCredentials } from './credentials.js';
-import { AwsContext } from './clients.js';
+import { AwsContext, connect } from './clients.js';
 
 const STS = 'https://sts.us-east-1.amazonaws.com';
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 
-function stsCredentials(expiration: Date, key = 'ASIAEXAMPLE') {
+function stsCredentials(expiration: Date, key = 'ASIAEXAMPLE', account = '123456789012') {
   return `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>
     <Credentials><AccessKeyId>${key}</AccessKeyId><SecretAccessKey>secret-${key}</SecretAccessKey><SessionToken>token-${key}</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>
+    <AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/deploy/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>
     <SubjectFromWebIdentityToken>repo:org/app:ref:refs/heads/main</SubjectFromWebIdentityToken>
   </AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`;
 }
@@ -64,6 +65,18 @@ describe('credentials via GitHub OIDC', () => {
     expect(params.get('RoleArn')).toBe(ROLE);
     expect(params.get('DurationSeconds')).toBe('900');
     expect(oidc.requests.at(-1)).toBe('sts.amazonaws.com');
+  });
+
+  it('connect() with a role asks STS once: the account is in the AssumeRoleWithWebIdentity answer, no GetCallerIdentity', async () => {
+    const calls: string[] = [];
+    nock(STS)
+      .persist()
+      .post('/', (b) => (calls.push(new URLSearchParams(b).get('Action')!), true))
+      .reply(200, stsCredentials(new Date(Date.now() + 3600_000), 'CONNECT', '210987654321'));
+    const common = { ...options(systemClock), actionName: 'test', outputEnvCredentials: false, dryRun: false };
+    const aws = await connect(common);
+    expect(aws.accountId).toBe('210987654321');
+    expect(calls).toEqual(['AssumeRoleWithWebIdentity']);
   });
 
   it('re-requests a token and re-assumes the role before the session expires', async () => {

@@ -5,6 +5,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { awsErrorCode, DeploymentError, errorMessage, InputError } from '../errors.js';
 import { formatDuration, type CommonInputs } from '../gha/inputs.js';
 import { log } from '../gha/log.js';
+import { parseArn } from './arn.js';
 import { systemClock, type Clock } from './clock.js';
 import { boundedRequestHandler, fetchIdToken } from './http.js';
 
@@ -85,6 +86,8 @@ async function assumeRole(opts: CredentialOptions & { roleToAssume: string }): P
       secretAccessKey: c.SecretAccessKey,
       sessionToken: c.SessionToken,
       expiration: c.Expiration,
+      // STS names the session's account (arn:aws:sts::ACCOUNT:assumed-role/…), as the SDK's own web-identity provider keeps it.
+      accountId: parseArn(out.AssumedRoleUser?.Arn ?? '')?.accountId || undefined,
     };
     maskCredentials(creds);
     return creds;
@@ -168,8 +171,15 @@ export async function exportCredentials(region: string, credentials: AwsCredenti
   return c;
 }
 
-/** Checks the credentials work and returns the account they belong to. */
-export async function getAccountId(region: string, credentials: AwsCredentialIdentityProvider): Promise<string> {
+/**
+ * The account the credentials belong to, once they are known to work. An assumed role's account is in STS's
+ * answer to AssumeRoleWithWebIdentity (which proved the role), so only other credentials cost a GetCallerIdentity.
+ */
+export async function getAccountId(region: string, credentials: AwsCredentialIdentityProvider, assumedRole = false): Promise<string> {
+  if (assumedRole) {
+    const { accountId } = await credentials();
+    if (accountId) return accountId;
+  }
   const sts = new STSClient({ region, credentials, maxAttempts: 3, requestHandler: boundedRequestHandler() });
   const out = await sts.send(new GetCallerIdentityCommand({}));
   if (!out.Account) throw new DeploymentError('sts:GetCallerIdentity returned no account.');
