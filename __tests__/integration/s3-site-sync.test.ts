@@ -261,19 +261,33 @@ describe('s3-site-sync against moto', () => {
  */
 async function startCountingProxy(
   target: string,
-): Promise<{ endpoint: string; ops: string[]; count: (op: string) => number; reset: () => void; close: () => Promise<void> }> {
+): Promise<{
+  endpoint: string;
+  ops: string[];
+  count: (op: string) => number;
+  reset: () => void;
+  /** Holds every request of `op` unanswered until `release()`: returns release and how many are held. */
+  hold: (op: string) => { release: () => void; held: () => number };
+  close: () => Promise<void>;
+}> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true });
   const ops: string[] = [];
+  let holding: { op: string; waiting: (() => void)[]; released: boolean } | undefined;
   const server = http.createServer((req, res) => {
-    ops.push(operationOf(req));
+    const op = operationOf(req);
+    ops.push(op);
+    if (holding?.op === op && !holding.released) holding.waiting.push(() => forwardRequest(req, res));
+    else forwardRequest(req, res);
+  });
+  const forwardRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
     forward.on('error', (err) => res.destroy(err));
     req.pipe(forward);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -281,6 +295,17 @@ async function startCountingProxy(
     ops,
     count: (op) => ops.filter((o) => o === op).length,
     reset: () => void ops.splice(0),
+    hold: (op) => {
+      const h = { op, waiting: [] as (() => void)[], released: false };
+      holding = h;
+      return {
+        held: () => h.waiting.length,
+        release: () => {
+          h.released = true;
+          for (const go of h.waiting.splice(0)) go();
+        },
+      };
+    },
     close: () =>
       new Promise((resolve) => {
         agent.destroy();
@@ -587,5 +612,22 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     // which it lists again where S3 starts after them. Then the rest is HEADed.)
     expect(proxy.ops.length).toBeLessThanOrEqual(wanted.length + 1);
     expect(proxy.count('ListObjectVersions')).toBeGreaterThan(1);
+  });
+
+  it('a first publish does not wait for the manifest: the listing shows there is none', async () => {
+    // (Last in this block: a site below fresh/ would be a deletion for the syncs of the bucket's root above.)
+    build('Ww3Xx2Yy');
+    proxy.reset();
+    const manifestRead = proxy.hold('GetObject');
+    try {
+      const run = await sync({ prefix: 'fresh' });
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs).toMatchObject({ uploaded: String(PAGES + 7), deleted: '0' });
+      expect(manifestRead.held()).toBe(1); // asked for, still unanswered when the sync ended
+      const [record] = readRecords(join(run.runnerTemp, 'deploy-actions', 'records.jsonl')) as S3SiteRecord[];
+      expect(record!.objects).toContainEqual({ key: 'fresh/.s3-site-sync/manifest.json', change: 'added' });
+    } finally {
+      manifestRead.release();
+    }
   });
 });

@@ -101,15 +101,18 @@ async function connectSite(inputs: Inputs, report: SyncReport): Promise<Site> {
     ? validateDistributionId(resolved.distributionId, resolved.distributionId !== inputs.distributionId ? ' (from SSM)' : '')
     : undefined;
   let cloudfront: CloudFrontClient | undefined;
-  const s3 = aws.client(S3Client, {
-    // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    // Dotted names (kelifax.com) cannot be virtual hosts over TLS; the SDK already falls back to path style
-    // for them on AWS, and saying so keeps custom endpoints (S3-compatible stores) working too.
-    forcePathStyle: bucket.includes('.'),
-    requestHandler: { httpAgent: { keepAlive: true, maxSockets: inputs.concurrency }, httpsAgent: { keepAlive: true, maxSockets: inputs.concurrency } },
-  });
+  const s3 = aws.client(
+    S3Client,
+    {
+      // Content-MD5 on each PutObject is our integrity check; moto and S3 both verify it.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // Dotted names (kelifax.com) cannot be virtual hosts over TLS; the SDK already falls back to path style
+      // for them on AWS, and saying so keeps custom endpoints (S3-compatible stores) working too.
+      forcePathStyle: bucket.includes('.'),
+    },
+    { maxSockets: inputs.concurrency },
+  );
   return {
     aws,
     s3,

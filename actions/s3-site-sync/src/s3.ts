@@ -10,7 +10,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import pLimit from 'p-limit';
 import { awsErrorCode, DeploymentError, errorMessage, isAuthError } from '@deploy-actions/aws-kit';
 import * as core from '@actions/core';
@@ -36,9 +35,10 @@ export function explain(what: string, bucket: string, err: unknown): DeploymentE
   return new DeploymentError(`${what} failed: ${code ?? ''} ${errorMessage(err)}`.replace(/\s+/g, ' ').trim(), hint, { cause: err });
 }
 
-/** Every object below the prefix except folder markers and our manifest. */
-export async function listRemote(s3: S3Client, bucket: string, prefix: string): Promise<RemoteObject[]> {
-  const out: RemoteObject[] = [];
+/** Every object below the prefix except folder markers and our manifest, and whether the manifest was listed. */
+export async function listRemote(s3: S3Client, bucket: string, prefix: string): Promise<{ objects: RemoteObject[]; manifestListed: boolean }> {
+  const objects: RemoteObject[] = [];
+  let manifestListed = false;
   let token: string | undefined;
   try {
     do {
@@ -46,15 +46,15 @@ export async function listRemote(s3: S3Client, bucket: string, prefix: string): 
       for (const o of page.Contents ?? []) {
         if (!o.Key || o.Key.endsWith('/')) continue;
         const rel = o.Key.slice(prefix.length);
-        if (rel === MANIFEST_NAME) continue;
-        out.push({ key: o.Key, rel, etag: unquote(o.ETag), size: o.Size ?? 0, lastModified: o.LastModified?.toISOString() });
+        if (rel === MANIFEST_NAME) manifestListed = true;
+        else objects.push({ key: o.Key, rel, etag: unquote(o.ETag), size: o.Size ?? 0, lastModified: o.LastModified?.toISOString() });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   } catch (err) {
     throw explain(`Listing s3://${bucket}/${prefix}`, bucket, err);
   }
-  return out;
+  return { objects, manifestListed };
 }
 
 /**
@@ -146,6 +146,8 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
     const out = await s3.send(new PutObjectCommand({ ...params, Body: body, ContentMD5: Buffer.from(file.md5, 'hex').toString('base64') }));
     return { etag: unquote(out.ETag), versionId: out.VersionId };
   }
+  // Loaded only for the big files that need it (start-up time is part of every deploy).
+  const { Upload } = await import('@aws-sdk/lib-storage');
   const upload = new Upload({
     client: s3,
     params: { ...params, Body: createReadStream(file.path) },
@@ -238,10 +240,13 @@ export interface BucketState {
  * (headers and version ids), and ListObjectsV2 (ETag, size, LastModified of every object).
  */
 export async function readBucketState(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
-  const [versioning, { manifest, before: manifestBefore }, remote] = await Promise.all([
-    bucketVersioningEnabled(s3, bucket),
-    readManifest(s3, bucket, prefix, (m) => core.warning(m)),
-    listRemote(s3, bucket, prefix),
-  ]);
+  let manifestListed = false;
+  const reading = readManifest(s3, bucket, prefix, (m) => manifestListed && core.warning(m));
+  reading.catch(() => undefined); // awaited below unless the listing shows there is none
+  const [versioning, listing] = await Promise.all([bucketVersioningEnabled(s3, bucket), listRemote(s3, bucket, prefix)]);
+  const remote = listing.objects;
+  // The listing is the snapshot the sync plans against: with no manifest in it (a first publish), its GET is not waited for.
+  manifestListed = listing.manifestListed;
+  const { manifest, before: manifestBefore }: ManifestRead = manifestListed ? await reading : { before: { exists: false } };
   return { versioning, remote, manifest, manifestBefore, ...(versioning ? { versions: manifestVersions(manifest, remote) } : {}) };
 }

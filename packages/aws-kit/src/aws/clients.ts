@@ -47,12 +47,19 @@ export class AwsContext {
 
   /**
    * One client per class. Endpoints come from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables,
-   * so tests point clients at local servers without test-only code paths.
+   * so tests point clients at local servers without test-only code paths. `extra` is more client config
+   * (never a request handler: every client keeps the kit's timeouts); `maxSockets` sizes the connection pool
+   * of a client that sends many requests at once.
    */
-  client<T>(Ctor: new (config: ClientConfig & Record<string, unknown>) => T, extra: Record<string, unknown> = {}): T {
-    const key = Object.keys(extra).length ? undefined : Ctor;
+  client<T>(
+    Ctor: new (config: ClientConfig & Record<string, unknown>) => T,
+    extra: Record<string, unknown> & { requestHandler?: never } = {},
+    opts: { maxSockets?: number } = {},
+  ): T {
+    const key = Object.keys(extra).length || opts.maxSockets ? undefined : Ctor;
     if (key && this.clients.has(key)) return this.clients.get(key) as T;
-    const client = new Ctor({ ...this.clientConfig(), ...extra });
+    const requestHandler = opts.maxSockets ? boundedRequestHandler({ maxSockets: opts.maxSockets }) : this.requestHandler;
+    const client = new Ctor({ ...this.clientConfig(), ...extra, requestHandler });
     if (key) this.clients.set(key, client);
     return client;
   }

@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import nock from 'nock';
 import { failureMessage } from '../gha/run.js';
+import { AwsContext } from './clients.js';
 import { boundedFetch, BoundedHttpHandler, clearStepLimit, limitStep, StepTimeoutError } from './http.js';
 import { isRetryableError, KitRetryStrategy } from './retry.js';
 import { FakeClock } from './clock.js';
@@ -55,6 +57,16 @@ describe('nothing hangs on a frozen endpoint', () => {
       .catch((e: unknown) => e as Error);
     expect((err as Error).name).toBe('TimeoutError');
     expect((err as Error).message).toContain(`(request to ${frozen.url})`);
+  });
+
+  it('a client with a larger connection pool (maxSockets) keeps the timeouts, and opens no more connections than it was given', async () => {
+    const aws = new AwsContext('test', 'us-east-1', async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }), '123456789012');
+    const s3 = aws.client(S3Client, { endpoint: frozen.url, forcePathStyle: true, maxAttempts: 1 }, { maxSockets: 3 });
+    const before = frozen.sockets.length;
+    limitStep(500);
+    const errors = await Promise.all(Array.from({ length: 6 }, (_, i) => s3.send(new HeadObjectCommand({ Bucket: 'site', Key: `k${i}` })).catch((e: unknown) => e)));
+    expect(errors.every((e) => e instanceof StepTimeoutError)).toBe(true);
+    expect(frozen.sockets.length - before).toBe(3);
   });
 
   it('a fetch (OIDC token, code download) gives up after its timeout, naming the host but never the query', async () => {

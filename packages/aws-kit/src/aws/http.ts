@@ -80,6 +80,14 @@ function combine(...signals: (AbortSignal | undefined)[]): AbortSignal | undefin
   return real.length > 1 ? AbortSignal.any(real) : real[0];
 }
 
+export interface BoundedHttpOptions {
+  connectionTimeout?: number;
+  socketTimeout?: number;
+  requestTimeout?: number;
+  /** Connections per host, for clients that send many requests at once (s3-site-sync's `concurrency`). */
+  maxSockets?: number;
+}
+
 /**
  * The SDK's NodeHttpHandler with connection, socket and request timeouts, that also stops at the step's
  * timeout, and whose errors name the endpoint (a timeout stays a TimeoutError, so the SDK still retries it).
@@ -87,12 +95,15 @@ function combine(...signals: (AbortSignal | undefined)[]): AbortSignal | undefin
 export class BoundedHttpHandler {
   private readonly inner: NodeHttpHandler;
   readonly metadata = { handlerProtocol: 'http/1.1' };
-  constructor(opts: { connectionTimeout?: number; socketTimeout?: number; requestTimeout?: number } = {}) {
+  constructor(opts: BoundedHttpOptions = {}) {
+    // Kept-alive connections, at most `maxSockets` per host (the SDK's default is 50).
+    const agent = opts.maxSockets ? { keepAlive: true, maxSockets: opts.maxSockets } : undefined;
     this.inner = new NodeHttpHandler({
       connectionTimeout: opts.connectionTimeout ?? CONNECTION_TIMEOUT_MS,
       socketTimeout: opts.socketTimeout ?? SOCKET_TIMEOUT_MS,
       requestTimeout: opts.requestTimeout ?? REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
+      ...(agent ? { httpAgent: agent, httpsAgent: agent } : {}),
     });
   }
   async handle(request: HttpRequest, options: HttpHandlerOptions = {}): ReturnType<NodeHttpHandler['handle']> {
@@ -124,8 +135,8 @@ export class BoundedHttpHandler {
 }
 
 /** The request handler every kit SDK client gets. */
-export function boundedRequestHandler(): BoundedHttpHandler {
-  return new BoundedHttpHandler();
+export function boundedRequestHandler(opts: Pick<BoundedHttpOptions, 'maxSockets'> = {}): BoundedHttpHandler {
+  return new BoundedHttpHandler(opts);
 }
 
 /**
