@@ -394,6 +394,29 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(overhead().sort()).toEqual(['GetBucketVersioning', 'GetObject', 'ListObjectsV2', 'STS/SSM']);
   });
 
+  it('reads the bucket while the credentials are checked, and writes nothing before the check is done', async () => {
+    build('a1B2c3D4', (i) => (i === 9 ? 'page 9, edited' : `page ${i}`));
+    proxy.reset();
+    const check = proxy.hold('STS/SSM');
+    const running = sync();
+    try {
+      const reads = () => ['ListObjectsV2', 'GetBucketVersioning', 'GetObject'].filter((op) => proxy.count(op) === 1);
+      // (Bounded, so a sync that waits for the check before reading fails here rather than hanging.)
+      for (let i = 0; i < 1000 && reads().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(reads()).toEqual(['ListObjectsV2', 'GetBucketVersioning', 'GetObject']);
+      expect(check.held()).toBe(1);
+      await new Promise((r) => setTimeout(r, 200)); // time to write, if it would
+      expect(proxy.count('PutObject')).toBe(0);
+    } finally {
+      check.release();
+    }
+    const run = await running;
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ uploaded: '1', 'aws-account-id': '123456789012' });
+    build('a1B2c3D4');
+    expect((await sync()).outputs.uploaded).toBe('1');
+  });
+
   it('one page edited: one upload, and no per-object reads (one HEAD at most for its version id)', async () => {
     build('a1B2c3D4', (i) => (i === 7 ? 'page 7, edited' : `page ${i}`));
     const before = await latestVersions('blog/post-7/');

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { connect, DeploymentError, errorMessage, log, phase, resolveSsmReferences, workspaceDir, type AwsContext, type Report } from '@deploy-actions/aws-kit';
+import { afterConnected, DeploymentError, errorMessage, log, phase, resolveSsmReferences, startConnect, workspaceDir, type Report, type UnverifiedAws } from '@deploy-actions/aws-kit';
 import { collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import type { S3SiteSyncOutputs } from '../../../action-types.js';
 import { cacheControlFor, compileGlob } from './cache-control.js';
@@ -45,7 +45,9 @@ type SyncReport = Report<S3SiteSyncOutputs>;
 
 /** The bucket (and distribution) a run publishes to, once authenticated and resolved. */
 export interface Site {
-  aws: AwsContext;
+  aws: UnverifiedAws;
+  /** Resolves once the credentials are checked and the report knows the account: awaited before any write. */
+  connected: Promise<void>;
   s3: S3Client;
   bucket: string;
   distributionId?: string;
@@ -58,14 +60,20 @@ export interface Site {
 /** Publishes a built site: only what changed, assets before HTML, deletions last, then the changed paths invalidated. */
 export async function main(inputs: Inputs, report: SyncReport): Promise<void> {
   const started = Date.now();
-  if (inputs.remove) return removePrefix(await connectSite(inputs, report), inputs, report);
+  if (inputs.remove) {
+    const site = await connectSite(inputs, report);
+    await site.connected;
+    return removePrefix(site, inputs, report);
+  }
   // Bad source fails here, naming the input, before any AWS call; reading it overlaps authenticating.
   const source = await openSource(inputs);
   const site = await connectSite(inputs, report);
   report.row('Source', inputs.source);
   report.row('Destination', site.destination);
-  const reading = readBucketState(site.s3, site.bucket, inputs.prefix);
+  // The bucket is read while the credentials are checked; nothing is written before both are done.
+  const reading = afterConnected(site.connected, readBucketState(site.s3, site.bucket, inputs.prefix));
   reading.catch(() => undefined); // awaited below; an error here must not go unhandled meanwhile
+  await site.connected;
   const local = await readLocal(inputs, source.scanning, report);
   const { plan, state } = await phase(`Comparing with ${site.destination}`, async () => compare(inputs, site, await reading, local, source.excluded));
   const paths = await plannedInvalidation(inputs, site, plan);
@@ -93,9 +101,10 @@ async function openSource(inputs: Inputs): Promise<{ scanning: Promise<ScanResul
 }
 
 async function connectSite(inputs: Inputs, report: SyncReport): Promise<Site> {
-  const aws = await connect(inputs.common);
-  report.connectedTo(aws);
-  const resolved = await resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws);
+  const { unverified: aws, connected } = startConnect(inputs.common);
+  const checked = connected.then((verified) => report.connectedTo(verified));
+  checked.catch(() => undefined); // awaited by main; until then a rejection must not go unhandled
+  const resolved = await afterConnected(checked, resolveSsmReferences({ bucket: inputs.bucket, distributionId: inputs.distributionId }, aws));
   const bucket = validateBucketName(resolved.bucket);
   const distributionId = resolved.distributionId
     ? validateDistributionId(resolved.distributionId, resolved.distributionId !== inputs.distributionId ? ' (from SSM)' : '')
@@ -115,6 +124,7 @@ async function connectSite(inputs: Inputs, report: SyncReport): Promise<Site> {
   );
   return {
     aws,
+    connected: checked,
     s3,
     bucket,
     distributionId,

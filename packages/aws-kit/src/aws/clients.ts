@@ -25,12 +25,27 @@ export interface ClientConfig {
 export class AwsContext {
   private readonly clients = new Map<unknown, unknown>();
   private readonly requestHandler = boundedRequestHandler();
+  #accountId?: string;
   constructor(
     readonly actionName: string,
     readonly region: string,
     readonly credentials: AwsCredentialIdentityProvider,
-    readonly accountId: string,
-  ) {}
+    accountId?: string,
+  ) {
+    this.#accountId = accountId;
+  }
+
+  /** The account the credentials belong to, known once connect() has checked them. */
+  get accountId(): string {
+    if (this.#accountId === undefined) throw new Error('the account was asked for before connect() had checked the credentials');
+    return this.#accountId;
+  }
+
+  /** Called by connect() once the credentials are known to work. */
+  verified(accountId: string): this {
+    this.#accountId = accountId;
+    return this;
+  }
 
   /** The config every client gets: region, credentials, adaptive retries, a user agent naming the action, timeouts. */
   clientConfig(): ClientConfig {
@@ -65,16 +80,45 @@ export class AwsContext {
   }
 }
 
-/** Authenticate from the common inputs: OIDC → AssumeRoleWithWebIdentity, or the ambient chain. */
-export async function connect(common: CommonInputs): Promise<AwsContext> {
+/** What may already read with the credentials while connect() checks them: clients, no account. */
+export type UnverifiedAws = Pick<AwsContext, 'client' | 'region' | 'actionName'>;
+
+/**
+ * Authenticates from the common inputs (OIDC → AssumeRoleWithWebIdentity, or the ambient chain) and hands back
+ * at once what may read while the credentials are being checked: with ambient credentials their check
+ * (sts:GetCallerIdentity) and the first reads go side by side; an assumed role's reads wait for the role
+ * anyway, as they share its credentials. Read with `afterConnected`, so bad credentials are reported as such,
+ * not as the failed read.
+ */
+export function startConnect(common: CommonInputs): { unverified: UnverifiedAws; connected: Promise<AwsContext> } {
   const credentials = createCredentialProvider(credentialOptions(common));
   const how = common.roleToAssume ? `assuming ${common.roleToAssume} via GitHub OIDC` : 'using the ambient AWS credentials';
   log(`Authenticating in ${common.region}, ${how}.`);
-  const accountId = await getAccountId(common.region, credentials, Boolean(common.roleToAssume));
-  log(`Authenticated to account ${accountId}.`);
-  core.setOutput('aws-account-id', accountId);
-  // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
-  // call AWS to show what they would do; those steps honour the dry run themselves.
-  if (common.outputEnvCredentials) await exportCredentials(common.region, credentials);
-  return new AwsContext(common.actionName, common.region, credentials, accountId);
+  const aws = new AwsContext(common.actionName, common.region, credentials);
+  const connected = (async () => {
+    const accountId = await getAccountId(common.region, credentials, Boolean(common.roleToAssume));
+    log(`Authenticated to account ${accountId}.`);
+    core.setOutput('aws-account-id', accountId);
+    // Also in a dry run: exporting changes nothing in AWS, and later steps (a build reading SSM, a plan) may need to
+    // call AWS to show what they would do; those steps honour the dry run themselves.
+    if (common.outputEnvCredentials) await exportCredentials(common.region, credentials);
+    return aws.verified(accountId);
+  })();
+  connected.catch(() => undefined); // the caller awaits it; until then a rejection must not go unhandled
+  return { unverified: aws, connected };
+}
+
+/** A read started with startConnect's credentials: when it fails, a failure of the credentials' check comes first. */
+export async function afterConnected<T>(connected: Promise<unknown>, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    await connected;
+    throw err;
+  }
+}
+
+/** Authenticates from the common inputs and checks the credentials before anything else is asked of AWS. */
+export async function connect(common: CommonInputs): Promise<AwsContext> {
+  return startConnect(common).connected;
 }

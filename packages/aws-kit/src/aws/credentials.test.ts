@@ -9,7 +9,7 @@ import { setEnv } from '../../../../__tests__/helpers/step-env.js';
 import { DeploymentError, InputError } from '../errors.js';
 import { FakeClock, systemClock } from './clock.js';
 import { createCredentialProvider, exportCredentials } from './credentials.js';
-import { AwsContext, connect } from './clients.js';
+import { afterConnected, AwsContext, connect } from './clients.js';
 
 const STS = 'https://sts.us-east-1.amazonaws.com';
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
@@ -77,6 +77,17 @@ describe('credentials via GitHub OIDC', () => {
     const aws = await connect(common);
     expect(aws.accountId).toBe('210987654321');
     expect(calls).toEqual(['AssumeRoleWithWebIdentity']);
+  });
+
+  it('a read started beside the credentials check reports the check when both fail, its own failure when only it fails', async () => {
+    const denied = new DeploymentError('The security token included in the request is invalid (InvalidClientTokenId).');
+    const failedRead = Object.assign(new Error('The AWS Access Key Id you provided does not exist in our records.'), { name: 'InvalidAccessKeyId' });
+    await expect(afterConnected(Promise.reject(denied), Promise.reject(failedRead))).rejects.toBe(denied);
+    await expect(afterConnected(Promise.resolve(), Promise.reject(failedRead))).rejects.toBe(failedRead);
+    // (A check that failed after a read that worked is for the caller's own await of it.)
+    const failedCheck = Promise.reject(denied);
+    failedCheck.catch(() => undefined);
+    await expect(afterConnected(failedCheck, Promise.resolve('listing'))).resolves.toBe('listing');
   });
 
   it('re-requests a token and re-assumes the role before the session expires', async () => {

@@ -3,7 +3,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import { log } from '../gha/log.js';
 import { rememberSecret } from '../gha/secrets.js';
-import type { AwsContext } from './clients.js';
+import type { UnverifiedAws } from './clients.js';
 import { isSsmReference } from './ssm-reference.js';
 
 const PREFIX = 'ssm:';
@@ -15,7 +15,7 @@ export { isSsmReference } from './ssm-reference.js';
  * Replaces every string written `ssm:/path/name` (in the object, its arrays and maps) with the
  * parameter's value, decrypted; SecureString values are masked. Returns a new object.
  */
-export async function resolveSsmReferences<T>(inputs: T, aws: AwsContext): Promise<T> {
+export async function resolveSsmReferences<T>(inputs: T, aws: UnverifiedAws): Promise<T> {
   const ssm = aws.client(SSMClient);
   const cache = new Map<string, Promise<string>>();
   const lookup = (ref: string): Promise<string> => {
