@@ -259,9 +259,7 @@ describe('s3-site-sync against moto', () => {
  * Every HTTP request the action sends, counted by operation on a proxy in front of moto: what S3 bills and
  * what the issue's budget is about (at most uploads + deletions + a handful of list/invalidation calls).
  */
-async function startCountingProxy(
-  target: string,
-): Promise<{
+async function startCountingProxy(target: string): Promise<{
   endpoint: string;
   ops: string[];
   count: (op: string) => number;

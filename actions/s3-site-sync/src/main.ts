@@ -2,7 +2,18 @@ import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { afterConnected, DeploymentError, errorMessage, log, phase, resolveSsmReferences, startConnect, workspaceDir, type Report, type UnverifiedAws } from '@deploy-actions/aws-kit';
+import {
+  afterConnected,
+  DeploymentError,
+  errorMessage,
+  log,
+  phase,
+  resolveSsmReferences,
+  startConnect,
+  workspaceDir,
+  type Report,
+  type UnverifiedAws,
+} from '@deploy-actions/aws-kit';
 import { collapseInvalidationPaths, createInvalidation, invalidationPath, urlPrefix } from '@deploy-actions/aws-kit/s3';
 import type { S3SiteSyncOutputs } from '../../../action-types.js';
 import { cacheControlFor, compileGlob } from './cache-control.js';

@@ -294,7 +294,14 @@ describe('invalidation paths and manifest', () => {
 });
 
 describe('version ids from the manifest', () => {
-  const entry = (etag: string, versionId?: string, lastModified?: string) => ({ etag, md5: etag, contentType: 't', cacheControl: 'c', versionId, lastModified });
+  const entry = (etag: string, versionId?: string, lastModified?: string) => ({
+    etag,
+    md5: etag,
+    contentType: 't',
+    cacheControl: 'c',
+    versionId,
+    lastModified,
+  });
   const manifest: Manifest = {
     version: 1,
     entries: {

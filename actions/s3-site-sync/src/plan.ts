@@ -275,7 +275,12 @@ export function nextManifest(plan: Plan, written: Map<string, WrittenObject>, fa
     const base = { md5: i.local.md5, contentType: i.contentType!, cacheControl: i.cacheControl! };
     const w = written.get(i.rel);
     if (i.action === 'unchanged' && i.remote) {
-      entries[i.rel] = { etag: i.remote.etag, lastModified: i.remote.lastModified, ...base, ...(i.previousVersionId ? { versionId: i.previousVersionId } : {}) };
+      entries[i.rel] = {
+        etag: i.remote.etag,
+        lastModified: i.remote.lastModified,
+        ...base,
+        ...(i.previousVersionId ? { versionId: i.previousVersionId } : {}),
+      };
     } else if (w) {
       entries[i.rel] = { etag: w.etag, ...base, ...(w.versionId ? { versionId: w.versionId } : {}) };
     }

@@ -73,7 +73,7 @@ describe('credentials via GitHub OIDC', () => {
       .persist()
       .post('/', (b) => (calls.push(new URLSearchParams(b).get('Action')!), true))
       .reply(200, stsCredentials(new Date(Date.now() + 3600_000), 'CONNECT', '210987654321'));
-    const common = { ...options(systemClock), actionName: 'test', outputEnvCredentials: false, dryRun: false };
+    const common = { ...options(), clock: systemClock, actionName: 'test', outputEnvCredentials: false, dryRun: false };
     const aws = await connect(common);
     expect(aws.accountId).toBe('210987654321');
     expect(calls).toEqual(['AssumeRoleWithWebIdentity']);

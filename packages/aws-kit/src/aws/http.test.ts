@@ -64,7 +64,9 @@ describe('nothing hangs on a frozen endpoint', () => {
     const s3 = aws.client(S3Client, { endpoint: frozen.url, forcePathStyle: true, maxAttempts: 1 }, { maxSockets: 3 });
     const before = frozen.sockets.length;
     limitStep(500);
-    const errors = await Promise.all(Array.from({ length: 6 }, (_, i) => s3.send(new HeadObjectCommand({ Bucket: 'site', Key: `k${i}` })).catch((e: unknown) => e)));
+    const errors = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => s3.send(new HeadObjectCommand({ Bucket: 'site', Key: `k${i}` })).catch((e: unknown) => e)),
+    );
     expect(errors.every((e) => e instanceof StepTimeoutError)).toBe(true);
     expect(frozen.sockets.length - before).toBe(3);
   });
