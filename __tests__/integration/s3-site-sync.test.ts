@@ -635,6 +635,19 @@ describe('s3-site-sync requests on an Astro-like site (counted on a proxy in fro
     expect(proxy.count('ListObjectVersions')).toBeGreaterThan(1);
   });
 
+  it('a manifest it cannot read is set aside with a warning: every object is inspected, and a new one written', async () => {
+    const manifestKey = '.s3-site-sync/manifest.json';
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: '{"version": 9}' }));
+    proxy.reset();
+    const run = await sync({ 'max-delete': '5', exclude: 'pr-12/**\ncheckout/**' });
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toContain(`::warning::Ignoring the sync manifest s3://${bucket}/${manifestKey} (unknown format); every object will be inspected.`);
+    expect(run.outputs.uploaded).toBe('0');
+    expect(proxy.count('HeadObject')).toBeGreaterThanOrEqual(PAGES);
+    const rewritten = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey }))).Body!.transformToString());
+    expect(Object.keys(rewritten.entries)).toContain('index.html');
+  });
+
   it('a first publish does not wait for the manifest: the listing shows there is none', async () => {
     // (Last in this block: a site below fresh/ would be a deletion for the syncs of the bucket's root above.)
     build('Ww3Xx2Yy');

@@ -240,13 +240,13 @@ export interface BucketState {
  * (headers and version ids), and ListObjectsV2 (ETag, size, LastModified of every object).
  */
 export async function readBucketState(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
-  let manifestListed = false;
-  const reading = readManifest(s3, bucket, prefix, (m) => manifestListed && core.warning(m));
+  const warnings: string[] = []; // said only when the manifest read is used
+  const reading = readManifest(s3, bucket, prefix, (m) => warnings.push(m));
   reading.catch(() => undefined); // awaited below unless the listing shows there is none
   const [versioning, listing] = await Promise.all([bucketVersioningEnabled(s3, bucket), listRemote(s3, bucket, prefix)]);
   const remote = listing.objects;
   // The listing is the snapshot the sync plans against: with no manifest in it (a first publish), its GET is not waited for.
-  manifestListed = listing.manifestListed;
-  const { manifest, before: manifestBefore }: ManifestRead = manifestListed ? await reading : { before: { exists: false } };
+  const { manifest, before: manifestBefore }: ManifestRead = listing.manifestListed ? await reading : { before: { exists: false } };
+  if (listing.manifestListed) for (const w of warnings) core.warning(w);
   return { versioning, remote, manifest, manifestBefore, ...(versioning ? { versions: manifestVersions(manifest, remote) } : {}) };
 }
