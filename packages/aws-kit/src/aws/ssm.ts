@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, DeploymentError, errorMessage } from '../errors.js';
 import { log } from '../gha/log.js';
 import { rememberSecret } from '../gha/secrets.js';
@@ -16,14 +15,18 @@ export { isSsmReference } from './ssm-reference.js';
  * parameter's value, decrypted; SecureString values are masked. Returns a new object.
  */
 export async function resolveSsmReferences<T>(inputs: T, aws: UnverifiedAws): Promise<T> {
-  const ssm = aws.client(SSMClient);
+  // The SSM client is loaded only when there is a reference to read (start-up time is part of every deploy).
+  const getParameter = async (name: string) => {
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    return aws.client(SSMClient).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  };
   const cache = new Map<string, Promise<string>>();
   const lookup = (ref: string): Promise<string> => {
     const name = ref.slice(PREFIX.length);
     if (!cache.has(name)) {
       cache.set(
         name,
-        ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true })).then(
+        getParameter(name).then(
           (out) => {
             const value = out.Parameter?.Value ?? '';
             if (out.Parameter?.Type === 'SecureString') {
