@@ -142,7 +142,7 @@ export async function uploadFile(s3: S3Client, bucket: string, item: PlanItem, t
     Metadata: { md5: file.md5 },
   };
   if (file.size < threshold) {
-    const body = await readFile(file.path);
+    const body = file.body ?? (await readFile(file.path));
     const out = await s3.send(new PutObjectCommand({ ...params, Body: body, ContentMD5: Buffer.from(file.md5, 'hex').toString('base64') }));
     return { etag: unquote(out.ETag), versionId: out.VersionId };
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, realpathSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,25 @@ const expectSourceError = async (p: Promise<unknown>, message: RegExp) => {
 };
 
 describe('source: files and links', () => {
+  it('keeps the bytes it hashed of small files for the upload, up to a total, and streams big ones through the hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keep-'));
+    try {
+      writeFileSync(join(dir, 'a.html'), 'aaaa');
+      writeFileSync(join(dir, 'b.html'), 'bbbbbb');
+      const big = Buffer.alloc(4 * 1024 * 1024 + 1, 7);
+      writeFileSync(join(dir, 'video.mp4'), big);
+      const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+      const { files } = await scanSource(dir, { excluded: () => false, concurrency: 1, keepBytes: 5 });
+      expect(files.map((f) => [f.rel, f.size, f.md5, f.body?.toString()])).toEqual([
+        ['a.html', 4, md5('aaaa'), 'aaaa'],
+        ['b.html', 6, md5('bbbbbb'), undefined], // over what is left of keepBytes: read again for the upload
+        ['video.mp4', big.length, md5(big), undefined],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('hashes every file with keys relative to source, following symlinks that stay inside it, minus exclusions', async () => {
     const dir = await resolveSource('dist', workspace);
     symlinkSync(join(workspace, 'dist', '_astro', 'app.1a2b3c4d.js'), join(workspace, 'dist', 'app.js'));

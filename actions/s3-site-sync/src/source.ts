@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '@deploy-actions/aws-kit';
@@ -13,6 +12,8 @@ export interface LocalFile {
   size: number;
   /** Hex MD5 of the content. */
   md5: string;
+  /** The bytes that were hashed, kept for the upload (small files, up to a total): what is sent is what was hashed. */
+  body?: Buffer;
 }
 
 function inside(root: string, path: string): boolean {
@@ -76,7 +77,13 @@ export interface ScanResult {
  */
 export async function scanSource(
   dir: string,
-  opts: { excluded: (rel: string) => boolean; included?: (rel: string) => boolean; concurrency?: number },
+  opts: {
+    excluded: (rel: string) => boolean;
+    included?: (rel: string) => boolean;
+    concurrency?: number;
+    /** Bytes of small files kept in memory for the upload (default KEEP_BYTES). */
+    keepBytes?: number;
+  },
 ): Promise<ScanResult> {
   const root = await realpath(dir);
   const scan: Scan = {
@@ -95,7 +102,17 @@ export async function scanSource(
   leftOut.vcs.sort(byName);
   leftOut.dotfiles.sort(byName);
   const limit = pLimit(opts.concurrency ?? 32);
-  const files = await Promise.all(found.map((f) => limit(async () => ({ ...f, md5: await md5File(f.path, f.size) }))));
+  let keepLeft = opts.keepBytes ?? KEEP_BYTES;
+  const files = await Promise.all(
+    found.map((f) =>
+      limit(async () => {
+        const read = await readAndHash(f.path);
+        const keep = read.body !== undefined && read.size <= keepLeft;
+        if (keep) keepLeft -= read.size;
+        return { rel: f.rel, path: f.path, size: read.size, md5: read.md5, ...(keep ? { body: read.body } : {}) };
+      }),
+    ),
+  );
   return { files, leftOut };
 }
 
@@ -105,7 +122,7 @@ interface Scan {
   excluded: (rel: string) => boolean;
   included: (rel: string) => boolean;
   walkDotFolders: boolean;
-  found: { rel: string; path: string; size: number }[];
+  found: { rel: string; path: string }[];
   leftOut: LeftOut;
 }
 
@@ -120,21 +137,21 @@ async function walk(scan: Scan, abs: string, relDir: string, ancestors: string[]
         scan.leftOut.vcs.push(rel);
         return;
       }
-      const st: Stats = await lstat(path);
-      if (st.isSymbolicLink()) return followEntry(scan, path, rel, ancestors);
-      if (st.isDirectory()) {
+      // The entry's type comes with the listing (Node lstats only where the file system gives none).
+      if (entry.isSymbolicLink()) return followEntry(scan, path, rel, ancestors);
+      if (entry.isDirectory()) {
         if (scan.excluded(rel + '/')) return;
         if (entry.name.startsWith('.') && entry.name !== WELL_KNOWN && !scan.walkDotFolders) {
           scan.leftOut.dotfiles.push(rel + '/');
           return;
         }
         await walk(scan, path, rel, [...ancestors, path]);
-      } else if (st.isFile() && !scan.excluded(rel)) {
+      } else if (entry.isFile() && !scan.excluded(rel)) {
         if (hiddenBelow(rel) && !scan.included(rel)) {
           scan.leftOut.dotfiles.push(rel);
           return;
         }
-        scan.found.push({ rel, path, size: st.size });
+        scan.found.push({ rel, path });
       }
     }),
   );
@@ -159,7 +176,7 @@ async function followEntry(scan: Scan, path: string, rel: string, ancestors: str
     }
     await walk(scan, target, rel, [...ancestors, target]);
   } else if (st.isFile()) {
-    scan.found.push({ rel, path: target, size: st.size });
+    scan.found.push({ rel, path: target });
   }
 }
 
@@ -210,17 +227,32 @@ export function describeLeftOut(leftOut: LeftOut): string | undefined {
 
 /** Files up to this size are read whole to hash them (a stream per small file costs more than the file). */
 const READ_WHOLE = 4 * 1024 * 1024;
+/** The most bytes of small files kept in memory between the scan and their upload (the rest is read again). */
+const KEEP_BYTES = 64 * 1024 * 1024;
 
-async function md5File(path: string, size = Infinity): Promise<string> {
-  if (size <= READ_WHOLE)
-    return createHash('md5')
-      .update(await readFile(path))
-      .digest('hex');
-  return new Promise((resolvePromise, reject) => {
+/**
+ * Size and MD5 of a file, from one open handle (open, fstat, read, close: the fewest calls there are); a small
+ * file's bytes come back too, a big one is streamed through the hash.
+ */
+async function readAndHash(path: string): Promise<{ size: number; md5: string; body?: Buffer }> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
     const hash = createHash('md5');
-    createReadStream(path)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolvePromise(hash.digest('hex')));
-  });
+    if (size > READ_WHOLE) {
+      for await (const chunk of fh.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+      return { size, md5: hash.digest('hex') };
+    }
+    const buffer = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await fh.read(buffer, filled, size - filled, filled);
+      if (bytesRead === 0) break; // shrank while being read: what was there is what is hashed and sent
+      filled += bytesRead;
+    }
+    const body = filled === size ? buffer : buffer.subarray(0, filled);
+    return { size: body.length, md5: hash.update(body).digest('hex'), body };
+  } finally {
+    await fh.close();
+  }
 }
